@@ -1,0 +1,15 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/tests'],
+  testMatch: ['**/*.test.ts'],
+  // Node 20 lacks Promise.withResolvers, which aws-local-stepfunctions 3 calls (toolchain-notes §3).
+  setupFiles: ['<rootDir>/tests/support/setup-env.ts'],
+  transform: {
+    '^.+\\.[tj]s$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022', keepClassNames: true }, module: { type: 'commonjs' } }],
+  },
+  // jose@6 and @middy/* ship ESM only; compile them to CJS for jest (toolchain-notes §1.4).
+  transformIgnorePatterns: ['/node_modules/(?!(jose|@middy|oidc-provider|@koa|koa|quick-lru|nanoid)/)'],
+  moduleNameMapper: { '^@middy/([^/]+)$': '<rootDir>/node_modules/@middy/$1/index.js' },
+  testTimeout: 30000,
+};
