@@ -1,0 +1,44 @@
+'use strict';
+// Runs a TypeScript entry point by bundling it with esbuild (the same bundler and options that build
+// the Lambda functions), then loading the bundle in this process. esbuild, not a require hook: jose
+// and @middy/* are ESM-only with import-only exports, which Node's CJS resolver cannot load.
+const path = require('node:path');
+const Module = require('node:module');
+
+function bundle(entry) {
+  const esbuild = require('esbuild');
+  const result = esbuild.buildSync({
+    entryPoints: [entry],
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    mainFields: ['module', 'main'],
+    keepNames: true,
+    sourcemap: 'inline',
+    write: false,
+    logLevel: 'silent',
+    // The loaders keep host scripts and JSON fixtures as files beside the code, not strings inside it.
+    loader: { '.sh': 'text', '.py': 'text' },
+  });
+  return result.outputFiles[0].text;
+}
+
+function runTs(entry) {
+  const file = path.resolve(entry);
+  const code = bundle(file);
+  const m = new Module(file, module);
+  m.filename = file.replace(/\.ts$/, '.bundle.js');
+  m.paths = Module._nodeModulePaths(path.dirname(file));
+  process.setSourceMapsEnabled?.(true);
+  m._compile(code, m.filename);
+  return m.exports;
+}
+
+module.exports = { runTs };
+
+if (require.main === module) {
+  const [entry, ...rest] = process.argv.slice(2);
+  process.argv = [process.argv[0], entry, ...rest];
+  runTs(entry);
+}

@@ -1,0 +1,37 @@
+import type { DesiredState } from '../../functions/core/desired/document';
+import { encodeDocument } from '../../functions/core/desired/encoding';
+import { UsageError } from '../io';
+
+/** CloudFormation limits a parameter value to 4,096 bytes. */
+export const MAX_PARAMETER_BYTES = 4096;
+
+/**
+ * The template parameters derived from a desired-state document. The document travels whole in
+ * `DesiredState`; the other parameters repeat the few values CloudFormation itself must know at
+ * deploy time (IAM resources, the EventBridge rule pattern, the schedule). The load step checks
+ * that they agree with the document.
+ */
+export function templateParameters(desired: DesiredState, raw: unknown): Record<string, string> {
+  const encoded = encodeDocument(raw);
+  if (encoded.length > MAX_PARAMETER_BYTES) {
+    throw new UsageError(`the encoded document is ${encoded.length} bytes, over CloudFormation's ${MAX_PARAMETER_BYTES}-byte parameter limit: shorten descriptions or split targets across stacks`);
+  }
+  return {
+    DesiredState: encoded,
+    KeycloakInstanceId: desired.keycloak.instanceId,
+    VpcEndpointParameterName: desired.resourcePolicy?.vpcEndpoint.parameterName ?? '',
+    GatewayRoleArn: desired.gateway.roleArn ?? '',
+    DriftSchedule: desired.drift.schedule,
+    DriftMode: desired.drift.mode,
+  };
+}
+
+export function formatParameters(params: Record<string, string>, format: 'toml' | 'cli' | 'json'): string {
+  const pairs = Object.entries(params);
+  if (format === 'json') return `${JSON.stringify(params, null, 2)}\n`;
+  // Values are quoted only when empty: SAM's parameter_overrides parser splits on spaces and quotes,
+  // and every value keygate emits is free of both (the document itself is base64url).
+  const item = ([k, v]: [string, string]) => `${k}=${v === '' ? '""' : v}`;
+  if (format === 'cli') return `--parameter-overrides ${pairs.map(item).join(' ')}\n`;
+  return `parameter_overrides = [\n${pairs.map((p) => `  ${JSON.stringify(item(p))},`).join('\n')}\n]\n`;
+}

@@ -1,0 +1,109 @@
+import { buildOfflinePlan, type OfflinePlan } from '../../functions/core/plan/offline-plan';
+import type { PrivateEndpointWire } from '../../functions/core/gateway/wire';
+import { formatFinding, styleFor, summarizeFindings, type Style } from '../format';
+import { EXIT, type CliIo } from '../io';
+import { loadConfig } from '../load-config';
+
+export interface PlanOptions {
+  config?: string;
+  json?: boolean;
+}
+
+/** `keygate plan --config FILE [--json]`: everything keygate would create, offline. */
+export function planCommand(io: CliIo, opts: PlanOptions): number {
+  const { desired, findings } = loadConfig(io, opts.config);
+  const plan = buildOfflinePlan(desired, findings);
+  if (opts.json) io.stdout(`${JSON.stringify(plan, null, 2)}\n`);
+  else io.stdout(renderPlanText(opts.config!, plan, styleFor(io.isTTY, io.env), desired.drift));
+  return findings.some((f) => f.severity === 'error') ? EXIT.findings : EXIT.ok;
+}
+
+const list = (items: readonly string[] | undefined, empty = '(none)') => (items && items.length ? items.join(', ') : empty);
+
+function privateEndpoint(p: PrivateEndpointWire | undefined): string | undefined {
+  if (!p) return undefined;
+  const m = p.managedVpcResource;
+  return `managed VPC resource in ${m.vpcIdentifier}, subnets ${list(m.subnetIds)}, security groups ${list(m.securityGroupIds)}${m.routingDomain ? `, routing domain ${m.routingDomain}` : ''}`;
+}
+
+function fields(rows: Array<[string, string | undefined]>, indent = '      '): string {
+  const shown = rows.filter((r): r is [string, string] => r[1] !== undefined);
+  const width = Math.max(...shown.map(([k]) => k.length));
+  return shown.map(([k, v]) => `${indent}${k.padEnd(width)}  ${v}\n`).join('');
+}
+
+export function renderPlanText(source: string, plan: OfflinePlan, s: Style, drift: { schedule: string; mode: string }): string {
+  let out = `${s.bold('keygate plan')} for ${source} ${s.dim('(offline: against an empty account and an empty realm)')}\n\n`;
+
+  const g = plan.gateway.request;
+  const jwt = g.authorizerConfiguration.customJWTAuthorizer;
+  out += `${s.bold('AgentCore Gateway')} ${s.dim('(CreateGateway, then wait until READY)')}\n`;
+  out += `  ${s.green('+')} gateway ${s.bold(g.name)}\n`;
+  out += fields([
+    ['authorizer', g.authorizerType],
+    ['discoveryUrl', jwt.discoveryUrl],
+    ['allowedAudience', list(jwt.allowedAudience, '(any: no audience check)')],
+    ['allowedScopes', list(jwt.allowedScopes, '(any)')],
+    ['allowedClients', list(jwt.allowedClients, '(any)')],
+    ['customClaims', jwt.customClaims?.map((c) => `${c.inboundTokenClaimName} ${c.authorizingClaimMatchValue.claimMatchOperator}`).join(', ')],
+    ['privateEndpoint', privateEndpoint(jwt.privateEndpoint)],
+    ['roleArn', g.roleArn],
+  ]);
+  for (const t of plan.targets) {
+    out += `  ${s.green('+')} target ${s.bold(t.name)} ${s.dim('(only after the gateway is READY)')}\n`;
+    out += fields([
+      ['endpoint', t.request.targetConfiguration.mcp.mcpServer.endpoint],
+      ['listingMode', t.request.targetConfiguration.mcp.mcpServer.listingMode],
+      ['privateEndpoint', privateEndpoint(t.request.privateEndpoint)],
+    ]);
+  }
+
+  out += `\n${s.bold('Gateway resource policy')} ${s.dim('(PutResourcePolicy after the gateway is READY)')}\n`;
+  const rp = plan.resourcePolicy;
+  if (!rp) out += `  ${s.dim('not managed (no resourcePolicy section)')}\n`;
+  else {
+    const source = 'parameterName' in rp.vpcEndpointSource ? `the VPC endpoint in SSM parameter ${rp.vpcEndpointSource.parameterName}` : `VPC endpoint${rp.vpcEndpointSource.ids.length === 1 ? '' : 's'} ${list(rp.vpcEndpointSource.ids)}`;
+    out += `  ${s.green('+')} allow bedrock-agentcore:InvokeGateway only through ${source}\n`;
+    out += `    deny every other endpoint, and deny calls that carry no aws:SourceVpce\n`;
+    out += `    on an endpoint change, allow old and new for ${rp.rotationGracePeriodSeconds} s, then only the new one\n`;
+  }
+
+  const kc = plan.keycloak;
+  out += `\n${s.bold(`Keycloak realm ${kc.realm.realm}`)} ${s.dim(`(Keycloak ${kc.version} on ${kc.instanceId}, admin ${kc.admin.via === 'rest' ? 'REST API at' : 'kcadm.sh against'} ${kc.admin.url} through SSM Run Command)`)}\n`;
+  out += `  ${s.green('+')} realm ${kc.realm.realm} (enabled)\n`;
+  for (const u of kc.users) out += `  ${s.green('+')} user ${u.user.username}${u.user.email ? ` <${u.user.email}>` : ''}: password from SSM SecureString ${u.password.parameterName}, ${u.password.set === 'at-creation' ? 'set at creation only' : 'reset on every run'}\n`;
+  for (const c of kc.clientScopes) {
+    out += `  ${s.green('+')} client scope ${s.bold(c.scope.name)}: realm type ${c.type}, include in token scope ${c.scope.attributes['include.in.token.scope']}\n`;
+    if (c.audienceMapper) {
+      const cfg = c.audienceMapper.config;
+      const where = [['access token', 'access.token.claim'], ['introspection', 'introspection.token.claim'], ['ID token', 'id.token.claim'], ['lightweight token', 'lightweight.claim']].filter(([, k]) => cfg[k!] === 'true').map(([label]) => label!);
+      out += `    ${s.green('+')} audience mapper ${c.audienceMapper.name}: aud "${cfg['included.custom.audience']}" in ${list(where)}\n`;
+    }
+  }
+  for (const p of kc.clientProfiles.profiles) {
+    out += `  ${s.green('+')} client profile ${s.bold(p.name)}: ${p.executors.map((e) => e.executor).join(', ')}\n`;
+    for (const e of p.executors) {
+      const cfg = Object.entries(e.configuration).map(([k, v]) => `${k}=${Array.isArray(v) ? `[${v.join(', ')}]` : v}`);
+      if (cfg.length) out += `      ${e.executor}: ${cfg.join(' ')}\n`;
+    }
+  }
+  for (const p of kc.clientPolicies.policies) {
+    const when = p.conditions.map((c) => `${c.condition}(${Object.entries(c.configuration).filter(([k]) => k !== 'is-negative-logic').map(([, v]) => (Array.isArray(v) ? v.join('|') : v)).join('; ')})`);
+    out += `  ${s.green('+')} client policy ${s.bold(p.name)} (enabled): when ${when.join(' and ')} use ${p.profiles.join(', ')}\n`;
+  }
+  const w = kc.workarounds.kc49456;
+  out += `  ${w.active ? s.yellow('~') : s.dim('-')} keycloak/keycloak#49456 workaround ${w.active ? 'on' : 'off'} (${w.reason})${w.additions.length ? `: ${w.additions.map((a) => `${a.policy} also uses ${a.profile}`).join('; ')}` : ''}\n`;
+
+  out += `\n${s.bold('CIMD client metadata document')}\n`;
+  if (!plan.cimd) out += `  ${s.dim('not managed (no cimd section)')}\n`;
+  else {
+    const where = plan.cimd.publish === null ? 'not published by keygate (verified only)' : 'host' in plan.cimd.publish ? `file ${plan.cimd.publish.host.path} (mode ${plan.cimd.publish.host.mode}) on ${kc.instanceId}` : `s3://${plan.cimd.publish.s3.bucket}/${plan.cimd.publish.s3.key} (Cache-Control: ${plan.cimd.publish.s3.cacheControl})`;
+    out += `  ${s.green('+')} ${plan.cimd.url} (${plan.cimd.bytes} bytes) → ${where}\n`;
+    out += JSON.stringify(plan.cimd.document, null, 2).split('\n').map((l) => `      ${l}\n`).join('');
+  }
+
+  out += `\n${s.bold('Drift detection')}: ${drift.schedule}, mode ${drift.mode}\n`;
+  out += `\n${s.bold('Findings')}: ${summarizeFindings(plan.findings)}\n`;
+  for (const f of plan.findings) out += formatFinding(source, f, s);
+  return out;
+}

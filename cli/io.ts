@@ -1,0 +1,26 @@
+import { readFileSync } from 'node:fs';
+
+/** Everything a command touches outside itself, injected so that tests run commands in-process. */
+export interface CliIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  readFile(path: string): string;
+  isTTY: boolean;
+  env: Record<string, string | undefined>;
+}
+
+export const nodeIo: CliIo = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  readFile: (path) => readFileSync(path, 'utf8'),
+  isTTY: Boolean(process.stdout.isTTY),
+  env: process.env,
+};
+
+/** A mistake in how keygate was called or in what it was given: printed without a stack trace. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** Exit codes shared by every command (README, "Exit codes"). */
+export const EXIT = { ok: 0, findings: 1, usage: 2, internal: 70 } as const;

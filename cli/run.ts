@@ -1,0 +1,85 @@
+import { parseArgs } from 'node:util';
+import { DesiredStateInvalidError } from '../functions/core/errors';
+import { parseDesiredStateText } from '../functions/core/desired/load';
+import { lintCommand } from './commands/lint';
+import { formatParameters, templateParameters } from './commands/parameters';
+import { planCommand } from './commands/plan';
+import { rulesMarkdown } from './commands/rules';
+import { schemaText } from './commands/schema';
+import { EXIT, UsageError, type CliIo } from './io';
+import { loadConfig } from './load-config';
+
+export const HELP = `keygate: control plane for an AgentCore Gateway with Keycloak (MCP 2025-11-25 authorization)
+
+Usage:
+  keygate plan --config FILE [--json]          everything keygate would create, offline
+  keygate lint --config FILE [--json]          check the document; exit 1 on errors
+  keygate parameters --config FILE [--format toml|cli|json]
+                                               template parameters for sam deploy
+  keygate schema                               JSON Schema of the desired-state document
+  keygate rules                                the lint rules (Markdown)
+  keygate help
+
+Exit codes: 0 ok (warnings allowed), 1 lint errors, 2 unusable input, 70 internal error.
+`;
+
+type Command = (io: CliIo, values: Record<string, string | boolean | undefined>) => number | Promise<number>;
+
+/** Commands and the options each accepts; parseArgs rejects anything else with a clear message. */
+const COMMANDS: Record<string, { options: Record<string, { type: 'string' | 'boolean' }>; run: Command }> = {
+  plan: {
+    options: { config: { type: 'string' }, json: { type: 'boolean' } },
+    run: (io, v) => planCommand(io, { config: v.config as string | undefined, json: v.json === true }),
+  },
+  lint: {
+    options: { config: { type: 'string' }, json: { type: 'boolean' } },
+    run: (io, v) => lintCommand(io, { config: v.config as string | undefined, json: v.json === true }),
+  },
+  parameters: {
+    options: { config: { type: 'string' }, format: { type: 'string' } },
+    run: (io, v) => {
+      const format = (v.format as string | undefined) ?? 'toml';
+      if (!['toml', 'cli', 'json'].includes(format)) throw new UsageError(`--format must be toml, cli or json, not "${format}"`);
+      const { desired } = loadConfig(io, v.config as string | undefined, { requireClean: true });
+      const { value } = parseDesiredStateText(io.readFile(v.config as string), v.config as string);
+      io.stdout(formatParameters(templateParameters(desired, value), format as 'toml' | 'cli' | 'json'));
+      return EXIT.ok;
+    },
+  },
+  schema: { options: {}, run: (io) => (io.stdout(schemaText()), EXIT.ok) },
+  rules: { options: {}, run: (io) => (io.stdout(rulesMarkdown()), EXIT.ok) },
+  help: { options: {}, run: (io) => (io.stdout(HELP), EXIT.ok) },
+};
+
+/** Runs one CLI invocation and returns its exit code. Never throws for a user's mistake. */
+export async function run(argv: string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h') {
+    io.stdout(HELP);
+    return name === undefined ? EXIT.usage : EXIT.ok;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.stderr(`keygate: unknown command "${name}"\n\n${HELP}`);
+    return EXIT.usage;
+  }
+  try {
+    const { values } = parseArgs({ args: rest, options: { ...command.options, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false });
+    if (values.help) {
+      io.stdout(HELP);
+      return EXIT.ok;
+    }
+    return await command.run(io, values);
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof DesiredStateInvalidError) {
+      io.stderr(`keygate ${name}: ${error.message}\n`);
+      return EXIT.usage;
+    }
+    if ((error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
+      io.stderr(`keygate ${name}: ${(error as Error).message}\nRun "keygate help" for usage.\n`);
+      return EXIT.usage;
+    }
+    io.stderr(`keygate ${name}: internal error (please report it): ${(error as Error).stack ?? String(error)}\n`);
+    return EXIT.internal;
+  }
+}

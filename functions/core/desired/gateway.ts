@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { PrivateEndpointSchema, stringSet } from './common';
+
+export const CustomClaimSchema = z.strictObject({
+  claim: z.string().min(1).meta({ description: 'inboundTokenClaimName' }),
+  valueType: z.enum(['STRING', 'STRING_ARRAY']),
+  operator: z.enum(['EQUALS', 'CONTAINS', 'CONTAINS_ANY']),
+  value: z.union([z.string(), z.array(z.string())]).meta({
+    description: 'A string is sent as matchValueString, a list as matchValueStringList',
+  }),
+});
+
+export const AuthorizerSchema = z.strictObject({
+  type: z.literal('CUSTOM_JWT').default('CUSTOM_JWT').meta({
+    description: 'keygate manages JWT gateways only; changing the type requires replacing the gateway',
+  }),
+  discoveryUrl: z.string().min(1).meta({
+    description: 'https://<keycloak>/realms/<realm>/.well-known/openid-configuration',
+  }),
+  allowedAudiences: stringSet().default([]),
+  allowedScopes: stringSet().default([]),
+  allowedClients: stringSet().default([]),
+  customClaims: z.array(CustomClaimSchema).default([]),
+  privateEndpoint: PrivateEndpointSchema.optional().meta({
+    description: 'How AgentCore reaches a private IdP (covers only the discovery URL domain)',
+  }),
+});
+
+export const GatewaySchema = z.strictObject({
+  name: z.string().meta({ description: 'Letters, digits and single hyphens, at most 48 characters; unique per account' }),
+  description: z.string().optional(),
+  roleArn: z.string().min(1).optional().meta({
+    description: 'Service role the gateway assumes. Omit to use the role created by the keygate stack',
+  }),
+  authorizer: AuthorizerSchema,
+  protocol: z
+    .strictObject({
+      supportedVersions: z.array(z.string().min(1)).optional(),
+      instructions: z.string().optional(),
+      searchType: z.enum(['SEMANTIC']).optional(),
+    })
+    .optional(),
+  exceptionLevel: z.enum(['DEBUG']).optional(),
+  allowReplacement: z.boolean().default(false).meta({
+    description: 'Allow keygate to delete and recreate the gateway when an immutable field (name, authorizer type) changes',
+  }),
+});
+
+export const TargetSchema = z.strictObject({
+  name: z.string().meta({ description: 'Letters, digits and single hyphens, at most 100 characters' }),
+  description: z.string().optional(),
+  endpoint: z.string().min(1).meta({ description: 'https URL of the MCP server, for example https://mcp.example.com/mcp' }),
+  listingMode: z.enum(['DEFAULT', 'DYNAMIC']).optional(),
+  privateEndpoint: PrivateEndpointSchema.optional(),
+});
+
+export type CustomClaim = z.output<typeof CustomClaimSchema>;
+export type DesiredAuthorizer = z.output<typeof AuthorizerSchema>;
+export type DesiredGateway = z.output<typeof GatewaySchema>;
+export type DesiredTarget = z.output<typeof TargetSchema>;

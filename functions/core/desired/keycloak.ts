@@ -1,0 +1,186 @@
+import { z } from 'zod';
+import { parameterName, stringSet } from './common';
+
+// Provider ids and configuration keys are Keycloak's own (keycloak-admin-reference.md §1.3), so a
+// profile in this document reads exactly like the admin REST body it becomes. Booleans are JSON
+// booleans here; the renderer writes what Keycloak stores.
+
+const flag = (fallback: boolean, description?: string) =>
+  description ? z.boolean().default(fallback).meta({ description }) : z.boolean().default(fallback);
+
+export const CimdExecutorSchema = z.strictObject({
+  executor: z.literal('client-id-metadata-document'),
+  configuration: z.strictObject({
+    'cimd-allow-http-scheme': flag(false, 'Allow http client_id and metadata URLs (development only)'),
+    'cimd-allow-permitted-domains': stringSet().meta({
+      description: 'Trusted domains for the client_id host and every URL in the document (empty denies every domain)',
+    }),
+    'cimd-restrict-same-domain': flag(false),
+    'cimd-required-properties': stringSet().default([]),
+    'only-allow-confidential-client': flag(false),
+  }),
+});
+
+const autoConfigure = z.strictObject({ 'auto-configure': flag(true) }).default({ 'auto-configure': true });
+
+export const PkceEnforcerSchema = z.strictObject({ executor: z.literal('pkce-enforcer'), configuration: autoConfigure });
+export const RejectImplicitGrantSchema = z.strictObject({
+  executor: z.literal('reject-implicit-grant'),
+  configuration: autoConfigure,
+});
+export const RejectRopcGrantSchema = z.strictObject({ executor: z.literal('reject-ropc-grant'), configuration: autoConfigure });
+
+export const SecureRedirectUrisEnforcerSchema = z.strictObject({
+  executor: z.literal('secure-redirect-uris-enforcer'),
+  configuration: z.strictObject({
+    'allow-ipv4-loopback-address': flag(false),
+    'allow-ipv6-loopback-address': flag(false),
+    'allow-private-use-uri-scheme': flag(false),
+    'allow-http-scheme': flag(false),
+    'allow-wildcard-context-path': flag(false),
+    'oauth-2-1-compliant': flag(false, 'Rejects fragments, wildcards and localhost redirect URIs (use 127.0.0.1)'),
+    'allow-open-redirect': flag(false),
+    'allow-permitted-domains': stringSet().optional(),
+  }),
+});
+
+export const DpopBindEnforcerSchema = z.strictObject({
+  executor: z.literal('dpop-bind-enforcer'),
+  configuration: z
+    .strictObject({
+      'auto-configure': flag(true),
+      'enforce-authorization-code-binding-to-dpop': flag(false),
+      'allow-only-refresh-token-binding': flag(false),
+    })
+    .default({ 'auto-configure': true, 'enforce-authorization-code-binding-to-dpop': false, 'allow-only-refresh-token-binding': false }),
+});
+
+export const ExecutorSchema = z.discriminatedUnion('executor', [
+  CimdExecutorSchema,
+  PkceEnforcerSchema,
+  RejectImplicitGrantSchema,
+  RejectRopcGrantSchema,
+  SecureRedirectUrisEnforcerSchema,
+  DpopBindEnforcerSchema,
+]);
+
+export const ClientIdUriConditionSchema = z.strictObject({
+  condition: z.literal('client-id-uri'),
+  configuration: z.strictObject({
+    'client-id-uri-scheme': stringSet().default(['https']),
+    'client-id-uri-allow-permitted-domains': stringSet().meta({
+      description: 'Trusted domains for the client_id URL host (empty: the condition never matches)',
+    }),
+    'is-negative-logic': flag(false),
+  }),
+});
+
+export const ClientAccessTypeConditionSchema = z.strictObject({
+  condition: z.literal('client-access-type'),
+  configuration: z.strictObject({
+    type: z.array(z.enum(['confidential', 'public', 'bearer-only'])).min(1),
+    'is-negative-logic': flag(false),
+  }),
+});
+
+export const ConditionSchema = z.discriminatedUnion('condition', [ClientIdUriConditionSchema, ClientAccessTypeConditionSchema]);
+
+export const ClientProfileSchema = z.strictObject({
+  name: z.string().min(1),
+  description: z.string().optional(),
+  executors: z.array(ExecutorSchema).min(1, { error: 'a profile needs at least one executor' }),
+});
+
+export const ClientPolicySchema = z.strictObject({
+  name: z.string().min(1),
+  description: z.string().optional(),
+  conditions: z.array(ConditionSchema).min(1, { error: 'a policy needs at least one condition' }),
+  profiles: z.array(z.string().min(1)).min(1, { error: 'a policy needs at least one profile' }),
+});
+
+export const AudienceMapperSchema = z.strictObject({
+  name: z.string().min(1),
+  audience: z.string().min(1).meta({ description: "Included Custom Audience: must be one of the gateway's allowed audiences" }),
+  addToAccessToken: flag(true),
+  addToIntrospection: flag(true),
+  addToIdToken: flag(false),
+  addToLightweightToken: flag(false),
+});
+
+export const ClientScopeSchema = z.strictObject({
+  name: z.string().min(1),
+  description: z.string().optional(),
+  type: z.enum(['default', 'optional', 'none']).default('optional').meta({
+    description: 'Realm default client scope type (membership of the realm default/optional lists)',
+  }),
+  includeInTokenScope: flag(true, 'Put the scope name into the access token "scope" claim (the gateway checks it)'),
+  displayOnConsentScreen: flag(true),
+  consentScreenText: z.string().optional(),
+  audienceMapper: AudienceMapperSchema.optional(),
+});
+
+export const UserSchema = z.strictObject({
+  username: z.string().min(1),
+  email: z.string().optional(),
+  emailVerified: flag(true),
+  firstName: z.string().optional(),
+  lastName: z.string().optional(),
+  enabled: flag(true),
+  passwordParameter: parameterName().meta({ description: 'NAME of the SSM SecureString holding the initial password' }),
+  resetPassword: flag(false, 'Set the password on every run, not only at creation (a password cannot be read back)'),
+});
+
+export const RealmSchema = z.strictObject({
+  name: z.string().min(1),
+  users: z.array(UserSchema).default([]),
+  clientScopes: z.array(ClientScopeSchema).default([]),
+  clientProfiles: z.array(ClientProfileSchema).default([]),
+  clientPolicies: z.array(ClientPolicySchema).default([]),
+  workarounds: z
+    .strictObject({
+      kc49456: z.enum(['auto', 'on', 'off']).default('auto').meta({
+        description:
+          'keycloak/keycloak#49456: add the public-client profiles to the CIMD policy. auto = on for Keycloak older than 26.7.0',
+      }),
+    })
+    .default({ kc49456: 'auto' }),
+});
+
+export const KeycloakAdminSchema = z.strictObject({
+  url: z.string().min(1).optional().meta({
+    description: "Loopback admin URL on the host, for example http://127.0.0.1:8080 (the default when kcadm is not set)",
+  }),
+  kcadm: z
+    .strictObject({
+      container: z.string().min(1).meta({ description: 'Docker container running Keycloak' }),
+      path: z.string().min(1).default('/opt/keycloak/bin/kcadm.sh'),
+      serverUrl: z.string().min(1).default('http://localhost:8080'),
+    })
+    .optional(),
+  realm: z.string().min(1).default('master'),
+  username: z.string().min(1),
+  passwordParameter: parameterName().meta({ description: 'NAME of the SSM SecureString with the admin password' }),
+});
+
+export const KeycloakSchema = z.strictObject({
+  version: z
+    .string()
+    .regex(/^\d+\.\d+\.\d+$/, { error: 'must be a Keycloak version such as 26.6.1' })
+    .meta({ description: 'Keycloak server version; drives version-specific workarounds' }),
+  instanceId: z.string().meta({ description: 'EC2 instance id of the host that runs Keycloak (managed by SSM)' }),
+  admin: KeycloakAdminSchema,
+  realm: RealmSchema,
+});
+
+export type CimdExecutor = z.output<typeof CimdExecutorSchema>;
+export type SecureRedirectUrisEnforcer = z.output<typeof SecureRedirectUrisEnforcerSchema>;
+export type DesiredExecutor = z.output<typeof ExecutorSchema>;
+export type DesiredCondition = z.output<typeof ConditionSchema>;
+export type DesiredClientProfile = z.output<typeof ClientProfileSchema>;
+export type DesiredClientPolicy = z.output<typeof ClientPolicySchema>;
+export type DesiredAudienceMapper = z.output<typeof AudienceMapperSchema>;
+export type DesiredClientScope = z.output<typeof ClientScopeSchema>;
+export type DesiredUser = z.output<typeof UserSchema>;
+export type DesiredRealm = z.output<typeof RealmSchema>;
+export type DesiredKeycloakAdmin = z.output<typeof KeycloakAdminSchema>;
+export type DesiredKeycloak = z.output<typeof KeycloakSchema>;

@@ -1,0 +1,209 @@
+import { renderCimdDocument } from '../cimd/render-cimd';
+import type { DesiredState } from '../desired/document';
+import {
+  cimdExecutorsOf,
+  cimdPolicies,
+  effectivePolicyProfiles,
+  profileNamed,
+  redirectEnforcerOf,
+  resolveKc49456,
+} from '../keycloak/analysis';
+import { anyDomainCovers, hostOf } from '../keycloak/domains';
+import type { Rule } from './types';
+
+/** MCP 2025-11-25 requires these in a client's metadata document (checklist C-8). */
+export const MCP_REQUIRED_CIMD_PROPERTIES = ['client_id', 'client_name', 'redirect_uris'];
+/** Recommended size limit and Keycloak's default `upper-limit-metadata-bytes` (CIMD §6, D-13). */
+export const CIMD_MAX_BYTES = 5000;
+const URL_PROPERTIES = ['logo_uri', 'client_uri', 'tos_uri', 'policy_uri', 'jwks_uri'] as const;
+const URL_LIST_PROPERTIES = ['redirect_uris', 'post_logout_redirect_uris'] as const;
+const SHARED_SECRET_METHODS = ['client_secret_post', 'client_secret_basic', 'client_secret_jwt'];
+
+/** Trusted domains of the CIMD executors that apply to CIMD clients (profiles of CIMD policies). */
+function cimdTrustedDomains(d: DesiredState): { domains: string[]; configured: boolean } {
+  const realm = d.keycloak.realm;
+  const resolution = resolveKc49456(d.keycloak);
+  const executors = cimdPolicies(realm).flatMap((p) =>
+    effectivePolicyProfiles(p, resolution).flatMap((name) => cimdExecutorsOf(profileNamed(realm, name))),
+  );
+  return { domains: executors.flatMap((e) => e.configuration['cimd-allow-permitted-domains']), configured: executors.length > 0 };
+}
+
+export const cimdRules: Rule[] = [
+  {
+    id: 'cimd-client-id-mismatch',
+    severity: 'error',
+    summary: "The CIMD document's client_id differs from the URL it is served at.",
+    check(d, report) {
+      const c = d.cimd;
+      if (c?.document.client_id !== undefined && c.document.client_id !== c.url) {
+        report(['cimd', 'document', 'client_id'], `"${c.document.client_id}" differs from cimd.url "${c.url}": the authorization server rejects the document`, 'remove client_id (keygate fills it in from cimd.url) or make the two equal exactly');
+      }
+    },
+  },
+  {
+    id: 'cimd-url-invalid',
+    severity: 'error',
+    summary: 'The CIMD URL is not https, has no path, or has a query, fragment, credentials or dot segments.',
+    check(d, report) {
+      if (!d.cimd) return;
+      const problem = cimdUrlProblem(d.cimd.url);
+      if (problem) report(['cimd', 'url'], `"${d.cimd.url}" ${problem}`, 'serve the document at an https URL with a path, for example https://cimd.example.com/oauth/client-metadata.json');
+    },
+  },
+  {
+    id: 'cimd-client-secret',
+    severity: 'error',
+    summary: 'The CIMD document uses a client_secret_* auth method or carries a client secret.',
+    check(d, report) {
+      const doc = d.cimd?.document;
+      if (!doc) return;
+      if (doc.token_endpoint_auth_method && SHARED_SECRET_METHODS.includes(doc.token_endpoint_auth_method)) {
+        report(['cimd', 'document', 'token_endpoint_auth_method'], `"${doc.token_endpoint_auth_method}" is a shared-secret method, which CIMD forbids`, 'use "none" (public client) or "private_key_jwt" with jwks_uri');
+      }
+      for (const key of ['client_secret', 'client_secret_expires_at'] as const) {
+        if (doc[key] !== undefined) report(['cimd', 'document', key], 'must not be present: a metadata document is public, so it can carry no secret', `remove ${key}`);
+      }
+    },
+  },
+  {
+    id: 'cimd-required-property-missing',
+    severity: 'error',
+    summary: 'The CIMD document lacks a property MCP or the CIMD executor requires.',
+    check(d, report) {
+      if (!d.cimd) return;
+      const rendered = renderCimdDocument(d.cimd).document;
+      const realm = d.keycloak.realm;
+      const required = new Set(MCP_REQUIRED_CIMD_PROPERTIES);
+      realm.clientProfiles.forEach((p) => cimdExecutorsOf(p).forEach((e) => e.configuration['cimd-required-properties'].forEach((r) => required.add(r))));
+      for (const key of required) {
+        const value = rendered[key];
+        if (value === undefined || (Array.isArray(value) && value.length === 0)) {
+          report(['cimd', 'document'], `lacks "${key}", which ${MCP_REQUIRED_CIMD_PROPERTIES.includes(key) ? 'MCP 2025-11-25 requires' : 'the CIMD executor requires (cimd-required-properties)'}`, `add ${key} to cimd.document`);
+        }
+      }
+    },
+  },
+  {
+    id: 'cimd-trusted-domain-client-id',
+    severity: 'error',
+    summary: "The CIMD executor's trusted domains do not cover the client_id host.",
+    check(d, report) {
+      if (!d.cimd) return;
+      const { domains, configured } = cimdTrustedDomains(d);
+      const host = hostOf(d.cimd.url);
+      if (configured && host && !anyDomainCovers(domains, host)) {
+        report(['cimd', 'url'], `host "${host}" is not among the CIMD executor's trusted domains (${domains.join(', ') || 'none'}): Keycloak refuses the client`, `add "${host}" to cimd-allow-permitted-domains`);
+      }
+    },
+  },
+  {
+    id: 'cimd-trusted-domain-redirect',
+    severity: 'error',
+    summary: "The CIMD executor's trusted domains do not cover a redirect URI host (or another URL in the document).",
+    check(d, report) {
+      if (!d.cimd) return;
+      const { domains, configured } = cimdTrustedDomains(d);
+      if (!configured) return;
+      const doc = d.cimd.document as Record<string, unknown>;
+      const check = (path: Array<string | number>, url: unknown) => {
+        if (typeof url !== 'string') return;
+        const host = hostOf(url);
+        if (host && !anyDomainCovers(domains, host)) {
+          report(path, `host "${host}" of "${url}" is not among the CIMD executor's trusted domains (${domains.join(', ') || 'none'})`, `add "${host}" to cimd-allow-permitted-domains, or change the URL`);
+        }
+      };
+      for (const key of URL_LIST_PROPERTIES) (doc[key] as unknown[] | undefined)?.forEach((u, i) => check(['cimd', 'document', key, i], u));
+      for (const key of URL_PROPERTIES) check(['cimd', 'document', key], doc[key]);
+    },
+  },
+  {
+    id: 'cimd-condition-domain',
+    severity: 'error',
+    summary: "A client-id-uri condition's scheme or trusted domains do not cover the client_id URL.",
+    check(d, report) {
+      if (!d.cimd) return;
+      let url: URL;
+      try {
+        url = new URL(d.cimd.url);
+      } catch {
+        return;
+      }
+      const realm = d.keycloak.realm;
+      cimdPolicies(realm).forEach((policy) => {
+        const i = realm.clientPolicies.indexOf(policy);
+        policy.conditions.forEach((c, j) => {
+          if (c.condition !== 'client-id-uri') return;
+          const base = ['keycloak', 'realm', 'clientPolicies', i, 'conditions', j, 'configuration'];
+          const scheme = url.protocol.replace(':', '');
+          if (!c.configuration['client-id-uri-scheme'].includes(scheme)) {
+            report([...base, 'client-id-uri-scheme'], `does not include "${scheme}", the scheme of cimd.url: policy "${policy.name}" never matches this client`, `add "${scheme}"`);
+          }
+          const domains = c.configuration['client-id-uri-allow-permitted-domains'];
+          if (!anyDomainCovers(domains, url.hostname)) {
+            report([...base, 'client-id-uri-allow-permitted-domains'], `does not cover "${url.hostname}", the host of cimd.url: policy "${policy.name}" never matches this client`, `add "${url.hostname}"`);
+          }
+        });
+      });
+    },
+  },
+  {
+    id: 'redirect-uri-localhost',
+    severity: 'error',
+    summary: 'A redirect URI uses `localhost` while an OAuth 2.1-compliant redirect enforcer applies (Keycloak rejects it; use 127.0.0.1).',
+    check(d, report) {
+      const uris = d.cimd?.document.redirect_uris;
+      if (!uris) return;
+      const realm = d.keycloak.realm;
+      const resolution = resolveKc49456(d.keycloak);
+      const strict = realm.clientPolicies
+        .flatMap((p) => effectivePolicyProfiles(p, resolution))
+        .map((name) => redirectEnforcerOf(profileNamed(realm, name)))
+        .some((e) => e?.configuration['oauth-2-1-compliant']);
+      if (!strict) return;
+      uris.forEach((uri, i) => {
+        const host = hostOf(uri);
+        if (host === 'localhost' || host?.endsWith('.localhost')) {
+          report(['cimd', 'document', 'redirect_uris', i], `"${uri}" uses localhost, which the OAuth 2.1-compliant secure-redirect-uris-enforcer rejects`, `use "${uri.replace(/\/\/localhost(?=[:/]|$)/, '//127.0.0.1')}" (and the same host in the CIMD trusted domains); start the client with HOST=127.0.0.1`);
+        }
+      });
+    },
+  },
+  {
+    id: 'cimd-not-configured',
+    severity: 'warning',
+    summary: 'A CIMD document is declared but no realm policy with a client-id-metadata-document profile accepts it.',
+    check(d, report) {
+      if (d.cimd && !cimdTrustedDomains(d).configured) {
+        report(['cimd'], 'is declared, but no client policy with a client-id-uri condition uses a profile with the client-id-metadata-document executor: Keycloak will not accept this client', 'declare a CIMD profile and a client-id-uri policy under keycloak.realm');
+      }
+    },
+  },
+  {
+    id: 'cimd-document-too-large',
+    severity: 'error',
+    summary: 'The rendered CIMD document is over 5,000 bytes (the recommended limit and Keycloak\'s default).',
+    check(d, report) {
+      if (!d.cimd) return;
+      const { bytes } = renderCimdDocument(d.cimd);
+      if (bytes > CIMD_MAX_BYTES) report(['cimd', 'document'], `renders to ${bytes} bytes, over ${CIMD_MAX_BYTES}: authorization servers stop reading there`, 'shorten the document (drop optional properties, use jwks_uri instead of jwks)');
+    },
+  },
+];
+
+/** Why a CIMD client_id URL is unusable (CIMD draft §3, checklist D-1), or undefined when it is fine. */
+export function cimdUrlProblem(text: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return 'is not an absolute URL';
+  }
+  if (url.protocol !== 'https:') return 'is not https';
+  if (url.pathname === '' || url.pathname === '/') return 'has no path';
+  if (url.username || url.password) return 'carries credentials';
+  if (url.hash || text.includes('#')) return 'has a fragment';
+  if (url.search || text.includes('?')) return 'has a query (Keycloak rejects it)';
+  if (/(^|\/)(\.|%2e){1,2}(\/|$)/i.test(text.slice(url.origin.length))) return 'has . or .. path segments';
+  return undefined;
+}

@@ -1,0 +1,30 @@
+import type { DesiredState } from '../desired/document';
+import { formatPath } from '../desired/paths';
+import { cimdRules } from './cimd-rules';
+import { gatewayRules } from './gateway-rules';
+import { keycloakRules } from './keycloak-rules';
+import { resourcePolicyRules } from './resource-policy-rules';
+import type { Finding, Rule } from './types';
+
+export type { Finding, Rule, Severity } from './types';
+
+/** Every lint rule, in the order findings are reported. */
+export const RULES: readonly Rule[] = [...gatewayRules, ...resourcePolicyRules, ...keycloakRules, ...cimdRules];
+
+/**
+ * Semantic checks across the whole document: the mistakes that only show up as a rejected token
+ * (audience, scope, discovery URL, CIMD trust, redirect URIs, the #49456 workaround, the policy
+ * source). Pure; the document is already shape-checked.
+ *
+ * @example
+ * lintDesiredState(desired).filter((f) => f.severity === 'error').map((f) => f.ruleId)
+ */
+export function lintDesiredState(desired: DesiredState): Finding[] {
+  const findings: Finding[] = [];
+  for (const rule of RULES) {
+    rule.check(desired, (pathSegments, message, fix) => {
+      findings.push({ ruleId: rule.id, severity: rule.severity, path: formatPath(pathSegments), pathSegments, message, fix });
+    });
+  }
+  return findings;
+}

@@ -1,0 +1,181 @@
+import {
+  cimdPolicies,
+  effectivePolicyProfiles,
+  KC49456_FIXED_IN,
+  profileNamed,
+  publicClientPolicies,
+  redirectEnforcerOf,
+  resolveKc49456,
+} from '../keycloak/analysis';
+import { isBuiltinProfile } from '../keycloak/builtins';
+import { compareVersions } from '../keycloak/version';
+import type { Rule } from './types';
+
+const INSTANCE_ID = /^i-([0-9a-f]{8}|[0-9a-f]{17})$/;
+
+export const keycloakRules: Rule[] = [
+  {
+    id: 'audience-mapper-not-allowed',
+    severity: 'error',
+    summary: "An audience mapper's audience is not among the gateway's allowed audiences.",
+    check(d, report) {
+      const allowed = d.gateway.authorizer.allowedAudiences;
+      d.keycloak.realm.clientScopes.forEach((s, i) => {
+        const audience = s.audienceMapper?.audience;
+        if (audience !== undefined && allowed.length > 0 && !allowed.includes(audience)) {
+          report(['keycloak', 'realm', 'clientScopes', i, 'audienceMapper', 'audience'], `"${audience}" is not in gateway.authorizer.allowedAudiences (${allowed.join(', ')}): the gateway would reject every token`, `set the mapper audience to one of ${allowed.map((a) => `"${a}"`).join(', ')}, or add "${audience}" to gateway.authorizer.allowedAudiences`);
+        }
+      });
+    },
+  },
+  {
+    id: 'scope-not-defined',
+    severity: 'error',
+    summary: 'A gateway allowed scope is not a client scope declared in the realm.',
+    check(d, report) {
+      const names = new Set(d.keycloak.realm.clientScopes.map((s) => s.name));
+      d.gateway.authorizer.allowedScopes.forEach((scope, i) => {
+        if (!names.has(scope)) report(['gateway', 'authorizer', 'allowedScopes', i], `"${scope}" is not a client scope of realm ${d.keycloak.realm.name}: no token can carry it`, `declare it under keycloak.realm.clientScopes (name: "${scope}", includeInTokenScope: true)`);
+      });
+    },
+  },
+  {
+    id: 'scope-not-in-token',
+    severity: 'error',
+    summary: 'A gateway allowed scope is declared without "include in token scope", so the `scope` claim lacks it.',
+    check(d, report) {
+      const allowed = new Set(d.gateway.authorizer.allowedScopes);
+      d.keycloak.realm.clientScopes.forEach((s, i) => {
+        if (allowed.has(s.name) && !s.includeInTokenScope) {
+          report(['keycloak', 'realm', 'clientScopes', i, 'includeInTokenScope'], `is off for "${s.name}", which the gateway requires: the access token's scope claim will not contain it`, 'set includeInTokenScope: true');
+        }
+      });
+    },
+  },
+  {
+    id: 'policy-profile-unknown',
+    severity: 'error',
+    summary: 'A client policy references a profile that is neither declared nor a Keycloak built-in.',
+    check(d, report) {
+      const realm = d.keycloak.realm;
+      realm.clientPolicies.forEach((p, i) => {
+        p.profiles.forEach((name, j) => {
+          if (!profileNamed(realm, name) && !isBuiltinProfile(name)) {
+            report(['keycloak', 'realm', 'clientPolicies', i, 'profiles', j], `profile "${name}" is neither declared in keycloak.realm.clientProfiles nor a Keycloak built-in profile: Keycloak rejects the policy`, 'declare the profile, or fix the name');
+          }
+        });
+      });
+    },
+  },
+  {
+    id: 'profile-name-builtin',
+    severity: 'error',
+    summary: 'A declared client profile reuses the name of a Keycloak built-in profile (Keycloak rejects it).',
+    check(d, report) {
+      d.keycloak.realm.clientProfiles.forEach((p, i) => {
+        if (isBuiltinProfile(p.name)) report(['keycloak', 'realm', 'clientProfiles', i, 'name'], `"${p.name}" is a Keycloak built-in profile name`, `copy it under a new name, for example "${p.name}-custom"`);
+      });
+    },
+  },
+  {
+    id: 'keycloak-name-duplicate',
+    severity: 'error',
+    summary: 'A user, client scope, client profile or client policy name is declared twice.',
+    check(d, report) {
+      const realm = d.keycloak.realm;
+      const lists: Array<[string, Array<{ name?: string; username?: string }>]> = [
+        ['users', realm.users],
+        ['clientScopes', realm.clientScopes],
+        ['clientProfiles', realm.clientProfiles],
+        ['clientPolicies', realm.clientPolicies],
+      ];
+      for (const [key, items] of lists) {
+        const seen = new Set<string>();
+        items.forEach((item, i) => {
+          const name = (item.name ?? item.username)!;
+          if (seen.has(name)) report(['keycloak', 'realm', key, i], `"${name}" is declared twice in ${key}`, 'keep one entry per name');
+          seen.add(name);
+        });
+      }
+    },
+  },
+  {
+    id: 'kc49456-workaround-missing',
+    severity: 'error',
+    summary: 'Keycloak older than 26.7.0 without the #49456 workaround: CIMD clients escape the redirect URI checks.',
+    check(d, report) {
+      const kc = d.keycloak;
+      if (compareVersions(kc.version, KC49456_FIXED_IN) >= 0) return;
+      const realm = kc.realm;
+      const resolution = resolveKc49456(kc);
+      cimdPolicies(realm).forEach((policy) => {
+        const i = realm.clientPolicies.indexOf(policy);
+        const enforced = effectivePolicyProfiles(policy, resolution).some((name) => redirectEnforcerOf(profileNamed(realm, name)));
+        if (enforced) return;
+        const publicProfiles = publicClientPolicies(realm).flatMap((p) => p.profiles).filter((n) => redirectEnforcerOf(profileNamed(realm, n)));
+        if (publicProfiles.length && !resolution.active) {
+          report(['keycloak', 'realm', 'workarounds', 'kc49456'], `is "${resolution.mode}" on Keycloak ${kc.version}: CIMD clients matched by policy "${policy.name}" bypass secure-redirect-uris-enforcer (keycloak/keycloak#49456)`, 'set workarounds.kc49456 to auto or on, or add the public-client profile to the CIMD policy yourself');
+        } else {
+          report(['keycloak', 'realm', 'clientPolicies', i, 'profiles'], `CIMD policy "${policy.name}" gets no secure-redirect-uris-enforcer on Keycloak ${kc.version} (keycloak/keycloak#49456), and no public-client policy provides one to add`, 'declare an OAuth 2.1 public-client profile with secure-redirect-uris-enforcer and a client-access-type public policy using it');
+        }
+      });
+    },
+  },
+  {
+    id: 'http-scheme-allowed',
+    severity: 'warning',
+    summary: 'An executor or condition allows the http scheme (development only).',
+    check(d, report) {
+      const realm = d.keycloak.realm;
+      realm.clientProfiles.forEach((p, i) => {
+        p.executors.forEach((e, j) => {
+          const base = ['keycloak', 'realm', 'clientProfiles', i, 'executors', j, 'configuration'];
+          if (e.executor === 'client-id-metadata-document' && e.configuration['cimd-allow-http-scheme']) {
+            report([...base, 'cimd-allow-http-scheme'], `profile "${p.name}" accepts http client_id and metadata URLs`, 'turn it off outside development: CIMD documents must be served over https');
+          }
+          if (e.executor === 'secure-redirect-uris-enforcer' && e.configuration['allow-http-scheme']) {
+            report([...base, 'allow-http-scheme'], `profile "${p.name}" accepts http redirect URIs`, 'turn it off outside development (loopback callbacks are covered by allow-ipv4-loopback-address / allow-ipv6-loopback-address)');
+          }
+        });
+      });
+      realm.clientPolicies.forEach((p, i) => {
+        p.conditions.forEach((c, j) => {
+          if (c.condition === 'client-id-uri' && c.configuration['client-id-uri-scheme'].includes('http')) {
+            report(['keycloak', 'realm', 'clientPolicies', i, 'conditions', j, 'configuration', 'client-id-uri-scheme'], `policy "${p.name}" matches http client_id URLs`, 'use ["https"] outside development');
+          }
+        });
+      });
+    },
+  },
+  {
+    id: 'keycloak-admin-access',
+    severity: 'error',
+    summary: "Keycloak's admin interface is not reached on loopback, or both url and kcadm are set.",
+    check(d, report) {
+      const admin = d.keycloak.admin;
+      if (admin.url !== undefined && admin.kcadm !== undefined) {
+        report(['keycloak', 'admin'], 'sets both url and kcadm', 'keep one way to reach the admin interface: url (REST on loopback) or kcadm (docker exec)');
+      }
+      for (const [path, url] of [[['keycloak', 'admin', 'url'], admin.url], [['keycloak', 'admin', 'kcadm', 'serverUrl'], admin.kcadm?.serverUrl]] as const) {
+        if (url === undefined) continue;
+        let host: string | undefined;
+        try {
+          host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+        } catch {
+          host = undefined;
+        }
+        if (!host || !['127.0.0.1', 'localhost', '::1'].includes(host)) {
+          report([...path], `"${url}" is not a loopback URL: keygate reaches the admin API on the host only, never over the network`, 'use http://127.0.0.1:<port> (the port Keycloak listens on inside the host)');
+        }
+      }
+    },
+  },
+  {
+    id: 'instance-id-invalid',
+    severity: 'error',
+    summary: 'keycloak.instanceId is not an EC2 instance id.',
+    check(d, report) {
+      if (!INSTANCE_ID.test(d.keycloak.instanceId)) report(['keycloak', 'instanceId'], `"${d.keycloak.instanceId}" is not an EC2 instance id`, 'use the id of the host that runs Keycloak, i- followed by 8 or 17 hex digits');
+    },
+  },
+];
