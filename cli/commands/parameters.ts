@@ -29,9 +29,10 @@ export function templateParameters(desired: DesiredState, raw: unknown): Record<
 export function formatParameters(params: Record<string, string>, format: 'toml' | 'cli' | 'json'): string {
   const pairs = Object.entries(params);
   if (format === 'json') return `${JSON.stringify(params, null, 2)}\n`;
-  // Values are quoted only when empty: SAM's parameter_overrides parser splits on spaces and quotes,
-  // and every value keygate emits is free of both (the document itself is base64url).
-  const item = ([k, v]: [string, string]) => `${k}=${v === '' ? '""' : v}`;
+  // SAM's parameter_overrides parser splits unquoted values on spaces, so values with a space (a
+  // schedule such as "rate(15 minutes)") or empty values are double-quoted; the document itself is
+  // base64url and never needs it.
+  const item = ([k, v]: [string, string]) => `${k}=${v === '' || /[\s"]/.test(v) ? `"${v.replace(/"/g, '\\"')}"` : v}`;
   if (format === 'cli') return `--parameter-overrides ${pairs.map(item).join(' ')}\n`;
   return `parameter_overrides = [\n${pairs.map((p) => `  ${JSON.stringify(item(p))},`).join('\n')}\n]\n`;
 }

@@ -19,7 +19,7 @@ export interface ParsedText {
 export function parseDesiredStateText(text: string, source = 'desired state'): ParsedText {
   const body = isEncodedDocument(text) ? decodeDocument(text) : text;
   const lineCounter = new LineCounter();
-  const doc = parseDocument(body, { lineCounter, uniqueKeys: true, prettyErrors: false, version: '1.2' });
+  const doc = parseDocument(body, { lineCounter, uniqueKeys: true, prettyErrors: true, version: '1.2' });
   const syntax = [...doc.errors, ...doc.warnings].map((e): Problem => {
     const pos = e.linePos?.[0];
     return {

@@ -1,0 +1,48 @@
+import { DesiredStateInvalidError } from '../errors';
+import type { DesiredState } from './document';
+import { checkDesiredState, parseDesiredStateText } from './load';
+
+export interface StackBinding {
+  /** The one Keycloak instance the stack's IAM policy lets keygate send commands to. */
+  keycloakInstanceId?: string;
+  /** The VPC endpoint parameter the stack's EventBridge rule watches. */
+  vpcEndpointParameterName?: string;
+}
+
+/**
+ * Loads the document a state machine runs on, from the execution input (an object, YAML/JSON text
+ * or the encoded form) or from the stack's parameter, and checks that it agrees with what the stack
+ * was deployed for: CloudFormation scoped IAM and triggers to those values.
+ */
+export function loadDesiredStateInput(value: unknown, source: string, binding: StackBinding = {}) {
+  const { desired, findings } =
+    typeof value === 'string'
+      ? (() => {
+          const parsed = parseDesiredStateText(value, source);
+          return checkDesiredState(parsed.value, source, parsed.locate);
+        })()
+      : checkDesiredState(value, source);
+  const problems = bindingProblems(desired, binding);
+  if (problems.length) throw new DesiredStateInvalidError(source, problems);
+  return { desired, warnings: findings.filter((f) => f.severity === 'warning').map(({ ruleId, path, message, fix }) => ({ ruleId, path, message, fix })) };
+}
+
+function bindingProblems(desired: DesiredState, binding: StackBinding) {
+  const problems = [];
+  if (binding.keycloakInstanceId && desired.keycloak.instanceId !== binding.keycloakInstanceId) {
+    problems.push({
+      path: 'keycloak.instanceId',
+      message: `is ${desired.keycloak.instanceId}, but this stack was deployed for ${binding.keycloakInstanceId} (its IAM policy allows SendCommand there only)`,
+      fix: 'redeploy with the parameters from "keygate parameters --config FILE"',
+    });
+  }
+  const parameterName = desired.resourcePolicy?.vpcEndpoint.parameterName ?? '';
+  if (binding.vpcEndpointParameterName !== undefined && parameterName !== binding.vpcEndpointParameterName) {
+    problems.push({
+      path: 'resourcePolicy.vpcEndpoint.parameterName',
+      message: `is "${parameterName}", but this stack watches "${binding.vpcEndpointParameterName}" for endpoint changes`,
+      fix: 'redeploy with the parameters from "keygate parameters --config FILE"',
+    });
+  }
+  return problems;
+}

@@ -1,0 +1,40 @@
+import { getParameterValue } from './adapters/ssm/parameter-store';
+import { DesiredStateInvalidError } from './core/errors';
+import { loadDesiredStateInput } from './core/desired/load-input';
+import { readEnv } from './platform/env';
+import { makeHandler, type TaskInput } from './platform/make-handler';
+
+export interface LoadDesiredStateInput extends TaskInput {
+  /** The execution input. `request.desiredState` (object, YAML/JSON text or kg1: encoded) overrides the stack's parameter. */
+  request?: { desiredState?: unknown };
+}
+
+let env: ReturnType<typeof loadEnv> | undefined;
+const loadEnv = () =>
+  readEnv({
+    DESIRED_STATE_PARAMETER: { required: true, hint: 'name of the SSM parameter holding the desired state' },
+    KEYCLOAK_INSTANCE_ID: { fallback: '' },
+    VPC_ENDPOINT_PARAMETER_NAME: { fallback: '' },
+  });
+
+/** Step "Load Desired State": the document every later step runs on, validated once. */
+export const handler = makeHandler('load-desired-state', async (input: LoadDesiredStateInput, { logger, signal }) => {
+  env ??= loadEnv();
+  let value = input.request?.desiredState;
+  let source = 'execution input';
+  if (value === undefined) {
+    source = `SSM parameter ${env.DESIRED_STATE_PARAMETER}`;
+    value = await getParameterValue(env.DESIRED_STATE_PARAMETER, { signal });
+    if (value === undefined) {
+      throw new DesiredStateInvalidError(source, [{ path: '', message: 'the parameter does not exist', fix: 'deploy the stack with DesiredState from "keygate parameters --config FILE"' }]);
+    }
+  }
+  const binding = {
+    ...(env.KEYCLOAK_INSTANCE_ID ? { keycloakInstanceId: env.KEYCLOAK_INSTANCE_ID } : {}),
+    ...(input.request?.desiredState === undefined ? { vpcEndpointParameterName: env.VPC_ENDPOINT_PARAMETER_NAME } : {}),
+  };
+  const { desired, warnings } = loadDesiredStateInput(value, source, binding);
+  for (const w of warnings) logger.warn('desired state warning', w);
+  logger.info('desired state loaded', { source, gateway: desired.gateway.name, targets: desired.targets.length, realm: desired.keycloak.realm.name });
+  return { desired, warnings };
+});

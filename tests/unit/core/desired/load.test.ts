@@ -1,0 +1,124 @@
+import { DesiredStateInvalidError } from '../../../../functions/core/errors';
+import { decodeDocument, encodeDocument } from '../../../../functions/core/desired/encoding';
+import { loadDesiredState, parseDesiredStateText, validateDesiredStateShape } from '../../../../functions/core/desired/load';
+import { seedRaw, seedText } from '../../../support/seed';
+
+function problemsOf(fn: () => unknown) {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(DesiredStateInvalidError);
+    return (error as DesiredStateInvalidError).problems;
+  }
+  throw new Error('expected DesiredStateInvalidError');
+}
+
+const load = (text: string) => loadDesiredState(text, 'doc.yaml');
+
+describe('loadDesiredState', () => {
+  it('loads the seed document and fills defaults', () => {
+    // Act
+    const desired = load(seedText());
+    // Assess
+    expect(desired.gateway.name).toBe('mcp-gateway-keycloak-demo');
+    expect(desired.gateway.allowReplacement).toBe(false);
+    expect(desired.keycloak.realm.clientScopes[0]!.displayOnConsentScreen).toBe(true);
+    expect(desired.keycloak.realm.users[0]!.resetPassword).toBe(false);
+    expect(desired.drift).toEqual({ schedule: 'rate(15 minutes)', mode: 'repair' });
+  });
+
+  it('reports invalid YAML with line and column', () => {
+    const problems = problemsOf(() => load('version: 1\ngateway:\n  name: [unclosed\n'));
+    expect(problems[0]).toMatchObject({ path: '', line: 4, column: 1 });
+    expect(problems[0]!.message).toMatch(/^invalid YAML: /);
+  });
+
+  it('rejects duplicate keys with their line', () => {
+    const problems = problemsOf(() => load('version: 1\nversion: 1\n'));
+    expect(problems).toEqual([{ path: '', message: 'invalid YAML: Map keys must be unique', line: 2, column: 1 }]);
+  });
+
+  it('rejects a document that is not a mapping', () => {
+    const problems = problemsOf(() => load('- a\n- b\n'));
+    expect(problems).toEqual([{ path: '', message: 'must be a mapping with the keys version, gateway, targets, keycloak (see docs/desired-state.md)' }]);
+  });
+
+  it('names an unknown key, its line and the key it was probably meant to be', () => {
+    const text = seedText().replace('    allowedScopes: [mcp:tools]', '    allowedScope: [mcp:tools]');
+    const problems = problemsOf(() => load(text));
+    const line = text.split('\n').findIndex((l) => l.includes('allowedScope:')) + 1;
+    expect(problems).toEqual([{ path: 'gateway.authorizer.allowedScope', message: 'unknown key (did you mean "allowedScopes"?)', line, column: 5 }]);
+  });
+
+  it('names a wrong type with what was expected and what was found', () => {
+    const raw = seedRaw();
+    raw.gateway.authorizer.allowedAudiences = 'mcp-gateway-demo';
+    const problems = problemsOf(() => validateDesiredStateShape(raw, 'doc'));
+    expect(problems).toEqual([{ path: 'gateway.authorizer.allowedAudiences', message: 'must be a list, not string "mcp-gateway-demo"' }]);
+  });
+
+  it('names a missing required field', () => {
+    const raw = seedRaw();
+    delete raw.keycloak.admin.passwordParameter;
+    const problems = problemsOf(() => validateDesiredStateShape(raw, 'doc'));
+    expect(problems).toEqual([{ path: 'keycloak.admin.passwordParameter', message: 'is required' }]);
+  });
+
+  it('lists the allowed values for an enum and for an executor id', () => {
+    const raw = seedRaw();
+    raw.keycloak.realm.clientScopes[0].type = 'optinal';
+    raw.keycloak.realm.clientProfiles[1].executors[0].executor = 'pkce-enforcr';
+    const problems = problemsOf(() => validateDesiredStateShape(raw, 'doc'));
+    expect(problems).toEqual([
+      { path: 'keycloak.realm.clientScopes[0].type', message: 'must be one of "default", "optional", "none", not "optinal"' },
+      {
+        path: 'keycloak.realm.clientProfiles[1].executors[0].executor',
+        message:
+          'must be one of "client-id-metadata-document", "pkce-enforcer", "reject-implicit-grant", "reject-ropc-grant", "secure-redirect-uris-enforcer", "dpop-bind-enforcer", not "pkce-enforcr"',
+      },
+    ]);
+  });
+
+  it('lists several problems at once, in document order, with lines', () => {
+    const text = seedText()
+      .replace('version: 1', 'version: 2')
+      .replace('  name: mcp-gateway-keycloak-demo', '  name: 42')
+      .replace('  realm:\n    name: mcp-demo', '  realm:\n    nmae: mcp-demo');
+    const problems = problemsOf(() => load(text));
+    expect(problems.map((p) => `${p.line}: ${p.path}: ${p.message}`)).toEqual([
+      '7: version: must be 1 (the only document version keygate knows)',
+      '10: gateway.name: must be a string, not number 42',
+      // A missing key is reported at the mapping that lacks it.
+      `${text.split('\n').findIndex((l) => l.includes('nmae:'))}: keycloak.realm.name: is required`,
+      `${text.split('\n').findIndex((l) => l.includes('nmae:')) + 1}: keycloak.realm.nmae: unknown key (did you mean "name"?)`,
+    ]);
+  });
+
+  it('refuses a document with lint errors, naming the rule, path and fix', () => {
+    const text = seedText().replace('audience: mcp-gateway-demo', 'audience: mcp-gateway-dmo');
+    const problems = problemsOf(() => load(text));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatchObject({ ruleId: 'audience-mapper-not-allowed', path: 'keycloak.realm.clientScopes[0].audienceMapper.audience' });
+    expect(problems[0]!.fix).toContain('"mcp-gateway-demo"');
+  });
+
+  it('formats the error message with file, line and path for people', () => {
+    expect(() => load(seedText().replace('    allowedScopes: [mcp:tools]', '    allowedScope: [mcp:tools]'))).toThrow(
+      /doc\.yaml: 1 problem in the desired-state document:\n {2}doc\.yaml:\d+:5: gateway\.authorizer\.allowedScope: unknown key \(did you mean "allowedScopes"\?\)/,
+    );
+  });
+
+  it('reads JSON and the kg1: encoded form the same way as YAML', () => {
+    const raw = seedRaw();
+    const fromJson = load(JSON.stringify(raw));
+    const fromEncoded = load(encodeDocument(raw));
+    expect(fromJson).toEqual(load(seedText()));
+    expect(fromEncoded).toEqual(fromJson);
+    expect(JSON.parse(decodeDocument(encodeDocument(raw)))).toEqual(raw);
+  });
+
+  it('keeps YAML 1.1 booleans such as "off" as strings (YAML 1.2 core schema)', () => {
+    const { value } = parseDesiredStateText('mode: off\nflag: true\n');
+    expect(value).toEqual({ mode: 'off', flag: true });
+  });
+});

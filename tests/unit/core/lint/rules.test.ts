@@ -1,0 +1,123 @@
+import { lintDesiredState, RULES } from '../../../../functions/core/lint';
+import { seedDesired, seedWith } from '../../../support/seed';
+
+type Edit = (raw: Record<string, any>) => void;
+const cimdProfile = (raw: Record<string, any>) => raw.keycloak.realm.clientProfiles[0].executors[0].configuration;
+const redirectEnforcer = (raw: Record<string, any>) => raw.keycloak.realm.clientProfiles[1].executors[3].configuration;
+
+/** One violation per rule: the edit, the finding's path and a fragment of its message. */
+const VIOLATIONS: Array<{ rule: string; path: string; message: RegExp; edit: Edit }> = [
+  { rule: 'gateway-name-invalid', path: 'gateway.name', message: /not a valid AgentCore gateway name/, edit: (r) => (r.gateway.name = 'mcp_gateway') },
+  { rule: 'gateway-name-invalid', path: 'gateway.name', message: /"a{49}"/, edit: (r) => (r.gateway.name = 'a'.repeat(49)) },
+  { rule: 'gateway-name-invalid', path: 'gateway.name', message: /mcp--gw/, edit: (r) => (r.gateway.name = 'mcp--gw') },
+  { rule: 'target-name-invalid', path: 'targets[0].name', message: /not a valid AgentCore target name/, edit: (r) => (r.targets[0].name = 'my mcp server') },
+  { rule: 'target-name-invalid', path: 'targets[1].name', message: /declared twice/, edit: (r) => r.targets.push({ ...r.targets[0] }) },
+  { rule: 'target-endpoint-not-https', path: 'targets[0].endpoint', message: /not an https URL/, edit: (r) => (r.targets[0].endpoint = 'http://mcp-server.agentcore-keycloak-example.com/mcp') },
+  { rule: 'discovery-url-not-https', path: 'gateway.authorizer.discoveryUrl', message: /not an https URL/, edit: (r) => (r.gateway.authorizer.discoveryUrl = 'http://auth.agentcore-keycloak-example.com/realms/mcp-demo/.well-known/openid-configuration') },
+  { rule: 'discovery-url-suffix', path: 'gateway.authorizer.discoveryUrl', message: /must end with \/\.well-known\/openid-configuration/, edit: (r) => (r.gateway.authorizer.discoveryUrl = 'https://auth.agentcore-keycloak-example.com/realms/mcp-demo') },
+  { rule: 'discovery-url-realm-mismatch', path: 'gateway.authorizer.discoveryUrl', message: /names realm "master" but keycloak\.realm\.name is "mcp-demo"/, edit: (r) => (r.gateway.authorizer.discoveryUrl = 'https://auth.agentcore-keycloak-example.com/realms/master/.well-known/openid-configuration') },
+  { rule: 'gateway-audience-unrestricted', path: 'gateway.authorizer.allowedAudiences', message: /accepts tokens minted for any audience/, edit: (r) => { r.gateway.authorizer.allowedAudiences = []; } },
+  { rule: 'gateway-audience-account', path: 'gateway.authorizer.allowedAudiences[1]', message: /"account"/, edit: (r) => r.gateway.authorizer.allowedAudiences.push('account') },
+  { rule: 'vpce-source-missing', path: 'resourcePolicy.vpcEndpoint', message: /names no VPC endpoint/, edit: (r) => (r.resourcePolicy.vpcEndpoint = {}) },
+  { rule: 'vpce-source-missing', path: 'resourcePolicy.vpcEndpoint', message: /sets both parameterName and ids/, edit: (r) => (r.resourcePolicy.vpcEndpoint.ids = ['vpce-0123456789abcdef0']) },
+  { rule: 'vpce-id-invalid', path: 'resourcePolicy.vpcEndpoint.ids[0]', message: /"vpce-xyz" is not a VPC endpoint id/, edit: (r) => (r.resourcePolicy.vpcEndpoint = { ids: ['vpce-xyz'] }) },
+  { rule: 'vpce-id-invalid', path: 'resourcePolicy.vpcEndpoint.ids[0]', message: /"\*"/, edit: (r) => (r.resourcePolicy.vpcEndpoint = { ids: ['*'] }) },
+  { rule: 'resource-policy-unmanaged', path: 'resourcePolicy', message: /is not declared/, edit: (r) => delete r.resourcePolicy },
+  { rule: 'audience-mapper-not-allowed', path: 'keycloak.realm.clientScopes[0].audienceMapper.audience', message: /"mcp-gateway" is not in gateway\.authorizer\.allowedAudiences/, edit: (r) => (r.keycloak.realm.clientScopes[0].audienceMapper.audience = 'mcp-gateway') },
+  { rule: 'scope-not-defined', path: 'gateway.authorizer.allowedScopes[1]', message: /"mcp:admin" is not a client scope of realm mcp-demo/, edit: (r) => r.gateway.authorizer.allowedScopes.push('mcp:admin') },
+  { rule: 'scope-not-in-token', path: 'keycloak.realm.clientScopes[0].includeInTokenScope', message: /is off for "mcp:tools"/, edit: (r) => (r.keycloak.realm.clientScopes[0].includeInTokenScope = false) },
+  { rule: 'policy-profile-unknown', path: 'keycloak.realm.clientPolicies[1].profiles[0]', message: /"oauth-2-1-public" is neither declared/, edit: (r) => (r.keycloak.realm.clientPolicies[1].profiles = ['oauth-2-1-public']) },
+  { rule: 'profile-name-builtin', path: 'keycloak.realm.clientProfiles[1].name', message: /built-in profile name/, edit: (r) => {
+    r.keycloak.realm.clientProfiles[1].name = 'oauth-2-1-for-public-client';
+    r.keycloak.realm.clientPolicies[1].profiles = ['oauth-2-1-for-public-client'];
+  } },
+  { rule: 'keycloak-name-duplicate', path: 'keycloak.realm.clientScopes[1]', message: /"mcp:tools" is declared twice in clientScopes/, edit: (r) => r.keycloak.realm.clientScopes.push({ name: 'mcp:tools' }) },
+  { rule: 'kc49456-workaround-missing', path: 'keycloak.realm.workarounds.kc49456', message: /bypass secure-redirect-uris-enforcer \(keycloak\/keycloak#49456\)/, edit: (r) => (r.keycloak.realm.workarounds.kc49456 = 'off') },
+  { rule: 'kc49456-workaround-missing', path: 'keycloak.realm.clientPolicies[0].profiles', message: /no public-client policy provides one/, edit: (r) => r.keycloak.realm.clientPolicies.splice(1, 1) },
+  { rule: 'http-scheme-allowed', path: 'keycloak.realm.clientProfiles[0].executors[0].configuration.cimd-allow-http-scheme', message: /accepts http client_id/, edit: (r) => (cimdProfile(r)['cimd-allow-http-scheme'] = true) },
+  { rule: 'http-scheme-allowed', path: 'keycloak.realm.clientPolicies[0].conditions[0].configuration.client-id-uri-scheme', message: /matches http client_id URLs/, edit: (r) => r.keycloak.realm.clientPolicies[0].conditions[0].configuration['client-id-uri-scheme'].push('http') },
+  { rule: 'keycloak-admin-access', path: 'keycloak.admin.url', message: /not a loopback URL/, edit: (r) => (r.keycloak.admin.url = 'https://auth.agentcore-keycloak-example.com') },
+  { rule: 'keycloak-admin-access', path: 'keycloak.admin', message: /sets both url and kcadm/, edit: (r) => (r.keycloak.admin.kcadm = { container: 'keycloak' }) },
+  { rule: 'instance-id-invalid', path: 'keycloak.instanceId', message: /not an EC2 instance id/, edit: (r) => (r.keycloak.instanceId = 'keycloak-host') },
+  { rule: 'cimd-client-id-mismatch', path: 'cimd.document.client_id', message: /differs from cimd\.url/, edit: (r) => (r.cimd.document.client_id = 'https://cimd.agentcore-keycloak-example.com/other.json') },
+  { rule: 'cimd-url-invalid', path: 'cimd.url', message: /is not https/, edit: (r) => (r.cimd.url = 'http://cimd.agentcore-keycloak-example.com/oauth/client-metadata.json') },
+  { rule: 'cimd-url-invalid', path: 'cimd.url', message: /has no path/, edit: (r) => (r.cimd.url = 'https://cimd.agentcore-keycloak-example.com/') },
+  { rule: 'cimd-url-invalid', path: 'cimd.url', message: /has a query/, edit: (r) => (r.cimd.url = 'https://cimd.agentcore-keycloak-example.com/c.json?v=1') },
+  { rule: 'cimd-client-secret', path: 'cimd.document.token_endpoint_auth_method', message: /shared-secret method/, edit: (r) => (r.cimd.document.token_endpoint_auth_method = 'client_secret_basic') },
+  { rule: 'cimd-client-secret', path: 'cimd.document.client_secret', message: /can carry no secret/, edit: (r) => (r.cimd.document.client_secret = 's3cr3t') },
+  { rule: 'cimd-required-property-missing', path: 'cimd.document', message: /lacks "client_name", which MCP 2025-11-25 requires/, edit: (r) => delete r.cimd.document.client_name },
+  { rule: 'cimd-required-property-missing', path: 'cimd.document', message: /lacks "logo_uri", which the CIMD executor requires/, edit: (r) => cimdProfile(r)['cimd-required-properties'].push('logo_uri') },
+  { rule: 'cimd-trusted-domain-client-id', path: 'cimd.url', message: /host "cimd\.agentcore-keycloak-example\.com" is not among the CIMD executor's trusted domains/, edit: (r) => (cimdProfile(r)['cimd-allow-permitted-domains'] = ['127.0.0.1']) },
+  { rule: 'cimd-trusted-domain-redirect', path: 'cimd.document.redirect_uris[0]', message: /host "127\.0\.0\.1"/, edit: (r) => (cimdProfile(r)['cimd-allow-permitted-domains'] = ['cimd.agentcore-keycloak-example.com']) },
+  { rule: 'cimd-trusted-domain-redirect', path: 'cimd.document.logo_uri', message: /host "img\.example\.org"/, edit: (r) => (r.cimd.document.logo_uri = 'https://img.example.org/logo.png') },
+  { rule: 'cimd-condition-domain', path: 'keycloak.realm.clientPolicies[0].conditions[0].configuration.client-id-uri-allow-permitted-domains', message: /does not cover "cimd\.agentcore-keycloak-example\.com"/, edit: (r) => (r.keycloak.realm.clientPolicies[0].conditions[0].configuration['client-id-uri-allow-permitted-domains'] = ['auth.agentcore-keycloak-example.com']) },
+  { rule: 'redirect-uri-localhost', path: 'cimd.document.redirect_uris[0]', message: /uses localhost/, edit: (r) => {
+    r.cimd.document.redirect_uris = ['http://localhost:6274/oauth/callback'];
+    cimdProfile(r)['cimd-allow-permitted-domains'].push('localhost');
+  } },
+  { rule: 'cimd-not-configured', path: 'cimd', message: /no client policy with a client-id-uri condition/, edit: (r) => r.keycloak.realm.clientPolicies.splice(0, 1) },
+  { rule: 'cimd-document-too-large', path: 'cimd.document', message: /over 5000/, edit: (r) => (r.cimd.document.contacts = Array.from({ length: 200 }, (_, i) => `ops-${i}@agentcore-keycloak-example.com`)) },
+];
+
+describe('lint rules', () => {
+  it('finds nothing but the documented http warning in the seed', () => {
+    // Act
+    const findings = lintDesiredState(seedDesired());
+    // Assess
+    expect(findings.map((f) => [f.ruleId, f.severity, f.path])).toEqual([
+      ['http-scheme-allowed', 'warning', 'keycloak.realm.clientProfiles[1].executors[3].configuration.allow-http-scheme'],
+    ]);
+  });
+
+  it.each(VIOLATIONS.map((v) => [v.rule, v.path, v] as const))('%s at %s', (_rule, _path, v) => {
+    // Prepare
+    const desired = seedWith(v.edit);
+    // Act
+    const findings = lintDesiredState(desired).filter((f) => f.ruleId === v.rule);
+    // Assess
+    const finding = findings.find((f) => f.path === v.path);
+    expect(finding).toBeDefined();
+    expect(finding!.message).toMatch(v.message);
+    expect(finding!.fix.length).toBeGreaterThan(10);
+    expect(finding!.severity).toBe(RULES.find((r) => r.id === v.rule)!.severity);
+  });
+
+  it('has a violating case for every rule', () => {
+    expect(new Set(VIOLATIONS.map((v) => v.rule))).toEqual(new Set(RULES.map((r) => r.id)));
+  });
+
+  it('applies no #49456 finding from Keycloak 26.7.0 on, even with the workaround off', () => {
+    const desired = seedWith((r) => {
+      r.keycloak.version = '26.7.0';
+      r.keycloak.realm.workarounds.kc49456 = 'off';
+    });
+    expect(lintDesiredState(desired).map((f) => f.ruleId)).not.toContain('kc49456-workaround-missing');
+  });
+
+  it('accepts the workaround written by hand instead of by keygate', () => {
+    const desired = seedWith((r) => {
+      r.keycloak.realm.workarounds.kc49456 = 'off';
+      r.keycloak.realm.clientPolicies[0].profiles.push('oauth-2-1-for-public-client-no-dpop');
+    });
+    expect(lintDesiredState(desired).map((f) => f.ruleId)).not.toContain('kc49456-workaround-missing');
+  });
+
+  it('accepts a built-in profile in a policy and a wildcard trusted domain', () => {
+    const desired = seedWith((r) => {
+      r.keycloak.realm.clientPolicies[1].profiles = ['oauth-2-1-for-public-client'];
+      cimdProfile(r)['cimd-allow-permitted-domains'] = ['*.agentcore-keycloak-example.com', '127.0.0.1'];
+    });
+    const ids = lintDesiredState(desired).map((f) => f.ruleId);
+    expect(ids).not.toContain('policy-profile-unknown');
+    expect(ids).not.toContain('cimd-trusted-domain-client-id');
+  });
+
+  it('does not flag localhost redirects when no OAuth 2.1-compliant enforcer applies', () => {
+    const desired = seedWith((r) => {
+      r.cimd.document.redirect_uris = ['http://localhost:6274/oauth/callback'];
+      cimdProfile(r)['cimd-allow-permitted-domains'].push('localhost');
+      redirectEnforcer(r)['oauth-2-1-compliant'] = false;
+    });
+    expect(lintDesiredState(desired).map((f) => f.ruleId)).not.toContain('redirect-uri-localhost');
+  });
+});
