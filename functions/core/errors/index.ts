@@ -4,3 +4,16 @@
 export { KeygateError, type Problem } from './base';
 export { DesiredStateInvalidError, formatProblem } from './desired-state';
 export { ResourcePolicyInputError } from './resource-policy';
+
+/**
+ * Error names that reach Step Functions from outside keygate's own classes and that ASL may match:
+ * the Lambda service's own errors, and AWS SDK errors a handler lets through unchanged because
+ * retrying them is the right answer (throttling, a service's transient 5xx).
+ */
+export const LAMBDA_TRANSIENT_ERROR_NAMES = [
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+] as const;
+export const SDK_TRANSIENT_ERROR_NAMES = ['ThrottlingException', 'InternalServerException', 'InternalServerError', 'ServiceUnavailableException'] as const;

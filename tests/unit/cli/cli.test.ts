@@ -1,0 +1,168 @@
+import { readFileSync } from 'node:fs';
+import { schemaText } from '../../../cli/commands/schema';
+import { rulesMarkdown } from '../../../cli/commands/rules';
+import type { CliIo } from '../../../cli/io';
+import { run } from '../../../cli/run';
+import { decodeDocument } from '../../../functions/core/desired/encoding';
+import { parse as parseToml } from 'smol-toml';
+import { fromRoot } from '../../support/paths';
+import { seedRaw, seedText } from '../../support/seed';
+
+/** Runs the CLI in-process with an in-memory file system. */
+async function cli(argv: string[], files: Record<string, string> = {}) {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIo = {
+    stdout: (t) => void (stdout += t),
+    stderr: (t) => void (stderr += t),
+    readFile: (path) => {
+      if (path in files) return files[path]!;
+      if (path === 'examples/seed.yaml') return seedText();
+      throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
+    },
+    isTTY: false,
+    env: {},
+  };
+  const code = await run(argv, io);
+  return { code, stdout, stderr };
+}
+
+const broken = (from: string, to: string) => ({ 'broken.yaml': seedText().replace(from, to) });
+
+describe('keygate plan', () => {
+  it('--json prints one object with exactly the documented top-level keys', async () => {
+    const { code, stdout, stderr } = await cli(['plan', '--config', 'examples/seed.yaml', '--json']);
+    expect(code).toBe(0);
+    expect(stderr).toBe('');
+    const plan = JSON.parse(stdout);
+    expect(Object.keys(plan)).toEqual(['gateway', 'targets', 'resourcePolicy', 'keycloak', 'cimd', 'findings']);
+  });
+
+  it('--json shows the AgentCore wire fields and the Keycloak keys', async () => {
+    const plan = JSON.parse((await cli(['plan', '--config', 'examples/seed.yaml', '--json'])).stdout);
+    const jwt = plan.gateway.request.authorizerConfiguration.customJWTAuthorizer;
+    expect(plan.gateway.request.authorizerType).toBe('CUSTOM_JWT');
+    expect(jwt.allowedAudience).toEqual(['mcp-gateway-demo']);
+    expect(jwt.privateEndpoint.managedVpcResource.vpcIdentifier).toBe('vpc-0a1b2c3d4e5f60718');
+    expect(plan.targets[0].request.targetConfiguration.mcp.mcpServer.endpoint).toBe('https://mcp-server.agentcore-keycloak-example.com/mcp');
+    expect(plan.keycloak.clientScopes[0].scope.attributes['include.in.token.scope']).toBe('true');
+    expect(plan.keycloak.clientScopes[0].audienceMapper.config['included.custom.audience']).toBe('mcp-gateway-demo');
+    expect(plan.keycloak.clientProfiles.profiles[0].executors[0].executor).toBe('client-id-metadata-document');
+    expect(plan.keycloak.clientPolicies.policies[0].conditions[0].condition).toBe('client-id-uri');
+    expect(plan.resourcePolicy.policy.Statement.map((s: { Effect: string }) => s.Effect)).toEqual(['Allow', 'Deny', 'Deny']);
+    expect(plan.cimd.document.client_id).toBe('https://cimd.agentcore-keycloak-example.com/oauth/client-metadata.json');
+    expect(plan.findings.map((f: { ruleId: string }) => f.ruleId)).toEqual(['http-scheme-allowed']);
+  });
+
+  it('prints a readable grouped plan that names every resource', async () => {
+    const { code, stdout } = await cli(['plan', '--config', 'examples/seed.yaml']);
+    expect(code).toBe(0);
+    for (const heading of ['AgentCore Gateway', 'Gateway resource policy', 'Keycloak realm mcp-demo', 'CIMD client metadata document', 'Drift detection', 'Findings']) {
+      expect(stdout).toContain(heading);
+    }
+    expect(stdout).toContain('+ target my-mcp-server (only after the gateway is READY)');
+    expect(stdout).toContain('+ audience mapper aud-agentcore-gateway: aud "mcp-gateway-demo" in access token, introspection');
+    expect(stdout).toContain('keycloak/keycloak#49456 workaround on (auto: Keycloak 26.6.1 is older than 26.7.0)');
+    expect(stdout).not.toMatch(/\u001b\[/); // no colour when not on a terminal
+  });
+
+  it('exits 1 with the plan still printed when the document has lint errors', async () => {
+    const { code, stdout } = await cli(['plan', '--config', 'broken.yaml', '--json'], broken('audience: mcp-gateway-demo', 'audience: other'));
+    expect(code).toBe(1);
+    expect(JSON.parse(stdout).findings.map((f: { ruleId: string }) => f.ruleId)).toContain('audience-mapper-not-allowed');
+  });
+});
+
+describe('keygate lint', () => {
+  it('exits 0 on the seed and prints the warning with file:line', async () => {
+    const { code, stdout } = await cli(['lint', '--config', 'examples/seed.yaml']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^examples\/seed\.yaml:\d+:\d+: warning http-scheme-allowed keycloak\.realm\.clientProfiles\[1\]/m);
+    expect(stdout).toContain('examples/seed.yaml: 0 errors, 1 warning');
+  });
+
+  it.each([
+    ['audience-mapper-not-allowed', 'audience: mcp-gateway-demo', 'audience: mcp-gateway'],
+    ['redirect-uri-localhost', 'redirect_uris: [http://127.0.0.1:6274/oauth/callback]', 'redirect_uris: [http://localhost:6274/oauth/callback]'],
+    ['discovery-url-suffix', '/realms/mcp-demo/.well-known/openid-configuration', '/realms/mcp-demo'],
+    ['vpce-source-missing', '    parameterName: /keygate/mcp-keycloak-agentcore/gateway-vpce-id\n', '    {}\n'],
+  ])('names rule %s and exits 1', async (rule, from, to) => {
+    const { code, stdout } = await cli(['lint', '--config', 'broken.yaml', '--json'], broken(from, to));
+    expect(code).toBe(1);
+    const report = JSON.parse(stdout);
+    expect(report.ok).toBe(false);
+    expect(report.findings.map((f: { ruleId: string }) => f.ruleId)).toContain(rule);
+  });
+
+  it('exits 2 without a stack trace on an invalid document', async () => {
+    const { code, stderr, stdout } = await cli(['lint', '--config', 'broken.yaml'], broken('  name: mcp-gateway-keycloak-demo', '  name: mcp-gateway-keycloak-demo\n  nmae: x'));
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/broken\.yaml:\d+:3: gateway\.nmae: unknown key \(did you mean "name"\?\)/);
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it.each([
+    [['lint'], /missing --config FILE/],
+    [['lint', '--config', 'nope.yaml'], /cannot read nope\.yaml: no such file/],
+    [['lint', '--confg', 'x'], /Unknown option '--confg'/],
+    [['frobnicate'], /unknown command "frobnicate"/],
+  ])('exits 2 on %j', async (argv, message) => {
+    const { code, stderr } = await cli(argv);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(message);
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('keygate parameters', () => {
+  it('encodes the document and repeats what CloudFormation must know', async () => {
+    const { code, stdout } = await cli(['parameters', '--config', 'examples/seed.yaml', '--format', 'json']);
+    expect(code).toBe(0);
+    const params = JSON.parse(stdout);
+    expect(JSON.parse(decodeDocument(params.DesiredState))).toEqual(seedRaw());
+    expect(params).toMatchObject({ KeycloakInstanceId: 'i-0123456789abcdef0', VpcEndpointParameterName: '/keygate/mcp-keycloak-agentcore/gateway-vpce-id', GatewayRoleArn: '', DriftSchedule: 'rate(15 minutes)', DriftMode: 'repair' });
+  });
+
+  it('refuses a document with lint errors', async () => {
+    const { code, stderr } = await cli(['parameters', '--config', 'broken.yaml'], broken('audience: mcp-gateway-demo', 'audience: other'));
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/audience-mapper-not-allowed/);
+  });
+
+  it('keeps samconfig.toml [default] in sync with examples/seed.yaml', async () => {
+    const { stdout } = await cli(['parameters', '--config', 'examples/seed.yaml', '--format', 'toml']);
+    const expected = parseToml(stdout).parameter_overrides;
+    const samconfig = parseToml(readFileSync(fromRoot('samconfig.toml'), 'utf8')) as any;
+    expect(samconfig.default.deploy.parameters.parameter_overrides).toEqual(expected);
+  });
+});
+
+describe('generated artefacts stay in sync', () => {
+  it('schema/desired-state.schema.json is the schema generated from the loader (npm run schema)', () => {
+    expect(readFileSync(fromRoot('schema', 'desired-state.schema.json'), 'utf8')).toBe(schemaText());
+  });
+
+  it('the README lint rules table is `keygate rules` (one line per rule)', () => {
+    expect(readFileSync(fromRoot('README.md'), 'utf8')).toContain(rulesMarkdown());
+  });
+});
+
+describe('docs/desired-state.md', () => {
+  it('mentions every key of the desired-state schema', () => {
+    const doc = readFileSync(fromRoot('docs', 'desired-state.md'), 'utf8');
+    const keys = new Set<string>();
+    const visit = (node: unknown) => {
+      if (Array.isArray(node)) node.forEach(visit);
+      else if (node && typeof node === 'object') {
+        const n = node as Record<string, unknown>;
+        if (n.properties && typeof n.properties === 'object') Object.keys(n.properties).forEach((k) => keys.add(k));
+        Object.values(n).forEach(visit);
+      }
+    };
+    visit(JSON.parse(schemaText()));
+    const codeSpans = [...doc.matchAll(/`([^`]+)`/g)].map((m) => m[1]!);
+    const mentioned = (k: string) => codeSpans.some((span) => span.split(/[^\w:-]+/).includes(k));
+    expect([...keys].filter((k) => !mentioned(k))).toEqual([]);
+  });
+});

@@ -1,0 +1,156 @@
+import aslValidator from 'asl-validator';
+import { buildSync } from 'esbuild';
+import Module from 'node:module';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { parse as parseToml } from 'smol-toml';
+import { esbuildOptionsFor, functionsOf, loadTemplate, parseTemplate, type Template } from '../../../scripts/template';
+import { fromRoot, ROOT } from '../../support/paths';
+import { cfnResourceSpec, PSEUDO_PARAMETERS, SAM_ATTRIBUTES, validateSam } from '../../support/template';
+
+const template: Template = loadTemplate(ROOT);
+const resources = Object.entries(template.Resources);
+const ASL_FILES = readdirSync(fromRoot('statemachine')).filter((f) => f.endsWith('.asl.json'));
+
+/** Every value nested in the template, with the path that leads to it. */
+function* walk(value: unknown, path: string[] = []): Generator<[string[], unknown]> {
+  yield [path, value];
+  if (Array.isArray(value)) for (const [i, v] of value.entries()) yield* walk(v, [...path, String(i)]);
+  else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) yield* walk(v, [...path, k]);
+}
+
+describe('template.yaml parsing', () => {
+  it('is SAM with the serverless transform', () => {
+    expect(template.Transform).toBe('AWS::Serverless-2016-10-31');
+  });
+
+  it('fails on an unknown short-form tag and on a duplicate key', () => {
+    expect(() => parseTemplate('Resources:\n  A:\n    Type: AWS::SNS::Topic\n    Properties:\n      TopicName: !Reff X\n')).toThrow(/Reff/);
+    expect(() => parseTemplate('Resources:\n  A:\n    Type: AWS::SNS::Topic\n  A:\n    Type: AWS::SNS::Topic\n')).toThrow(/unique/);
+  });
+
+  it('maps short forms to long forms, including dotted !GetAtt', () => {
+    const t = parseTemplate('Resources:\n  A:\n    Type: X\n    Properties:\n      P: !GetAtt B.Arn\n      Q: !Sub "${B}"\n      R: !If [C, !Ref B, !Ref AWS::NoValue]\n');
+    expect(t.Resources.A!.Properties).toEqual({ P: { 'Fn::GetAtt': ['B', 'Arn'] }, Q: { 'Fn::Sub': '${B}' }, R: { 'Fn::If': ['C', { Ref: 'B' }, { Ref: 'AWS::NoValue' }] } });
+  });
+});
+
+describe('template.yaml resources', () => {
+  it.each(resources.filter(([, r]) => !r.Type.startsWith('AWS::Serverless::')))('%s is a known CloudFormation type with known properties', (_id, resource) => {
+    const spec = cfnResourceSpec(resource.Type);
+    expect(spec).toBeDefined();
+    const unknown = Object.keys(resource.Properties ?? {}).filter((p) => !(p in spec!.properties));
+    expect(unknown).toEqual([]);
+  });
+
+  it.each(resources.filter(([, r]) => r.Type.startsWith('AWS::Serverless::')))('%s validates against the official SAM schema', (_id, resource) => {
+    expect(validateSam(resource.Type, resource)).toEqual([]);
+  });
+
+  it('Globals validate against the SAM schema; a current Node.js runtime on arm64', () => {
+    expect(validateSam('Globals', template.Globals)).toEqual([]);
+    const fn = template.Globals!.Function!;
+    expect(fn.Runtime).toMatch(/^nodejs(2[2-9]|[3-9]\d)\.x$/);
+    expect(fn.Architectures).toEqual(['arm64']);
+  });
+
+  it('resolves every Ref, GetAtt and ${} in Sub to a parameter, resource or pseudo parameter', () => {
+    const names = new Set([...Object.keys(template.Parameters ?? {}), ...Object.keys(template.Resources), ...PSEUDO_PARAMETERS]);
+    // SAM generates a role for each function and state machine that declares Policies.
+    for (const [id, r] of resources) if (/Function|StateMachine/.test(r.Type)) names.add(`${id}Role`);
+    const problems: string[] = [];
+    for (const [path, value] of walk(template)) {
+      if (!value || typeof value !== 'object' || Array.isArray(value)) continue;
+      const v = value as Record<string, unknown>;
+      if (typeof v.Ref === 'string' && !names.has(v.Ref)) problems.push(`${path.join('.')}: Ref ${v.Ref}`);
+      if (Array.isArray(v['Fn::GetAtt'])) {
+        const [target, attribute] = v['Fn::GetAtt'] as [string, string];
+        const resource = template.Resources[target];
+        if (!resource) problems.push(`${path.join('.')}: GetAtt ${target}`);
+        else {
+          const attributes = SAM_ATTRIBUTES[resource.Type] ?? Object.keys(cfnResourceSpec(resource.Type)?.attributes ?? {});
+          if (!attributes.includes(attribute)) problems.push(`${path.join('.')}: GetAtt ${target}.${attribute}`);
+        }
+      }
+      const sub = v['Fn::Sub'];
+      const subText = typeof sub === 'string' ? sub : Array.isArray(sub) ? (sub[0] as string) : undefined;
+      const local = Array.isArray(sub) ? Object.keys(sub[1] as object) : [];
+      for (const m of subText?.matchAll(/\$\{([^!}][^}]*)\}/g) ?? []) {
+        const ref = m[1]!.split('.')[0]!;
+        if (!names.has(ref) && !local.includes(ref)) problems.push(`${path.join('.')}: Sub \${${m[1]}}`);
+      }
+      if (Array.isArray(v['Fn::If']) && !(v['Fn::If'][0] in (template.Conditions ?? {}))) problems.push(`${path.join('.')}: If ${String(v['Fn::If'][0])}`);
+    }
+    for (const [id, r] of resources) if (r.Condition && !(r.Condition in (template.Conditions ?? {}))) problems.push(`${id}: Condition ${r.Condition}`);
+    expect(problems).toEqual([]);
+  });
+});
+
+describe('functions', () => {
+  const functions = functionsOf(template);
+  const documented = ['EntryPoints', 'External', 'Format', 'Loader', 'MainFields', 'Minify', 'OutExtension', 'Sourcemap', 'SourcesContent', 'Target', 'Banner', 'UseNpmCi', 'KeepNames'];
+
+  it('there is at least one', () => expect(functions.length).toBeGreaterThan(0));
+
+  it.each(functions.map((f) => [f.logicalId, f] as const))('%s: esbuild metadata as SAM documents it, entry exists, handler matches', (_id, fn) => {
+    const resource = template.Resources[fn.logicalId]!;
+    expect(resource.Metadata?.BuildMethod).toBe('esbuild');
+    expect(Object.keys(fn.build).filter((k) => !documented.includes(k))).toEqual([]);
+    expect(fn.build).toMatchObject({ Format: 'cjs', MainFields: 'module,main', KeepNames: true, Minify: true });
+    expect(fn.build.External ?? []).not.toContain('@aws-sdk/*'); // bundle the SDK (toolchain-notes §6)
+    expect(existsSync(fromRoot(fn.entry))).toBe(true);
+    expect(fn.handler).toBe(`${basename(fn.entry, '.ts')}.handler`);
+    expect(fn.logicalId).toBe(`${basename(fn.entry, '.ts').replace(/(^|-)(\w)/g, (_m, _d, c: string) => c.toUpperCase())}Function`);
+  });
+
+  it.each(functions.map((f) => [f.logicalId, f] as const))('%s bundles with esbuild and exports a handler', (_id, fn) => {
+    const result = buildSync({ ...esbuildOptionsFor(fn, ROOT), write: false });
+    const code = result.outputFiles[0]!.text;
+    const m = new Module(fromRoot(fn.entry), module);
+    m.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(ROOT);
+    (m as unknown as { _compile(code: string, file: string): void })._compile(code, join(ROOT, 'dist', `${fn.logicalId}.js`));
+    expect(typeof (m.exports as { handler?: unknown }).handler).toBe('function');
+  });
+});
+
+describe('state machines', () => {
+  const machines = resources.filter(([, r]) => r.Type === 'AWS::Serverless::StateMachine');
+
+  it('every ASL file belongs to a state machine and every state machine has a file', () => {
+    const uris = machines.map(([, r]) => r.Properties!.DefinitionUri);
+    expect(uris.sort()).toEqual(ASL_FILES.map((f) => `statemachine/${f}`).sort());
+  });
+
+  it.each(machines.map(([id, r]) => [id, r] as const))('%s: ${} placeholders equal DefinitionSubstitutions', (_id, r) => {
+    const text = readFileSync(fromRoot(String(r.Properties!.DefinitionUri)), 'utf8');
+    const placeholders = [...new Set([...text.matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1]!))].sort();
+    expect(placeholders).toEqual(Object.keys((r.Properties!.DefinitionSubstitutions as object) ?? {}).sort());
+  });
+
+  it.each(ASL_FILES)('%s passes asl-validator', (file) => {
+    const definition = JSON.parse(readFileSync(fromRoot('statemachine', file), 'utf8'));
+    const result = aslValidator(structuredClone(definition), { checkPaths: true, checkArn: true });
+    expect(result.errorsText('\n')).toBe('');
+    expect(result.isValid).toBe(true);
+  });
+});
+
+describe('samconfig.toml', () => {
+  const config = parseToml(readFileSync(fromRoot('samconfig.toml'), 'utf8')) as Record<string, any>;
+  const params = template.Parameters ?? {};
+
+  it('is version 0.1 with cached, parallel builds', () => {
+    expect(config.version).toBe(0.1);
+    expect(config.default.build.parameters).toMatchObject({ cached: true, parallel: true });
+  });
+
+  it.each(['default', 'prod'])('[%s] names a stack, capabilities and parameters the template declares', (env) => {
+    const deploy = config[env].deploy.parameters;
+    expect(config[env].global.parameters.stack_name).toMatch(/^keygate-/);
+    expect(deploy.capabilities).toMatch(/CAPABILITY_(NAMED_)?IAM/);
+    const keys = (deploy.parameter_overrides as string[]).map((p) => p.slice(0, p.indexOf('=')));
+    expect(keys.filter((k) => !(k in params))).toEqual([]);
+    const required = Object.entries(params).filter(([, p]) => p.Default === undefined).map(([k]) => k);
+    expect(required.filter((k) => !keys.includes(k))).toEqual([]);
+  });
+});
