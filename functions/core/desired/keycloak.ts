@@ -130,8 +130,21 @@ export const UserSchema = z.strictObject({
   resetPassword: flag(false, 'Set the password on every run, not only at creation (a password cannot be read back)'),
 });
 
+export const CanaryClientSchema = z
+  .strictObject({
+    clientId: z.string().min(1).default('keygate-canary'),
+    secretParameter: parameterName().meta({
+      description: 'NAME of the SSM SecureString holding the client secret (set on the host when keygate creates the client)',
+    }),
+  })
+  .meta({
+    description:
+      "Optional confidential client (client credentials only) that verification uses to get a token; it is allowed the gateway's scopes",
+  });
+
 export const RealmSchema = z.strictObject({
   name: z.string().min(1),
+  canaryClient: CanaryClientSchema.optional(),
   users: z.array(UserSchema).default([]),
   clientScopes: z.array(ClientScopeSchema).default([]),
   clientProfiles: z.array(ClientProfileSchema).default([]),
@@ -181,6 +194,7 @@ export type DesiredClientPolicy = z.output<typeof ClientPolicySchema>;
 export type DesiredAudienceMapper = z.output<typeof AudienceMapperSchema>;
 export type DesiredClientScope = z.output<typeof ClientScopeSchema>;
 export type DesiredUser = z.output<typeof UserSchema>;
+export type DesiredCanaryClient = z.output<typeof CanaryClientSchema>;
 export type DesiredRealm = z.output<typeof RealmSchema>;
 export type DesiredKeycloakAdmin = z.output<typeof KeycloakAdminSchema>;
 export type DesiredKeycloak = z.output<typeof KeycloakSchema>;

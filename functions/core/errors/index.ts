@@ -4,6 +4,12 @@
 export { KeygateError, type Problem } from './base';
 export { DesiredStateInvalidError, formatProblem } from './desired-state';
 export { ResourcePolicyInputError } from './resource-policy';
+// gateway provisioning (errors/gateway.ts)
+// Keycloak realm reconciliation and SSM commands (errors/keycloak.ts, errors/ssm.ts)
+// resource policy rotation
+// verification (errors/verify.ts)
+// CIMD publishing
+// drift detection
 
 /**
  * Error names that reach Step Functions from outside keygate's own classes and that ASL may match:
