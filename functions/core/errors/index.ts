@@ -3,7 +3,7 @@
 // `ErrorEquals` against these names.
 export { KeygateError, type Problem } from './base';
 export { DesiredStateInvalidError, formatProblem } from './desired-state';
-export { ResourcePolicyInputError, VpcEndpointIdInvalidError } from './resource-policy';
+export { ResourcePolicyInputError, ResourcePolicyNotConvergedError, VpcEndpointIdInvalidError } from './resource-policy';
 // gateway provisioning (errors/gateway.ts)
 // Keycloak realm reconciliation and SSM commands (errors/keycloak.ts, errors/ssm.ts)
 // resource policy rotation

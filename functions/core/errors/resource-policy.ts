@@ -30,6 +30,19 @@ export class VpcEndpointIdInvalidError extends KeygateError {
     readonly value: string | undefined,
     reason: string,
   ) {
-    super(`SSM parameter ${parameterName}: ${reason}; the gateway resource policy was not changed. Fix: write the id of the bedrock-agentcore.gateway interface endpoint (vpce-…) to ${parameterName}`);
+    super(`${parameterName.startsWith('/') ? `SSM parameter ${parameterName}` : parameterName}: ${reason}; the gateway resource policy was not changed. Fix: ${parameterName.startsWith('/') ? `write the id of the bedrock-agentcore.gateway interface endpoint (vpce-…) to ${parameterName}` : 'list vpce-… ids in the document'}`);
+  }
+}
+
+/** After a Put, the policy read back still differs from the one written (names the fields). */
+export class ResourcePolicyNotConvergedError extends KeygateError {
+  override readonly name = 'ResourcePolicyNotConvergedError';
+  readonly code = 'ERR_RESOURCE_POLICY_NOT_CONVERGED';
+
+  constructor(
+    readonly gatewayArn: string,
+    readonly fields: string[],
+  ) {
+    super(`resource policy of ${gatewayArn} still differs after PutResourcePolicy: ${fields.join(', ')}`);
   }
 }

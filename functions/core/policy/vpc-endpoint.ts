@@ -11,10 +11,15 @@ import { VPC_ENDPOINT_ID } from './render-resource-policy';
  */
 export function parseVpcEndpointParameter(parameterName: string, value: string | undefined): string[] {
   if (value === undefined) throw new VpcEndpointIdInvalidError(parameterName, undefined, 'the parameter does not exist');
-  const ids = value.split(',').map((v) => v.trim()).filter((v) => v !== '');
-  if (ids.length === 0) throw new VpcEndpointIdInvalidError(parameterName, value, 'the parameter is empty');
+  return validVpcEndpointIds(parameterName, value.split(','), value);
+}
+
+/** Trimmed, validated, sorted and de-duplicated endpoint ids from `source` (a parameter name or a document path). */
+export function validVpcEndpointIds(source: string, candidates: readonly string[], raw = candidates.join(',')): string[] {
+  const ids = candidates.map((v) => v.trim()).filter((v) => v !== '');
+  if (ids.length === 0) throw new VpcEndpointIdInvalidError(source, raw, source.startsWith('/') || !source.includes('.') ? 'the parameter is empty' : 'no VPC endpoint id is listed');
   const bad = ids.filter((id) => !VPC_ENDPOINT_ID.test(id));
-  if (bad.length) throw new VpcEndpointIdInvalidError(parameterName, value, `${bad.map((b) => JSON.stringify(b)).join(', ')} is not vpce- followed by 8 to 17 hex digits`);
+  if (bad.length) throw new VpcEndpointIdInvalidError(source, raw, `${bad.map((b) => JSON.stringify(b)).join(', ')} is not vpce- followed by 8 to 17 hex digits`);
   return [...new Set(ids)].sort();
 }
 
