@@ -8,6 +8,7 @@ export { ResourcePolicyInputError } from './resource-policy';
 // Keycloak realm reconciliation and SSM commands (errors/keycloak.ts, errors/ssm.ts)
 // resource policy rotation
 // verification (errors/verify.ts)
+export { ChainUnreachableError, ChainVerificationFailedError, VerifyInputError, type FailedCheck } from './verify';
 // CIMD publishing
 // drift detection
 
