@@ -1,3 +1,4 @@
+import { parseResolveRoutes, resolvingFetch } from './adapters/http/fetch';
 import { getSecureParameterValue } from './adapters/ssm/secure-parameter';
 import { verifyChain, type CanarySecret } from './adapters/verify/verify-chain';
 import { ChainUnreachableError, ChainVerificationFailedError, DesiredStateInvalidError, VerifyInputError } from './core/errors';
@@ -17,7 +18,15 @@ export interface VerifyChainInput extends TaskInput {
 export type VerifyChainOutput = VerificationReport | { outcome: 'skipped'; reason: string };
 
 let env: ReturnType<typeof loadEnv> | undefined;
-const loadEnv = () => readEnv({ CANARY_SECRET_PARAMETER_NAME: { fallback: '' } });
+const loadEnv = () => {
+  const values = readEnv({
+    CANARY_SECRET_PARAMETER_NAME: { fallback: '' },
+    // Rehearsals only (keygate rehearse): "host=origin,host=origin" sends those hosts to local peers.
+    VERIFY_RESOLVE: { fallback: '' },
+  });
+  const routes = parseResolveRoutes(values.VERIFY_RESOLVE.split(',').filter(Boolean), 'VERIFY_RESOLVE');
+  return { ...values, fetch: Object.keys(routes).length ? resolvingFetch(routes) : globalThis.fetch };
+};
 
 /** Step "Verify Chain": proves the live chain works; fails the execution when a check fails (verify.failOn). */
 export const handler = makeHandler('verify-chain', async (input: VerifyChainInput, { logger, signal }): Promise<VerifyChainOutput> => {
@@ -29,7 +38,7 @@ export const handler = makeHandler('verify-chain', async (input: VerifyChainInpu
   const report = await verifyChain(desired, {
     ...(input.gatewayUrl ? { gatewayUrl: input.gatewayUrl } : {}),
     ...(desired.keycloak.realm.canaryClient ? { canarySecret: await readCanarySecret(desired.keycloak.realm.canaryClient.secretParameter, signal) } : {}),
-    fetch: globalThis.fetch,
+    fetch: env.fetch,
     now: () => new Date(),
     signal,
   });

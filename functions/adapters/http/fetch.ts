@@ -58,7 +58,7 @@ function rewriteLocation(response: Response, target: URL, original: URL): Respon
 }
 
 /** Parses `HOST=ORIGIN` pairs (the `--resolve` flag); throws a TypeError naming the bad entry. */
-export function parseResolveRoutes(entries: readonly string[]): Record<string, string> {
+export function parseResolveRoutes(entries: readonly string[], label = '--resolve'): Record<string, string> {
   const routes: Record<string, string> = {};
   for (const entry of entries) {
     const i = entry.indexOf('=');
@@ -70,7 +70,7 @@ export function parseResolveRoutes(entries: readonly string[]): Record<string, s
     } catch {
       ok = false;
     }
-    if (!ok) throw new TypeError(`--resolve "${entry}" is not HOST=ORIGIN, for example auth.example.com=http://127.0.0.1:8080`);
+    if (!ok) throw new TypeError(`${label} "${entry}" is not HOST=ORIGIN, for example auth.example.com=http://127.0.0.1:8080`);
     routes[host] = origin;
   }
   return routes;
