@@ -16,7 +16,7 @@ export type HttpObservation =
   | { kind: 'unreachable'; url: string; error: string };
 
 /** Diagnosis of a peer that did not answer at all; only such failures are worth retrying. */
-export const UNREACHABLE_DIAGNOSIS = 'unreachable';
+export const UNREACHABLE_DIAGNOSIS = 'unreachable' as const;
 
 export type JsonRead = { ok: true; value: Record<string, unknown> } | { ok: false; problem: string };
 

@@ -1,3 +1,5 @@
+import type { Diagnosis } from './diagnoses';
+
 /** Result of one check. `skip` means it could not run (a prerequisite failed or is not configured). */
 export type CheckStatus = 'pass' | 'fail' | 'warn' | 'skip';
 
@@ -13,8 +15,8 @@ export interface Check {
   evidence: string;
   /** What to change; empty for a pass. */
   fix: string;
-  /** A stable name for the cause when the check did not pass, for example `audience-mapper-missing`. */
-  diagnosis?: string;
+  /** A stable name for the cause when the check did not pass, for example `audience-mapper-missing` (see DIAGNOSES). */
+  diagnosis?: Diagnosis;
   /** Small structured evidence (a claim subset, a status code, a list of names). */
   observed?: Record<string, unknown>;
 }
@@ -50,7 +52,7 @@ const GROUP_ORDER = Object.keys(GROUP_TITLES) as CheckGroup[];
 export function checksFor(group: CheckGroup) {
   const make =
     (status: CheckStatus) =>
-    (id: string, evidence: string, fix = '', extra: { diagnosis?: string; observed?: Record<string, unknown> } = {}): Check => ({
+    (id: string, evidence: string, fix = '', extra: { diagnosis?: Diagnosis; observed?: Record<string, unknown> } = {}): Check => ({
       id: `${idPrefix(group)}.${id}`,
       group,
       status,

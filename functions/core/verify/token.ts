@@ -1,5 +1,6 @@
 import type { ChainExpectations } from './expectations';
 import { describeObservation, readJsonObject, unreachableFix, UNREACHABLE_DIAGNOSIS, type HttpObservation } from './observation';
+import type { Diagnosis } from './diagnoses';
 import { checksFor, type Check } from './report';
 
 const c = checksFor('token');
@@ -47,13 +48,13 @@ export function checkTokenResponse(obs: HttpObservation, clientId: string, id = 
   const description = typeof body.error_description === 'string' ? `: ${body.error_description}` : '';
   const evidence = `the token endpoint answered ${obs.status}${error ? ` ${error}${description}` : ''}`;
   const observed = { status: obs.status, ...(error ? { error } : {}) };
-  const known: Record<string, [string, string]> = {
+  const known: Record<string, [Diagnosis, string]> = {
     invalid_client: ['canary-secret-rejected', `the secret in the canary's SSM parameter does not match client ${clientId}, or the client does not exist: run the realm reconciliation (it creates the client and stores its secret)`],
     unauthorized_client: ['canary-grant-disabled', `enable the client credentials grant (service account) on client ${clientId}`],
     invalid_scope: ['canary-scope-not-allowed', `allow the gateway's scopes to client ${clientId} (optional client scopes); the realm reconciliation does this for the canary`],
     invalid_target: ['resource-not-accepted', 'the authorization server refused the resource indicator (RFC 8707): register the gateway URL as a resource, or turn the resource-indicators feature off'],
   };
-  const [diagnosis, fix] = (error && known[error]) || ['token-request-failed', 'check the token endpoint and the canary client'];
+  const [diagnosis, fix]: [Diagnosis, string] = (error && known[error]) || ['token-request-failed', 'check the token endpoint and the canary client'];
   return { check: c.fail(id, evidence, fix, { diagnosis, observed }) };
 }
 
@@ -84,12 +85,12 @@ export function checkAlgorithm(header: Record<string, unknown>, algorithms: read
 export function checkSignature(outcome: SignatureOutcome, jwksUri: string): Check {
   if (outcome.verified || outcome.signatureValid) return c.pass('signature', `the signature verifies against ${jwksUri} (jose jwtVerify)`);
   if (outcome.unreachable) return c.fail('signature', `the key set could not be fetched: ${outcome.message}`, unreachableFix(jwksUri), { diagnosis: UNREACHABLE_DIAGNOSIS });
-  const byCode: Record<string, [string, string]> = {
+  const byCode: Record<string, [Diagnosis, string]> = {
     ERR_JWKS_NO_MATCHING_KEY: ['signing-key-unknown', "the token's kid is not in the key set at jwks_uri: the token comes from another realm or Keycloak instance, or its key was rotated away"],
     ERR_JWKS_MULTIPLE_MATCHING_KEYS: ['signing-key-ambiguous', 'give every realm key a distinct kid'],
     ERR_JWS_SIGNATURE_VERIFICATION_FAILED: ['signature-invalid', 'the token was not signed by a key at jwks_uri: check that the token endpoint and jwks_uri belong to the same realm'],
   };
-  const [diagnosis, fix] = byCode[outcome.code] ?? ['token-unverifiable', 'the token is not a signed JWT the realm keys verify: check the realm keys and the token format'];
+  const [diagnosis, fix]: [Diagnosis, string] = byCode[outcome.code] ?? ['token-unverifiable', 'the token is not a signed JWT the realm keys verify: check the realm keys and the token format'];
   return c.fail('signature', `jose rejected the token: ${outcome.code} (${outcome.message})`, fix, { diagnosis });
 }
 

@@ -147,14 +147,14 @@ describe('the "Verify Chain" Task state (statemachine/fragments/verify-chain.jso
     },
   };
   const run = (overrides: Record<string, (input: any) => Promise<any>> = {}) =>
-    new StateMachine(definition, { validationOptions: { checkArn: true, checkPaths: true } }).run(
+    new StateMachine(definition as never, { validationOptions: { checkArn: true, checkPaths: true } }).run(
       { desiredState: seedRaw() },
       {
         context: { Execution: { Id: 'arn:aws:states:ap-northeast-1:111122223333:execution:keygate-provision:test' } },
         overrides: {
           taskResourceLocalHandlers: {
-            'Load Desired State': (input) => invoke(loadDesiredState, input),
-            'Verify Chain': (input) => invoke(verifyChainHandler, input),
+            'Load Desired State': (input: any) => invoke(loadDesiredState, input) as Promise<any>,
+            'Verify Chain': (input: any) => invoke(verifyChainHandler, input) as Promise<any>,
             ...overrides,
           },
           retryIntervalOverrides: { 'Verify Chain': 0 },
