@@ -46,16 +46,19 @@ export async function startChain(desired: DesiredState, options: ChainOptions): 
     throw new TypeError(`gateway.authorizer.discoveryUrl must be https://<host>/realms/${realm.name}/.well-known/openid-configuration to emulate it`);
   }
   const canary = realm.canaryClient;
+  const cimdUrl = desired.cimd ? new URL(desired.cimd.url) : undefined;
+  const cimd = desired.cimd && cimdUrl ? await startCimdHost({ path: cimdUrl.pathname, document: renderCimdDocument(desired.cimd).document }) : undefined;
+  const cimdRoutes: Record<string, string> = cimd && cimdUrl ? { [cimdUrl.host]: cimd.url } : {};
   const op = await startOidc({
     realm: realm.name,
     publicOrigin: issuer.origin,
     resource: { url: options.gatewayUrl, audience: jwt.allowedAudiences[0] ?? options.gatewayUrl, scopes: jwt.allowedScopes },
     clients: canary && options.canarySecret ? [{ clientId: canary.clientId, secret: options.canarySecret }] : [],
     cimd: desired.cimd !== undefined,
+    // The realm fetches client metadata documents from the CIMD host, by its public name.
+    fetch: resolvingFetch(cimdRoutes) as (url: string, init: RequestInit) => Promise<Response>,
   });
-  const cimdUrl = desired.cimd ? new URL(desired.cimd.url) : undefined;
-  const cimd = desired.cimd && cimdUrl ? await startCimdHost({ path: cimdUrl.pathname, document: renderCimdDocument(desired.cimd).document }) : undefined;
-  const routes: Record<string, string> = { [issuer.host]: op.url, ...(cimd && cimdUrl ? { [cimdUrl.host]: cimd.url } : {}) };
+  const routes: Record<string, string> = { [issuer.host]: op.url, ...cimdRoutes };
   const gateway = await startGateway({
     publicUrl: options.gatewayUrl,
     authorizer: { discoveryUrl: jwt.discoveryUrl, allowedAudiences: jwt.allowedAudiences, allowedScopes: jwt.allowedScopes, allowedClients: jwt.allowedClients },

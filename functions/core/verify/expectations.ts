@@ -80,7 +80,12 @@ export function expectationsFor(desired: DesiredState, opts: { gatewayUrl?: stri
   };
 }
 
-/** The issuer a discovery URL belongs to (OIDC Discovery §4: issuer + `/.well-known/openid-configuration`). */
+/**
+ * The issuer a discovery URL belongs to (OIDC Discovery §4: issuer + `/.well-known/openid-configuration`).
+ *
+ * @example
+ * issuerOf('https://kc.example.com/realms/r/.well-known/openid-configuration') // 'https://kc.example.com/realms/r'
+ */
 export function issuerOf(discoveryUrl: string): string {
   return discoveryUrl.endsWith(DISCOVERY_SUFFIX) ? discoveryUrl.slice(0, -DISCOVERY_SUFFIX.length) : discoveryUrl;
 }

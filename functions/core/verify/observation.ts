@@ -37,12 +37,22 @@ export function readJsonObject(text: string): JsonRead {
   return { ok: true, value: value as Record<string, unknown> };
 }
 
-/** Short human form of an observation for evidence strings. */
+/**
+ * Short human form of an observation for evidence strings.
+ *
+ * @example
+ * describeObservation({ kind: 'unreachable', url: 'https://kc/x', error: 'ENOTFOUND' }) // 'https://kc/x could not be reached (ENOTFOUND)'
+ */
 export function describeObservation(obs: HttpObservation): string {
   return obs.kind === 'unreachable' ? `${obs.url} could not be reached (${obs.error})` : `${obs.url} answered ${obs.status}`;
 }
 
-/** The host of a URL, for fixes that name where to look. */
+/**
+ * The host of a URL, for fixes that name where to look.
+ *
+ * @example
+ * hostOfUrl('https://kc.example.com:8443/realms/r') // 'kc.example.com:8443'
+ */
 export function hostOfUrl(url: string): string {
   try {
     return new URL(url).host;
@@ -51,7 +61,12 @@ export function hostOfUrl(url: string): string {
   }
 }
 
-/** A fix for a peer that did not answer at all: the usual causes when the verifier runs in a VPC. */
+/**
+ * A fix for a peer that did not answer at all: the usual causes when the verifier runs in a VPC.
+ *
+ * @example
+ * unreachableFix('https://kc.example.com/x') // 'make kc.example.com reachable from where verification runs: …'
+ */
 export function unreachableFix(url: string): string {
   return `make ${hostOfUrl(url)} reachable from where verification runs: DNS (private hosted zone), the verify function's subnets (verify.network) and a security group allowing egress to port 443; then run verification again`;
 }

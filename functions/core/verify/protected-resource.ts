@@ -34,7 +34,12 @@ export function parseWwwAuthenticate(header: string): Challenge | undefined {
 
 const challengeOf = (obs: HttpObservation) => (obs.kind === 'response' && obs.headers['www-authenticate'] ? parseWwwAuthenticate(obs.headers['www-authenticate']) : undefined);
 
-/** Where the protected-resource metadata is, per the challenge or, failing that, the root well-known URL (MCP C-3). */
+/**
+ * Where the protected-resource metadata is, per the challenge or, failing that, the root well-known URL (MCP C-3).
+ *
+ * @example
+ * resourceMetadataUrl(obs401WithoutHeader, 'https://gw.example.com/mcp') // { url: 'https://gw.example.com/.well-known/oauth-protected-resource', source: 'well-known' }
+ */
 export function resourceMetadataUrl(obs: HttpObservation, gatewayUrl: string): { url: string; source: 'header' | 'well-known' } {
   const fromHeader = challengeOf(obs)?.params.resource_metadata;
   if (fromHeader) return { url: fromHeader, source: 'header' };

@@ -48,7 +48,12 @@ export const GROUP_TITLES: Record<CheckGroup, string> = {
 
 const GROUP_ORDER = Object.keys(GROUP_TITLES) as CheckGroup[];
 
-/** A check builder bound to one group, so check functions read as a list of outcomes. */
+/**
+ * A check builder bound to one group, so check functions read as a list of outcomes.
+ *
+ * @example
+ * checksFor('token').fail('audience', 'aud is "account"', 'add an audience mapper', { diagnosis: 'audience-mapper-missing' }).id // 'token.audience'
+ */
 export function checksFor(group: CheckGroup) {
   const make =
     (status: CheckStatus) =>
@@ -68,7 +73,12 @@ function idPrefix(group: CheckGroup): string {
   return { 'authorization-server': 'as', 'protected-resource': 'rs', token: 'token', mcp: 'mcp', denied: 'denied', cimd: 'cimd' }[group];
 }
 
-/** The worst status wins: any fail → fail, else any warn → warn, else pass (skips do not count). */
+/**
+ * The worst status wins: any fail → fail, else any warn → warn, else pass (skips do not count).
+ *
+ * @example
+ * outcomeOf([passCheck, warnCheck, skipCheck]) // 'warn'
+ */
 export function outcomeOf(checks: readonly Check[]): Outcome {
   if (checks.some((c) => c.status === 'fail')) return 'fail';
   if (checks.some((c) => c.status === 'warn')) return 'warn';
@@ -120,7 +130,12 @@ export function buildReport(input: {
   };
 }
 
-/** The checks that make a run fail under its policy (what an error message should list). */
+/**
+ * The checks that make a run fail under its policy (what an error message should list).
+ *
+ * @example
+ * failingChecks(report, 'fail').map((c) => c.id) // ['token.audience', 'mcp.tools-list']
+ */
 export function failingChecks(report: VerificationReport, failOn: 'fail' | 'warn' | 'never'): Check[] {
   if (failOn === 'never') return [];
   return report.checks.filter((c) => c.status === 'fail' || (failOn === 'warn' && c.status === 'warn'));

@@ -21,7 +21,12 @@ export type SignatureOutcome =
   | { verified: false; signatureValid: true; code: string; claim?: string; payload: TokenPayload }
   | { verified: false; signatureValid: false; code: string; message: string; unreachable?: boolean };
 
-/** The claim subset the report carries (a token is never reported). */
+/**
+ * The claim subset the report carries (a token is never reported).
+ *
+ * @example
+ * claimSubset({ iss, aud, scope, jti, sub, exp }, { alg: 'RS256', kid }) // { alg, kid, iss, aud, scope, exp }: no jti, no sub
+ */
 export function claimSubset(payload: TokenPayload, header: Record<string, unknown> = {}): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const k of HEADER_SUBSET) if (header[k] !== undefined) out[k] = header[k];

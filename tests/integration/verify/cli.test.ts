@@ -1,32 +1,16 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import type { CliIo } from '../../../cli/io';
-import { run } from '../../../cli/run';
 import { startChain, type Chain } from '../../../emulators/chain';
 import { fromRoot, ROOT } from '../../support/paths';
-import { seedDesired, seedText } from '../../support/seed';
+import { runCli } from '../../support/cli';
+import { seedDesired } from '../../support/seed';
 
 const GATEWAY_URL = 'https://mcp-gateway-keycloak-demo-0p9o8i7u6y.gateway.bedrock-agentcore.ap-northeast-1.amazonaws.com/mcp';
 const SECRET = 'canary-secret-1a2b3c4d5e6f';
 let chain: Chain;
 let resolve: string[];
 
-async function cli(argv: string[], env: Record<string, string> = { KEYGATE_CANARY_SECRET: SECRET }) {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-    readFile: (path) => {
-      if (path === 'examples/seed.yaml') return seedText();
-      throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
-    },
-    isTTY: false,
-    env,
-  };
-  const code = await run(argv, io);
-  return { code, stdout, stderr };
-}
+const cli = (argv: string[], env: Record<string, string> = { KEYGATE_CANARY_SECRET: SECRET }) => runCli(argv, { env });
 
 const verifyArgs = () => ['verify', '--config', 'examples/seed.yaml', '--gateway-url', GATEWAY_URL, ...resolve];
 
