@@ -46,7 +46,7 @@ describe('oidc emulator', () => {
   });
 
   it('refuses an authorization request without PKCE or with plain', async () => {
-    for (const params of [{}, { code_challenge: 'x'.repeat(43), code_challenge_method: 'plain' }]) {
+    for (const params of [{}, { code_challenge: 'x'.repeat(43), code_challenge_method: 'plain' }] as Array<Record<string, string>>) {
       const res = await authorize(params);
       const location = new URL(res.headers.get('location') ?? 'http://none/');
       expect([res.status, location.searchParams.get('error')]).toEqual([303, 'invalid_request']);
