@@ -1,9 +1,10 @@
-import { decodeJwt } from 'jose';
+import { decodeJwt, type RemoteJWKSet } from 'jose';
 import type { DesiredState } from '../../core/desired/document';
 import { checkDiscovery, checkJwks } from '../../core/verify/authorization-server';
 import { checkCimdDocument } from '../../core/verify/cimd';
 import { expectationsFor, type ChainExpectations } from '../../core/verify/expectations';
 import { checkDeniedScope, checkQueryToken, checkToolCall, checkToolList } from '../../core/verify/mcp';
+import type { HttpObservation } from '../../core/verify/observation';
 import { checkResourceMetadata, checkUnauthenticated, resourceMetadataUrl } from '../../core/verify/protected-resource';
 import { buildReport, checksFor, type Check, type VerificationReport } from '../../core/verify/report';
 import { checkAlgorithm, checkClaims, checkSignature, checkTokenResponse, claimSubset } from '../../core/verify/token';
@@ -32,6 +33,8 @@ export interface VerifyChainOptions {
 const JSON_ACCEPT = { headers: { accept: 'application/json' } };
 const TOKEN_CHECKS = ['algorithm', 'signature', 'issuer', 'audience', 'scope', 'lifetime', 'client'];
 const MCP_CHECKS = ['tools-list', 'targets', 'expected-tools'];
+const RS_CHECKS = ['challenge', 'metadata', 'resource', 'authorization-servers', 'scopes'];
+const NO_GATEWAY = ['no gateway URL', 'pass --gateway-url (CLI) or set verify.gatewayUrl; provisioning passes the URL it observed'] as const;
 
 /**
  * Walks the live chain the way an MCP client does (checklist §7): discovery and keys, the
@@ -60,8 +63,7 @@ export async function verifyChain(desired: DesiredState, opts: VerifyChainOption
     const prm = resourceMetadataUrl(unauthenticated, gatewayUrl);
     checks.push(...checkResourceMetadata(await observe(f, prm.url, JSON_ACCEPT), prm.source, { ...expect, gatewayUrl }));
   } else {
-    const why = ['no gateway URL', 'pass --gateway-url (CLI) or set verify.gatewayUrl; provisioning passes the URL it observed'] as const;
-    checks.push(...skipAll('protected-resource', ['challenge', 'metadata', 'resource', 'authorization-servers', 'scopes'], ...why), ...skipAll('denied', ['no-token'], ...why));
+    checks.push(...skipAll('protected-resource', RS_CHECKS, ...NO_GATEWAY), ...skipAll('denied', ['no-token'], ...NO_GATEWAY));
   }
 
   const canary = canaryOf(desired, opts.canarySecret);
@@ -70,43 +72,44 @@ export async function verifyChain(desired: DesiredState, opts: VerifyChainOption
     checks.push(...canaryUnavailable(why, fix, 'problem' in canary, gatewayUrl !== undefined));
   } else {
     sensitive.push(canary.credentials.secret);
-    const mint = async (scope: string | undefined) => {
+    const mint: Mint = async (scope) => {
       const obs = await requestClientCredentialsToken(f, metadata.tokenEndpoint, canary.credentials, { ...(scope ? { scope } : {}), ...(gatewayUrl ? { resource: gatewayUrl } : {}) });
       const result = checkTokenResponse(obs, canary.credentials.clientId);
       if (result.accessToken) sensitive.push(result.accessToken);
       return { ...result, obs };
     };
-    const scopes = expect.scopes.join(' ') || undefined;
-    const main = await mint(scopes);
-    checks.push(main.check);
-    if (main.accessToken) {
-      checks.push(...(await tokenChecks(main.accessToken, keySet, expect, metadata.jwksUri, opts.now())));
-      if (gatewayUrl) {
-        const called = await listAndCallTools(f, gatewayUrl, main.accessToken, expect.toolCalls);
-        checks.push(...checkToolList(called.list, expect));
-        expect.toolCalls.forEach((call, i) => {
-          const outcome = called.calls[i];
-          checks.push(outcome ? checkToolCall(call, outcome) : checksFor('mcp').skip(`call.${call.tool}`, 'not called: tools/list failed'));
-        });
-        checks.push(await deniedScopeCheck(mint, f, gatewayUrl, expect));
-        if (expect.queryTokenProbe) {
-          // A separate token: the one used for the allowed calls never appears in a URL.
-          const probe = await mint(scopes);
-          checks.push(probe.accessToken ? checkQueryToken(await probeQueryToken(f, gatewayUrl, probe.accessToken)) : checksFor('denied').skip('query-token', 'not checked: no second token'));
-        } else checks.push(checksFor('denied').skip('query-token', 'verify.queryTokenProbe is false'));
-      } else {
-        const why = ['no gateway URL', 'pass --gateway-url (CLI) or set verify.gatewayUrl'] as const;
-        checks.push(...skipAll('mcp', MCP_CHECKS, ...why), ...skipAll('denied', ['scope', 'query-token'], ...why));
-      }
-    } else {
-      const why = 'no canary token (token.obtain failed)';
-      checks.push(...skipAll('token', TOKEN_CHECKS, why), ...skipAll('mcp', MCP_CHECKS, why), ...skipAll('denied', ['scope', 'query-token'], why));
-    }
+    checks.push(...(await canaryChecks(mint, f, keySet, metadata.jwksUri, expect, opts.now)));
   }
 
   checks.push(...checkCimdDocument(expect.cimd ? await observe(f, expect.cimd.url, JSON_ACCEPT) : undefined, expect));
   const report = buildReport({ issuer: expect.issuer, ...(gatewayUrl ? { gatewayUrl } : {}), checks, failOn: desired.verify.failOn, startedAt, finishedAt: opts.now() });
   return scrub(redact(report), sensitive);
+}
+
+type Mint = (scope: string | undefined) => Promise<{ check: Check; accessToken?: string; obs: HttpObservation }>;
+
+/** With a canary token: its claims, the allowed calls, and the denied calls that need a token. */
+async function canaryChecks(mint: Mint, f: FetchLike, keySet: RemoteJWKSet, jwksUri: string, expect: ChainExpectations, now: () => Date): Promise<Check[]> {
+  const scopes = expect.scopes.join(' ') || undefined;
+  const main = await mint(scopes);
+  if (!main.accessToken) {
+    const why = 'no canary token (token.obtain failed)';
+    return [main.check, ...skipAll('token', TOKEN_CHECKS, why), ...skipAll('mcp', MCP_CHECKS, why), ...skipAll('denied', ['scope', 'query-token'], why)];
+  }
+  const checks = [main.check, ...(await tokenChecks(main.accessToken, keySet, expect, jwksUri, now()))];
+  const gatewayUrl = expect.gatewayUrl;
+  if (!gatewayUrl) return [...checks, ...skipAll('mcp', MCP_CHECKS, ...NO_GATEWAY), ...skipAll('denied', ['scope', 'query-token'], ...NO_GATEWAY)];
+  const called = await listAndCallTools(f, gatewayUrl, main.accessToken, expect.toolCalls);
+  checks.push(...checkToolList(called.list, expect));
+  expect.toolCalls.forEach((call, i) => {
+    const outcome = called.calls[i];
+    checks.push(outcome ? checkToolCall(call, outcome) : checksFor('mcp').skip(`call.${call.tool}`, 'not called: tools/list failed'));
+  });
+  checks.push(await deniedScopeCheck(mint, f, gatewayUrl, expect));
+  if (!expect.queryTokenProbe) return [...checks, checksFor('denied').skip('query-token', 'verify.queryTokenProbe is false')];
+  // A separate token: the one used for the allowed calls never appears in a URL.
+  const probe = await mint(scopes);
+  return [...checks, probe.accessToken ? checkQueryToken(await probeQueryToken(f, gatewayUrl, probe.accessToken)) : checksFor('denied').skip('query-token', 'not checked: no second token')];
 }
 
 type Canary = { credentials: CanaryCredentials } | { skip: [string, string]; problem?: true };
@@ -131,7 +134,7 @@ function canaryUnavailable(why: string, fix: string, isProblem: boolean, hasGate
   ];
 }
 
-async function tokenChecks(token: string, keySet: ReturnType<typeof remoteKeySet>, expect: ChainExpectations, jwksUri: string, now: Date): Promise<Check[]> {
+async function tokenChecks(token: string, keySet: RemoteJWKSet, expect: ChainExpectations, jwksUri: string, now: Date): Promise<Check[]> {
   const header = tokenHeader(token) ?? {};
   const outcome = await verifyToken(token, keySet, { issuer: expect.issuer, audiences: expect.audiences, now, clockToleranceSeconds: expect.clockToleranceSeconds });
   const signature = checkSignature(outcome, jwksUri);
@@ -139,12 +142,7 @@ async function tokenChecks(token: string, keySet: ReturnType<typeof remoteKeySet
   return [checkAlgorithm(header, expect.algorithms), { ...signature, observed: claimSubset(outcome.payload, header) }, ...checkClaims(outcome.payload, expect, now)];
 }
 
-async function deniedScopeCheck(
-  mint: (scope: string | undefined) => Promise<{ accessToken?: string; obs: Awaited<ReturnType<typeof observe>> }>,
-  f: FetchLike,
-  gatewayUrl: string,
-  expect: ChainExpectations,
-): Promise<Check> {
+async function deniedScopeCheck(mint: Mint, f: FetchLike, gatewayUrl: string, expect: ChainExpectations): Promise<Check> {
   let requested: string | undefined = expect.deniedScope;
   let token = await mint(requested);
   // Keycloak refuses an unknown scope with invalid_scope where oidc-provider drops it silently:
