@@ -36,7 +36,8 @@ describe('teardown.asl.json against the AgentCore emulator', () => {
   });
 
   it('tears a half-built setup down: a target still CREATING is waited for, a missing one is skipped', async () => {
-    // Prepare: provisioning failed on the second target, leaving the gateway and one READY target.
+    // Prepare: provisioning stopped at a FAILED gateway; once it is READY again someone starts a declared
+    // target by hand, so teardown finds tools-1 CREATING and tools-2 absent.
     const document = seedWithTargets(2);
     world.emulator.failNext({ kind: 'gateway', name: NAME, reasons: ['unreachable discovery URL'] });
     expect((await world.provision(document)).status).toBe('FAILED');
