@@ -37,7 +37,7 @@ const OWNED = { 'managed-by': 'keygate', 'keygate:owner': 'keygate-dev' };
 process.env.KEYGATE_OWNER = 'keygate-dev';
 process.env.GATEWAY_ROLE_ARN = ROLE;
 
-const MUTATIONS = [CreateGatewayCommand, UpdateGatewayCommand, DeleteGatewayCommand, CreateGatewayTargetCommand, DeleteGatewayTargetCommand];
+const MUTATING = /^(Create|Update|Delete|Put|Tag|Untag|Synchronize)/;
 
 function observedGateway(extra: Record<string, unknown> = {}, desired = seedDesired().gateway) {
   const { clientToken: _t, tags: _g, ...body } = renderCreateGateway(desired, { roleArn: ROLE, clientToken: 'x'.repeat(40) });
@@ -74,7 +74,8 @@ describe('ensure-gateway', () => {
   it('sends nothing when the gateway matches', async () => {
     gatewayExists();
     expect(await invoke(ensureGateway, { desired: seedDesired() })).toMatchObject({ action: 'unchanged', gatewayId: ID });
-    for (const command of MUTATIONS) expect(agentcore).not.toHaveReceivedCommand(command);
+    expect(agentcore.calls().map((c) => c.args[0].constructor.name).filter((n) => MUTATING.test(n))).toEqual([]);
+    expect(agentcore.calls().length).toBeGreaterThan(0);
   });
 
   it('waits (retryable error) instead of updating a gateway that is UPDATING or DELETING', async () => {
