@@ -1,3 +1,4 @@
+import './node20';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { readFileSync } from 'node:fs';
 

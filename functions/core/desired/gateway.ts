@@ -2,8 +2,9 @@ import { z } from 'zod';
 import { PrivateEndpointSchema, stringSet } from './common';
 
 /**
- * A wait budget in seconds. The upper bound is what the state machines' bounded Retry (100 polls,
- * backing off to 30 s) covers, about 31 minutes (statemachine/provision.asl.json).
+ * A wait budget in seconds. The upper bound is what the state machines' bounded Retry (95 polls
+ * from 1 s, backing off 8% per poll to 30 s) covers, about 31 minutes (statemachine/provision.asl.json;
+ * tests/unit/statemachine/wait-budget.test.ts checks the sum).
  */
 export const MAX_READY_TIMEOUT_SECONDS = 1800;
 const readyTimeout = (fallback: number, description: string) =>
