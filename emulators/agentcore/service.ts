@@ -68,29 +68,28 @@ interface Pending {
   authorizationUrl?: string;
 }
 
-interface TargetRecord {
-  targetId: string;
+/** What gateways and targets share: their configuration as last written, and their lifecycle. */
+interface Lifecycle {
   createdAt: number;
   updatedAt: number;
   status: string;
   statusReasons: string[];
+  /** The status change due at `pending.at` (settled lazily). */
   pending?: Pending;
   config: Json;
-  lastSynchronizedAt?: number;
   authorizationUrl?: string;
 }
 
-interface GatewayRecord {
+interface TargetRecord extends Lifecycle {
+  targetId: string;
+  lastSynchronizedAt?: number;
+}
+
+interface GatewayRecord extends Lifecycle {
   gatewayId: string;
   gatewayArn: string;
   gatewayUrl: string;
   workloadIdentityArn: string;
-  createdAt: number;
-  updatedAt: number;
-  status: string;
-  statusReasons: string[];
-  pending?: Pending;
-  config: Json;
   tags: Record<string, string>;
   targets: TargetRecord[];
   policy?: string;
@@ -160,7 +159,7 @@ export class AgentCoreService {
     }
   }
 
-  private land(r: { status: string; statusReasons: string[]; updatedAt: number; pending?: Pending; authorizationUrl?: string }, p: Pending, now: number) {
+  private land(r: Lifecycle, p: Pending, now: number) {
     r.status = p.to;
     r.statusReasons = p.reasons;
     r.updatedAt = now;
