@@ -1,4 +1,4 @@
-import { getGateway, createGateway, updateGateway } from './adapters/agentcore/gateway-repository';
+import { createGateway, updateGateway } from './adapters/agentcore/gateway-repository';
 import { observeGateway } from './adapters/agentcore/observe-gateway';
 import type { DesiredState } from './core/desired/document';
 import { GatewayNotConvergedError, GatewayNotReadyError } from './core/errors';
@@ -36,8 +36,8 @@ export const handler = makeHandler('ensure-gateway', async (input: EnsureGateway
       ? await createGateway({ ...plan.after, clientToken: deriveClientToken('gateway', { request: plan.after, execution: input.correlationId ?? '' }) }, { signal })
       : plan.action === 'update'
         ? await updateGateway(plan.after, { signal })
-        : (current ?? (await getGateway(plan.gatewayId, { signal })));
+        : current!;
   const action = ensureActionOf(plan.action);
-  logger.info('gateway ensured', { gatewayId: out?.gatewayId, action, status: out?.status });
-  return { action, gatewayId: String(out?.gatewayId), gatewayArn: String(out?.gatewayArn), gatewayUrl: out?.gatewayUrl ?? '', name: desired.name, status: String(out?.status), waitUntil };
+  logger.info('gateway ensured', { gatewayId: out.gatewayId, action, status: out.status });
+  return { action, gatewayId: String(out.gatewayId), gatewayArn: String(out.gatewayArn), gatewayUrl: out.gatewayUrl ?? '', name: desired.name, status: String(out.status), waitUntil };
 });
