@@ -7,10 +7,8 @@ import {
   ResourceNotFoundException,
   UpdateGatewayCommand,
   type BedrockAgentCoreControlClient,
-  type CreateGatewayCommandInput,
   type GatewaySummary,
   type GetGatewayCommandOutput,
-  type UpdateGatewayCommandInput,
 } from '@aws-sdk/client-bedrock-agentcore-control';
 import type { CreateGatewayRequest, UpdateGatewayRequest } from '../../core/gateway/wire';
 import { clients } from '../clients';
@@ -48,12 +46,12 @@ export async function getGatewayTags(gatewayArn: string, opts: AgentCoreOpts = {
 }
 
 export async function createGateway(request: CreateGatewayRequest, opts: AgentCoreOpts = {}) {
-  return clientOf(opts).send(new CreateGatewayCommand(request as CreateGatewayCommandInput), callOpts(opts));
+  return clientOf(opts).send(new CreateGatewayCommand(request), callOpts(opts));
 }
 
 /** UpdateGateway replaces the whole gateway: `request` is the complete document (core/gateway/plan-gateway.ts). */
 export async function updateGateway(request: UpdateGatewayRequest, opts: AgentCoreOpts = {}) {
-  return clientOf(opts).send(new UpdateGatewayCommand(request as UpdateGatewayCommandInput), callOpts(opts));
+  return clientOf(opts).send(new UpdateGatewayCommand(request), callOpts(opts));
 }
 
 /** Deletes the gateway; 'absent' when it was already gone. */

@@ -6,10 +6,8 @@ import {
   ResourceNotFoundException,
   UpdateGatewayTargetCommand,
   ValidationException,
-  type CreateGatewayTargetCommandInput,
   type GetGatewayTargetCommandOutput,
   type TargetSummary,
-  type UpdateGatewayTargetCommandInput,
 } from '@aws-sdk/client-bedrock-agentcore-control';
 import { GatewayNotReadyError, GatewayTargetNotReadyError } from '../../core/errors';
 import type { CreateGatewayTargetRequest, UpdateGatewayTargetRequest } from '../../core/gateway/wire';
@@ -55,7 +53,7 @@ export async function getGatewayTarget(gatewayId: string, targetId: string, opts
 
 export async function createGatewayTarget(request: CreateGatewayTargetRequest, opts: AgentCoreOpts = {}) {
   try {
-    return await clientOf(opts).send(new CreateGatewayTargetCommand(request as CreateGatewayTargetCommandInput), callOpts(opts));
+    return await clientOf(opts).send(new CreateGatewayTargetCommand(request), callOpts(opts));
   } catch (error) {
     return translate(error, request.gatewayIdentifier, request.name);
   }
@@ -64,7 +62,7 @@ export async function createGatewayTarget(request: CreateGatewayTargetRequest, o
 /** UpdateGatewayTarget replaces the whole target: `request` is complete (core/gateway/plan-target.ts). */
 export async function updateGatewayTarget(request: UpdateGatewayTargetRequest, opts: AgentCoreOpts = {}) {
   try {
-    return await clientOf(opts).send(new UpdateGatewayTargetCommand(request as UpdateGatewayTargetCommandInput), callOpts(opts));
+    return await clientOf(opts).send(new UpdateGatewayTargetCommand(request), callOpts(opts));
   } catch (error) {
     return translate(error, request.gatewayIdentifier, request.name);
   }
