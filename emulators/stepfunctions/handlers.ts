@@ -9,6 +9,7 @@ import { handler as ensureGatewayTarget } from '../../functions/ensure-gateway-t
 import { handler as findGateway } from '../../functions/find-gateway';
 import { handler as loadDesiredState } from '../../functions/load-desired-state';
 import { handler as summarizeProvisioning } from '../../functions/summarize-provisioning';
+import { handler as verifyChain } from '../../functions/verify-chain';
 import { resetClients } from '../../functions/adapters/clients';
 import type { LambdaHandler } from './index';
 
@@ -28,6 +29,7 @@ export const KEYGATE_HANDLERS: Record<string, LambdaHandler> = {
   DeleteResourcePolicyFunctionArn: deleteResourcePolicy,
   DeleteGatewayFunctionArn: deleteGateway,
   AwaitDeletionFunctionArn: awaitDeletion,
+  VerifyChainFunctionArn: verifyChain,
 };
 
 /**

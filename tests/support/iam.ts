@@ -39,6 +39,8 @@ const REQUIRED_WITH: Record<string, string[]> = {
 const PERMITTED_WITH: Record<string, string[]> = {
   'bedrock-agentcore:CreateGateway': ['bedrock-agentcore:CreateWorkloadIdentity', 'ec2:DescribeVpcs', 'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups', 'ec2:CreateNetworkInterface', 'iam:CreateServiceLinkedRole'],
   'bedrock-agentcore:CreateGatewayTarget': ['ec2:DescribeVpcs', 'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups', 'ec2:CreateNetworkInterface', 'iam:CreateServiceLinkedRole'],
+  // A SecureString under a customer-managed key needs kms:Decrypt with GetParameter (ssm-and-events.md §5).
+  'ssm:GetParameter': ['kms:Decrypt'],
 };
 
 /** AWS managed policies a function may list by name (SAM adds the same ones by itself). */
@@ -101,9 +103,32 @@ const actionsOf = (s: Statement) => ([] as string[]).concat(s.Action ?? []);
 const glob = (pattern: string) => new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'i');
 const grants = (statements: Statement[], action: string) => statements.some((s) => s.Effect === 'Allow' && actionsOf(s).some((a) => glob(a).test(action)));
 
-/** Every problem with one function's policy against the commands its code sends. */
-export function leastPrivilegeProblems(id: string, resource: { Properties?: Record<string, unknown> }, commands: SdkCommand[]): string[] {
-  const { inline, fromTemplates, managed, problems } = statementsOf(resource.Properties?.Policies);
+/**
+ * Statements of standalone AWS::IAM::Policy resources attached to the role SAM generates for a
+ * function (`<Id>Role`), e.g. a grant that exists only under a Condition. Both branches of an
+ * `Fn::If` count; `AWS::NoValue` drops out.
+ */
+export function attachedStatements(template: Template, functionId: string): Statement[] {
+  const out: Statement[] = [];
+  const flatten = (s: unknown): Statement[] => {
+    const cond = (s as { 'Fn::If'?: unknown[] } | null)?.['Fn::If'];
+    if (Array.isArray(cond)) return cond.slice(1).flatMap(flatten);
+    if ((s as { Ref?: string } | null)?.Ref === 'AWS::NoValue') return [];
+    return [s as Statement];
+  };
+  for (const r of Object.values(template.Resources)) {
+    if (r.Type !== 'AWS::IAM::Policy') continue;
+    const roles = (r.Properties?.Roles as Array<{ Ref?: string }> | undefined) ?? [];
+    if (!roles.some((role) => role.Ref === `${functionId}Role`)) continue;
+    out.push(...([] as unknown[]).concat((r.Properties?.PolicyDocument as { Statement: unknown }).Statement).flatMap(flatten));
+  }
+  return out;
+}
+
+/** Every problem with one function's policy (its Policies plus attached policies) against the commands its code sends. */
+export function leastPrivilegeProblems(id: string, resource: { Properties?: Record<string, unknown> }, commands: SdkCommand[], attached: Statement[] = []): string[] {
+  const { inline: own, fromTemplates, managed, problems } = statementsOf(resource.Properties?.Policies);
+  const inline = [...own, ...attached];
   const all = [...inline, ...fromTemplates];
   const out = problems.map((p) => `${id}: ${p}`);
   const required = new Set<string>();

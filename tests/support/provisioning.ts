@@ -32,7 +32,7 @@ export async function startWorld(options: EmulatorOptions = {}): Promise<World> 
     runStateMachine({
       file: fromRoot('statemachine', `${machine}.asl.json`),
       handlers: KEYGATE_HANDLERS,
-      input: { desiredState: document },
+      input: { desiredState: withoutLiveVerification(document) },
       executionName: `${machine}-${++executions}`,
       timeScale: SPEED,
     });
@@ -47,11 +47,25 @@ export async function startWorld(options: EmulatorOptions = {}): Promise<World> 
   };
 }
 
+/**
+ * This world emulates AgentCore only: there is no realm or MCP server to verify against, so the live
+ * verification step is switched off (verify.enabled: false makes it report "skipped").
+ * tests/integration/verify runs it against real peers.
+ */
+function withoutLiveVerification(document: unknown): unknown {
+  if (!document || typeof document !== 'object') return document;
+  const raw = structuredClone(document) as Record<string, any>;
+  raw.verify = { ...(raw.verify ?? {}), enabled: false };
+  return raw;
+}
+
 /** The seed document with `count` targets (tools-1 … tools-N). */
 export function seedWithTargets(count: number): Record<string, any> {
   const raw = seedRaw();
   const template = raw.targets[0];
   raw.targets = Array.from({ length: count }, (_, i) => ({ ...template, name: `tools-${i + 1}`, endpoint: `https://tools-${i + 1}.agentcore-keycloak-example.com/mcp` }));
+  // The seed's verification expects the tools of my-mcp-server, which these documents replace.
+  raw.verify = { ...raw.verify, expectedTools: raw.targets.map((t: { name: string }) => `${t.name}___add_numbers`), toolCalls: [] };
   return raw;
 }
 

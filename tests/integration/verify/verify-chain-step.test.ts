@@ -14,8 +14,8 @@ import { closedOrigin } from '../../support/ports';
 import { seedDesired, seedRaw } from '../../support/seed';
 
 // The real handler (middy + Powertools) with the real SSM client mocked at the SDK layer, against the
-// real loopback peers; then the exact Task state of statemachine/fragments/verify-chain.json in a
-// machine with provisioning's own first state, run by aws-local-stepfunctions.
+// real loopback peers; then provisioning's own "Verify Chain" Task state (statemachine/provision.asl.json)
+// in a machine with provisioning's first and last states, run by aws-local-stepfunctions.
 
 const GATEWAY_URL = 'https://mcp-gateway-keycloak-demo-7hq3x1z0ab.gateway.bedrock-agentcore.ap-northeast-1.amazonaws.com/mcp';
 const SECRET = 'canary-secret-9d8e7f6a5b4c';
@@ -130,19 +130,19 @@ describe('verify-chain handler', () => {
   });
 });
 
-describe('the "Verify Chain" Task state (statemachine/fragments/verify-chain.json)', () => {
-  const fragment = JSON.parse(readFileSync(fromRoot('statemachine', 'fragments', 'verify-chain.json'), 'utf8')) as Record<string, Record<string, any>>;
+describe('the "Verify Chain" Task state of statemachine/provision.asl.json', () => {
   const provision = JSON.parse(readFileSync(fromRoot('statemachine', 'provision.asl.json'), 'utf8'));
-  const task = fragment['Verify Chain']!;
-  // Provisioning's own first state and end states, with the Task where provisioning will call it; a
-  // Pass stands in for the steps that observe the gateway (they put GetGateway's gatewayUrl at $.gateway).
+  const task = provision.States['Verify Chain'];
+  // Provisioning's own first state and end states around its Verify Chain Task; a Pass stands in for
+  // the steps that provision the gateway (Summarize Provisioning puts GetGateway's gatewayUrl at $.summary.result).
   const definition = {
     StartAt: 'Load Desired State',
     States: {
       'Load Desired State': { ...provision.States['Load Desired State'], Next: 'Observe Gateway' },
-      'Observe Gateway': { Type: 'Pass', Result: { gatewayUrl: GATEWAY_URL }, ResultPath: '$.gateway', Next: 'Verify Chain' },
+      'Observe Gateway': { Type: 'Pass', Result: { result: { gatewayUrl: GATEWAY_URL } }, ResultPath: '$.summary', Next: 'Verify Chain' },
       'Verify Chain': task,
-      'Provisioning Succeeded': provision.States['Provisioning Succeeded'],
+      // Provisioning's own end state keeps only the summary; a plain Succeed lets the test see $.verification.
+      'Provisioning Succeeded': { Type: 'Succeed' },
       'Provisioning Failed': provision.States['Provisioning Failed'],
     },
   };

@@ -1,5 +1,5 @@
 import { loadTemplate, parseTemplate, type Template } from '../../../scripts/template';
-import { functionsOf, leastPrivilegeProblems, passRoleStatements, sdkCommandsOf, wildcardProblems } from '../../support/iam';
+import { attachedStatements, functionsOf, leastPrivilegeProblems, passRoleStatements, sdkCommandsOf, wildcardProblems } from '../../support/iam';
 import { ROOT } from '../../support/paths';
 
 const template: Template = loadTemplate(ROOT);
@@ -8,7 +8,7 @@ const functions = functionsOf(template);
 describe('least privilege (every function in template.yaml, present and future)', () => {
   it.each(functions.map((f) => [f.logicalId, f] as const))('%s: its policy grants each action its code can send, and nothing more', (id, fn) => {
     const commands = sdkCommandsOf(fn);
-    expect(leastPrivilegeProblems(id, template.Resources[id]!, commands)).toEqual([]);
+    expect(leastPrivilegeProblems(id, template.Resources[id]!, commands, attachedStatements(template, id))).toEqual([]);
   });
 
   it('no policy grants "*", a service-wide wildcard, or any bedrock-agentcore wildcard', () => {
