@@ -5,9 +5,23 @@ export { KeygateError, type Problem } from './base';
 export { DesiredStateInvalidError, formatProblem } from './desired-state';
 export { ResourcePolicyInputError, ResourcePolicyNotConvergedError, VpcEndpointIdInvalidError } from './resource-policy';
 // gateway provisioning (errors/gateway.ts)
+export {
+  GatewayDeletionPendingError,
+  GatewayFailedError,
+  GatewayHasTargetsError,
+  GatewayImmutableFieldError,
+  GatewayNotConvergedError,
+  GatewayNotOwnedError,
+  GatewayNotReadyError,
+  GatewayRoleMismatchError,
+  GatewayTargetFailedError,
+  GatewayTargetNotReadyError,
+  GatewayWaitTimeoutError,
+} from './gateway';
 // Keycloak realm reconciliation and SSM commands (errors/keycloak.ts, errors/ssm.ts)
 // resource policy rotation
 // verification (errors/verify.ts)
+export { ChainUnreachableError, ChainVerificationFailedError, VerifyInputError, type FailedCheck } from './verify';
 // CIMD publishing
 // drift detection
 
