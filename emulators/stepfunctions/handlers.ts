@@ -1,3 +1,4 @@
+import { handler as applyResourcePolicy } from '../../functions/apply-resource-policy';
 import { handler as awaitDeletion } from '../../functions/await-deletion';
 import { handler as awaitGatewayReady } from '../../functions/await-gateway-ready';
 import { handler as awaitGatewayTargetReady } from '../../functions/await-gateway-target-ready';
@@ -8,6 +9,7 @@ import { handler as ensureGateway } from '../../functions/ensure-gateway';
 import { handler as ensureGatewayTarget } from '../../functions/ensure-gateway-target';
 import { handler as findGateway } from '../../functions/find-gateway';
 import { handler as loadDesiredState } from '../../functions/load-desired-state';
+import { handler as planPolicyRotation } from '../../functions/plan-policy-rotation';
 import { handler as summarizeProvisioning } from '../../functions/summarize-provisioning';
 import { handler as verifyChain } from '../../functions/verify-chain';
 import { resetClients } from '../../functions/adapters/clients';
@@ -30,6 +32,8 @@ export const KEYGATE_HANDLERS: Record<string, LambdaHandler> = {
   DeleteGatewayFunctionArn: deleteGateway,
   AwaitDeletionFunctionArn: awaitDeletion,
   VerifyChainFunctionArn: verifyChain,
+  ApplyResourcePolicyFunctionArn: applyResourcePolicy,
+  PlanPolicyRotationFunctionArn: planPolicyRotation,
 };
 
 /**
