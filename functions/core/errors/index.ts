@@ -6,6 +6,17 @@ export { DesiredStateInvalidError, formatProblem } from './desired-state';
 export { ResourcePolicyInputError } from './resource-policy';
 // gateway provisioning (errors/gateway.ts)
 // Keycloak realm reconciliation and SSM commands (errors/keycloak.ts, errors/ssm.ts)
+export {
+  KeycloakAdminAccessUnsupportedError,
+  KeycloakChangeFailedError,
+  KeycloakCredentialsError,
+  KeycloakFeatureDisabledError,
+  KeycloakRealmNotConvergedError,
+  KeycloakSnapshotInvalidError,
+  KeycloakUnreachableError,
+  type KeycloakPlace,
+} from './keycloak';
+export { SsmCommandFailedError, SsmCommandOutputError, SsmCommandPendingError, SsmCommandRejectedError, SsmInstanceUnavailableError } from './ssm';
 // resource policy rotation
 // verification (errors/verify.ts)
 // CIMD publishing
