@@ -1,4 +1,4 @@
-import { StateMachine, type EventLog } from 'aws-local-stepfunctions';
+import { StateMachine } from 'aws-local-stepfunctions';
 import { loadAsl, type State } from './asl';
 import { fromRoot } from './paths';
 import { invoke } from './lambda';
@@ -20,6 +20,9 @@ export function realHandlersFor(file: string): Record<string, (input: unknown) =
   return handlers;
 }
 
+/** One event of aws-local-stepfunctions' event log (its type is not exported). */
+export type EventLog = { type: string; state?: { name: string; input?: unknown; output?: unknown }; [key: string]: unknown };
+
 export interface MachineRun {
   output?: any;
   /** Set when the execution failed: the Fail state's Error and Cause. */
@@ -38,7 +41,7 @@ export async function runMachine(file: string, input: unknown, opts: { retryInte
   });
   const events: EventLog[] = [];
   const collecting = (async () => {
-    for await (const e of execution.eventLogs) events.push(e);
+    for await (const e of execution.eventLogs) events.push(e as unknown as EventLog);
   })();
   try {
     const output = await execution.result;

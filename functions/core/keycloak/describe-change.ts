@@ -47,7 +47,7 @@ function detail(c: RealmChange): string {
     case 'realm':
       return ' (enabled)';
     case 'user':
-      return `${a.email ? ` <${a.email}>` : ''}: password from SSM SecureString ${a.passwordParameter}, set at creation only unless resetPassword`;
+      return `${a.email ? ` <${a.email}>` : ''}: password from SSM SecureString ${a.passwordParameter}, ${a.resetPassword ? 'reset on every run' : 'set at creation only'}`;
     case 'user-password':
       return `: reset from SSM SecureString ${a.passwordParameter} (resetPassword: true)`;
     case 'client-scope':

@@ -34,8 +34,11 @@ export interface RealmChange {
   reason: ChangeReason;
   /** For updates: each differing field, with the normalized expected and actual values. */
   diff?: FieldDiff[];
-  /** Ids of observed objects the apply step needs (never secrets). */
-  ref?: { id?: string; scopeId?: string };
+  /**
+   * Ids of observed objects the apply step needs (never secrets), so that each change is applied from
+   * itself alone: the state machine passes on the actionable changes only.
+   */
+  ref?: { id?: string; scopeId?: string; scopeIds?: Record<string, string> };
   note?: string;
 }
 
@@ -129,7 +132,7 @@ function planUsers(desired: DesiredState, observed: ObservedRealm, owned: Owners
     const user = rendered[i]!.user;
     const found = observed.users.find((o) => normalizeUsername(o.username) === normalizeUsername(u.username));
     const managed = (src: Record<string, unknown>) => Object.fromEntries(USER_FIELDS.filter((f) => user[f] !== undefined).map((f) => [f, f === 'email' ? String(src[f] ?? '').toLowerCase() : src[f]]));
-    const after = { ...user, passwordParameter: u.passwordParameter };
+    const after = { ...user, passwordParameter: u.passwordParameter, resetPassword: u.resetPassword };
     out.push(compare('user', u.username, found ?? null, after, found ? diffValues(managed({ ...user }), managed(found)) : [], found ? { id: found.id } : undefined));
     if (found && u.resetPassword) {
       out.push({ action: 'update', kind: 'user-password', name: u.username, before: null, after: { passwordParameter: u.passwordParameter }, reason: 'reset-requested', ref: { id: found.id } });
@@ -250,7 +253,9 @@ function planCanaryClient(desired: DesiredState, observed: ObservedRealm, owned:
     const diff = found
       ? diffValues(shape({ ...want }, want.defaultClientScopes), shape(found, want.defaultClientScopes.filter((s) => found.defaultClientScopes.includes(s))))
       : [];
-    out.push(compare('client', canary.clientId, found ?? null, { ...want, secretParameter: canary.secretParameter }, diff, found ? { id: found.id } : undefined));
+    const scopeIds = Object.fromEntries(observed.clientScopes.filter((s) => want.defaultClientScopes.includes(s.name)).map((s) => [s.name, s.id]));
+    const change = compare('client', canary.clientId, found ?? null, { ...want, secretParameter: canary.secretParameter }, diff, found ? { id: found.id } : undefined);
+    out.push({ ...change, ref: { ...change.ref, scopeIds } });
   }
   for (const o of owned.clients) if (o.name !== canary?.clientId && o.id) out.push(change('delete', 'client', o.name, o, null, { ref: { id: o.id } }));
   return out;

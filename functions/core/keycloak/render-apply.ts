@@ -23,7 +23,8 @@ export function renderApplyOps(realm: string, changes: readonly RealmChange[]): 
   const base = ['admin', 'realms', realm];
   const of = (kind: RealmChangeKind, action?: RealmChange['action']) => todo.filter((c) => c.kind === kind && (!action || c.action === action));
   const send = (c: RealmChange, method: SendOperation['method'], path: PathSegment[], extra: Partial<SendOperation> = {}): SendOperation => ({ op: 'send', label: changeLabel(c), method, path, ...extra });
-  const scopeId = (name: string): PathSegment => changes.find((c) => c.kind === 'client-scope' && c.name === name)?.ref?.id ?? varFor('client-scope', name);
+  // An existing scope's id comes with the change; a scope created in this run is bound by its POST.
+  const scopeOf = (c: RealmChange, name: string): PathSegment => c.ref?.scopeId ?? c.ref?.scopeIds?.[name] ?? varFor('client-scope', name);
   const ownership = todo.find((c) => c.kind === 'ownership');
   const ops: HostOperation[] = [];
 
@@ -33,8 +34,8 @@ export function renderApplyOps(realm: string, changes: readonly RealmChange[]): 
   if (ownership && creates.length) ops.push(recordOwnership(base, ownership, intentOf(ownership), 'record intent'));
 
   for (const c of of('user')) {
-    const after = c.after as Record<string, unknown> & { passwordParameter: string };
-    const { passwordParameter, ...user } = after ?? { passwordParameter: '' };
+    const after = c.after as Record<string, unknown> & { passwordParameter: string; resetPassword?: boolean };
+    const { passwordParameter, resetPassword, ...user } = after ?? { passwordParameter: '' };
     if (c.action === 'create') {
       ops.push(send(c, 'POST', [...base, 'users'], { body: { ...user, credentials: [{ type: 'password', value: { $secret: passwordParameter }, temporary: false }] }, bind: varFor('user', c.name).$var }));
     } else if (c.action === 'update') ops.push(send(c, 'PUT', [...base, 'users', c.ref!.id!], { body: { ...(c.before as object), ...user } }));
@@ -51,8 +52,8 @@ export function renderApplyOps(realm: string, changes: readonly RealmChange[]): 
       ops.push(send(c, 'PUT', [...base, 'client-scopes', c.ref!.id!], { body: { ...before, ...after, attributes: { ...before.attributes, ...after.attributes } } }));
     }
   }
-  for (const c of of('client-scope-type')) ops.push(...scopeTypeOps(c, base, scopeId(c.name), send));
-  for (const c of of('audience-mapper')) ops.push(...mapperOps(c, base, scopeId(c.name.slice(0, c.name.indexOf('/'))), send));
+  for (const c of of('client-scope-type')) ops.push(...scopeTypeOps(c, base, scopeOf(c, c.name), send));
+  for (const c of of('audience-mapper')) ops.push(...mapperOps(c, base, scopeOf(c, c.name.slice(0, c.name.indexOf('/'))), send));
 
   const upsert = (kind: RealmChangeKind) => [...of(kind, 'create'), ...of(kind, 'update')];
   const removed = (kind: RealmChangeKind) => of(kind, 'delete').map((c) => c.name);
@@ -71,7 +72,7 @@ export function renderApplyOps(realm: string, changes: readonly RealmChange[]): 
   }
   if (removed('client-profile').length) ops.push(merge('client-profile', listLabel(of('client-profile', 'delete'), []), [], removed('client-profile')));
 
-  for (const c of of('client')) ops.push(...clientOps(c, base, scopeId, send));
+  for (const c of of('client')) ops.push(...clientOps(c, base, (name) => scopeOf(c, name), send));
   for (const c of of('client-scope', 'delete')) ops.push(send(c, 'DELETE', [...base, 'client-scopes', c.ref!.id!], { absent: [404] }));
   if (ownership) ops.push(recordOwnership(base, ownership, withCreatedIds(ownership.after as Ownership, creates), 'update ownership keygate.owned'));
   return ops;
