@@ -40,6 +40,8 @@ export interface KeycloakStandIn {
   realm(name: string): RealmState | undefined;
   /** Creates a realm as Keycloak would (for tests that start from an existing realm). */
   createRealm(name: string, enabled?: boolean): RealmState;
+  /** Puts a realm's state in place (restoring a saved copy), or removes it with `undefined`. */
+  putRealm(name: string, state: RealmState | undefined): void;
   setFeature(name: 'cimd', on: boolean): void;
   /** Stops or restarts listening on the same port: while down, connections are refused. */
   setDown(down: boolean): Promise<void>;
@@ -141,6 +143,7 @@ export async function start(options: KeycloakStandInOptions = {}): Promise<Keycl
       realms.set(name, r);
       return r;
     },
+    putRealm: (name, state) => void (state ? realms.set(name, state) : realms.delete(name)),
     setFeature: (_name, on) => void (ctx.features.cimd = on),
     setDown: async (value) => {
       if (value === down) return;

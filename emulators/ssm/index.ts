@@ -46,6 +46,8 @@ export interface SsmEmulator {
   /** Every GetParameter, with the caller's user agent. */
   parameterReads: ParameterRead[];
   setInstance(instanceId: string, state: Partial<InstanceState>): void;
+  /** Registers or replaces a Command document. */
+  setDocument(name: string, document: CommandDocument): void;
   /** The next `times` calls of `operation` answer ThrottlingException. */
   throttle(operation: string, times: number): void;
   /** The directory holding the fake `aws` executable (first on the scripts' PATH). */
@@ -130,6 +132,7 @@ export async function start(options: SsmEmulatorOptions = {}): Promise<SsmEmulat
     parameters: store,
     putParameter: (name, value, type = 'String') => void store.put(name, value, type, { overwrite: true }),
     parameterReads: store.reads,
+    setDocument: (name, document) => void ctx.documents.set(name, document),
     setInstance: (id, state) => void instances.set(id, { online: true, ...instances.get(id), ...state }),
     throttle: (operation, times) => void throttles.set(operation, times),
     fakeBin,

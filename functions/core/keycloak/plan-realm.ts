@@ -112,7 +112,7 @@ function change(action: ChangeAction, kind: RealmChangeKind, name: string, befor
 /** create / update / noop from a diff of normalized forms. */
 function compare(kind: RealmChangeKind, name: string, before: unknown, after: unknown, diff: FieldDiff[], ref?: RealmChange['ref']): RealmChange {
   const extra = ref ? { ref } : {};
-  if (before === undefined || before === null) return change('create', kind, name, null, after);
+  if (before === undefined || before === null) return change('create', kind, name, null, after, extra);
   return diff.length ? change('update', kind, name, before, after, { diff, ...extra }) : change('noop', kind, name, before, after, extra);
 }
 

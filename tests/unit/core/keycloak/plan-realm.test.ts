@@ -279,6 +279,12 @@ describe('other objects', () => {
     ]);
   });
 
+  it('creates a missing mapper on the existing scope by its id (each change carries the ids it needs)', () => {
+    const observed = convergedSnapshot(seed, (s) => void (s.clientScopes[0]!.protocolMappers = []));
+    const ops = renderApplyOps('mcp-demo', todo(observed)) as SendOperation[];
+    expect(ops[1]).toMatchObject({ method: 'POST', path: ['admin', 'realms', 'mcp-demo', 'client-scopes', idOf('scope', 'mcp:tools'), 'protocol-mappers', 'models'] });
+  });
+
   it('replaces a mapper whose type changed (a mapper type cannot be updated in place)', () => {
     const observed = convergedSnapshot(seed, (s) => void (s.clientScopes[0]!.protocolMappers[0]!.protocolMapper = 'oidc-hardcoded-claim-mapper'));
     const ops = renderApplyOps('mcp-demo', todo(observed)) as SendOperation[];
