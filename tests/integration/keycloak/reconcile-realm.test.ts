@@ -14,7 +14,7 @@ const MACHINE = 'reconcile-realm.asl.json';
 let h: RealmHarness;
 const runs: MachineRun[] = [];
 const logLines: string[] = [];
-let writeSpy: jest.SpyInstance;
+let spies: jest.SpyInstance[] = [];
 
 async function reconcile(input: Record<string, unknown> = {}, opts: Parameters<typeof runMachine>[2] = {}): Promise<MachineRun> {
   const run = await runMachine(MACHINE, { desiredState: h.desired, ...input }, opts);
@@ -32,14 +32,16 @@ beforeAll(async () => {
   h = await startRealmHarness();
   // The handlers (and with them the one logger) load on the first run, so they log everything.
   process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
-  const write = process.stdout.write.bind(process.stdout);
-  writeSpy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array, ...rest: unknown[]) => {
-    logLines.push(String(chunk));
-    return true || write(chunk, ...(rest as []));
-  });
+  // Powertools writes INFO/DEBUG lines to stdout and WARN/ERROR lines to stderr: keep both.
+  spies = [process.stdout, process.stderr].map((stream) =>
+    jest.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      logLines.push(String(chunk));
+      return true;
+    }),
+  );
 });
 afterAll(async () => {
-  writeSpy.mockRestore();
+  for (const spy of spies) spy.mockRestore();
   process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
   await h.close();
 });
@@ -224,6 +226,7 @@ describe('reconcile-realm', () => {
     const objects = h.s3.listKeys('keygate-command-output-test').map((k) => h.s3.getObject('keygate-command-output-test', k)!.body.toString('utf8'));
     const haystack = [JSON.stringify(sent), ...decoded, ...logLines, JSON.stringify(runs.map((r) => r.events)), ...outputs, ...objects].join('\n');
     expect(logLines.length).toBeGreaterThan(20);
+    expect(logLines.some((l) => l.includes('"level":"WARN"') && l.includes('KeycloakChangeFailedError'))).toBe(true);
     expect(decoded.join('')).toContain('"$secret":"/keygate/mcp-keycloak-agentcore/users/alice"');
     for (const secret of Object.values(SECRETS)) expect(haystack).not.toContain(secret);
     // Only the host read the secrets, with the AWS CLI; the functions never asked for them.
