@@ -12,7 +12,13 @@ export interface FieldDiff {
   actual: unknown;
 }
 
-/** `true`/`"true"` → true, `false`/`"false"` → false, numbers → their text, string lists → sorted sets. */
+/**
+ * `true`/`"true"` → true, `false`/`"false"` → false, numbers → their text, string lists → sorted sets.
+ *
+ * @example
+ * normalizeConfigValue('true') // true
+ * normalizeConfigValue(['b', 'a']) // ['a', 'b']
+ */
 export function normalizeConfigValue(value: unknown): unknown {
   if (value === true || value === 'true') return true;
   if (value === false || value === 'false') return false;
@@ -24,6 +30,9 @@ export function normalizeConfigValue(value: unknown): unknown {
 /**
  * A configuration map in canonical form: values normalized, keys sorted, and absent, null and empty
  * lists treated alike (Keycloak reads all three as "not set").
+ *
+ * @example
+ * normalizeConfig({ 'auto-configure': 'true', domains: [] }) // { 'auto-configure': true }
  */
 export function normalizeConfig(config: Record<string, unknown> | undefined): Record<string, unknown> {
   const out: Record<string, unknown> = {};

@@ -17,6 +17,9 @@ const realmPath = (desired: DesiredState) => ['admin', 'realms', desired.keycloa
 /**
  * The connection part of every host program. Only the loopback admin REST API is supported: a
  * `kcadm` section is refused before anything is sent (docs/MANAGED.md, "How keygate reaches Keycloak").
+ *
+ * @example
+ * const program = { ...adminConnection(desired, 'eu-central-1'), ops: renderObserveOps(desired) };
  */
 export function adminConnection(desired: DesiredState, region: string): Omit<HostProgram, 'ops'> {
   const admin = desired.keycloak.admin;
@@ -33,7 +36,12 @@ export function adminConnection(desired: DesiredState, region: string): Omit<Hos
   };
 }
 
-/** The read-only operations that produce a snapshot: only the objects the document names, plus names of the rest. */
+/**
+ * The read-only operations that produce a snapshot: only the objects the document names, plus names of the rest.
+ *
+ * @example
+ * renderObserveOps(desired).map((op) => op.id) // ['realm', 'discovery', 'adminDiscovery', 'user:alice', …]
+ */
 export function renderObserveOps(desired: DesiredState): GetOperation[] {
   const realm = desired.keycloak.realm;
   const base = realmPath(desired);
