@@ -54,9 +54,15 @@ export const ADMIN_ROUTES: Array<[string, string, Handler]> = [
   ['GET', '/admin/realms/:realm', (ctx, p) => ok(realmRep(realmOf(ctx, p)))],
   ['PUT', '/admin/realms/:realm', (ctx, p, body) => {
     const r = realmOf(ctx, p);
+    // Keycloak's RepresentationToModel.updateRealm: a body with `attributes` REPLACES the attribute set
+    // (attributes not sent are removed), plain fields change only when sent, and the WebAuthn policy is
+    // rebuilt from the body every time (defaults for what it leaves out): a partial PUT loses settings.
+    // A body carrying client policies fails on newer 26.x (keycloak-config-cli PR #1392; UNCONFIRMED for 26.6).
+    if (body?.clientProfiles !== undefined || body?.clientPolicies !== undefined) return { status: 500, body: { error: 'unknown_error' } };
+    if (body?.attributes) r.attributes = Object.fromEntries(Object.entries(body.attributes as Record<string, unknown>).filter(([, v]) => v !== null).map(([k, v]) => [k, String(v)]));
     if (typeof body?.enabled === 'boolean') r.enabled = body.enabled;
-    // Attributes are set one by one; keys not sent are kept (UNCONFIRMED against 26.6's updateRealm).
-    for (const [k, v] of Object.entries(body?.attributes ?? {})) if (v === null) delete r.attributes[k]; else r.attributes[k] = String(v);
+    if (typeof body?.displayName === 'string') r.displayName = body.displayName;
+    r.webAuthnPolicyRpEntityName = typeof body?.webAuthnPolicyRpEntityName === 'string' ? body.webAuthnPolicyRpEntityName : 'keycloak';
     return noContent;
   }],
   ['DELETE', '/admin/realms/:realm', (ctx, p) => (realmOf(ctx, p), ctx.realms.delete(p.realm!), noContent)],
@@ -291,7 +297,10 @@ function fail(reply: Reply): never {
 const credential = (c: Json) => ({ type: String(c.type ?? 'password'), value: String(c.value), temporary: c.temporary === true });
 
 function realmRep(r: RealmState): Json {
-  return { id: r.id, realm: r.realm, enabled: r.enabled, sslRequired: 'external', accessTokenLifespan: 300, registrationAllowed: false, attributes: { ...r.attributes } };
+  return {
+    id: r.id, realm: r.realm, enabled: r.enabled, ...(r.displayName !== undefined ? { displayName: r.displayName } : {}),
+    sslRequired: 'external', accessTokenLifespan: 300, registrationAllowed: false, webAuthnPolicyRpEntityName: r.webAuthnPolicyRpEntityName, attributes: { ...r.attributes },
+  };
 }
 
 /** Keycloak returns a confidential client's secret to admins: the observe step must never pass it on. */

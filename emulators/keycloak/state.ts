@@ -30,6 +30,9 @@ export interface RealmState {
   id: string;
   realm: string;
   enabled: boolean;
+  displayName?: string;
+  /** One of the settings a partial realm PUT resets to its default. */
+  webAuthnPolicyRpEntityName: string;
   attributes: Record<string, string>;
   users: UserState[];
   clientScopes: ScopeState[];
@@ -77,6 +80,7 @@ export function newRealm(name: string, enabled: boolean): RealmState {
     id: randomUUID(),
     realm: name,
     enabled,
+    webAuthnPolicyRpEntityName: 'keycloak',
     attributes: {},
     users: [],
     clientScopes: [],

@@ -155,15 +155,18 @@ def op_merge_list(kc, op, results):
     check(op, *kc.call('PUT', path, None, {op['key']: merged + list(upsert.values())})[:2])
 
 
-def op_merge_map(kc, op, results):
+def op_merge_object(kc, op, results):
     path = kc.path(op['path'])
     status, text, _ = kc.call('GET', path)
     check(op, status, text)
-    current = json.loads(text).get(op['key']) or {}
-    check(op, *kc.call('PUT', path, None, {op['key']: {**current, **kc.resolve(op['set'])}})[:2])
+    doc = json.loads(text)
+    (doc.setdefault(op['key'], {}) if op.get('key') else doc).update(kc.resolve(op['set']))
+    for key in op.get('drop', []):
+        doc.pop(key, None)
+    check(op, *kc.call('PUT', path, None, doc)[:2])
 
 
-OPERATIONS = {'get': op_get, 'send': op_send, 'merge-list': op_merge_list, 'merge-map': op_merge_map}
+OPERATIONS = {'get': op_get, 'send': op_send, 'merge-list': op_merge_list, 'merge-object': op_merge_object}
 
 
 def scrub(v):

@@ -71,16 +71,22 @@ export interface MergeListOperation {
   remove: string[];
 }
 
-/** Read-modify-write of a map (realm attributes): set the given keys, keep every other key as read. */
-export interface MergeMapOperation {
-  op: 'merge-map';
+/**
+ * Read-modify-write of one whole resource (a realm, a user, a client): GET it, merge `set` into it (or
+ * into its `key` map, e.g. a realm's `attributes`), drop the `drop` keys, PUT the whole resource back.
+ * Keycloak's realm update resets what a partial body leaves out (it removes every attribute not sent,
+ * and rebuilds the WebAuthn policies from the body), so keygate never PUTs a partial realm, user or client.
+ */
+export interface MergeObjectOperation {
+  op: 'merge-object';
   label: string;
   path: PathSegment[];
-  key: string;
+  key?: string;
   set: Record<string, unknown>;
+  drop?: string[];
 }
 
-export type HostOperation = GetOperation | SendOperation | MergeListOperation | MergeMapOperation;
+export type HostOperation = GetOperation | SendOperation | MergeListOperation | MergeObjectOperation;
 
 export interface HostProgram {
   version: 1;

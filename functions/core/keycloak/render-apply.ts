@@ -5,6 +5,12 @@ import { EMPTY_OWNERSHIP, OWNERSHIP_ATTRIBUTE, type Ownership } from './snapshot
 /** The label of a change in executor reports and errors, e.g. "create client-scope mcp:tools". */
 export const changeLabel = (c: Pick<RealmChange, 'action' | 'kind' | 'name'>): string => `${c.action} ${c.kind} ${c.name}`;
 
+/**
+ * Realm fields never sent back: a realm PUT carrying the client policies fails on newer 26.x (keycloak-config-cli
+ * PR #1392, UNCONFIRMED for 26.6); keygate writes them through their own endpoints only.
+ */
+const REALM_DROP = ['clientProfiles', 'clientPolicies'];
+
 /** Host variables that carry the id of an object created earlier in the same program. */
 const VAR_PREFIX: Partial<Record<RealmChangeKind, string>> = { user: 'user', 'client-scope': 'scope', 'audience-mapper': 'mapper', client: 'client' };
 const varFor = (kind: RealmChangeKind, name: string) => ({ $var: `${VAR_PREFIX[kind]}:${name}` });
@@ -28,17 +34,20 @@ export function renderApplyOps(realm: string, changes: readonly RealmChange[]): 
   const ownership = todo.find((c) => c.kind === 'ownership');
   const ops: HostOperation[] = [];
 
-  for (const c of of('realm')) ops.push(c.action === 'create' ? send(c, 'POST', ['admin', 'realms'], { body: c.after }) : send(c, 'PUT', base, { body: { enabled: true } }));
+  for (const c of of('realm')) {
+    ops.push(c.action === 'create' ? send(c, 'POST', ['admin', 'realms'], { body: c.after }) : { op: 'merge-object', label: changeLabel(c), path: base, set: { enabled: true }, drop: REALM_DROP });
+  }
   // Record what is about to be created before creating it: a run that stops half-way still owns it.
   const creates = todo.filter((c) => c.action === 'create' && c.kind !== 'realm');
   if (ownership && creates.length) ops.push(recordOwnership(base, ownership, intentOf(ownership), 'record intent'));
 
   for (const c of of('user')) {
     const after = c.after as Record<string, unknown> & { passwordParameter: string; resetPassword?: boolean };
-    const { passwordParameter, resetPassword, ...user } = after ?? { passwordParameter: '' };
+    const { passwordParameter, resetPassword, username, ...managed } = after ?? { passwordParameter: '' };
+    const user = { username, ...managed };
     if (c.action === 'create') {
       ops.push(send(c, 'POST', [...base, 'users'], { body: { ...user, credentials: [{ type: 'password', value: { $secret: passwordParameter }, temporary: false }] }, bind: varFor('user', c.name).$var }));
-    } else if (c.action === 'update') ops.push(send(c, 'PUT', [...base, 'users', c.ref!.id!], { body: { ...(c.before as object), ...user } }));
+    } else if (c.action === 'update') ops.push({ op: 'merge-object', label: changeLabel(c), path: [...base, 'users', c.ref!.id!], set: managed });
     else ops.push(send(c, 'DELETE', [...base, 'users', c.ref!.id!], { absent: [404] }));
   }
   for (const c of of('user-password')) {
@@ -104,14 +113,14 @@ function mapperOps(c: RealmChange, base: string[], scope: PathSegment, send: Sen
   return [send(c, 'PUT', [...models, before.id], { body: { ...before, ...after, config: { ...before.config, ...after.config } } })];
 }
 
-function clientOps(c: RealmChange, base: string[], scopeId: (name: string) => PathSegment, send: Send): SendOperation[] {
+function clientOps(c: RealmChange, base: string[], scopeId: (name: string) => PathSegment, send: Send): HostOperation[] {
   if (c.action === 'delete') return [send(c, 'DELETE', [...base, 'clients', c.ref!.id!], { absent: [404] })];
   const { secretParameter, defaultClientScopes, ...rep } = c.after as { secretParameter: string; defaultClientScopes: string[] } & Record<string, unknown>;
   const id: PathSegment = c.ref?.id ?? varFor('client', c.name);
-  const ops =
+  const ops: HostOperation[] =
     c.action === 'create'
       ? [send(c, 'POST', [...base, 'clients'], { body: { ...rep, secret: { $secret: secretParameter } }, bind: varFor('client', c.name).$var })]
-      : [send(c, 'PUT', [...base, 'clients', id], { body: { id, ...rep } })];
+      : [{ op: 'merge-object', label: changeLabel(c), path: [...base, 'clients', id], set: rep }];
   const before = c.before as { defaultClientScopes?: string[] } | null;
   for (const scope of defaultClientScopes.filter((s) => !before?.defaultClientScopes?.includes(s))) {
     // Keycloak gives a new client the realm's optional scopes as optional: a scope is in one list only.
@@ -122,7 +131,7 @@ function clientOps(c: RealmChange, base: string[], scopeId: (name: string) => Pa
 }
 
 function recordOwnership(base: string[], c: RealmChange, record: unknown, label: string): HostOperation {
-  return { op: 'merge-map', label: label === 'record intent' ? `record ownership intent (${changeLabel(c)})` : label, path: base, key: 'attributes', set: { [OWNERSHIP_ATTRIBUTE]: { $json: record } } };
+  return { op: 'merge-object', label: label === 'record intent' ? `record ownership intent (${changeLabel(c)})` : label, path: base, key: 'attributes', set: { [OWNERSHIP_ATTRIBUTE]: { $json: record } }, drop: REALM_DROP };
 }
 
 /** Before creating: everything owned so far plus what is about to be created (nothing removed yet). */

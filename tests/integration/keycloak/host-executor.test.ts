@@ -100,12 +100,14 @@ describe('host executor operations', () => {
     expect(JSON.stringify(kc.realm('exec-merge')!.profiles)).toContain('"clientSessionIdleTimeout":7200');
   });
 
-  it('merge-map sets its keys and keeps the others; $json writes a value as JSON text', async () => {
+  it('merge-object writes the whole resource back with its keys set: nothing a partial realm PUT would reset is lost', async () => {
     const r = kc.createRealm('exec-map');
     r.attributes = { 'team.setting': 'x' };
-    const run = await runExecutor(program([{ op: 'merge-map', label: 'record', path: realm('exec-map'), key: 'attributes', set: { 'keygate.owned': { $json: { v: 1, users: [] } } } }]), ssm);
+    r.webAuthnPolicyRpEntityName = 'team-rp';
+    const run = await runExecutor(program([{ op: 'merge-object', label: 'record', path: realm('exec-map'), key: 'attributes', set: { 'keygate.owned': { $json: { v: 1, users: [] } } }, drop: ['clientPolicies'] }]), ssm);
     expect(run.code).toBe(0);
     expect(kc.realm('exec-map')!.attributes).toEqual({ 'team.setting': 'x', 'keygate.owned': '{"v":1,"users":[]}' });
+    expect(kc.realm('exec-map')!.webAuthnPolicyRpEntityName).toBe('team-rp');
   });
 
   it('logs in again once when the admin token has expired (master admin tokens live 60 s)', async () => {

@@ -110,15 +110,19 @@ describe('reconcile-realm', () => {
     expect((await reconcile()).output.outcome).toBe('converged');
   });
 
-  it('never deletes what it did not create: a CIMD client, another team\'s scope and user stay; the owned canary goes when it leaves the document', async () => {
+  it('never deletes what it did not create: a CIMD client, another team\'s scope, user and realm settings stay; the owned canary goes when it leaves the document', async () => {
     const r = realm();
+    r.enabled = false;
+    r.attributes['team.setting'] = 'kept';
+    r.webAuthnPolicyRpEntityName = 'team-rp'; // a partial realm PUT would reset it
     r.clients.push({ id: 'cimd-client-id', clientId: 'https://cimd.agentcore-keycloak-example.com/oauth/client-metadata.json', publicClient: true, defaultClientScopes: [], optionalClientScopes: [] });
     r.clientScopes.push({ id: 'team-scope-id', name: 'team:read', protocol: 'openid-connect', attributes: {}, protocolMappers: [] });
     r.users.push({ id: 'bob-id', username: 'bob', credentials: [] });
     const withoutCanary = h.desiredWith((raw) => void delete raw.keycloak.realm.canaryClient);
     const run = await runMachine(MACHINE, { desiredState: withoutCanary });
     runs.push(run);
-    expect(run.output.summary).toEqual(['- client keygate-canary (created by keygate, no longer in the document)', '~ ownership record keygate.owned: no longer client keygate-canary']);
+    expect(run.output.summary).toEqual(['~ realm mcp-demo: enabled false → true', '- client keygate-canary (created by keygate, no longer in the document)', '~ ownership record keygate.owned: no longer client keygate-canary']);
+    expect(realm()).toMatchObject({ enabled: true, webAuthnPolicyRpEntityName: 'team-rp', attributes: expect.objectContaining({ 'team.setting': 'kept' }) });
     expect(realm().clients.map((c) => c.clientId)).toEqual(expect.arrayContaining(['https://cimd.agentcore-keycloak-example.com/oauth/client-metadata.json', 'admin-cli']));
     expect(realm().clients.map((c) => c.clientId)).not.toContain('keygate-canary');
     expect(realm().clientScopes.map((s) => s.name)).toContain('team:read');

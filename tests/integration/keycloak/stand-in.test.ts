@@ -41,10 +41,12 @@ describe('admin login and realms', () => {
     expect(await call('GET', '/admin/realms/none')).toMatchObject({ status: 404, json: { error: 'Realm not found.' } });
   });
 
-  it('updates realm attributes one by one, keeping the others', async () => {
+  it('a realm PUT replaces the attribute set and resets what it leaves out, as Keycloak\'s updateRealm does', async () => {
     await call('POST', '/admin/realms', { realm: 'si-attrs', enabled: true, attributes: { a: '1' } });
+    kc.realm('si-attrs')!.webAuthnPolicyRpEntityName = 'team-rp';
     await call('PUT', '/admin/realms/si-attrs', { attributes: { b: '2' } });
-    expect((await call('GET', '/admin/realms/si-attrs')).json.attributes).toEqual({ a: '1', b: '2' });
+    expect((await call('GET', '/admin/realms/si-attrs')).json).toMatchObject({ attributes: { b: '2' }, webAuthnPolicyRpEntityName: 'keycloak', enabled: true });
+    expect((await call('PUT', '/admin/realms/si-attrs', { clientPolicies: { policies: [] } })).status).toBe(500);
   });
 });
 

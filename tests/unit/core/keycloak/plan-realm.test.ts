@@ -244,8 +244,12 @@ describe('CIMD feature gate', () => {
 });
 
 describe('other objects', () => {
-  it('a disabled realm is enabled', () => {
-    expect(summary(todo(convergedSnapshot(seed, (s) => void (s.enabled = false))))).toEqual(['update realm mcp-demo']);
+  it('a disabled realm is enabled by writing the whole realm back, never a partial realm body', () => {
+    const changes = todo(convergedSnapshot(seed, (s) => void (s.enabled = false)));
+    expect(summary(changes)).toEqual(['update realm mcp-demo']);
+    expect(renderApplyOps('mcp-demo', changes)).toEqual([
+      { op: 'merge-object', label: 'update realm mcp-demo', path: ['admin', 'realms', 'mcp-demo'], set: { enabled: true }, drop: ['clientProfiles', 'clientPolicies'] },
+    ]);
   });
 
   it('resetPassword asks for a reset on every run, which never blocks convergence', () => {
@@ -272,8 +276,8 @@ describe('other objects', () => {
     const changes = todo(observed);
     expect(changes.map(describeChange)).toEqual(['~ client keygate-canary: defaultClientScopes [] → ["mcp:tools"]']);
     const ops = renderApplyOps('mcp-demo', changes) as SendOperation[];
-    expect(ops.map((o) => `${o.method} ${o.path.slice(3).join('/')}`)).toEqual([
-      `PUT clients/${idOf('client', 'keygate-canary')}`,
+    expect(ops.map((o) => `${o.method ?? o.op} ${o.path.slice(3).join('/')}`)).toEqual([
+      `merge-object clients/${idOf('client', 'keygate-canary')}`,
       `DELETE clients/${idOf('client', 'keygate-canary')}/optional-client-scopes/${idOf('scope', 'mcp:tools')}`,
       `PUT clients/${idOf('client', 'keygate-canary')}/default-client-scopes/${idOf('scope', 'mcp:tools')}`,
     ]);
