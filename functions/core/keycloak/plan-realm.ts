@@ -261,15 +261,6 @@ function planCanaryClient(desired: DesiredState, observed: ObservedRealm, owned:
   return out;
 }
 
-const OWNED_KIND: Partial<Record<RealmChangeKind, keyof Omit<Ownership, 'v' | 'realmCreated'>>> = {
-  user: 'users',
-  'client-scope': 'clientScopes',
-  'audience-mapper': 'audienceMappers',
-  'client-profile': 'clientProfiles',
-  'client-policy': 'clientPolicies',
-  client: 'clients',
-};
-
 /**
  * The ownership record after this plan: what keygate creates is added (its id is known after the
  * create, so it is null here), what it deletes is removed, ids of adopted records are filled in, and
@@ -318,4 +309,3 @@ function planOwnership(observed: ObservedRealm, owned: Ownership, changes: Realm
 
 const sortByName = <T extends { name: string }>(list: T[]): T[] => [...list].sort((a, b) => a.name.localeCompare(b.name));
 
-export { OWNED_KIND };
