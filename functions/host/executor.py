@@ -51,8 +51,9 @@ def http(method, url, token=None, body=None, form=None):
 
 class Keycloak:
     def __init__(self, program):
-        self.admin, self.region = program['admin'], program.get('region')
-        self.base, self.token, self.vars = self.admin['url'].rstrip('/'), None, {}
+        # `admin` is needed only by programs that call Keycloak; it logs in on the first call.
+        self.admin, self.region = program.get('admin') or {}, program.get('region')
+        self.base, self.token, self.vars = self.admin.get('url', '').rstrip('/'), None, {}
 
     def login(self):
         a = self.admin

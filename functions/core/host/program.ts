@@ -90,8 +90,8 @@ export type HostOperation = GetOperation | SendOperation | MergeListOperation | 
 
 export interface HostProgram {
   version: 1;
-  /** How the executor reaches Keycloak: the admin REST API on the host's loopback. */
-  admin: { url: string; realm: string; username: string; passwordParameter: string };
+  /** How the executor reaches Keycloak: the admin REST API on the host's loopback (only programs that call it need this). */
+  admin?: { url: string; realm: string; username: string; passwordParameter: string };
   /** Region for `aws ssm get-parameter` on the host (the host may have no default region). */
   region: string;
   ops: HostOperation[];

@@ -21,7 +21,7 @@ const realmPath = (desired: DesiredState) => ['admin', 'realms', desired.keycloa
  * @example
  * const program = { ...adminConnection(desired, 'eu-central-1'), ops: renderObserveOps(desired) };
  */
-export function adminConnection(desired: DesiredState, region: string): Omit<HostProgram, 'ops'> {
+export function adminConnection(desired: DesiredState, region: string): Omit<HostProgram, 'ops'> & { admin: NonNullable<HostProgram['admin']> } {
   const admin = desired.keycloak.admin;
   if (admin.kcadm) {
     throw new KeycloakAdminAccessUnsupportedError(

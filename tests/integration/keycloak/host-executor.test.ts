@@ -153,6 +153,13 @@ describe('host executor failures: one framed result, a distinct exit code, nothi
     expect(run.result).toMatchObject({ ok: false, error: { kind: 'program', message: "operation 0: unknown kind 'shell'" } });
   });
 
+  it('needs no admin connection for a program that does not call Keycloak (other operation kinds)', async () => {
+    const calls = kc.callLog.length;
+    const run = await runExecutor({ version: 1, region: 'eu-central-1', ops: [] }, ssm);
+    expect(run.result).toEqual({ ok: true, done: 0, results: {} });
+    expect(kc.callLog.length).toBe(calls); // not even a login
+  });
+
   it('frames its output: header with SHA-256 and length, then one JSON line', async () => {
     const run = await runExecutor(program([]), ssm);
     expect(run.stdout).toMatch(/^keygate-result sha256=[0-9a-f]{64} length=\d+\n\{"ok":true,"done":0,"results":\{\}\}\n$/);
