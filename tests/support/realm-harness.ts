@@ -1,4 +1,5 @@
 import { resetClients } from '../../functions/adapters/clients';
+import { resetS3Client } from '../../functions/adapters/s3/object-reader';
 import type { DesiredState } from '../../functions/core/desired/document';
 import { resetKeycloakHostEnv } from '../../functions/platform/keycloak-host';
 import { start as startKeycloak, type KeycloakStandIn } from '../../emulators/keycloak';
@@ -69,6 +70,7 @@ export async function startRealmHarness(opts: { cimd?: boolean; timing?: { invis
     COMMAND_OUTPUT_BUCKET: BUCKET,
   });
   resetClients();
+  resetS3Client();
   resetKeycloakHostEnv();
   return {
     kc,
@@ -81,6 +83,7 @@ export async function startRealmHarness(opts: { cimd?: boolean; timing?: { invis
       for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
       Object.assign(process.env, saved);
       resetClients();
+      resetS3Client();
       resetKeycloakHostEnv();
     },
   };

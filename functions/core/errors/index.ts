@@ -5,6 +5,19 @@ export { KeygateError, type Problem } from './base';
 export { DesiredStateInvalidError, formatProblem } from './desired-state';
 export { ResourcePolicyInputError } from './resource-policy';
 // gateway provisioning (errors/gateway.ts)
+export {
+  GatewayDeletionPendingError,
+  GatewayFailedError,
+  GatewayHasTargetsError,
+  GatewayImmutableFieldError,
+  GatewayNotConvergedError,
+  GatewayNotOwnedError,
+  GatewayNotReadyError,
+  GatewayRoleMismatchError,
+  GatewayTargetFailedError,
+  GatewayTargetNotReadyError,
+  GatewayWaitTimeoutError,
+} from './gateway';
 // Keycloak realm reconciliation and SSM commands (errors/keycloak.ts, errors/ssm.ts)
 export {
   KeycloakAdminAccessUnsupportedError,
@@ -19,6 +32,7 @@ export {
 export { SsmCommandFailedError, SsmCommandOutputError, SsmCommandPendingError, SsmCommandRejectedError, SsmInstanceUnavailableError } from './ssm';
 // resource policy rotation
 // verification (errors/verify.ts)
+export { ChainUnreachableError, ChainVerificationFailedError, VerifyInputError, type FailedCheck } from './verify';
 // CIMD publishing
 // drift detection
 

@@ -1,33 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { schemaText } from '../../../cli/commands/schema';
 import { rulesMarkdown } from '../../../cli/commands/rules';
-import type { CliIo } from '../../../cli/io';
-import { run } from '../../../cli/run';
 import { decodeDocument } from '../../../functions/core/desired/encoding';
 import { parse as parseToml } from 'smol-toml';
+import { runCli } from '../../support/cli';
 import { fromRoot } from '../../support/paths';
 import { seedDesired, seedRaw, seedText } from '../../support/seed';
 import { emptyRealmSnapshot } from '../../../functions/core/keycloak/snapshot';
 import { convergedSnapshot } from '../../support/keycloak-snapshots';
 
-/** Runs the CLI in-process with an in-memory file system. */
-async function cli(argv: string[], files: Record<string, string> = {}) {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-    readFile: (path) => {
-      if (path in files) return files[path]!;
-      if (path === 'examples/seed.yaml') return seedText();
-      throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
-    },
-    isTTY: false,
-    env: {},
-  };
-  const code = await run(argv, io);
-  return { code, stdout, stderr };
-}
+const cli = (argv: string[], files: Record<string, string> = {}) => runCli(argv, { files });
 
 const broken = (from: string, to: string) => ({ 'broken.yaml': seedText().replace(from, to) });
 
