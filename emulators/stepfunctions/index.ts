@@ -131,7 +131,8 @@ export async function runStateMachine(options: RunOptions): Promise<RunResult> {
       ...(options.retryIntervalOverrides ? { retryIntervalOverrides: options.retryIntervalOverrides } : {}),
       ...(options.waitTimeOverrides ? { waitTimeOverrides: options.waitTimeOverrides } : {}),
     },
-    context: { Execution: { Id: `arn:aws:states:local:000000000000:execution:keygate:${options.executionName ?? `run-${started}`}`, Name: options.executionName ?? `run-${started}` } },
+    // Input as in AWS: a state may read the execution input through $$.Execution.Input.
+    context: { Execution: { Id: `arn:aws:states:local:000000000000:execution:keygate:${options.executionName ?? `run-${started}`}`, Name: options.executionName ?? `run-${started}`, Input: options.input as never } },
   });
   const events: EventLog[] = [];
   const collecting = (async () => {

@@ -1,56 +1,39 @@
-import { StateMachine } from 'aws-local-stepfunctions';
-import { loadAsl, type State } from './asl';
+import { runStateMachine, type EventLog } from '../../emulators/stepfunctions';
+import { KEYGATE_HANDLERS } from '../../emulators/stepfunctions/handlers';
+import { loadAsl } from './asl';
 import { fromRoot } from './paths';
-import { invoke } from './lambda';
 
-/**
- * The real handler behind each Task of an ASL file: `"${PlanRealmChangesFunctionArn}"` runs
- * functions/plan-realm-changes.ts (the template's naming rule), invoked as Lambda would.
- */
-export function realHandlersFor(file: string): Record<string, (input: unknown) => Promise<any>> {
-  const handlers: Record<string, (input: unknown) => Promise<any>> = {};
-  for (const [name, state] of Object.entries(loadAsl(file).States) as Array<[string, State]>) {
-    const m = /^\$\{(\w+)FunctionArn\}$/.exec(String(state.Resource ?? ''));
-    if (state.Type !== 'Task' || !m) continue;
-    const entry = m[1]!.replace(/[A-Z]/g, (c, i: number) => `${i ? '-' : ''}${c.toLowerCase()}`);
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { handler } = require(fromRoot('functions', `${entry}.ts`)) as { handler: (e: unknown, c: unknown) => Promise<unknown> };
-    handlers[name] = (input) => invoke(handler as never, input) as Promise<any>;
-  }
-  return handlers;
-}
-
-/** One event of aws-local-stepfunctions' event log (its type is not exported). */
-export type EventLog = { type: string; state?: { name: string; input?: unknown; output?: unknown }; [key: string]: unknown };
+export type { EventLog };
 
 export interface MachineRun {
   output?: any;
-  /** Set when the execution failed: the Fail state's Error and Cause. */
+  /** Set when the execution failed: the error name and the thrown error's message. */
   error?: { name: string; cause: string };
   events: EventLog[];
 }
 
-/** Runs an ASL file locally with its real handlers; retry intervals are 40 ms so bounded waits stay fast. */
-export async function runMachine(file: string, input: unknown, opts: { retryIntervalMs?: number; overrides?: Record<string, (input: unknown) => Promise<unknown>> } = {}): Promise<MachineRun> {
-  const definition = loadAsl(file);
-  const handlers = { ...realHandlersFor(file), ...opts.overrides };
-  const retryIntervalOverrides = Object.fromEntries(Object.keys(handlers).map((n) => [n, opts.retryIntervalMs ?? 40]));
-  const execution = new StateMachine(definition as never).run(input as never, {
-    overrides: { taskResourceLocalHandlers: handlers as never, retryIntervalOverrides },
-    context: { Execution: { Id: `arn:aws:states:eu-central-1:111122223333:execution:${file}:local-${Date.now()}`, Input: input as never, Name: 'local', StartTime: new Date().toISOString() } },
+/**
+ * Runs `statemachine/<file>` with the real handlers (emulators/stepfunctions), every Retry interval
+ * 40 ms so that bounded waits stay fast; the failure's Cause is unwrapped to the error's message.
+ */
+export async function runMachine(file: string, input: unknown, opts: { retryIntervalMs?: number } = {}): Promise<MachineRun> {
+  const tasks = Object.entries(loadAsl(file).States).filter(([, s]) => s.Type === 'Task').map(([name]) => name);
+  const run = await runStateMachine({
+    file: fromRoot('statemachine', file),
+    handlers: KEYGATE_HANDLERS,
+    input,
+    retryIntervalOverrides: Object.fromEntries(tasks.map((n) => [n, opts.retryIntervalMs ?? 40])),
   });
-  const events: EventLog[] = [];
-  const collecting = (async () => {
-    for await (const e of execution.eventLogs) events.push(e as unknown as EventLog);
-  })();
+  if (run.status === 'SUCCEEDED') return { output: run.output, events: run.events };
+  return { error: { name: run.error!, cause: errorMessageOf(run.cause ?? '') }, events: run.events };
+}
+
+/** A Lambda failure's Cause is `{"errorType", "errorMessage"}`; a Fail state passes it on as text. */
+function errorMessageOf(cause: string): string {
   try {
-    const output = await execution.result;
-    await collecting;
-    return { output, events };
-  } catch (e) {
-    await collecting.catch(() => undefined);
-    const failed = events.find((ev) => ev.type === 'ExecutionFailed') as { Error: string; Cause: unknown } | undefined;
-    return { error: { name: failed?.Error ?? (e as Error).name, cause: String(failed?.Cause ?? (e as Error).message) }, events };
+    return String((JSON.parse(cause) as { errorMessage?: string }).errorMessage ?? cause);
+  } catch {
+    return cause;
   }
 }
 

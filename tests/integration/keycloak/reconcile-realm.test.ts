@@ -2,7 +2,7 @@ import { gunzipSync } from 'node:zlib';
 import { resetKeycloakHostEnv } from '../../../functions/platform/keycloak-host';
 import type { RealmState } from '../../../emulators/keycloak/state';
 import { commandDocumentFromTemplate } from '../../../emulators/ssm/template-document';
-import { runMachine, type MachineRun } from '../../support/local-machine';
+import type { MachineRun } from '../../support/local-machine';
 import { DOCUMENT, SECRETS, startRealmHarness, type RealmHarness } from '../../support/realm-harness';
 
 // End to end: the real reconcile-realm.asl.json with the real handlers and SDK clients, the SSM
@@ -15,6 +15,7 @@ let h: RealmHarness;
 const runs: MachineRun[] = [];
 const logLines: string[] = [];
 let spies: jest.SpyInstance[] = [];
+let runMachine: typeof import('../../support/local-machine').runMachine;
 
 async function reconcile(input: Record<string, unknown> = {}, opts: Parameters<typeof runMachine>[2] = {}): Promise<MachineRun> {
   const run = await runMachine(MACHINE, { desiredState: h.desired, ...input }, opts);
@@ -30,8 +31,9 @@ const TEAM_PROFILE = { name: 'team-payments-profile', description: 'owned by ano
 
 beforeAll(async () => {
   h = await startRealmHarness();
-  // The handlers (and with them the one logger) load on the first run, so they log everything.
+  // The handlers (and with them the one logger) load with the runner, after this: they log everything.
   process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
+  ({ runMachine } = await import('../../support/local-machine'));
   // Powertools writes INFO/DEBUG lines to stdout and WARN/ERROR lines to stderr: keep both.
   spies = [process.stdout, process.stderr].map((stream) =>
     jest.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
