@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { readText } from '../http';
 import { ADMIN_ROUTES, ReplyError, type AdminContext, type Reply } from './admin-routes';
 import { newRealm, type RealmState } from './state';
 
@@ -63,7 +64,7 @@ export async function start(options: KeycloakStandInOptions = {}): Promise<Keycl
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const text = await readBody(req);
+    const text = await readText(req);
     const reply = route(req.method ?? 'GET', url, text, req.headers.authorization);
     callLog.push({ method: req.method ?? 'GET', path: url.pathname, status: reply.status });
     const headers: Record<string, string> = reply.body === undefined ? {} : { 'content-type': 'application/json' };
@@ -183,13 +184,4 @@ function discovery(base: string, realm: string, cimd: boolean) {
     token_endpoint_auth_methods_supported: ['private_key_jwt', 'client_secret_basic', 'client_secret_post', 'tls_client_auth', 'client_secret_jwt'],
     ...(cimd ? { client_id_metadata_document_supported: true } : {}),
   };
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }

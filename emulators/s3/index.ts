@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readBody } from '../http';
 
 /**
  * A minimal S3 on loopback for the objects keygate reads and writes (SSM command output, later the
@@ -71,13 +72,4 @@ export async function start(options: { buckets?: string[] } = {}): Promise<S3Emu
     listKeys: (bucket) => [...(buckets.get(bucket)?.keys() ?? [])],
     calls,
   };
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readText } from '../http';
 
 /**
  * An error as the SSM service sends it on the awsJson1_1 wire: HTTP 400 (500 for InternalServerError)
@@ -26,12 +27,7 @@ export async function serveJson(req: IncomingMessage, res: ServerResponse, opera
   const send = (status: number, body: unknown): void =>
     void res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': requestId }).end(JSON.stringify(body));
   const fail = (e: AwsError): void => send(e.status, e.hasMessage ? { __type: e.code, message: e.message } : { __type: e.code });
-  const text = await new Promise<string>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
+  const text = await readText(req);
   const target = String(req.headers['x-amz-target'] ?? '');
   if (req.method !== 'POST' || !target.startsWith('AmazonSSM.')) return fail(new AwsError('UnknownOperationException', undefined));
   if (!/^AWS4-HMAC-SHA256 Credential=[^/]+\/\d{8}\/[a-z0-9-]+\/ssm\/aws4_request/.test(String(req.headers.authorization ?? ''))) {
