@@ -36,20 +36,3 @@ function errorMessageOf(cause: string): string {
     return cause;
   }
 }
-
-/**
- * A local stand-in for `arn:aws:states:::states:startExecution.sync:2` (which aws-local-stepfunctions
- * cannot call): runs the child ASL file with its real handlers and answers like the service, with the
- * child's `Output` as JSON; a failed child fails the task with `States.TaskFailed` and the child's
- * error and cause in the Cause, as Step Functions reports it.
- */
-export function startExecutionSync(file: string, opts: Parameters<typeof runMachine>[2] = {}) {
-  return async (input: unknown): Promise<unknown> => {
-    const { StateMachineArn, Input } = input as { StateMachineArn: string; Input: unknown };
-    const child = await runMachine(file, Input, opts);
-    if (child.error) {
-      throw Object.assign(new Error(JSON.stringify({ Error: child.error.name, Cause: child.error.cause })), { name: 'States.TaskFailed' });
-    }
-    return { ExecutionArn: `${StateMachineArn.replace(':stateMachine:', ':execution:')}:local`, Input: JSON.stringify(Input), Output: child.output, Status: 'SUCCEEDED' };
-  };
-}

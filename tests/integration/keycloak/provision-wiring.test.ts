@@ -1,5 +1,9 @@
-import { StateMachine } from 'aws-local-stepfunctions';
-import { startExecutionSync } from '../../support/local-machine';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runStateMachine } from '../../../emulators/stepfunctions';
+import { KEYGATE_HANDLERS } from '../../../emulators/stepfunctions/handlers';
+import { fromRoot } from '../../support/paths';
 import { startRealmHarness, type RealmHarness } from '../../support/realm-harness';
 
 // The join point the provisioning machine uses ("Reconcile Keycloak Realm"), exactly as documented
@@ -28,29 +32,40 @@ const parent = {
 };
 
 let h: RealmHarness;
+let dir: string;
 beforeAll(async () => {
   h = await startRealmHarness();
+  dir = mkdtempSync(join(tmpdir(), 'kg-parent-'));
+  writeFileSync(join(dir, 'parent.asl.json'), JSON.stringify(parent));
 });
-afterAll(async () => h.close());
+afterAll(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  await h.close();
+});
 
 function provision() {
-  const run = new StateMachine(parent as never, { validationOptions: { checkArn: false } }).run({ loaded: { desired: h.desired } } as never, {
-    overrides: { taskResourceLocalHandlers: { 'Reconcile Keycloak Realm': startExecutionSync('reconcile-realm.asl.json') as never } },
-    context: { Execution: { Id: 'arn:aws:states:eu-central-1:111122223333:execution:provision:local' } },
+  return runStateMachine({
+    file: join(dir, 'parent.asl.json'),
+    handlers: KEYGATE_HANDLERS,
+    stateMachines: { ReconcileRealmStateMachineArn: fromRoot('statemachine', 'reconcile-realm.asl.json') },
+    input: { loaded: { desired: h.desired } },
+    retryIntervalOverrides: { 'Await Observe Command': 40, 'Await Apply Command': 40 },
   });
-  return run.result as Promise<any>;
 }
 
 describe('provisioning joins the realm reconciler with a nested startExecution.sync:2', () => {
   it('passes the loaded document, and gets the child\'s outcome under $.keycloak.realm', async () => {
-    const out = await provision();
-    expect(out.keycloak.realm).toMatchObject({ realm: 'mcp-demo', outcome: 'applied', changeCount: 11 });
-    expect((await provision()).keycloak.realm).toMatchObject({ outcome: 'converged', changeCount: 0 });
+    const first = await provision();
+    expect(first.status).toBe('SUCCEEDED');
+    expect((first.output as any).keycloak.realm).toMatchObject({ realm: 'mcp-demo', outcome: 'applied', changeCount: 11 });
+    expect(first.transitions).toBeGreaterThan(9); // the parent's and the child's
+    expect(((await provision()).output as any).keycloak.realm).toMatchObject({ outcome: 'converged', changeCount: 0 });
   });
 
   it('a failed reconciliation fails provisioning with the child\'s error in the cause', async () => {
     await h.kc.setDown(true);
-    const error = await provision().catch((e: Error) => e).finally(() => h.kc.setDown(false));
-    expect(String((error as Error).message ?? error)).toMatch(/KeycloakUnreachableError/);
+    const run = await provision().finally(() => h.kc.setDown(false));
+    expect(run).toMatchObject({ status: 'FAILED', error: 'States.TaskFailed' });
+    expect(run.cause).toMatch(/KeycloakUnreachableError/);
   });
 });
