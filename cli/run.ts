@@ -13,7 +13,9 @@ import { loadConfig } from './load-config';
 export const HELP = `keygate: control plane for an AgentCore Gateway with Keycloak (MCP 2025-11-25 authorization)
 
 Usage:
-  keygate plan --config FILE [--json]          everything keygate would create, offline
+  keygate plan --config FILE [--json] [--keycloak-observed SNAPSHOT.json]
+                                               everything keygate would create, offline; with a
+                                               Keycloak snapshot, the realm changes against it
   keygate lint --config FILE [--json]          check the document; exit 1 on errors
   keygate parameters --config FILE [--format toml|cli|json]
                                                template parameters for sam deploy
@@ -36,8 +38,8 @@ type Command = (io: CliIo, values: Record<string, string | boolean | string[] | 
 /** Commands and the options each accepts; parseArgs rejects anything else with a clear message. */
 const COMMANDS: Record<string, { options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>; run: Command }> = {
   plan: {
-    options: { config: { type: 'string' }, json: { type: 'boolean' } },
-    run: (io, v) => planCommand(io, { config: v.config as string | undefined, json: v.json === true }),
+    options: { config: { type: 'string' }, json: { type: 'boolean' }, 'keycloak-observed': { type: 'string' } },
+    run: (io, v) => planCommand(io, { config: v.config as string | undefined, json: v.json === true, ...(v['keycloak-observed'] !== undefined ? { keycloakObserved: v['keycloak-observed'] as string } : {}) }),
   },
   lint: {
     options: { config: { type: 'string' }, json: { type: 'boolean' } },

@@ -4,6 +4,7 @@ import { ApiError, ERROR_STATUS, type ErrorType } from './errors';
 import { MUTATING_OPERATIONS, route } from './routes';
 import { AgentCoreService, DEFAULT_DELAYS, type Delays, type EmulatorSnapshot, type Fate } from './service';
 import type { Json } from './validate';
+import { readText } from '../http';
 
 export { DEFAULT_DELAYS, MUTATING_OPERATIONS };
 export type { Delays, EmulatorSnapshot, Fate };
@@ -146,7 +147,7 @@ export async function start(options: EmulatorOptions = {}): Promise<AgentCoreEmu
     let body: Json | undefined;
     const headers: Record<string, string> = { 'x-amzn-requestid': `emulated-${++requestCounter}` };
     try {
-      const text = await readBody(req);
+      const text = await readText(req);
       const r = route(record.method, rawPath);
       record.op = r.op;
       record.mutating = MUTATING_OPERATIONS.has(r.op);
@@ -227,15 +228,6 @@ export async function start(options: EmulatorOptions = {}): Promise<AgentCoreEmu
         server.close((error) => (error ? reject(error) : resolve()));
       }),
   };
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
 
 /**

@@ -8,10 +8,14 @@ import { handler as deleteResourcePolicy } from '../../functions/delete-resource
 import { handler as ensureGateway } from '../../functions/ensure-gateway';
 import { handler as ensureGatewayTarget } from '../../functions/ensure-gateway-target';
 import { handler as findGateway } from '../../functions/find-gateway';
+import { handler as getRealmCommandResult } from '../../functions/get-realm-command-result';
 import { handler as loadDesiredState } from '../../functions/load-desired-state';
 import { handler as planPolicyRotation } from '../../functions/plan-policy-rotation';
+import { handler as planRealmChanges } from '../../functions/plan-realm-changes';
+import { handler as sendRealmCommand } from '../../functions/send-realm-command';
 import { handler as summarizeProvisioning } from '../../functions/summarize-provisioning';
 import { handler as verifyChain } from '../../functions/verify-chain';
+import { handler as verifyRealmConverged } from '../../functions/verify-realm-converged';
 import { resetClients } from '../../functions/adapters/clients';
 import type { LambdaHandler } from './index';
 
@@ -34,6 +38,10 @@ export const KEYGATE_HANDLERS: Record<string, LambdaHandler> = {
   VerifyChainFunctionArn: verifyChain,
   ApplyResourcePolicyFunctionArn: applyResourcePolicy,
   PlanPolicyRotationFunctionArn: planPolicyRotation,
+  SendRealmCommandFunctionArn: sendRealmCommand,
+  GetRealmCommandResultFunctionArn: getRealmCommandResult,
+  PlanRealmChangesFunctionArn: planRealmChanges,
+  VerifyRealmConvergedFunctionArn: verifyRealmConverged,
 };
 
 /**

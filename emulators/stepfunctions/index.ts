@@ -29,6 +29,11 @@ export interface RunOptions {
   file: string;
   /** Handler per placeholder name (`EnsureGatewayFunctionArn` → the handler of EnsureGatewayFunction). */
   handlers: Record<string, LambdaHandler>;
+  /**
+   * ASL file per state machine placeholder, for `arn:aws:states:::states:startExecution.sync:2` Tasks
+   * (`"StateMachineArn": "${ReconcileRealmStateMachineArn}"`): the child runs here with the same handlers.
+   */
+  stateMachines?: Record<string, string>;
   input: unknown;
   executionName?: string;
   /** Divides every Retry interval, Retry delay cap and Wait duration (the emulators' speed). */
@@ -98,7 +103,17 @@ export async function runStateMachine(options: RunOptions): Promise<RunResult> {
   const invocations: Record<string, number> = {};
   const localHandlers: Record<string, (input: unknown) => Promise<never>> = {};
   let requests = 0;
+  let nestedTransitions = 0;
   for (const [stateName, resource] of tasksOf(raw)) {
+    if (resource === START_EXECUTION_SYNC) {
+      localHandlers[stateName] = async (input) => {
+        invocations[stateName] = (invocations[stateName] ?? 0) + 1;
+        const child = await runNested(options, input as { StateMachineArn: string; Input: unknown });
+        nestedTransitions += child.transitions;
+        return child.result as never;
+      };
+      continue;
+    }
     const placeholder = /^\$\{(\w+)\}$/.exec(resource)?.[1];
     const handler = placeholder ? options.handlers[placeholder] : undefined;
     if (!handler) throw new TypeError(`no handler for Task "${stateName}" (${resource}): pass handlers.${placeholder ?? resource}`);
@@ -131,7 +146,8 @@ export async function runStateMachine(options: RunOptions): Promise<RunResult> {
       ...(options.retryIntervalOverrides ? { retryIntervalOverrides: options.retryIntervalOverrides } : {}),
       ...(options.waitTimeOverrides ? { waitTimeOverrides: options.waitTimeOverrides } : {}),
     },
-    context: { Execution: { Id: `arn:aws:states:local:000000000000:execution:keygate:${options.executionName ?? `run-${started}`}`, Name: options.executionName ?? `run-${started}` } },
+    // Input as in AWS: a state may read the execution input through $$.Execution.Input.
+    context: { Execution: { Id: `arn:aws:states:local:000000000000:execution:keygate:${options.executionName ?? `run-${started}`}`, Name: options.executionName ?? `run-${started}`, Input: options.input as never } },
   });
   const events: EventLog[] = [];
   const collecting = (async () => {
@@ -145,8 +161,27 @@ export async function runStateMachine(options: RunOptions): Promise<RunResult> {
   }
   await collecting;
   const failed = events.find((e) => e.type === 'ExecutionFailed') as { Error?: string; Cause?: unknown } | undefined;
-  const transitions = events.filter((e) => e.type === 'StateEntered' || e.type === 'StateRetried').length;
+  const transitions = events.filter((e) => e.type === 'StateEntered' || e.type === 'StateRetried').length + nestedTransitions;
   const base = { events, transitions, invocations, durationMs: Date.now() - started };
   if (failed) return { ...base, status: 'FAILED', error: String(failed.Error), cause: typeof failed.Cause === 'string' ? failed.Cause : JSON.stringify(failed.Cause) };
   return { ...base, status: 'SUCCEEDED', output };
+}
+
+const START_EXECUTION_SYNC = 'arn:aws:states:::states:startExecution.sync:2';
+
+/**
+ * `states:startExecution.sync:2`: runs the child machine to its end and answers like the service, with
+ * the child's Output as JSON; a failed child fails the Task with `States.TaskFailed` and the child's
+ * Error and Cause in the Cause.
+ */
+async function runNested(options: RunOptions, input: { StateMachineArn: string; Input: unknown }): Promise<{ result: unknown; transitions: number }> {
+  const placeholder = /^\$\{(\w+)\}$/.exec(input.StateMachineArn)?.[1] ?? input.StateMachineArn;
+  const file = options.stateMachines?.[placeholder];
+  if (!file) throw new TypeError(`no ASL file for the nested state machine ${input.StateMachineArn}: pass stateMachines.${placeholder}`);
+  const child = await runStateMachine({ ...options, file, input: input.Input, executionName: undefined });
+  if (child.status === 'FAILED') {
+    throw Object.assign(new Error(JSON.stringify({ Error: child.error, Cause: child.cause })), { name: 'States.TaskFailed' });
+  }
+  const executionArn = `arn:aws:states:local:000000000000:execution:${placeholder}:nested-${Date.now()}`;
+  return { result: { ExecutionArn: executionArn, Input: JSON.stringify(input.Input), Output: child.output, Status: 'SUCCEEDED' }, transitions: child.transitions };
 }

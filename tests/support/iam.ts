@@ -43,6 +43,13 @@ const PERMITTED_WITH: Record<string, string[]> = {
   'ssm:GetParameter': ['kms:Decrypt'],
 };
 
+/**
+ * Commands a client sends by itself, not on the function's behalf: S3Client's S3 Express middleware
+ * sends CreateSession (IAM `s3express:CreateSession`) for directory buckets only, and keygate's
+ * buckets are general purpose.
+ */
+const CLIENT_INTERNAL_COMMANDS = ['client-s3:CreateSession'];
+
 /** AWS managed policies a function may list by name (SAM adds the same ones by itself). */
 const SAFE_MANAGED_POLICIES = ['AWSLambdaBasicExecutionRole', 'AWSXrayWriteOnlyAccess'];
 
@@ -65,6 +72,7 @@ export function sdkCommandsOf(fn: FunctionSpec, root = fromRoot()): SdkCommand[]
     const m = /node_modules\/@aws-sdk\/(client-[a-z0-9-]+)\/dist-[a-z]+\/commands\/(\w+)Command\.js$/.exec(file);
     if (!m || info.bytesInOutput === 0) continue;
     const [, pkg, command] = m as unknown as [string, string, string];
+    if (CLIENT_INTERNAL_COMMANDS.includes(`${pkg}:${command}`)) continue;
     const prefix = IAM_PREFIX[pkg];
     const action = prefix ? (ACTION_EXCEPTIONS[`${prefix}:${command}`] ?? `${prefix}:${command}`) : `(unknown IAM prefix for @aws-sdk/${pkg})`;
     commands.push({ pkg, command, action });

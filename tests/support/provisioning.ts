@@ -1,62 +1,42 @@
-import { start, type AgentCoreEmulator, type EmulatorOptions } from '../../emulators/agentcore';
-import { runStateMachine, type RunResult } from '../../emulators/stepfunctions';
-import { KEYGATE_HANDLERS, useLocalEnvironment } from '../../emulators/stepfunctions/handlers';
-import { fromRoot } from './paths';
+import type { AgentCoreEmulator, EmulatorOptions } from '../../emulators/agentcore';
+import { STACK, startWorld as startLocalWorld, type LocalWorld } from '../../emulators/world';
+import type { RunResult } from '../../emulators/stepfunctions';
 import { seedRaw } from './seed';
 
 /** Emulated service time runs this many times faster; the state machines' waits are scaled alike. */
 export const SPEED = 400;
-export const OWNER = 'keygate-it';
+export const OWNER = STACK.owner;
 
 export interface World {
   emulator: AgentCoreEmulator;
+  local: LocalWorld;
   provision(document?: unknown): Promise<RunResult>;
   teardown(document?: unknown): Promise<RunResult>;
   close(): Promise<void>;
 }
 
 /**
- * An AgentCore emulator plus the real state machines and handlers, pointed at it through the SDK's
- * endpoint variable: the integration tests' world. Executions take the document inline.
+ * The local world (emulators/world: AgentCore, SSM running the real host executor, the Keycloak
+ * stand-in) with the real state machines and handlers: the integration tests' world. Executions take
+ * the document inline, with its Keycloak admin URL pointed at the stand-in and live verification off
+ * (there is no MCP server to verify against here; tests/integration/verify runs it against real peers).
  */
 export async function startWorld(options: EmulatorOptions = {}): Promise<World> {
-  const emulator = await start({ speed: SPEED, ...options });
-  const restore = useLocalEnvironment({
-    agentcoreUrl: emulator.url,
-    region: emulator.region,
-    owner: OWNER,
-    gatewayRoleArn: `arn:aws:iam::${emulator.accountId}:role/${OWNER}-GatewayRole-1A2B3C4D5E6F`,
-  });
-  let executions = 0;
-  const run = (machine: string, document: unknown = seedRaw()) =>
-    runStateMachine({
-      file: fromRoot('statemachine', `${machine}.asl.json`),
-      handlers: KEYGATE_HANDLERS,
-      input: { desiredState: withoutLiveVerification(document) },
-      executionName: `${machine}-${++executions}`,
-      timeScale: SPEED,
-    });
-  return {
-    emulator,
-    provision: (document) => run('provision', document),
-    teardown: (document) => run('teardown', document),
-    close: async () => {
-      restore();
-      await emulator.close();
-    },
+  const local = await startLocalWorld({ document: seedRaw(), speed: SPEED, agentcore: options });
+  const forWorld = (document: unknown): unknown => {
+    if (!document || typeof document !== 'object') return document;
+    const raw = structuredClone(document) as Record<string, any>;
+    raw.keycloak = { ...raw.keycloak, admin: { ...raw.keycloak.admin, url: local.document.keycloak.admin.url } };
+    raw.verify = { ...(raw.verify ?? {}), enabled: false };
+    return raw;
   };
-}
-
-/**
- * This world emulates AgentCore only: there is no realm or MCP server to verify against, so the live
- * verification step is switched off (verify.enabled: false makes it report "skipped").
- * tests/integration/verify runs it against real peers.
- */
-function withoutLiveVerification(document: unknown): unknown {
-  if (!document || typeof document !== 'object') return document;
-  const raw = structuredClone(document) as Record<string, any>;
-  raw.verify = { ...(raw.verify ?? {}), enabled: false };
-  return raw;
+  return {
+    emulator: local.agentcore,
+    local,
+    provision: (document = seedRaw()) => local.run('provision', { document: forWorld(document) }),
+    teardown: (document = seedRaw()) => local.run('teardown', { document: forWorld(document) }),
+    close: () => local.close(),
+  };
 }
 
 /** The seed document with `count` targets (tools-1 … tools-N). */

@@ -19,6 +19,17 @@ export {
   GatewayWaitTimeoutError,
 } from './gateway';
 // Keycloak realm reconciliation and SSM commands (errors/keycloak.ts, errors/ssm.ts)
+export {
+  KeycloakAdminAccessUnsupportedError,
+  KeycloakChangeFailedError,
+  KeycloakCredentialsError,
+  KeycloakFeatureDisabledError,
+  KeycloakRealmNotConvergedError,
+  KeycloakSnapshotInvalidError,
+  KeycloakUnreachableError,
+  type KeycloakPlace,
+} from './keycloak';
+export { SsmCommandFailedError, SsmCommandOutputError, SsmCommandPendingError, SsmCommandRejectedError, SsmInstanceUnavailableError } from './ssm';
 // resource policy rotation
 // verification (errors/verify.ts)
 export { ChainUnreachableError, ChainVerificationFailedError, VerifyInputError, type FailedCheck } from './verify';

@@ -162,7 +162,7 @@ describe('provision.asl.json: real state machine, real handlers, real SDK client
     world.emulator.resetCalls();
     const run = await world.provision();
     expect(run).toMatchObject({ status: 'FAILED', error: 'GatewayNotOwnedError' });
-    expect(run.cause).toContain('keygate:owner=keygate-it');
+    expect(run.cause).toContain(`keygate:owner=${OWNER}`);
     expect(world.emulator.callLog({ mutating: true })).toEqual([]);
   });
 

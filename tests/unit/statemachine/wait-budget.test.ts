@@ -50,6 +50,7 @@ describe('bounded waits', () => {
     for (const name of order.slice(0, 4)) {
       const state = def.States[name]!;
       if (state.Type === 'Pass') expect(state.Comment).toContain('JOIN POINT');
+      else if (state.Resource === 'arn:aws:states:::states:startExecution.sync:2') expect(state.Parameters.StateMachineArn).toMatch(/^\$\{\w+StateMachineArn\}$/);
       else expect(state).toMatchObject({ Type: 'Task', Resource: expect.stringMatching(/^\$\{\w+FunctionArn\}$/) });
     }
   });

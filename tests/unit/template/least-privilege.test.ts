@@ -25,11 +25,16 @@ describe('least privilege (every function in template.yaml, present and future)'
     }
   });
 
-  it('each state machine may invoke the functions it names, and only those', () => {
+  it('each state machine may invoke the functions it names, and only those; and start only the state machines it names', () => {
     for (const [id, r] of Object.entries(template.Resources).filter(([, x]) => x.Type === 'AWS::Serverless::StateMachine')) {
-      const named = Object.values(r.Properties!.DefinitionSubstitutions as Record<string, { 'Fn::GetAtt': [string, string] }>).map((v) => v['Fn::GetAtt'][0]).sort();
-      const invokable = (r.Properties!.Policies as Array<{ LambdaInvokePolicy?: { FunctionName: { Ref: string } } }>).map((p) => p.LambdaInvokePolicy?.FunctionName.Ref).sort();
-      expect([id, invokable]).toEqual([id, named]);
+      const substitutions = Object.values(r.Properties!.DefinitionSubstitutions as Record<string, { 'Fn::GetAtt'?: [string, string]; Ref?: string }>);
+      const policies = r.Properties!.Policies as Array<{ LambdaInvokePolicy?: { FunctionName: { Ref: string } }; StepFunctionsExecutionPolicy?: { StateMachineName: { 'Fn::GetAtt': [string, string] } } }>;
+      const namedFunctions = substitutions.filter((v) => v['Fn::GetAtt']).map((v) => v['Fn::GetAtt']![0]).sort();
+      const invokable = policies.map((p) => p.LambdaInvokePolicy?.FunctionName.Ref).filter(Boolean).sort();
+      expect([id, invokable]).toEqual([id, namedFunctions]);
+      const namedMachines = substitutions.filter((v) => v.Ref && template.Resources[v.Ref]?.Type === 'AWS::Serverless::StateMachine').map((v) => v.Ref).sort();
+      const startable = policies.map((p) => p.StepFunctionsExecutionPolicy?.StateMachineName['Fn::GetAtt'][0]).filter(Boolean).sort();
+      expect([id, startable]).toEqual([id, namedMachines]);
     }
   });
 
