@@ -1,4 +1,4 @@
-import { deleteResourcePolicy } from './adapters/agentcore/resource-policy-removal';
+import { deleteResourcePolicy } from './adapters/agentcore/resource-policy-repository';
 import { makeHandler, type TaskInput } from './platform/make-handler';
 
 export interface DeleteResourcePolicyInput extends TaskInput {

@@ -59,6 +59,8 @@ export interface CallRecord {
   gatewayId?: string;
   /** Targets of that gateway in CREATING/UPDATING/DELETING/SYNCHRONIZING after this call. */
   targetOperations?: number;
+  /** The parsed request body of a mutating call (what was written: a policy, a gateway document …). */
+  request?: Json;
 }
 
 interface Fault {
@@ -163,6 +165,7 @@ export async function start(options: EmulatorOptions = {}): Promise<AgentCoreEmu
           throw new ApiError('ValidationException', 'Could not parse request body', { reason: 'CannotParse' });
         }
       }
+      if (record.mutating && text) record.request = parsed;
       service.settle();
       const reply = r.run(service, parsed, url.searchParams);
       status = reply.status;

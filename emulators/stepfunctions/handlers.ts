@@ -1,3 +1,4 @@
+import { handler as applyResourcePolicy } from '../../functions/apply-resource-policy';
 import { handler as awaitDeletion } from '../../functions/await-deletion';
 import { handler as awaitGatewayReady } from '../../functions/await-gateway-ready';
 import { handler as awaitGatewayTargetReady } from '../../functions/await-gateway-target-ready';
@@ -9,6 +10,7 @@ import { handler as ensureGatewayTarget } from '../../functions/ensure-gateway-t
 import { handler as findGateway } from '../../functions/find-gateway';
 import { handler as getRealmCommandResult } from '../../functions/get-realm-command-result';
 import { handler as loadDesiredState } from '../../functions/load-desired-state';
+import { handler as planPolicyRotation } from '../../functions/plan-policy-rotation';
 import { handler as planRealmChanges } from '../../functions/plan-realm-changes';
 import { handler as sendRealmCommand } from '../../functions/send-realm-command';
 import { handler as summarizeProvisioning } from '../../functions/summarize-provisioning';
@@ -34,6 +36,8 @@ export const KEYGATE_HANDLERS: Record<string, LambdaHandler> = {
   DeleteGatewayFunctionArn: deleteGateway,
   AwaitDeletionFunctionArn: awaitDeletion,
   VerifyChainFunctionArn: verifyChain,
+  ApplyResourcePolicyFunctionArn: applyResourcePolicy,
+  PlanPolicyRotationFunctionArn: planPolicyRotation,
   SendRealmCommandFunctionArn: sendRealmCommand,
   GetRealmCommandResultFunctionArn: getRealmCommandResult,
   PlanRealmChangesFunctionArn: planRealmChanges,

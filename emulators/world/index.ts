@@ -135,18 +135,23 @@ export async function startWorld(options: LocalWorldOptions): Promise<LocalWorld
     secrets,
     env,
     speed,
-    run: (machine, runOptions = {}) =>
-      runStateMachine({
+    run: (machine, runOptions = {}) => {
+      const runDocument = (runOptions.document ?? document) as Record<string, any>;
+      return runStateMachine({
         file: join(ROOT, 'statemachine', `${machine}.asl.json`),
         handlers: KEYGATE_HANDLERS,
         stateMachines: { ReconcileRealmStateMachineArn: join(ROOT, 'statemachine', 'reconcile-realm.asl.json') },
-        input: runOptions.input ?? { desiredState: runOptions.document ?? document },
+        input: runOptions.input ?? { desiredState: runDocument },
         executionName: runOptions.executionName ?? `${machine}-${++executions}`,
         timeScale: speed,
         // The host script runs in real time whatever the speed: poll it at a fixed, short interval.
         retryIntervalOverrides: { 'Await Observe Command': 50, 'Await Apply Command': 50 },
+        // A Wait with SecondsPath takes its duration from the execution; the runner can only scale
+        // fixed ones, so the world scales the grace period from the document it runs on.
+        waitTimeOverrides: { 'Wait Grace Period': ((runDocument.resourcePolicy?.rotationGracePeriodSeconds ?? 300) * 1000) / speed },
         ...runOptions.overrides,
-      }),
+      });
+    },
     setVpcEndpoint: (value) => {
       const name = document.resourcePolicy?.vpcEndpoint?.parameterName as string | undefined;
       if (!name) throw new TypeError('the document names no VPC endpoint parameter (resourcePolicy.vpcEndpoint.parameterName)');

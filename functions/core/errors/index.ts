@@ -3,7 +3,7 @@
 // `ErrorEquals` against these names.
 export { KeygateError, type Problem } from './base';
 export { DesiredStateInvalidError, formatProblem } from './desired-state';
-export { ResourcePolicyInputError } from './resource-policy';
+export { ResourcePolicyInputError, ResourcePolicyNotConvergedError, VpcEndpointIdInvalidError } from './resource-policy';
 // gateway provisioning (errors/gateway.ts)
 export {
   GatewayDeletionPendingError,

@@ -107,7 +107,8 @@ describe('provision.asl.json: real state machine, real handlers, real SDK client
     world.emulator.resetCalls();
     const run = await world.provision();
     expect(run.status).toBe('SUCCEEDED');
-    expect(world.emulator.callLog({ mutating: true }).map((c) => c.op)).toEqual(['UpdateGatewayTarget']);
+    // The failed run stopped before the resource policy step, so this run also puts the policy.
+    expect(world.emulator.callLog({ mutating: true }).map((c) => c.op)).toEqual(['UpdateGatewayTarget', 'PutResourcePolicy']);
     expect(run.output).toMatchObject({ targets: [{ status: 'READY', action: 'updated' }] });
   });
 
@@ -181,6 +182,7 @@ describe('provision.asl.json: real state machine, real handlers, real SDK client
     expect(refused.cause).toContain('gateway.name cannot be changed in place');
     expect(replaced.status).toBe('SUCCEEDED');
     expect(world.emulator.state().gateways.map((g) => [g.name, g.status, g.targets.length])).toEqual([['mcp-gateway-keycloak-v2', 'READY', 1]]);
-    expect(world.emulator.callLog({ mutating: true }).map((c) => c.op)).toEqual(['DeleteGatewayTarget', 'DeleteGateway', 'CreateGateway', 'CreateGatewayTarget']);
+    // The new gateway has a new ARN, so it gets its own resource policy.
+    expect(world.emulator.callLog({ mutating: true }).map((c) => c.op)).toEqual(['DeleteGatewayTarget', 'DeleteGateway', 'CreateGateway', 'CreateGatewayTarget', 'PutResourcePolicy']);
   });
 });

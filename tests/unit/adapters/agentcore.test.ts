@@ -16,7 +16,7 @@ import 'aws-sdk-client-mock-jest';
 import { deleteGateway, getGateway, listGateways } from '../../../functions/adapters/agentcore/gateway-repository';
 import { createGatewayTarget, deleteGatewayTarget } from '../../../functions/adapters/agentcore/gateway-target-repository';
 import { observeGateway } from '../../../functions/adapters/agentcore/observe-gateway';
-import { deleteResourcePolicy } from '../../../functions/adapters/agentcore/resource-policy-removal';
+import { deleteResourcePolicy } from '../../../functions/adapters/agentcore/resource-policy-repository';
 
 const agentcore = mockClient(BedrockAgentCoreControlClient);
 const meta = { $metadata: {} };

@@ -1,28 +1,9 @@
 import { loadTemplate } from '../../../scripts/template';
+import { matches, resolve } from '../../support/eventbridge';
 import { ROOT } from '../../support/paths';
 
 // The rule that starts provisioning after `sam deploy`, checked against CloudFormation's own event
-// shape (ssm-and-events.md §6) with a small EventBridge pattern matcher (exact values and prefix).
-
-const STACK = { 'AWS::Partition': 'aws', 'AWS::Region': 'ap-northeast-1', 'AWS::AccountId': '111122223333', 'AWS::StackName': 'keygate-dev' };
-
-function resolve(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(resolve);
-  if (value && typeof value === 'object') {
-    const sub = (value as Record<string, unknown>)['Fn::Sub'];
-    if (typeof sub === 'string') return sub.replace(/\$\{([^}]+)\}/g, (_m, k: keyof typeof STACK) => STACK[k]);
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolve(v)]));
-  }
-  return value;
-}
-
-function matches(pattern: Record<string, unknown>, event: Record<string, unknown>): boolean {
-  return Object.entries(pattern).every(([key, rule]) => {
-    const value = event[key];
-    if (Array.isArray(rule)) return rule.some((r) => (r && typeof r === 'object' && 'prefix' in r ? typeof value === 'string' && value.startsWith(String(r.prefix)) : r === value));
-    return value !== null && typeof value === 'object' && matches(rule as Record<string, unknown>, value as Record<string, unknown>);
-  });
-}
+// shape (ssm-and-events.md §6) with the small EventBridge pattern matcher in tests/support.
 
 const stackEvent = (stack: string, status: string) => ({
   version: '0',
