@@ -36,6 +36,8 @@ export interface RunOptions {
   stateMachines?: Record<string, string>;
   input: unknown;
   executionName?: string;
+  /** `$$.Execution.Id`; default `arn:aws:states:local:000000000000:execution:keygate:<executionName>`. */
+  executionArn?: string | undefined;
   /** Divides every Retry interval, Retry delay cap and Wait duration (the emulators' speed). */
   timeScale?: number;
   /** aws-local-stepfunctions overrides, in milliseconds, by state name. */
@@ -147,7 +149,7 @@ export async function runStateMachine(options: RunOptions): Promise<RunResult> {
       ...(options.waitTimeOverrides ? { waitTimeOverrides: options.waitTimeOverrides } : {}),
     },
     // Input as in AWS: a state may read the execution input through $$.Execution.Input.
-    context: { Execution: { Id: `arn:aws:states:local:000000000000:execution:keygate:${options.executionName ?? `run-${started}`}`, Name: options.executionName ?? `run-${started}`, Input: options.input as never } },
+    context: { Execution: { Id: options.executionArn ?? `arn:aws:states:local:000000000000:execution:keygate:${options.executionName ?? `run-${started}`}`, Name: options.executionName ?? `run-${started}`, Input: options.input as never } },
   });
   const events: EventLog[] = [];
   const collecting = (async () => {
@@ -178,7 +180,7 @@ async function runNested(options: RunOptions, input: { StateMachineArn: string; 
   const placeholder = /^\$\{(\w+)\}$/.exec(input.StateMachineArn)?.[1] ?? input.StateMachineArn;
   const file = options.stateMachines?.[placeholder];
   if (!file) throw new TypeError(`no ASL file for the nested state machine ${input.StateMachineArn}: pass stateMachines.${placeholder}`);
-  const child = await runStateMachine({ ...options, file, input: input.Input, executionName: undefined });
+  const child = await runStateMachine({ ...options, file, input: input.Input, executionName: undefined, executionArn: undefined });
   if (child.status === 'FAILED') {
     throw Object.assign(new Error(JSON.stringify({ Error: child.error, Cause: child.cause })), { name: 'States.TaskFailed' });
   }

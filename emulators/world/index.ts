@@ -1,14 +1,21 @@
 import { join } from 'node:path';
 import { resetClients } from '../../functions/adapters/clients';
+import { resetDynamoDbClient } from '../../functions/adapters/dynamodb/drift-lock';
+import { resetSnsClient } from '../../functions/adapters/sns/notify';
+import { resetSfnClient } from '../../functions/adapters/stepfunctions/executions';
 import { resetS3Client } from '../../functions/adapters/s3/object-reader';
 import { encodeDocument } from '../../functions/core/desired/encoding';
+import { resetDriftEnv } from '../../functions/platform/drift-env';
 import { resetKeycloakHostEnv } from '../../functions/platform/keycloak-host';
 import { start as startAgentCore, type AgentCoreEmulator, type EmulatorOptions } from '../agentcore';
+import { start as startDynamoDb, type DynamoDbEmulator } from '../dynamodb';
 import { start as startKeycloak, type KeycloakStandIn } from '../keycloak';
 import { start as startS3, type S3Emulator } from '../s3';
+import { start as startSns, type SnsEmulator } from '../sns';
 import { start as startSsm, type SsmEmulator } from '../ssm';
 import { commandDocumentFromTemplate } from '../ssm/template-document';
 import { runStateMachine, type RunOptions, type RunResult } from '../stepfunctions';
+import { start as startStepFunctionsApi, type StepFunctionsApi } from '../stepfunctions/api';
 import { KEYGATE_HANDLERS } from '../stepfunctions/handlers';
 
 /** The stack's own names, as a deployed stack's environment would carry them. */
@@ -17,8 +24,19 @@ export const STACK = {
   commandDocument: 'keygate-local-KeycloakCommandDocument',
   outputBucket: 'keygate-local-command-output',
   desiredStateParameter: '/keygate/keygate-local/desired-state',
+  driftLockTable: 'keygate-local-DriftLockTable',
+  driftTopic: 'keygate-local-drift',
   region: 'ap-northeast-1',
 } as const;
+
+/** The stack's state machines: ASL file (statemachine/<file>.asl.json) → logical id in template.yaml. */
+export const STATE_MACHINES: Record<string, string> = {
+  provision: 'ProvisionStateMachine',
+  teardown: 'TeardownStateMachine',
+  'reconcile-realm': 'ReconcileRealmStateMachine',
+  'rotate-gateway-policy': 'RotateGatewayPolicyStateMachine',
+  drift: 'DriftStateMachine',
+};
 
 /** Initial value of the VPC endpoint parameter the document names. */
 export const INITIAL_VPC_ENDPOINT = 'vpce-0a1b2c3d4e5f60718';
@@ -40,6 +58,8 @@ export interface LocalWorldOptions {
   cimdFeature?: boolean;
   secrets?: Partial<WorldSecrets>;
   vpcEndpointId?: string;
+  /** Configure the drift SNS topic (template parameter DriftNotificationTopicArn; default true). */
+  driftTopic?: boolean;
 }
 
 export interface LocalWorld {
@@ -47,6 +67,14 @@ export interface LocalWorld {
   ssm: SsmEmulator;
   keycloak: KeycloakStandIn;
   s3: S3Emulator;
+  /** Step Functions ListExecutions over the executions `run` starts; DynamoDB (the drift lock); SNS (drift summaries). */
+  stepfunctions: StepFunctionsApi;
+  dynamodb: DynamoDbEmulator;
+  sns: SnsEmulator;
+  /** The drift topic's ARN, or '' when `driftTopic` is false. */
+  driftTopicArn: string;
+  /** The ARN the stack's state machine for statemachine/<machine>.asl.json has. */
+  stateMachineArn(machine: string): string;
   /** The document as the world runs it (admin URL on the stand-in). */
   document: Record<string, any>;
   secrets: WorldSecrets;
@@ -87,6 +115,18 @@ export async function startWorld(options: LocalWorldOptions): Promise<LocalWorld
   document.keycloak.admin = { ...document.keycloak.admin, url: keycloak.url };
   delete document.keycloak.admin.kcadm;
   const [agentcore, s3] = await Promise.all([startAgentCore({ speed, region: STACK.region, ...options.agentcore }), startS3({ buckets: [STACK.outputBucket] })]);
+  const [stepfunctions, dynamodb, sns] = await Promise.all([
+    startStepFunctionsApi({ region: STACK.region, accountId: agentcore.accountId }),
+    startDynamoDb({ tables: { [STACK.driftLockTable]: 'lockId' } }),
+    startSns({ region: STACK.region, accountId: agentcore.accountId }),
+  ]);
+  const stateMachineArn = (machine: string) => {
+    const id = STATE_MACHINES[machine];
+    if (!id) throw new TypeError(`no state machine for statemachine/${machine}.asl.json in the stack`);
+    return stepfunctions.stateMachineArn(`${STACK.owner}-${id}`);
+  };
+  const hasRotation = Boolean(document.resourcePolicy?.vpcEndpoint?.parameterName);
+  const driftTopicArn = options.driftTopic === false ? '' : sns.createTopic(STACK.driftTopic);
   const parameters = [
     { name: document.keycloak.admin.passwordParameter as string, value: secrets.admin, type: 'SecureString' as const },
     ...((document.keycloak.realm.users ?? []) as Array<{ username: string; passwordParameter: string }>).map((u) => ({ name: u.passwordParameter, value: secrets.users[u.username] ?? `local-${u.username}-Passw0rd`, type: 'SecureString' as const })),
@@ -117,6 +157,15 @@ export async function startWorld(options: LocalWorldOptions): Promise<LocalWorld
     KEYCLOAK_COMMAND_DOCUMENT: STACK.commandDocument,
     COMMAND_OUTPUT_BUCKET: STACK.outputBucket,
     CANARY_SECRET_PARAMETER_NAME: document.keycloak.realm.canaryClient?.secretParameter ?? '',
+    AWS_ENDPOINT_URL_SFN: stepfunctions.endpoint,
+    AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
+    AWS_ENDPOINT_URL_SNS: sns.endpoint,
+    DRIFT_LOCK_TABLE: STACK.driftLockTable,
+    DRIFT_TOPIC_ARN: driftTopicArn,
+    PROVISION_STATE_MACHINE_ARN: stateMachineArn('provision'),
+    TEARDOWN_STATE_MACHINE_ARN: stateMachineArn('teardown'),
+    REALM_STATE_MACHINE_ARN: stateMachineArn('reconcile-realm'),
+    ROTATION_STATE_MACHINE_ARN: hasRotation ? stateMachineArn('rotate-gateway-policy') : '',
   };
   const previous = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
   Object.assign(process.env, env);
@@ -124,6 +173,10 @@ export async function startWorld(options: LocalWorldOptions): Promise<LocalWorld
     resetClients();
     resetS3Client();
     resetKeycloakHostEnv();
+    resetSfnClient();
+    resetDynamoDbClient();
+    resetSnsClient();
+    resetDriftEnv();
   };
   resetAll();
   return {
@@ -131,18 +184,27 @@ export async function startWorld(options: LocalWorldOptions): Promise<LocalWorld
     ssm,
     keycloak,
     s3,
+    stepfunctions,
+    dynamodb,
+    sns,
+    driftTopicArn,
+    stateMachineArn,
     document,
     secrets,
     env,
     speed,
-    run: (machine, runOptions = {}) => {
+    run: async (machine, runOptions = {}) => {
       const runDocument = (runOptions.document ?? document) as Record<string, any>;
-      return runStateMachine({
+      const executionName = runOptions.executionName ?? `${machine}-${++executions}`;
+      // As in AWS, the execution is listed RUNNING while it runs (the drift guard looks for these).
+      const listed = STATE_MACHINES[machine] ? stepfunctions.startExecution(stateMachineArn(machine), executionName) : undefined;
+      const result = await runStateMachine({
         file: join(ROOT, 'statemachine', `${machine}.asl.json`),
         handlers: KEYGATE_HANDLERS,
         stateMachines: { ReconcileRealmStateMachineArn: join(ROOT, 'statemachine', 'reconcile-realm.asl.json') },
         input: runOptions.input ?? { desiredState: runDocument },
-        executionName: runOptions.executionName ?? `${machine}-${++executions}`,
+        executionName,
+        executionArn: listed?.executionArn,
         timeScale: speed,
         // The host script runs in real time whatever the speed: poll it at a fixed, short interval.
         retryIntervalOverrides: { 'Await Observe Command': 50, 'Await Apply Command': 50 },
@@ -151,6 +213,8 @@ export async function startWorld(options: LocalWorldOptions): Promise<LocalWorld
         waitTimeOverrides: { 'Wait Grace Period': ((runDocument.resourcePolicy?.rotationGracePeriodSeconds ?? 300) * 1000) / speed },
         ...runOptions.overrides,
       });
+      if (listed) stepfunctions.stopExecution(listed.executionArn, result.status);
+      return result;
     },
     setVpcEndpoint: (value) => {
       const name = document.resourcePolicy?.vpcEndpoint?.parameterName as string | undefined;
@@ -158,7 +222,7 @@ export async function startWorld(options: LocalWorldOptions): Promise<LocalWorld
       ssm.putParameter(name, value, 'String');
     },
     close: async () => {
-      await Promise.all([agentcore.close(), ssm.close(), keycloak.close(), s3.close()]);
+      await Promise.all([agentcore.close(), ssm.close(), keycloak.close(), s3.close(), stepfunctions.close(), dynamodb.close(), sns.close()]);
       for (const [k, v] of Object.entries(previous)) {
         if (v === undefined) delete process.env[k];
         else process.env[k] = v;
