@@ -19,6 +19,8 @@ export interface PublishDriftReportInput extends TaskInput {
  * unmanaged resource (stable keys, correlation id = execution id), the run's metrics, and, when a
  * topic is configured and there is something to say, a readable summary on SNS.
  */
+const NONE = '(none)';
+
 export const handler = makeHandler('publish-drift-report', async (input: PublishDriftReportInput, { logger, signal }): Promise<DriftReport> => {
   const env = driftReportEnv();
   const report: DriftReport = input.failure
@@ -27,7 +29,8 @@ export const handler = makeHandler('publish-drift-report', async (input: Publish
   logger.appendKeys({ gateway: report.gateway, realm: report.realm, mode: report.mode });
   for (const item of report.items) {
     const { id, area, resource, field, expected, actual, change } = item;
-    logger.info('drift item', { driftItem: id, area, resource, field, expected, actual, change: { action: change.action, kind: change.kind, name: change.name, reason: change.reason, via: change.via }, outcome: report.outcome });
+    // Powertools drops null and empty attributes; "(none)" keeps every key on every line.
+    logger.info('drift item', { driftItem: id, area, resource, field, expected: expected ?? NONE, actual: actual ?? NONE, change: { action: change.action, kind: change.kind, name: change.name, reason: change.reason, via: change.via }, outcome: report.outcome });
   }
   for (const u of report.unmanaged) logger.info('unmanaged resource', { resource: u.resource, area: u.area, note: u.note });
   (report.failure ? logger.error : logger.info).call(logger, 'drift run', { outcome: report.outcome, ...report.counts, ...(report.failure ? { failure: report.failure } : {}) });
