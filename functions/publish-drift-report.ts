@@ -13,14 +13,13 @@ export interface PublishDriftReportInput extends TaskInput {
   failure?: { Error: string; Cause?: string };
 }
 
+const NONE = '(none)';
 
 /**
  * Steps "Publish Drift Report" and "Report Repair Failure": one log line per drift item and per
  * unmanaged resource (stable keys, correlation id = execution id), the run's metrics, and, when a
  * topic is configured and there is something to say, a readable summary on SNS.
  */
-const NONE = '(none)';
-
 export const handler = makeHandler('publish-drift-report', async (input: PublishDriftReportInput, { logger, signal }): Promise<DriftReport> => {
   const env = driftReportEnv();
   const report: DriftReport = input.failure

@@ -16,7 +16,7 @@ export interface ObserveRealmOptions {
 
 /**
  * One read-only SSM command on the Keycloak host (the realm reconciler's observe program), waited for
- * with the reconciler's backoff (2 s, ×1.5, at most 15 s between polls), then planned. For
+ * with backoff (0.5 s, doubling, at most 15 s between polls), then planned. For
  * `keygate drift` on an operator's machine; the state machine runs the reconciler's dry run instead.
  */
 export async function observeRealmDrift(desired: DesiredState, target: HostTarget, opts: ObserveRealmOptions): Promise<RealmObservation> {
@@ -31,7 +31,7 @@ export async function observeRealmDrift(desired: DesiredState, target: HostTarge
       return realmObservationOf(desired, snapshotFromResults(desired, result.results, target.instanceId));
     } catch (error) {
       if (!(error instanceof SsmCommandPendingError) || Date.now() > deadline) throw error;
-      await sleep(Math.min(15_000, 2_000 * 1.5 ** attempt));
+      await sleep(Math.min(15_000, 500 * 2 ** attempt));
     }
   }
 }
