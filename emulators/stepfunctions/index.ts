@@ -53,7 +53,7 @@ export interface RunResult {
   events: EventLog[];
   /** Billed state transitions: every state entered, every retry (Step Functions pricing). */
   transitions: number;
-  /** Task invocations by state name. */
+  /** Task invocations by state name; a nested execution's as `<Task> > <state>`. */
   invocations: Record<string, number>;
   durationMs: number;
 }
@@ -112,6 +112,7 @@ export async function runStateMachine(options: RunOptions): Promise<RunResult> {
         invocations[stateName] = (invocations[stateName] ?? 0) + 1;
         const child = await runNested(options, input as { StateMachineArn: string; Input: unknown });
         nestedTransitions += child.transitions;
+        for (const [name, count] of Object.entries(child.invocations)) invocations[`${stateName} > ${name}`] = (invocations[`${stateName} > ${name}`] ?? 0) + count;
         return child.result as never;
       };
       continue;
@@ -176,7 +177,7 @@ const START_EXECUTION_SYNC = 'arn:aws:states:::states:startExecution.sync:2';
  * the child's Output as JSON; a failed child fails the Task with `States.TaskFailed` and the child's
  * Error and Cause in the Cause.
  */
-async function runNested(options: RunOptions, input: { StateMachineArn: string; Input: unknown }): Promise<{ result: unknown; transitions: number }> {
+async function runNested(options: RunOptions, input: { StateMachineArn: string; Input: unknown }): Promise<{ result: unknown; transitions: number; invocations: Record<string, number> }> {
   const placeholder = /^\$\{(\w+)\}$/.exec(input.StateMachineArn)?.[1] ?? input.StateMachineArn;
   const file = options.stateMachines?.[placeholder];
   if (!file) throw new TypeError(`no ASL file for the nested state machine ${input.StateMachineArn}: pass stateMachines.${placeholder}`);
@@ -185,5 +186,5 @@ async function runNested(options: RunOptions, input: { StateMachineArn: string; 
     throw Object.assign(new Error(JSON.stringify({ Error: child.error, Cause: child.cause })), { name: 'States.TaskFailed' });
   }
   const executionArn = `arn:aws:states:local:000000000000:execution:${placeholder}:nested-${Date.now()}`;
-  return { result: { ExecutionArn: executionArn, Input: JSON.stringify(input.Input), Output: child.output, Status: 'SUCCEEDED' }, transitions: child.transitions };
+  return { result: { ExecutionArn: executionArn, Input: JSON.stringify(input.Input), Output: child.output, Status: 'SUCCEEDED' }, transitions: child.transitions, invocations: child.invocations };
 }

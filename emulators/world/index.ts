@@ -1,4 +1,5 @@
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { resetClients } from '../../functions/adapters/clients';
 import { resetDynamoDbClient } from '../../functions/adapters/dynamodb/drift-lock';
 import { resetSnsClient } from '../../functions/adapters/sns/notify';
@@ -88,7 +89,11 @@ export interface LocalWorld {
   close(): Promise<void>;
 }
 
-const ROOT = join(__dirname, '..', '..');
+/** The project root: two levels up from this file, or (bundled, as by bin/run-ts.cjs) the nearest directory up with statemachine/. */
+const ROOT = ((): string => {
+  for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir)) if (existsSync(join(dir, 'statemachine', 'provision.asl.json'))) return dir;
+  return join(__dirname, '..', '..');
+})();
 let executions = 0;
 
 /**
