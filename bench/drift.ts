@@ -89,7 +89,7 @@ function driftEverywhere(w: LocalWorld, realmName: string) {
 async function main() {
   const raw = parseDesiredStateText(readFileSync(join(ROOT, 'examples', 'seed.yaml'), 'utf8'), 'seed').value as Record<string, any>;
   const w = await startWorld({ document: raw, speed: SPEED });
-  const document = { ...w.document, verify: { ...w.document.verify, enabled: false } };
+  const document: Record<string, any> = { ...w.document, verify: { ...w.document.verify, enabled: false } };
   try {
     const provisioned = await w.run('provision', { document });
     if (provisioned.status !== 'SUCCEEDED') throw new Error(`provisioning: ${provisioned.error}: ${provisioned.cause}`);
