@@ -82,7 +82,7 @@ const VIA = {
   gateway: { create: 'CreateGateway (Ensure Gateway)', update: 'UpdateGateway (Ensure Gateway)', replace: 'provisioning with gateway.allowReplacement (drift repair does not replace gateways)' },
   target: { create: 'CreateGatewayTarget (Ensure Gateway Target)', update: 'UpdateGatewayTarget (Ensure Gateway Target)', replace: 'UpdateGatewayTarget (Ensure Gateway Target)' },
   policy: 'PutResourcePolicy (Apply Resource Policy)',
-  realm: 'the realm reconciler (one SSM command on the Keycloak host)',
+  realm: 'the realm reconciler (SSM command on the Keycloak host)',
   cimd: 'CIMD publishing',
 } as const;
 
@@ -103,7 +103,7 @@ function itemsOf(area: DriftArea, resource: string, change: PlannedChange, via: 
 /** Items for one realm change: one per diff entry; a create or delete is one item. */
 function realmItems(realm: string, c: RealmChange): DriftItem[] {
   const resource = `keycloak/${c.kind}/${c.name}`;
-  const change: RepairChange = { action: c.action as RepairChange['action'], kind: c.kind, name: c.name, reason: c.reason, via: `${VIA.realm} in realm ${realm}`, summary: describeChange(c) };
+  const change: RepairChange = { action: c.action as RepairChange['action'], kind: c.kind, name: c.name, reason: c.reason, via: `${VIA.realm}, realm ${realm}`, summary: describeChange(c) };
   const fields = c.diff?.length ? c.diff : [{ field: ABSENT_FIELD, expected: c.action !== 'delete', actual: c.action === 'delete' }];
   return fields.map((f) => ({ id: `${resource}#${f.field}`, area: 'keycloak', resource, field: f.field, expected: f.expected, actual: f.actual ?? null, change }));
 }
