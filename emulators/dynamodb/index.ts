@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { AwsError, serveAwsJson, type AwsJsonService } from '../aws-json';
+import { listenLoopback } from '../http';
 import { checkCondition, type AttributeValue, type Item } from './expression';
 
 export type { AttributeValue, Item };
@@ -55,13 +55,17 @@ export async function start(options: { tables?: Record<string, string> } = {}): 
     return r === 'ALL_OLD';
   };
   type Input = { TableName?: string; Item?: Item; Key?: Item; ConditionExpression?: string; ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Record<string, AttributeValue>; ReturnValuesOnConditionCheckFailure?: string };
+  /** Throws ConditionalCheckFailedException (with the old item when asked) unless the condition holds. */
+  const checked = (t: Table, key: string, input: Input): void => {
+    const returnOld = returnValues(input);
+    const old = t.items.get(key);
+    if (!checkCondition(input.ConditionExpression, old, input.ExpressionAttributeNames, input.ExpressionAttributeValues)) throw failed(old, returnOld);
+  };
   const operations = {
     PutItem: (input: Input) => {
       const t = table(input.TableName);
       const key = keyOf(t, input.Item, 'item');
-      const returnOld = returnValues(input);
-      const old = t.items.get(key);
-      if (!checkCondition(input.ConditionExpression, old, input.ExpressionAttributeNames, input.ExpressionAttributeValues)) throw failed(old, returnOld);
+      checked(t, key, input);
       t.items.set(key, structuredClone(input.Item!));
       return {};
     },
@@ -73,16 +77,13 @@ export async function start(options: { tables?: Record<string, string> } = {}): 
     DeleteItem: (input: Input) => {
       const t = table(input.TableName);
       const key = keyOf(t, input.Key, 'key');
-      const returnOld = returnValues(input);
-      const old = t.items.get(key);
-      if (!checkCondition(input.ConditionExpression, old, input.ExpressionAttributeNames, input.ExpressionAttributeValues)) throw failed(old, returnOld);
+      checked(t, key, input);
       t.items.delete(key);
       return {};
     },
   };
   const server = createServer((req, res) => void serveAwsJson(DYNAMODB_SERVICE, req, res, operations, (operation, input) => calls.push({ operation, input })));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const endpoint = await listenLoopback(server);
   return {
     endpoint,
     calls,

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { readText } from '../http';
+import { listenLoopback, readText } from '../http';
 
 /**
  * The SNS operation keygate calls, Publish, for the real `@aws-sdk/client-sns` through
@@ -80,8 +79,7 @@ export async function start(options: { region?: string; accountId?: string } = {
     }
   };
   const server = createServer((req, res) => void handle(req, res));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const endpoint = await listenLoopback(server);
   return {
     endpoint,
     calls,

@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { AwsError, serveAwsJson, type AwsJsonService } from '../aws-json';
+import { listenLoopback } from '../http';
 
 /**
  * The Step Functions control-plane operations keygate calls, for the real `@aws-sdk/client-sfn`
@@ -77,8 +77,7 @@ export async function start(options: { region?: string; accountId?: string; now?
   };
 
   const server = createServer((req, res) => void serveAwsJson(SFN_SERVICE, req, res, operations, (operation, input) => calls.push({ operation, input })));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const endpoint = await listenLoopback(server);
   return {
     endpoint,
     region,

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { loadTemplate } from '../../../scripts/template';
 import { DRIFT_METRICS } from '../../../functions/core/drift/metrics';
 import { loadAsl } from '../../support/asl';
-import { matches, resolve, STACK_VALUES } from '../../support/eventbridge';
+import { matches, parameterStoreEvent, resolve, STACK_VALUES } from '../../support/eventbridge';
 import { fromRoot, ROOT } from '../../support/paths';
 
 // The drift detection resources in template.yaml: the schedule and the desired-state trigger, the
@@ -13,15 +13,7 @@ const resources = template.Resources;
 const machine = resources.DriftStateMachine!;
 const events = machine.Properties!.Events as Record<string, { Type: string; Properties: Record<string, any> }>;
 const DESIRED_STATE = '/keygate/keygate-dev/desired-state';
-const parameterEvent = (name: string, operation: string) => ({
-  version: '0',
-  'detail-type': 'Parameter Store Change',
-  source: 'aws.ssm',
-  account: '111122223333',
-  region: 'ap-northeast-1',
-  resources: [`arn:aws:ssm:ap-northeast-1:111122223333:parameter${name}`],
-  detail: { operation, name, type: 'String', description: '' },
-});
+const parameterEvent = parameterStoreEvent;
 
 describe('drift triggers', () => {
   it('a ScheduleV2 on the DriftSchedule parameter (drift.schedule), FlexibleTimeWindow OFF as a string, not a YAML boolean', () => {
