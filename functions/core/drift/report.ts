@@ -88,15 +88,15 @@ const VIA = {
 
 const ABSENT_FIELD = '(exists)';
 
-/** Items for one planned AWS change: one per differing field; a missing resource is one item. */
-function itemsOf(area: DriftArea, resource: string, change: PlannedChange, via: string, kind: string, name: string): DriftItem[] {
+/** Items for one planned AWS change: one per differing field; a missing resource is one item, a failed one is one item on its status. */
+function itemsOf(area: DriftArea, resource: string, change: PlannedChange, via: string, kind: string, name: string, status: string | null = null): DriftItem[] {
   if (change.action === 'noop') return [];
   const repair: RepairChange = { action: change.action, kind, name, reason: change.reason, via, summary: `${change.action} ${kind} ${name} (${change.reason})` };
   const fields = change.fields.length
     ? change.fields
     : change.action === 'create'
       ? [{ field: ABSENT_FIELD, expected: true, actual: false }]
-      : [{ field: 'status', expected: 'READY', actual: change.reason }];
+      : [{ field: 'status', expected: 'READY', actual: status }];
   return fields.map((f) => ({ id: `${resource}#${f.field}`, area, resource, field: f.field, expected: f.expected, actual: f.actual ?? null, change: repair }));
 }
 
@@ -122,8 +122,8 @@ const isDrift = (c: RealmChange) => c.action !== 'noop' && c.reason !== 'reset-r
 export function mergeDriftReport(desired: DesiredState, mode: DriftMode, observed: Observed): MergedDrift {
   const { aws, realm, cimd } = observed;
   const gw = aws.gateway;
-  const gatewayItems = itemsOf('gateway', `gateway/${gw.name}`, gw.change, VIA.gateway[gw.change.action as 'create' | 'update' | 'replace'] ?? VIA.gateway.update, 'gateway', gw.name);
-  const targetItems = aws.targets.flatMap((t) => itemsOf('gateway-target', `gateway-target/${t.name}`, t.change, VIA.target[t.change.action as 'create'] ?? VIA.target.update, 'gateway-target', t.name));
+  const gatewayItems = itemsOf('gateway', `gateway/${gw.name}`, gw.change, VIA.gateway[gw.change.action as 'create' | 'update' | 'replace'] ?? VIA.gateway.update, 'gateway', gw.name, gw.status);
+  const targetItems = aws.targets.flatMap((t) => itemsOf('gateway-target', `gateway-target/${t.name}`, t.change, VIA.target[t.change.action as 'create'] ?? VIA.target.update, 'gateway-target', t.name, t.status));
   const policy = aws.resourcePolicy.change;
   const policyItems = policy ? itemsOf('resource-policy', `resource-policy/${gw.name}`, policy, VIA.policy, 'resource-policy', gw.name) : [];
   const keycloakItems = realm.changes.filter(isDrift).flatMap((c) => realmItems(realm.realm, c));

@@ -20,12 +20,13 @@ const fields = (items: DriftItem[]) => items.map((i) => [i.resource, i.field, i.
 
 /** A baseline of every counter, to assert what one run changed. */
 function counters() {
-  const before = { commands: sendCommands(), kc: keycloakWrites(), messages: w.local.sns.messages.length };
+  const before = { commands: sendCommands(), kc: keycloakWrites(), messages: w.local.sns.messages.length, ssm: w.local.ssm.calls.length };
   w.local.agentcore.resetCalls();
   return {
     commands: () => sendCommands() - before.commands,
     keycloakWrites: () => keycloakWrites() - before.kc,
     messages: () => w.local.sns.messages.slice(before.messages),
+    parameterWrites: () => w.local.ssm.calls.slice(before.ssm).filter((c) => /^(Put|Delete)Parameter/.test(c.operation)).length,
   };
 }
 
@@ -48,7 +49,9 @@ describe('a clean system', () => {
     expect(count.keycloakWrites()).toBe(0);
     expect(count.commands()).toBe(1);
     expect(count.messages()).toEqual([]);
+    expect(count.parameterWrites()).toBe(0);
     expect(enteredStates(run)).not.toContain('Repair');
+    expect(enteredStates(run).slice(-4)).toEqual(['Publish Drift Report', 'Verify Chain', 'Release Drift Lock', 'Drift Run Succeeded']);
     expect(w.local.dynamodb.item('keygate-local-DriftLockTable', 'drift')).toBeUndefined();
   });
 });

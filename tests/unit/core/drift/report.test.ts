@@ -56,7 +56,7 @@ describe('mergeDriftReport', () => {
     });
     const items = mergeDriftReport(seedDesired(), 'report', observed(a)).report.items;
     expect(items.map((i) => [i.resource, i.field, i.expected, i.actual, i.change.via])).toEqual([
-      ['gateway/mcp-gateway-keycloak-demo', 'status', 'READY', 'failed-status', 'UpdateGateway (Ensure Gateway)'],
+      ['gateway/mcp-gateway-keycloak-demo', 'status', 'READY', 'FAILED', 'UpdateGateway (Ensure Gateway)'],
       ['gateway-target/my-mcp-server', '(exists)', true, false, 'CreateGatewayTarget (Ensure Gateway Target)'],
     ]);
   });
