@@ -9,6 +9,7 @@ export { ResourcePolicyInputError } from './resource-policy';
 // resource policy rotation
 // verification (errors/verify.ts)
 // CIMD publishing
+export { CimdDocumentRejectedError, CimdNotConvergedError } from './cimd';
 // drift detection
 
 /**
