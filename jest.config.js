@@ -5,7 +5,10 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   // Node 20 lacks Promise.withResolvers, which aws-local-stepfunctions 3 calls (toolchain-notes §3).
   setupFiles: ['<rootDir>/tests/support/setup-env.ts'],
+  moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json', 'py', 'sh'],
   transform: {
+    // Host scripts are bundled as text (esbuild loaders); the same under jest.
+    '^.+\\.(py|sh)$': '<rootDir>/tests/support/text-transform.cjs',
     '^.+\\.[tj]s$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022', keepClassNames: true }, module: { type: 'commonjs' } }],
   },
   // jose@6 and @middy/* ship ESM only; compile them to CJS for jest (toolchain-notes §1.4).

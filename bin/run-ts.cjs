@@ -20,6 +20,8 @@ function bundle(entry) {
     logLevel: 'silent',
     // The loaders keep host scripts and JSON fixtures as files beside the code, not strings inside it.
     loader: { '.sh': 'text', '.py': 'text' },
+    // esbuild cannot bundle itself (it ships a native binary); scripts that drive it load it at run time.
+    external: ['esbuild'],
   });
   return result.outputFiles[0].text;
 }

@@ -6,30 +6,40 @@ import { formatParameters, templateParameters } from './commands/parameters';
 import { planCommand } from './commands/plan';
 import { rulesMarkdown } from './commands/rules';
 import { schemaText } from './commands/schema';
+import { verifyCommand } from './commands/verify';
 import { EXIT, UsageError, type CliIo } from './io';
 import { loadConfig } from './load-config';
 
 export const HELP = `keygate: control plane for an AgentCore Gateway with Keycloak (MCP 2025-11-25 authorization)
 
 Usage:
-  keygate plan --config FILE [--json]          everything keygate would create, offline
+  keygate plan --config FILE [--json] [--keycloak-observed SNAPSHOT.json]
+                                               everything keygate would create, offline; with a
+                                               Keycloak snapshot, the realm changes against it
   keygate lint --config FILE [--json]          check the document; exit 1 on errors
   keygate parameters --config FILE [--format toml|cli|json]
                                                template parameters for sam deploy
+  keygate verify --config FILE [--gateway-url URL] [--secret-env NAME] [--resolve HOST=ORIGIN]... [--json]
+                                               check the live chain: discovery, keys, canary token,
+                                               protected-resource metadata, allowed and denied MCP calls,
+                                               CIMD document; exit 1 when it fails. The canary secret is
+                                               read from the environment variable NAME (default
+                                               KEYGATE_CANARY_SECRET); --resolve sends a host's requests
+                                               to another origin (port forwarding, local rehearsal)
   keygate schema                               JSON Schema of the desired-state document
   keygate rules                                the lint rules (Markdown)
   keygate help
 
-Exit codes: 0 ok (warnings allowed), 1 lint errors, 2 unusable input, 70 internal error.
+Exit codes: 0 ok (warnings allowed), 1 lint errors or failed verification, 2 unusable input, 70 internal error.
 `;
 
-type Command = (io: CliIo, values: Record<string, string | boolean | undefined>) => number | Promise<number>;
+type Command = (io: CliIo, values: Record<string, string | boolean | string[] | undefined>) => number | Promise<number>;
 
 /** Commands and the options each accepts; parseArgs rejects anything else with a clear message. */
-const COMMANDS: Record<string, { options: Record<string, { type: 'string' | 'boolean' }>; run: Command }> = {
+const COMMANDS: Record<string, { options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>; run: Command }> = {
   plan: {
-    options: { config: { type: 'string' }, json: { type: 'boolean' } },
-    run: (io, v) => planCommand(io, { config: v.config as string | undefined, json: v.json === true }),
+    options: { config: { type: 'string' }, json: { type: 'boolean' }, 'keycloak-observed': { type: 'string' } },
+    run: (io, v) => planCommand(io, { config: v.config as string | undefined, json: v.json === true, ...(v['keycloak-observed'] !== undefined ? { keycloakObserved: v['keycloak-observed'] as string } : {}) }),
   },
   lint: {
     options: { config: { type: 'string' }, json: { type: 'boolean' } },
@@ -45,6 +55,17 @@ const COMMANDS: Record<string, { options: Record<string, { type: 'string' | 'boo
       io.stdout(formatParameters(templateParameters(desired, value), format as 'toml' | 'cli' | 'json'));
       return EXIT.ok;
     },
+  },
+  verify: {
+    options: { config: { type: 'string' }, 'gateway-url': { type: 'string' }, 'secret-env': { type: 'string' }, resolve: { type: 'string', multiple: true }, json: { type: 'boolean' } },
+    run: (io, v) =>
+      verifyCommand(io, {
+        config: v.config as string | undefined,
+        gatewayUrl: v['gateway-url'] as string | undefined,
+        secretEnv: v['secret-env'] as string | undefined,
+        resolve: v.resolve as string[] | undefined,
+        json: v.json === true,
+      }),
   },
   schema: { options: {}, run: (io) => (io.stdout(schemaText()), EXIT.ok) },
   rules: { options: {}, run: (io) => (io.stdout(rulesMarkdown()), EXIT.ok) },

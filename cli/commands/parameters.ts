@@ -16,6 +16,11 @@ export function templateParameters(desired: DesiredState, raw: unknown): Record<
   if (encoded.length > MAX_PARAMETER_BYTES) {
     throw new UsageError(`the encoded document is ${encoded.length} bytes, over CloudFormation's ${MAX_PARAMETER_BYTES}-byte parameter limit: shorten descriptions or split targets across stacks`);
   }
+  const canarySecret = desired.keycloak.realm.canaryClient?.secretParameter ?? '';
+  if (canarySecret && !canarySecret.startsWith('/')) {
+    throw new UsageError(`keycloak.realm.canaryClient.secretParameter "${canarySecret}" needs a leading slash (the verify function's IAM policy names the parameter by its full path): use "/${canarySecret}"`);
+  }
+  const network = desired.verify.network;
   return {
     DesiredState: encoded,
     KeycloakInstanceId: desired.keycloak.instanceId,
@@ -23,6 +28,10 @@ export function templateParameters(desired: DesiredState, raw: unknown): Record<
     GatewayRoleArn: desired.gateway.roleArn ?? '',
     DriftSchedule: desired.drift.schedule,
     DriftMode: desired.drift.mode,
+    VerifySubnetIds: network?.subnetIds.join(',') ?? '',
+    VerifySecurityGroupIds: network?.securityGroupIds.join(',') ?? '',
+    CanarySecretParameterName: canarySecret,
+    CanarySecretKmsKeyArn: desired.verify.canarySecretKmsKeyArn ?? '',
   };
 }
 

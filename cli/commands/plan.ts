@@ -1,21 +1,59 @@
+import { KeycloakFeatureDisabledError, KeycloakSnapshotInvalidError } from '../../functions/core/errors';
+import { describeChange } from '../../functions/core/keycloak/describe-change';
+import { actionable, planRealm, type RealmPlan } from '../../functions/core/keycloak/plan-realm';
+import { parseSnapshot } from '../../functions/core/keycloak/snapshot';
 import { buildOfflinePlan, type OfflinePlan } from '../../functions/core/plan/offline-plan';
 import type { PrivateEndpointWire } from '../../functions/core/gateway/wire';
 import { formatFinding, styleFor, summarizeFindings, type Style } from '../format';
-import { EXIT, type CliIo } from '../io';
+import { EXIT, UsageError, type CliIo } from '../io';
 import { loadConfig } from '../load-config';
 
 export interface PlanOptions {
   config?: string;
   json?: boolean;
+  /** A Keycloak snapshot (docs/keycloak-snapshot.md): plan the realm against it instead of an empty realm. */
+  keycloakObserved?: string;
 }
 
-/** `keygate plan --config FILE [--json]`: everything keygate would create, offline. */
+/**
+ * `keygate plan --config FILE [--keycloak-observed SNAPSHOT.json] [--json]`: everything keygate would
+ * create, offline; with a snapshot, the Keycloak part is the change plan against it (`keycloak.changes`).
+ */
 export function planCommand(io: CliIo, opts: PlanOptions): number {
   const { desired, findings } = loadConfig(io, opts.config);
   const plan = buildOfflinePlan(desired, findings);
-  if (opts.json) io.stdout(`${JSON.stringify(plan, null, 2)}\n`);
-  else io.stdout(renderPlanText(opts.config!, plan, styleFor(io.isTTY, io.env), desired.drift));
+  const observed = opts.keycloakObserved === undefined ? undefined : { source: opts.keycloakObserved, plan: planAgainstSnapshot(io, desired, opts.keycloakObserved) };
+  if (opts.json) {
+    const keycloak = observed ? { ...plan.keycloak, changes: actionable(observed.plan.changes), unmanaged: observed.plan.unmanaged } : plan.keycloak;
+    io.stdout(`${JSON.stringify({ ...plan, keycloak }, null, 2)}\n`);
+  } else io.stdout(renderPlanText(opts.config!, plan, styleFor(io.isTTY, io.env), desired.drift, observed));
   return findings.some((f) => f.severity === 'error') ? EXIT.findings : EXIT.ok;
+}
+
+function planAgainstSnapshot(io: CliIo, desired: Parameters<typeof planRealm>[0], path: string): RealmPlan {
+  let text: string;
+  try {
+    text = io.readFile(path);
+  } catch (cause) {
+    throw new UsageError(`cannot read --keycloak-observed ${path}: ${(cause as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (cause as Error).message}`);
+  }
+  try {
+    return planRealm(desired, parseSnapshot(JSON.parse(text), path));
+  } catch (error) {
+    if (error instanceof SyntaxError) throw new UsageError(`${path}: not JSON (${error.message})`);
+    if (error instanceof KeycloakSnapshotInvalidError || error instanceof KeycloakFeatureDisabledError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+function renderRealmChanges(source: string, plan: RealmPlan, s: Style): string {
+  const changes = actionable(plan.changes);
+  const mark = (line: string) => (line.startsWith('+') ? s.green(line[0]!) : line.startsWith('-') ? s.red(line[0]!) : s.yellow(line[0]!)) + line.slice(1);
+  let out = changes.length ? changes.map((c) => `  ${mark(describeChange(c))}\n`).join('') : `  ${s.dim(`no changes: the realm in ${source} matches the document`)}\n`;
+  const unmanaged = [...plan.unmanaged.clientProfiles.map((n) => `profile ${n}`), ...plan.unmanaged.clientPolicies.map((n) => `policy ${n}`)];
+  if (unmanaged.length) out += `  ${s.dim(`not managed by keygate (never touched): ${unmanaged.join(', ')}`)}\n`;
+  for (const w of plan.warnings) out += `  ${s.yellow('warning')} ${w}\n`;
+  return out;
 }
 
 const list = (items: readonly string[] | undefined, empty = '(none)') => (items && items.length ? items.join(', ') : empty);
@@ -32,8 +70,8 @@ function fields(rows: Array<[string, string | undefined]>, indent = '      '): s
   return shown.map(([k, v]) => `${indent}${k.padEnd(width)}  ${v}\n`).join('');
 }
 
-export function renderPlanText(source: string, plan: OfflinePlan, s: Style, drift: { schedule: string; mode: string }): string {
-  let out = `${s.bold('keygate plan')} for ${source} ${s.dim('(offline: against an empty account and an empty realm)')}\n\n`;
+export function renderPlanText(source: string, plan: OfflinePlan, s: Style, drift: { schedule: string; mode: string }, observed?: { source: string; plan: RealmPlan }): string {
+  let out = `${s.bold('keygate plan')} for ${source} ${s.dim(observed ? '(offline: against an empty account, and the Keycloak snapshot below)' : '(offline: against an empty account and an empty realm)')}\n\n`;
 
   const g = plan.gateway.request;
   const jwt = g.authorizerConfiguration.customJWTAuthorizer;
@@ -69,7 +107,26 @@ export function renderPlanText(source: string, plan: OfflinePlan, s: Style, drif
   }
 
   const kc = plan.keycloak;
-  out += `\n${s.bold(`Keycloak realm ${kc.realm.realm}`)} ${s.dim(`(Keycloak ${kc.version} on ${kc.instanceId}, admin ${kc.admin.via === 'rest' ? 'REST API at' : 'kcadm.sh against'} ${kc.admin.url} through SSM Run Command)`)}\n`;
+  out += `\n${s.bold(`Keycloak realm ${kc.realm.realm}`)} ${s.dim(`(Keycloak ${kc.version} on ${kc.instanceId}, admin ${kc.admin.via === 'rest' ? 'REST API at' : 'kcadm.sh against'} ${kc.admin.url} through SSM Run Command${observed ? `; changes against the snapshot ${observed.source}` : ''})`)}\n`;
+  if (observed) out += renderRealmChanges(observed.source, observed.plan, s);
+  else out += renderOfflineRealm(kc, s);
+
+  out += `\n${s.bold('CIMD client metadata document')}\n`;
+  if (!plan.cimd) out += `  ${s.dim('not managed (no cimd section)')}\n`;
+  else {
+    const where = plan.cimd.publish === null ? 'not published by keygate (verified only)' : 'host' in plan.cimd.publish ? `file ${plan.cimd.publish.host.path} (mode ${plan.cimd.publish.host.mode}) on ${kc.instanceId}` : `s3://${plan.cimd.publish.s3.bucket}/${plan.cimd.publish.s3.key} (Cache-Control: ${plan.cimd.publish.s3.cacheControl})`;
+    out += `  ${s.green('+')} ${plan.cimd.url} (${plan.cimd.bytes} bytes) → ${where}\n`;
+    out += JSON.stringify(plan.cimd.document, null, 2).split('\n').map((l) => `      ${l}\n`).join('');
+  }
+
+  out += `\n${s.bold('Drift detection')}: ${drift.schedule}, mode ${drift.mode}\n`;
+  out += `\n${s.bold('Findings')}: ${summarizeFindings(plan.findings)}\n`;
+  for (const f of plan.findings) out += formatFinding(source, f, s);
+  return out;
+}
+
+function renderOfflineRealm(kc: OfflinePlan['keycloak'], s: Style): string {
+  let out = '';
   out += `  ${s.green('+')} realm ${kc.realm.realm} (enabled)\n`;
   for (const u of kc.users) out += `  ${s.green('+')} user ${u.user.username}${u.user.email ? ` <${u.user.email}>` : ''}: password from SSM SecureString ${u.password.parameterName}, ${u.password.set === 'at-creation' ? 'set at creation only' : 'reset on every run'}\n`;
   for (const c of kc.clientScopes) {
@@ -93,17 +150,5 @@ export function renderPlanText(source: string, plan: OfflinePlan, s: Style, drif
   }
   const w = kc.workarounds.kc49456;
   out += `  ${w.active ? s.yellow('~') : s.dim('-')} keycloak/keycloak#49456 workaround ${w.active ? 'on' : 'off'} (${w.reason})${w.additions.length ? `: ${w.additions.map((a) => `${a.policy} also uses ${a.profile}`).join('; ')}` : ''}\n`;
-
-  out += `\n${s.bold('CIMD client metadata document')}\n`;
-  if (!plan.cimd) out += `  ${s.dim('not managed (no cimd section)')}\n`;
-  else {
-    const where = plan.cimd.publish === null ? 'not published by keygate (verified only)' : 'host' in plan.cimd.publish ? `file ${plan.cimd.publish.host.path} (mode ${plan.cimd.publish.host.mode}) on ${kc.instanceId}` : `s3://${plan.cimd.publish.s3.bucket}/${plan.cimd.publish.s3.key} (Cache-Control: ${plan.cimd.publish.s3.cacheControl})`;
-    out += `  ${s.green('+')} ${plan.cimd.url} (${plan.cimd.bytes} bytes) → ${where}\n`;
-    out += JSON.stringify(plan.cimd.document, null, 2).split('\n').map((l) => `      ${l}\n`).join('');
-  }
-
-  out += `\n${s.bold('Drift detection')}: ${drift.schedule}, mode ${drift.mode}\n`;
-  out += `\n${s.bold('Findings')}: ${summarizeFindings(plan.findings)}\n`;
-  for (const f of plan.findings) out += formatFinding(source, f, s);
   return out;
 }

@@ -4,6 +4,7 @@ import { DriftSchema } from './drift';
 import { GatewaySchema, TargetSchema } from './gateway';
 import { KeycloakSchema } from './keycloak';
 import { ResourcePolicySchema } from './resource-policy';
+import { VerifySchema } from './verify';
 
 /**
  * The desired-state document: everything keygate manages, in one place.
@@ -18,6 +19,7 @@ export const DesiredStateSchema = z
     keycloak: KeycloakSchema,
     cimd: CimdSchema.optional(),
     drift: DriftSchema.default({ schedule: 'rate(15 minutes)', mode: 'report' }),
+    verify: VerifySchema.prefault({}),
   })
   .meta({ title: 'keygate desired state', description: 'https://github.com/keygate/keygate docs/desired-state.md' });
 

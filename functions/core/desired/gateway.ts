@@ -1,6 +1,21 @@
 import { z } from 'zod';
 import { PrivateEndpointSchema, stringSet } from './common';
 
+/**
+ * A wait budget in seconds. The upper bound is what the state machines' bounded Retry (95 polls
+ * from 1 s, backing off 8% per poll to 30 s) covers, about 31 minutes (statemachine/provision.asl.json;
+ * tests/unit/statemachine/wait-budget.test.ts checks the sum).
+ */
+export const MAX_READY_TIMEOUT_SECONDS = 1800;
+const readyTimeout = (fallback: number, description: string) =>
+  z
+    .number()
+    .int()
+    .min(60)
+    .max(MAX_READY_TIMEOUT_SECONDS)
+    .default(fallback)
+    .meta({ description: `${description}, in seconds (60 to ${MAX_READY_TIMEOUT_SECONDS}; default ${fallback})` });
+
 export const CustomClaimSchema = z.strictObject({
   claim: z.string().min(1).meta({ description: 'inboundTokenClaimName' }),
   valueType: z.enum(['STRING', 'STRING_ARRAY']),
@@ -44,6 +59,7 @@ export const GatewaySchema = z.strictObject({
   allowReplacement: z.boolean().default(false).meta({
     description: 'Allow keygate to delete and recreate the gateway when an immutable field (name, authorizer type) changes',
   }),
+  readyTimeoutSeconds: readyTimeout(600, 'How long provisioning waits for the gateway to become READY'),
 });
 
 export const TargetSchema = z.strictObject({
@@ -52,6 +68,7 @@ export const TargetSchema = z.strictObject({
   endpoint: z.string().min(1).meta({ description: 'https URL of the MCP server, for example https://mcp.example.com/mcp' }),
   listingMode: z.enum(['DEFAULT', 'DYNAMIC']).optional(),
   privateEndpoint: PrivateEndpointSchema.optional(),
+  readyTimeoutSeconds: readyTimeout(900, 'How long provisioning waits for this target to become READY'),
 });
 
 export type CustomClaim = z.output<typeof CustomClaimSchema>;

@@ -3,11 +3,36 @@
 // `ErrorEquals` against these names.
 export { KeygateError, type Problem } from './base';
 export { DesiredStateInvalidError, formatProblem } from './desired-state';
-export { ResourcePolicyInputError } from './resource-policy';
+export { ResourcePolicyInputError, ResourcePolicyNotConvergedError, VpcEndpointIdInvalidError } from './resource-policy';
 // gateway provisioning (errors/gateway.ts)
+export {
+  GatewayDeletionPendingError,
+  GatewayFailedError,
+  GatewayHasTargetsError,
+  GatewayImmutableFieldError,
+  GatewayNotConvergedError,
+  GatewayNotOwnedError,
+  GatewayNotReadyError,
+  GatewayRoleMismatchError,
+  GatewayTargetFailedError,
+  GatewayTargetNotReadyError,
+  GatewayWaitTimeoutError,
+} from './gateway';
 // Keycloak realm reconciliation and SSM commands (errors/keycloak.ts, errors/ssm.ts)
+export {
+  KeycloakAdminAccessUnsupportedError,
+  KeycloakChangeFailedError,
+  KeycloakCredentialsError,
+  KeycloakFeatureDisabledError,
+  KeycloakRealmNotConvergedError,
+  KeycloakSnapshotInvalidError,
+  KeycloakUnreachableError,
+  type KeycloakPlace,
+} from './keycloak';
+export { SsmCommandFailedError, SsmCommandOutputError, SsmCommandPendingError, SsmCommandRejectedError, SsmInstanceUnavailableError } from './ssm';
 // resource policy rotation
 // verification (errors/verify.ts)
+export { ChainUnreachableError, ChainVerificationFailedError, VerifyInputError, type FailedCheck } from './verify';
 // CIMD publishing
 export { CimdDocumentRejectedError, CimdNotConvergedError } from './cimd';
 // drift detection

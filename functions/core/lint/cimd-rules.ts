@@ -17,10 +17,10 @@ export const MCP_REQUIRED_CIMD_PROPERTIES = ['client_id', 'client_name', 'redire
 export const CIMD_MAX_BYTES = 5000;
 const URL_PROPERTIES = ['logo_uri', 'client_uri', 'tos_uri', 'policy_uri', 'jwks_uri'] as const;
 const URL_LIST_PROPERTIES = ['redirect_uris', 'post_logout_redirect_uris'] as const;
-const SHARED_SECRET_METHODS = ['client_secret_post', 'client_secret_basic', 'client_secret_jwt'];
+export const SHARED_SECRET_METHODS = ['client_secret_post', 'client_secret_basic', 'client_secret_jwt'];
 
 /** Trusted domains of the CIMD executors that apply to CIMD clients (profiles of CIMD policies). */
-function cimdTrustedDomains(d: DesiredState): { domains: string[]; configured: boolean } {
+export function cimdTrustedDomains(d: DesiredState): { domains: string[]; configured: boolean } {
   const realm = d.keycloak.realm;
   const resolution = resolveKc49456(d.keycloak);
   const executors = cimdPolicies(realm).flatMap((p) =>

@@ -4,12 +4,13 @@ import { cimdRules } from './cimd-rules';
 import { gatewayRules } from './gateway-rules';
 import { keycloakRules } from './keycloak-rules';
 import { resourcePolicyRules } from './resource-policy-rules';
+import { verifyRules } from './verify-rules';
 import type { Finding, Rule } from './types';
 
 export type { Finding, Rule, Severity } from './types';
 
 /** Every lint rule, in the order findings are reported. */
-export const RULES: readonly Rule[] = [...gatewayRules, ...resourcePolicyRules, ...keycloakRules, ...cimdRules];
+export const RULES: readonly Rule[] = [...gatewayRules, ...resourcePolicyRules, ...keycloakRules, ...cimdRules, ...verifyRules];
 
 /**
  * Semantic checks across the whole document: the mistakes that only show up as a rejected token

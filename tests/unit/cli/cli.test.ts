@@ -1,31 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { schemaText } from '../../../cli/commands/schema';
 import { rulesMarkdown } from '../../../cli/commands/rules';
-import type { CliIo } from '../../../cli/io';
-import { run } from '../../../cli/run';
 import { decodeDocument } from '../../../functions/core/desired/encoding';
 import { parse as parseToml } from 'smol-toml';
+import { runCli } from '../../support/cli';
 import { fromRoot } from '../../support/paths';
-import { seedRaw, seedText } from '../../support/seed';
+import { seedDesired, seedRaw, seedText } from '../../support/seed';
+import { emptyRealmSnapshot } from '../../../functions/core/keycloak/snapshot';
+import { convergedSnapshot } from '../../support/keycloak-snapshots';
 
-/** Runs the CLI in-process with an in-memory file system. */
-async function cli(argv: string[], files: Record<string, string> = {}) {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-    readFile: (path) => {
-      if (path in files) return files[path]!;
-      if (path === 'examples/seed.yaml') return seedText();
-      throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
-    },
-    isTTY: false,
-    env: {},
-  };
-  const code = await run(argv, io);
-  return { code, stdout, stderr };
-}
+const cli = (argv: string[], files: Record<string, string> = {}) => runCli(argv, { files });
 
 const broken = (from: string, to: string) => ({ 'broken.yaml': seedText().replace(from, to) });
 
@@ -70,6 +54,55 @@ describe('keygate plan', () => {
     const { code, stdout } = await cli(['plan', '--config', 'broken.yaml', '--json'], broken('audience: mcp-gateway-demo', 'audience: other'));
     expect(code).toBe(1);
     expect(JSON.parse(stdout).findings.map((f: { ruleId: string }) => f.ruleId)).toContain('audience-mapper-not-allowed');
+  });
+});
+
+describe('keygate plan --keycloak-observed', () => {
+  const files = (snapshot: unknown) => ({ 'observed.json': JSON.stringify(snapshot) });
+
+  it('against an empty realm, prints the seed\'s manual steps as changes', async () => {
+    const { code, stdout } = await cli(['plan', '--config', 'examples/seed.yaml', '--keycloak-observed', 'observed.json'], files(emptyRealmSnapshot('mcp-demo', true)));
+    expect(code).toBe(0);
+    const realm = stdout.slice(stdout.indexOf('Keycloak realm mcp-demo'), stdout.indexOf('CIMD client metadata document'));
+    expect(realm).toContain('changes against the snapshot observed.json');
+    expect(realm.split('\n').filter((l) => /^  [+~-] /.test(l)).map((l) => l.slice(2, 38))).toEqual([
+      '+ realm mcp-demo (enabled)',
+      '+ user alice <alice@agentcore-keyclo',
+      '+ client scope mcp:tools: openid-con',
+      '~ realm type of client scope mcp:too',
+      '+ audience mapper aud-agentcore-gate',
+      '+ client profile cimd-profile: clien',
+      '+ client profile oauth-2-1-for-publi',
+      '+ client policy cimd-policy (enabled',
+      '+ client policy oauth-2-1-public-cli',
+      '+ client keygate-canary: confidentia',
+      '~ ownership record keygate.owned: ow',
+    ]);
+  });
+
+  it('--json puts the changes under keycloak.changes; a converged realm has none and lists unmanaged entries', async () => {
+    const snapshot = convergedSnapshot(seedDesired(), (s) => void (s.otherClientPolicies = ['team-policy']));
+    const { code, stdout } = await cli(['plan', '--config', 'examples/seed.yaml', '--keycloak-observed', 'observed.json', '--json'], files(snapshot));
+    expect(code).toBe(0);
+    const plan = JSON.parse(stdout);
+    expect(plan.keycloak.changes).toEqual([]);
+    expect(plan.keycloak.unmanaged).toEqual({ clientProfiles: [], clientPolicies: ['team-policy'] });
+    const drifted = convergedSnapshot(seedDesired(), (s) => void (s.clientPolicies[0]!.enabled = false));
+    const changes = JSON.parse((await cli(['plan', '--config', 'examples/seed.yaml', '--keycloak-observed', 'observed.json', '--json'], files(drifted))).stdout).keycloak.changes;
+    expect(changes).toMatchObject([{ action: 'update', kind: 'client-policy', name: 'cimd-policy', reason: 'differs', diff: [{ field: 'enabled', expected: true, actual: false }] }]);
+  });
+
+  it.each([
+    ['a missing file', {}, /cannot read --keycloak-observed observed\.json: no such file/],
+    ['text that is not JSON', { 'observed.json': '{' }, /observed\.json: not JSON/],
+    ['JSON that is not a snapshot', { 'observed.json': '{"realm":"x"}' }, /observed\.json: not a keygate Keycloak snapshot \(docs\/keycloak-snapshot\.md\): format/],
+    ['a server without CIMD', { 'observed.json': JSON.stringify(emptyRealmSnapshot('mcp-demo', false)) }, /start Keycloak with --features=cimd/],
+  ])('exits 2 on %s, without a stack trace', async (_what, given, message) => {
+    const { code, stderr, stdout } = await cli(['plan', '--config', 'examples/seed.yaml', '--keycloak-observed', 'observed.json'], given as Record<string, string>);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(message);
+    expect(stderr).not.toMatch(/\n\s+at /);
   });
 });
 

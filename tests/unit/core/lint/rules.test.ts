@@ -57,6 +57,11 @@ const VIOLATIONS: Array<{ rule: string; path: string; message: RegExp; edit: Edi
   } },
   { rule: 'cimd-not-configured', path: 'cimd', message: /no client policy with a client-id-uri condition/, edit: (r) => r.keycloak.realm.clientPolicies.splice(0, 1) },
   { rule: 'cimd-document-too-large', path: 'cimd.document', message: /over 5000/, edit: (r) => (r.cimd.document.contacts = Array.from({ length: 200 }, (_, i) => `ops-${i}@agentcore-keycloak-example.com`)) },
+  { rule: 'verify-tool-target-unknown', path: 'verify.expectedTools[0]', message: /"add_numbers" is not <target>___<tool>/, edit: (r) => (r.verify.expectedTools[0] = 'add_numbers') },
+  { rule: 'verify-tool-target-unknown', path: 'verify.toolCalls[0].tool', message: /"other-server___add_numbers"/, edit: (r) => (r.verify.toolCalls[0].tool = 'other-server___add_numbers') },
+  { rule: 'verify-gateway-url-invalid', path: 'verify.gatewayUrl', message: /not the gateway's https MCP URL/, edit: (r) => (r.verify.gatewayUrl = 'http://gw.example.com/mcp') },
+  { rule: 'verify-canary-missing', path: 'keycloak.realm', message: /declares no canaryClient/, edit: (r) => delete r.keycloak.realm.canaryClient },
+  { rule: 'verify-network-missing', path: 'verify', message: /Keycloak is reached through a private endpoint/, edit: (r) => delete r.verify.network },
 ];
 
 describe('lint rules', () => {

@@ -1,0 +1,187 @@
+import './node20';
+import { StateMachine } from 'aws-local-stepfunctions';
+import { readFileSync } from 'node:fs';
+
+/**
+ * Runs a real `statemachine/*.asl.json` locally (aws-local-stepfunctions) with the real Lambda
+ * handlers in place of `${…FunctionArn}` Task resources, invoked the way Lambda invokes them: the
+ * payload and the result go through JSON, a thrown error reaches Step Functions as
+ * `{ Error: errorType, Cause: '{"errorType","errorMessage"}' }` like a Lambda function error.
+ * Used by the integration tests, the bench and `keygate rehearse`.
+ *
+ * @example
+ * const run = await runStateMachine({ file: 'statemachine/provision.asl.json', handlers: { EnsureGatewayFunctionArn: ensureGateway }, input: {} });
+ * run.status // 'SUCCEEDED'
+ */
+/** A Lambda handler (a middy handler takes a third, optional argument). */
+export type LambdaHandler = (...args: never[]) => unknown;
+
+export interface LambdaContextLike {
+  functionName: string;
+  awsRequestId: string;
+  invokedFunctionArn: string;
+  getRemainingTimeInMillis(): number;
+  [key: string]: unknown;
+}
+
+export interface RunOptions {
+  /** Path of the ASL file. */
+  file: string;
+  /** Handler per placeholder name (`EnsureGatewayFunctionArn` → the handler of EnsureGatewayFunction). */
+  handlers: Record<string, LambdaHandler>;
+  /**
+   * ASL file per state machine placeholder, for `arn:aws:states:::states:startExecution.sync:2` Tasks
+   * (`"StateMachineArn": "${ReconcileRealmStateMachineArn}"`): the child runs here with the same handlers.
+   */
+  stateMachines?: Record<string, string>;
+  input: unknown;
+  executionName?: string;
+  /** Divides every Retry interval, Retry delay cap and Wait duration (the emulators' speed). */
+  timeScale?: number;
+  /** aws-local-stepfunctions overrides, in milliseconds, by state name. */
+  retryIntervalOverrides?: Record<string, number | number[]>;
+  waitTimeOverrides?: Record<string, number>;
+}
+
+export interface RunResult {
+  status: 'SUCCEEDED' | 'FAILED';
+  output?: unknown;
+  error?: string;
+  cause?: string;
+  events: EventLog[];
+  /** Billed state transitions: every state entered, every retry (Step Functions pricing). */
+  transitions: number;
+  /** Task invocations by state name. */
+  invocations: Record<string, number>;
+  durationMs: number;
+}
+
+/** One entry of the execution's event log (aws-local-stepfunctions does not export the type). */
+export type EventLog = { type: string; timestamp: number; state?: { name: string; type: string }; index?: number; [key: string]: unknown };
+
+type Definition = { StartAt: string; States: Record<string, Record<string, unknown>> };
+
+/** Every Task of the definition, Map and Parallel branches included, by state name. */
+function tasksOf(def: Definition, out = new Map<string, string>()): Map<string, string> {
+  for (const [name, state] of Object.entries(def.States)) {
+    if (state.Type === 'Task') out.set(name, String(state.Resource));
+    if (state.Type === 'Map') tasksOf((state.ItemProcessor ?? state.Iterator) as Definition, out);
+    if (state.Type === 'Parallel') for (const b of state.Branches as Definition[]) tasksOf(b, out);
+  }
+  return out;
+}
+
+/** A copy of the definition with every duration divided by `scale` (fractional seconds run locally). */
+export function scaleDefinitionTime(def: Definition, scale: number): Definition {
+  const copy = structuredClone(def);
+  const visit = (d: Definition) => {
+    for (const state of Object.values(d.States)) {
+      for (const r of (state.Retry as Array<Record<string, number>> | undefined) ?? []) {
+        r.IntervalSeconds = (r.IntervalSeconds ?? 1) / scale;
+        if (r.MaxDelaySeconds !== undefined) r.MaxDelaySeconds = r.MaxDelaySeconds / scale;
+      }
+      if (typeof state.Seconds === 'number') state.Seconds = state.Seconds / scale;
+      if (state.Type === 'Map') visit((state.ItemProcessor ?? state.Iterator) as Definition);
+      if (state.Type === 'Parallel') (state.Branches as Definition[]).forEach(visit);
+    }
+  };
+  visit(copy);
+  return copy;
+}
+
+class LambdaFunctionError extends Error {
+  constructor(errorType: string, errorMessage: string) {
+    super(JSON.stringify({ errorType, errorMessage }));
+    this.name = errorType;
+  }
+}
+
+export async function runStateMachine(options: RunOptions): Promise<RunResult> {
+  const raw = JSON.parse(readFileSync(options.file, 'utf8')) as Definition;
+  const scale = options.timeScale ?? 1;
+  const definition = scale === 1 ? raw : scaleDefinitionTime(raw, scale);
+  const invocations: Record<string, number> = {};
+  const localHandlers: Record<string, (input: unknown) => Promise<never>> = {};
+  let requests = 0;
+  let nestedTransitions = 0;
+  for (const [stateName, resource] of tasksOf(raw)) {
+    if (resource === START_EXECUTION_SYNC) {
+      localHandlers[stateName] = async (input) => {
+        invocations[stateName] = (invocations[stateName] ?? 0) + 1;
+        const child = await runNested(options, input as { StateMachineArn: string; Input: unknown });
+        nestedTransitions += child.transitions;
+        return child.result as never;
+      };
+      continue;
+    }
+    const placeholder = /^\$\{(\w+)\}$/.exec(resource)?.[1];
+    const handler = placeholder ? options.handlers[placeholder] : undefined;
+    if (!handler) throw new TypeError(`no handler for Task "${stateName}" (${resource}): pass handlers.${placeholder ?? resource}`);
+    const functionName = placeholder!.replace(/Arn$/, '');
+    localHandlers[stateName] = async (input) => {
+      invocations[stateName] = (invocations[stateName] ?? 0) + 1;
+      const context: LambdaContextLike = {
+        functionName,
+        awsRequestId: `local-${++requests}`,
+        invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
+        getRemainingTimeInMillis: () => 60_000,
+        callbackWaitsForEmptyEventLoop: true,
+      };
+      try {
+        const invoke = handler as unknown as (event: unknown, ctx: LambdaContextLike) => Promise<unknown>;
+        const result = await invoke(JSON.parse(JSON.stringify(input)), context);
+        return (result === undefined ? null : JSON.parse(JSON.stringify(result))) as never;
+      } catch (error) {
+        const e = error as Error;
+        throw new LambdaFunctionError(e.name || 'Error', e.message);
+      }
+    };
+  }
+  // Scaled definitions carry fractional durations, which the validator (rightly, for AWS) rejects.
+  const machine = new StateMachine(definition as never, { validationOptions: { noValidate: scale !== 1 } });
+  const started = Date.now();
+  const execution = machine.run(options.input as never, {
+    overrides: {
+      taskResourceLocalHandlers: localHandlers as never,
+      ...(options.retryIntervalOverrides ? { retryIntervalOverrides: options.retryIntervalOverrides } : {}),
+      ...(options.waitTimeOverrides ? { waitTimeOverrides: options.waitTimeOverrides } : {}),
+    },
+    // Input as in AWS: a state may read the execution input through $$.Execution.Input.
+    context: { Execution: { Id: `arn:aws:states:local:000000000000:execution:keygate:${options.executionName ?? `run-${started}`}`, Name: options.executionName ?? `run-${started}`, Input: options.input as never } },
+  });
+  const events: EventLog[] = [];
+  const collecting = (async () => {
+    for await (const event of execution.eventLogs) events.push(event as EventLog);
+  })();
+  let output: unknown;
+  try {
+    output = await execution.result;
+  } catch {
+    // The failure is read from the ExecutionFailed event below.
+  }
+  await collecting;
+  const failed = events.find((e) => e.type === 'ExecutionFailed') as { Error?: string; Cause?: unknown } | undefined;
+  const transitions = events.filter((e) => e.type === 'StateEntered' || e.type === 'StateRetried').length + nestedTransitions;
+  const base = { events, transitions, invocations, durationMs: Date.now() - started };
+  if (failed) return { ...base, status: 'FAILED', error: String(failed.Error), cause: typeof failed.Cause === 'string' ? failed.Cause : JSON.stringify(failed.Cause) };
+  return { ...base, status: 'SUCCEEDED', output };
+}
+
+const START_EXECUTION_SYNC = 'arn:aws:states:::states:startExecution.sync:2';
+
+/**
+ * `states:startExecution.sync:2`: runs the child machine to its end and answers like the service, with
+ * the child's Output as JSON; a failed child fails the Task with `States.TaskFailed` and the child's
+ * Error and Cause in the Cause.
+ */
+async function runNested(options: RunOptions, input: { StateMachineArn: string; Input: unknown }): Promise<{ result: unknown; transitions: number }> {
+  const placeholder = /^\$\{(\w+)\}$/.exec(input.StateMachineArn)?.[1] ?? input.StateMachineArn;
+  const file = options.stateMachines?.[placeholder];
+  if (!file) throw new TypeError(`no ASL file for the nested state machine ${input.StateMachineArn}: pass stateMachines.${placeholder}`);
+  const child = await runStateMachine({ ...options, file, input: input.Input, executionName: undefined });
+  if (child.status === 'FAILED') {
+    throw Object.assign(new Error(JSON.stringify({ Error: child.error, Cause: child.cause })), { name: 'States.TaskFailed' });
+  }
+  const executionArn = `arn:aws:states:local:000000000000:execution:${placeholder}:nested-${Date.now()}`;
+  return { result: { ExecutionArn: executionArn, Input: JSON.stringify(input.Input), Output: child.output, Status: 'SUCCEEDED' }, transitions: child.transitions };
+}

@@ -1,0 +1,169 @@
+import { join } from 'node:path';
+import { resetClients } from '../../functions/adapters/clients';
+import { resetS3Client } from '../../functions/adapters/s3/object-reader';
+import { encodeDocument } from '../../functions/core/desired/encoding';
+import { resetKeycloakHostEnv } from '../../functions/platform/keycloak-host';
+import { start as startAgentCore, type AgentCoreEmulator, type EmulatorOptions } from '../agentcore';
+import { start as startKeycloak, type KeycloakStandIn } from '../keycloak';
+import { start as startS3, type S3Emulator } from '../s3';
+import { start as startSsm, type SsmEmulator } from '../ssm';
+import { commandDocumentFromTemplate } from '../ssm/template-document';
+import { runStateMachine, type RunOptions, type RunResult } from '../stepfunctions';
+import { KEYGATE_HANDLERS } from '../stepfunctions/handlers';
+
+/** The stack's own names, as a deployed stack's environment would carry them. */
+export const STACK = {
+  owner: 'keygate-local',
+  commandDocument: 'keygate-local-KeycloakCommandDocument',
+  outputBucket: 'keygate-local-command-output',
+  desiredStateParameter: '/keygate/keygate-local/desired-state',
+  region: 'ap-northeast-1',
+} as const;
+
+/** Initial value of the VPC endpoint parameter the document names. */
+export const INITIAL_VPC_ENDPOINT = 'vpce-0a1b2c3d4e5f60718';
+
+/** Secret values living in the emulated SSM Parameter Store; they must never appear anywhere else. */
+export interface WorldSecrets {
+  admin: string;
+  users: Record<string, string>;
+  canary: string;
+}
+
+export interface LocalWorldOptions {
+  /** The raw desired-state document (its keycloak.admin.url is pointed at the stand-in). */
+  document: Record<string, any>;
+  /** Time scale of every emulated delay and state-machine wait: 1 is realistic, 100 is 100 times faster. */
+  speed?: number;
+  agentcore?: EmulatorOptions;
+  /** Start Keycloak with --features=cimd (default true). */
+  cimdFeature?: boolean;
+  secrets?: Partial<WorldSecrets>;
+  vpcEndpointId?: string;
+}
+
+export interface LocalWorld {
+  agentcore: AgentCoreEmulator;
+  ssm: SsmEmulator;
+  keycloak: KeycloakStandIn;
+  s3: S3Emulator;
+  /** The document as the world runs it (admin URL on the stand-in). */
+  document: Record<string, any>;
+  secrets: WorldSecrets;
+  /** The environment the functions run with (endpoints, credentials, the stack's names). */
+  env: Record<string, string>;
+  speed: number;
+  /** Runs statemachine/<machine>.asl.json with the real handlers; the document travels inline unless `input` is given. */
+  run(machine: string, options?: { input?: unknown; document?: unknown; executionName?: string; overrides?: Partial<RunOptions> }): Promise<RunResult>;
+  /** Writes the VPC endpoint parameter, as the network stack does when it replaces the endpoint. */
+  setVpcEndpoint(value: string): void;
+  close(): Promise<void>;
+}
+
+const ROOT = join(__dirname, '..', '..');
+let executions = 0;
+
+/**
+ * The whole control plane's surroundings on loopback, with free ports: the AgentCore emulator, the
+ * SSM emulator running the template's Command document with bash (its `aws` CLI resolving the
+ * SecureStrings below), the Keycloak admin stand-in the host script talks to, and S3 for long
+ * command output. The functions' SDK clients reach them through the same endpoint variables a
+ * deployment would leave unset. Used by the integration tests and `keygate rehearse`.
+ *
+ * @example
+ * const world = await startWorld({ document: seedRaw(), speed: 200 });
+ * const run = await world.run('provision');
+ * await world.close();
+ */
+export async function startWorld(options: LocalWorldOptions): Promise<LocalWorld> {
+  const speed = options.speed ?? 1;
+  const document = structuredClone(options.document);
+  const secrets: WorldSecrets = {
+    admin: options.secrets?.admin ?? 'local-Adm1n-s3cret',
+    users: options.secrets?.users ?? Object.fromEntries(((document.keycloak?.realm?.users ?? []) as Array<{ username: string }>).map((u) => [u.username, `local-${u.username}-Passw0rd`])),
+    canary: options.secrets?.canary ?? 'local-Can4ry-client-s3cret',
+  };
+  const keycloak = await startKeycloak({ admin: { username: document.keycloak.admin.username, password: secrets.admin }, features: { cimd: options.cimdFeature ?? true } });
+  document.keycloak.admin = { ...document.keycloak.admin, url: keycloak.url };
+  delete document.keycloak.admin.kcadm;
+  const [agentcore, s3] = await Promise.all([startAgentCore({ speed, region: STACK.region, ...options.agentcore }), startS3({ buckets: [STACK.outputBucket] })]);
+  const parameters = [
+    { name: document.keycloak.admin.passwordParameter as string, value: secrets.admin, type: 'SecureString' as const },
+    ...((document.keycloak.realm.users ?? []) as Array<{ username: string; passwordParameter: string }>).map((u) => ({ name: u.passwordParameter, value: secrets.users[u.username] ?? `local-${u.username}-Passw0rd`, type: 'SecureString' as const })),
+    ...(document.keycloak.realm.canaryClient ? [{ name: document.keycloak.realm.canaryClient.secretParameter as string, value: secrets.canary, type: 'SecureString' as const }] : []),
+    ...(document.resourcePolicy?.vpcEndpoint?.parameterName ? [{ name: document.resourcePolicy.vpcEndpoint.parameterName as string, value: options.vpcEndpointId ?? INITIAL_VPC_ENDPOINT, type: 'String' as const }] : []),
+    { name: STACK.desiredStateParameter, value: encodeDocument(document), type: 'String' as const },
+  ];
+  const ssm = await startSsm({
+    region: STACK.region,
+    documents: { [STACK.commandDocument]: commandDocumentFromTemplate() },
+    instances: { [document.keycloak.instanceId as string]: { online: true } },
+    parameters,
+    s3,
+    timing: { secondMs: Math.max(1, 1000 / speed), invisibleMs: Math.max(1, 300 / speed), pendingMs: Math.max(1, 200 / speed) },
+  });
+  const env: Record<string, string> = {
+    AWS_ENDPOINT_URL_BEDROCK_AGENTCORE_CONTROL: agentcore.url,
+    AWS_ENDPOINT_URL_SSM: ssm.endpoint,
+    AWS_ENDPOINT_URL_S3: s3.endpoint,
+    AWS_REGION: STACK.region,
+    AWS_ACCESS_KEY_ID: 'AKIDLOCALEMULATOR',
+    AWS_SECRET_ACCESS_KEY: 'local-emulator-secret-not-a-credential',
+    KEYGATE_OWNER: STACK.owner,
+    GATEWAY_ROLE_ARN: `arn:aws:iam::${agentcore.accountId}:role/${STACK.owner}-GatewayRole-1A2B3C4D5E6F`,
+    DESIRED_STATE_PARAMETER: STACK.desiredStateParameter,
+    KEYCLOAK_INSTANCE_ID: document.keycloak.instanceId,
+    VPC_ENDPOINT_PARAMETER_NAME: document.resourcePolicy?.vpcEndpoint?.parameterName ?? '',
+    KEYCLOAK_COMMAND_DOCUMENT: STACK.commandDocument,
+    COMMAND_OUTPUT_BUCKET: STACK.outputBucket,
+    CANARY_SECRET_PARAMETER_NAME: document.keycloak.realm.canaryClient?.secretParameter ?? '',
+  };
+  const previous = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, env);
+  const resetAll = () => {
+    resetClients();
+    resetS3Client();
+    resetKeycloakHostEnv();
+  };
+  resetAll();
+  return {
+    agentcore,
+    ssm,
+    keycloak,
+    s3,
+    document,
+    secrets,
+    env,
+    speed,
+    run: (machine, runOptions = {}) => {
+      const runDocument = (runOptions.document ?? document) as Record<string, any>;
+      return runStateMachine({
+        file: join(ROOT, 'statemachine', `${machine}.asl.json`),
+        handlers: KEYGATE_HANDLERS,
+        stateMachines: { ReconcileRealmStateMachineArn: join(ROOT, 'statemachine', 'reconcile-realm.asl.json') },
+        input: runOptions.input ?? { desiredState: runDocument },
+        executionName: runOptions.executionName ?? `${machine}-${++executions}`,
+        timeScale: speed,
+        // The host script runs in real time whatever the speed: poll it at a fixed, short interval.
+        retryIntervalOverrides: { 'Await Observe Command': 50, 'Await Apply Command': 50 },
+        // A Wait with SecondsPath takes its duration from the execution; the runner can only scale
+        // fixed ones, so the world scales the grace period from the document it runs on.
+        waitTimeOverrides: { 'Wait Grace Period': ((runDocument.resourcePolicy?.rotationGracePeriodSeconds ?? 300) * 1000) / speed },
+        ...runOptions.overrides,
+      });
+    },
+    setVpcEndpoint: (value) => {
+      const name = document.resourcePolicy?.vpcEndpoint?.parameterName as string | undefined;
+      if (!name) throw new TypeError('the document names no VPC endpoint parameter (resourcePolicy.vpcEndpoint.parameterName)');
+      ssm.putParameter(name, value, 'String');
+    },
+    close: async () => {
+      await Promise.all([agentcore.close(), ssm.close(), keycloak.close(), s3.close()]);
+      for (const [k, v] of Object.entries(previous)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+      resetAll();
+    },
+  };
+}

@@ -1,0 +1,104 @@
+import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import executorSource from '../../host/executor.py';
+import { SsmCommandFailedError, SsmCommandOutputError, SsmCommandPendingError } from '../../core/errors';
+import type { HostProgram, HostResult } from '../../core/host/program';
+import { ssmCommandReadiness } from '../../core/readiness';
+import { redact } from '../../platform/redact';
+import { readObjectText, parseS3Url } from '../s3/object-reader';
+import { getInvocation, sendCommand, type InvocationView } from '../ssm/command-runner';
+
+/**
+ * Runs host programs (functions/core/host/program.ts) on the Keycloak instance through the keygate
+ * Command document: the executor's text (pinned by SHA-256 in the document) and the gzip'd program
+ * travel as base64 parameters; secrets travel as names only and are read on the host.
+ */
+export interface HostTarget {
+  documentName: string;
+  instanceId: string;
+  /** Bucket for the full command output (the inline output stops at 24,000 characters). */
+  outputBucket?: string;
+}
+
+export interface SentCommand {
+  commandId: string;
+  instanceId: string;
+}
+
+/** SSM's inline output limit for stdout (ssm-and-events.md §3). */
+export const INLINE_STDOUT_LIMIT = 24_000;
+
+/** SHA-256 of the executor this code ships; the Command document refuses any other. */
+export const EXECUTOR_SHA256 = createHash('sha256').update(executorSource).digest('hex');
+
+/** The SendCommand parameters for a program: names of secrets at most, never values. */
+export function hostCommandParameters(program: HostProgram): Record<string, string[]> {
+  return {
+    executor: [Buffer.from(executorSource, 'utf8').toString('base64')],
+    program: [gzipSync(Buffer.from(JSON.stringify(program), 'utf8')).toString('base64')],
+  };
+}
+
+export async function sendHostProgram(target: HostTarget, program: HostProgram, opts: { comment: string; signal?: AbortSignal }): Promise<SentCommand> {
+  const { commandId } = await sendCommand(
+    {
+      documentName: target.documentName,
+      instanceId: target.instanceId,
+      parameters: hostCommandParameters(program),
+      comment: opts.comment,
+      ...(target.outputBucket ? { output: { bucket: target.outputBucket, prefix: 'keygate-host' } } : {}),
+    },
+    { signal: opts.signal },
+  );
+  return { commandId, instanceId: target.instanceId };
+}
+
+/**
+ * The result of a sent program once its command has ended. Throws {@link SsmCommandPendingError}
+ * while it has not (the state machine retries), {@link SsmCommandFailedError} when the command
+ * failed without a result (timeout, crash), {@link SsmCommandOutputError} when the output cannot be
+ * trusted. A program that stopped on a Keycloak error still returns its result (`ok: false`).
+ */
+export async function readHostResult(command: SentCommand, opts: { signal?: AbortSignal } = {}): Promise<HostResult> {
+  const view = await getInvocation(command, opts);
+  const readiness = ssmCommandReadiness(view.status, view.details);
+  if (readiness.state === 'pending') throw new SsmCommandPendingError(command.commandId, command.instanceId, view.status);
+  const text = await fullStdout(command, view, opts.signal);
+  const framed = text === undefined ? undefined : parseFramedResult(text);
+  if (framed) return framed;
+  if (readiness.state === 'failed') {
+    throw new SsmCommandFailedError(command.commandId, command.instanceId, view.status, view.details, view.exitCode, excerpt(view.stderr));
+  }
+  throw new SsmCommandOutputError(command.commandId, text === undefined ? 'the output is over 24,000 characters and was not found in the output bucket (does the instance role allow s3:PutObject there?)' : 'no keygate result in the output');
+}
+
+/** Inline stdout when it is complete; otherwise the copy the agent wrote to S3. Never a truncated text. */
+async function fullStdout(command: SentCommand, view: InvocationView, signal?: AbortSignal): Promise<string | undefined> {
+  if (view.stdout.length < INLINE_STDOUT_LIMIT) return view.stdout;
+  const location = parseS3Url(view.stdoutUrl);
+  if (!location) return undefined;
+  try {
+    return await readObjectText(location, { signal });
+  } catch (cause) {
+    throw new SsmCommandOutputError(command.commandId, `cannot read the full output from ${view.stdoutUrl}`, { cause });
+  }
+}
+
+/**
+ * The executor prints `keygate-result sha256=<hex> length=<n>` and then the JSON on one line. A body
+ * that is shorter or hashes differently was cut: it is never parsed.
+ */
+export function parseFramedResult(text: string): HostResult | undefined {
+  const lines = text.split('\n');
+  const at = lines.findIndex((l) => l.startsWith('keygate-result '));
+  if (at < 0) return undefined;
+  const header = /^keygate-result sha256=([0-9a-f]{64}) length=(\d+)$/.exec(lines[at]!);
+  const body = lines[at + 1] ?? '';
+  if (!header || body.length !== Number(header[2]) || createHash('sha256').update(body).digest('hex') !== header[1]) return undefined;
+  return JSON.parse(body) as HostResult;
+}
+
+function excerpt(stderr: string): string {
+  const text = redact(stderr.trim());
+  return text.length > 400 ? `…${text.slice(-400)}` : text;
+}

@@ -1,0 +1,35 @@
+import type { DesiredState } from '../core/desired/document';
+import { planResourcePolicy } from '../core/policy/compare-policy';
+import { buildResourcePolicy } from '../core/policy/render-resource-policy';
+import { parseVpcEndpointParameter, validVpcEndpointIds } from '../core/policy/vpc-endpoint';
+import { ResourcePolicyNotConvergedError } from '../core/errors';
+import { getResourcePolicy, putResourcePolicy } from './agentcore/resource-policy-repository';
+import { getParameterValue } from './ssm/parameter-store';
+
+/** The endpoint ids the document allows now: the SSM parameter's current value, or the literal ids. */
+export async function currentVpcEndpointIds(desired: DesiredState, signal?: AbortSignal): Promise<string[]> {
+  const source = desired.resourcePolicy?.vpcEndpoint;
+  if (source?.parameterName !== undefined) return parseVpcEndpointParameter(source.parameterName, await getParameterValue(source.parameterName, { signal }));
+  return validVpcEndpointIds('resourcePolicy.vpcEndpoint.ids', source?.ids ?? []);
+}
+
+export interface ApplyResult {
+  action: 'created' | 'updated' | 'unchanged';
+  vpcEndpointIds: string[];
+  changedFields: string[];
+}
+
+/**
+ * Applies the policy allowing exactly `vpcEndpointIds`: plan against the live policy, Put only when
+ * it differs, then read it back and require an empty plan. A failed Put throws and leaves the
+ * existing policy as it was; nothing here ever deletes the policy.
+ */
+export async function applyResourcePolicy(gatewayArn: string, vpcEndpointIds: string[], signal?: AbortSignal): Promise<ApplyResult> {
+  const desired = buildResourcePolicy(gatewayArn, vpcEndpointIds);
+  const plan = planResourcePolicy(gatewayArn, desired, await getResourcePolicy(gatewayArn, { signal }));
+  if (plan.action === 'noop') return { action: 'unchanged', vpcEndpointIds, changedFields: [] };
+  await putResourcePolicy(gatewayArn, JSON.stringify(desired), { signal });
+  const after = planResourcePolicy(gatewayArn, desired, await getResourcePolicy(gatewayArn, { signal }));
+  if (after.action !== 'noop') throw new ResourcePolicyNotConvergedError(gatewayArn, after.fields.map((f) => f.field));
+  return { action: plan.action === 'create' ? 'created' : 'updated', vpcEndpointIds, changedFields: plan.fields.map((f) => f.field) };
+}

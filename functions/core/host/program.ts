@@ -1,0 +1,115 @@
+/**
+ * The program the host executor (functions/host/executor.py) runs: an ordered list of operations
+ * against Keycloak's admin REST API on the host's loopback. TypeScript decides everything (what to
+ * read, what to write, in which order); the executor only performs the list, stops at the first
+ * failure and prints one framed JSON result. New operation kinds are added here and in the
+ * executor's OPERATIONS table.
+ *
+ * Values the host fills in, anywhere in a body (never known to the Lambda or Step Functions):
+ * - `{"$secret": NAME}`: the SSM SecureString NAME, read on the host with
+ *   `aws ssm get-parameter --with-decryption`;
+ * - `{"$var": NAME}`: an id bound by an earlier operation (`bind`);
+ * - `{"$json": VALUE}`: VALUE (after resolving) as compact JSON text.
+ * Path segments are plain strings (URL-encoded by the executor) or `{"$var": NAME}`.
+ */
+export type PathSegment = string | { $var: string };
+
+export interface SecretRef {
+  $secret: string;
+}
+export interface VarRef {
+  $var: string;
+}
+export interface JsonText {
+  $json: unknown;
+}
+
+/** Reads one resource. 404 (or another `absent` status) gives `null`, so observing a missing realm is not an error. */
+export interface GetOperation {
+  op: 'get';
+  /** Key of the result in the executor's output. */
+  id: string;
+  path: PathSegment[];
+  query?: Record<string, string>;
+  absent?: number[];
+  /** The response is an object holding the list under this key (`profiles`, `policies`). */
+  list?: string;
+  /** Keep only list items whose `field` is one of `in`; the output is then `{items, others}` (others = names only). */
+  select?: { field: string; in: string[] };
+  /** Keep only these key paths of each object (keeps output compact, and keeps secrets such as a client's `secret` on the host). */
+  pick?: string[][];
+  /** Bind a variable to `field` of the first item (for later paths); unbound when there is none. */
+  bind?: { var: string; field: string };
+}
+
+/** One write. `bind` captures the new object's id from the Location header of a 201. */
+export interface SendOperation {
+  op: 'send';
+  /** The change this write belongs to, as the plan prints it: reported when Keycloak rejects it. */
+  label: string;
+  method: 'POST' | 'PUT' | 'DELETE';
+  path: PathSegment[];
+  query?: Record<string, string>;
+  body?: unknown;
+  /** Statuses that mean "already gone" for a DELETE of an object that may not exist any more. */
+  absent?: number[];
+  bind?: string;
+}
+
+/**
+ * Read-modify-write of a list of named entries (client profiles, client policies): GET, replace or
+ * append the `upsert` entries by `name`, drop the `remove` names, keep every other entry exactly as
+ * read, PUT `{[key]: list}`. Done on the host so that no other writer's entry is lost between
+ * observe and apply; the built-in (global) entries are never read, so never sent back.
+ */
+export interface MergeListOperation {
+  op: 'merge-list';
+  label: string;
+  path: PathSegment[];
+  key: string;
+  upsert: unknown[];
+  remove: string[];
+}
+
+/**
+ * Read-modify-write of one whole resource (a realm, a user, a client): GET it, merge `set` into it (or
+ * into its `key` map, e.g. a realm's `attributes`), drop the `drop` keys, PUT the whole resource back.
+ * Keycloak's realm update resets what a partial body leaves out (it removes every attribute not sent,
+ * and rebuilds the WebAuthn policies from the body), so keygate never PUTs a partial realm, user or client.
+ */
+export interface MergeObjectOperation {
+  op: 'merge-object';
+  label: string;
+  path: PathSegment[];
+  key?: string;
+  set: Record<string, unknown>;
+  drop?: string[];
+}
+
+export type HostOperation = GetOperation | SendOperation | MergeListOperation | MergeObjectOperation;
+
+export interface HostProgram {
+  version: 1;
+  /** How the executor reaches Keycloak: the admin REST API on the host's loopback (only programs that call it need this). */
+  admin?: { url: string; realm: string; username: string; passwordParameter: string };
+  /** Region for `aws ssm get-parameter` on the host (the host may have no default region). */
+  region: string;
+  ops: HostOperation[];
+}
+
+/** What the executor prints (after the framing line): success with the `get` results, or where it stopped. */
+export type HostResult =
+  | { ok: true; done: number; results: Record<string, unknown> }
+  | { ok: false; done: number; error: HostError };
+
+export interface HostError {
+  kind: 'rejected' | 'unreachable' | 'login' | 'secret' | 'program';
+  message: string;
+  index?: number;
+  label?: string;
+  status?: number;
+  body?: string;
+}
+
+/** Exit codes of the executor, by error kind (anything else is a crash of the executor itself). */
+export const HOST_EXIT = { ok: 0, program: 2, rejected: 3, unreachable: 4, credentials: 5 } as const;

@@ -1,0 +1,167 @@
+import { z } from 'zod';
+import { KeycloakSnapshotInvalidError } from '../errors';
+
+/**
+ * The observe step's output: a compact JSON snapshot of what keygate manages in one realm (not a
+ * realm export). `keygate plan --keycloak-observed FILE` reads the same format; docs/keycloak-snapshot.md
+ * documents it field by field.
+ */
+export const SNAPSHOT_FORMAT = 'keygate.keycloak-snapshot/1';
+
+/** Realm attribute where keygate records what it created (the only objects it ever deletes). */
+export const OWNERSHIP_ATTRIBUTE = 'keygate.owned';
+
+const str = z.string();
+const stringMap = z.record(z.string(), z.string());
+const owned = z.strictObject({ name: str, id: str.nullable() });
+
+export const OwnershipSchema = z.strictObject({
+  v: z.literal(1),
+  realmCreated: z.boolean().default(false),
+  users: z.array(owned).default([]),
+  clientScopes: z.array(owned).default([]),
+  audienceMappers: z.array(z.strictObject({ scope: str, name: str, id: str.nullable() })).default([]),
+  clientProfiles: z.array(str).default([]),
+  clientPolicies: z.array(str).default([]),
+  clients: z.array(owned).default([]),
+});
+
+const ConfigEntrySchema = z.looseObject({ configuration: z.record(z.string(), z.unknown()).optional() });
+/** A client profile exactly as Keycloak returns it (unknown keys kept: keygate compares what it manages). */
+export const RawProfileSchema = z.looseObject({
+  name: str,
+  description: str.optional(),
+  executors: z.array(ConfigEntrySchema.extend({ executor: str })).default([]),
+});
+export const RawPolicySchema = z.looseObject({
+  name: str,
+  description: str.optional(),
+  enabled: z.union([z.boolean(), str]).optional(),
+  conditions: z.array(ConfigEntrySchema.extend({ condition: str })).default([]),
+  profiles: z.array(str).default([]),
+});
+
+export const ObservedMapperSchema = z.looseObject({ id: str, name: str, protocol: str.optional(), protocolMapper: str, config: stringMap.default({}) });
+
+export const ObservedRealmSchema = z.strictObject({
+  format: z.literal(SNAPSHOT_FORMAT),
+  realm: str,
+  instanceId: str.optional(),
+  server: z.strictObject({ cimdSupported: z.boolean(), discoveryRealm: str.nullable() }),
+  exists: z.boolean(),
+  enabled: z.boolean(),
+  /** null: the realm carries no ownership record (keygate created nothing there, so it deletes nothing). */
+  ownership: OwnershipSchema.nullable(),
+  /** Set when the record could not be read; keygate then owns nothing until it writes a fresh one. */
+  ownershipProblem: str.optional(),
+  users: z.array(
+    z.looseObject({
+      id: str,
+      username: str,
+      enabled: z.boolean().optional(),
+      emailVerified: z.boolean().optional(),
+      email: str.optional(),
+      firstName: str.optional(),
+      lastName: str.optional(),
+    }),
+  ),
+  clientScopes: z.array(
+    z.looseObject({
+      id: str,
+      name: str,
+      description: str.optional(),
+      protocol: str.optional(),
+      attributes: stringMap.default({}),
+      protocolMappers: z.array(ObservedMapperSchema).default([]),
+    }),
+  ),
+  realmDefaultClientScopes: z.array(str),
+  realmOptionalClientScopes: z.array(str),
+  clientProfiles: z.array(RawProfileSchema),
+  otherClientProfiles: z.array(str),
+  clientPolicies: z.array(RawPolicySchema),
+  otherClientPolicies: z.array(str),
+  clients: z.array(
+    z.looseObject({
+      id: str,
+      clientId: str,
+      defaultClientScopes: z.array(str).default([]),
+      optionalClientScopes: z.array(str).default([]),
+    }),
+  ),
+});
+
+export type Ownership = z.output<typeof OwnershipSchema>;
+export type RawProfile = z.output<typeof RawProfileSchema>;
+export type RawPolicy = z.output<typeof RawPolicySchema>;
+export type ObservedMapper = z.output<typeof ObservedMapperSchema>;
+export type ObservedRealm = z.output<typeof ObservedRealmSchema>;
+export type ObservedUser = ObservedRealm['users'][number];
+export type ObservedClientScope = ObservedRealm['clientScopes'][number];
+export type ObservedClient = ObservedRealm['clients'][number];
+
+export const EMPTY_OWNERSHIP: Ownership = Object.freeze({
+  v: 1,
+  realmCreated: false,
+  users: [],
+  clientScopes: [],
+  audienceMappers: [],
+  clientProfiles: [],
+  clientPolicies: [],
+  clients: [],
+}) as Ownership;
+
+/**
+ * Checks a snapshot read from a file or a state's input. Throws {@link KeycloakSnapshotInvalidError}
+ * listing every problem with its path.
+ *
+ * @example
+ * const observed = parseSnapshot(JSON.parse(readFileSync('observed.json', 'utf8')), 'observed.json');
+ */
+export function parseSnapshot(value: unknown, source: string): ObservedRealm {
+  const result = ObservedRealmSchema.safeParse(value);
+  if (result.success) return result.data;
+  throw new KeycloakSnapshotInvalidError(
+    source,
+    result.error.issues.slice(0, 10).map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`),
+  );
+}
+
+/** Reads the ownership record from the realm attribute's text; a damaged record owns nothing (and is rewritten). */
+export function parseOwnership(text: string | undefined): { ownership: Ownership | null; problem?: string } {
+  if (text === undefined || text === '') return { ownership: null };
+  try {
+    const result = OwnershipSchema.safeParse(JSON.parse(text));
+    if (result.success) return { ownership: result.data };
+    return { ownership: null, problem: `realm attribute ${OWNERSHIP_ATTRIBUTE} is not a keygate ownership record: ${result.error.issues[0]?.message}` };
+  } catch {
+    return { ownership: null, problem: `realm attribute ${OWNERSHIP_ATTRIBUTE} is not JSON` };
+  }
+}
+
+/**
+ * The snapshot of a realm that does not exist yet on a server with (or without) the CIMD feature:
+ * what the observe step reports for a fresh Keycloak.
+ *
+ * @example
+ * planRealm(desired, emptyRealmSnapshot('mcp-demo', true)) // the seed's seven manual steps
+ */
+export function emptyRealmSnapshot(realm: string, cimdSupported: boolean): ObservedRealm {
+  return {
+    format: SNAPSHOT_FORMAT,
+    realm,
+    server: { cimdSupported, discoveryRealm: 'master' },
+    exists: false,
+    enabled: false,
+    ownership: null,
+    users: [],
+    clientScopes: [],
+    realmDefaultClientScopes: [],
+    realmOptionalClientScopes: [],
+    clientProfiles: [],
+    otherClientProfiles: [],
+    clientPolicies: [],
+    otherClientPolicies: [],
+    clients: [],
+  };
+}

@@ -1,0 +1,43 @@
+import { createGateway, updateGateway } from './adapters/agentcore/gateway-repository';
+import { observeGateway } from './adapters/agentcore/observe-gateway';
+import type { DesiredState } from './core/desired/document';
+import { GatewayNotConvergedError, GatewayNotReadyError } from './core/errors';
+import { deriveClientToken } from './core/gateway/client-token';
+import { gatewayRoleArn, planGateway } from './core/gateway/plan-gateway';
+import { ensureActionOf, waitDeadline } from './core/gateway/provisioning';
+import { gatewayReadiness } from './core/readiness';
+import { makeHandler, type TaskInput } from './platform/make-handler';
+import { gatewayEnv } from './platform/stack-env';
+
+export interface EnsureGatewayInput extends TaskInput {
+  desired: DesiredState;
+  /** Set after a replacement removed the old gateway: a second replacement in one run is an error. */
+  replacedGatewayId?: string;
+}
+
+/** Step "Ensure Gateway": observe by name, plan, create or update (full replacement), report the action. */
+export const handler = makeHandler('ensure-gateway', async (input: EnsureGatewayInput, { logger, signal }) => {
+  const env = gatewayEnv();
+  const desired = input.desired.gateway;
+  const roleArn = gatewayRoleArn(desired, env.GATEWAY_ROLE_ARN);
+  const seen = await observeGateway(desired.name, env.KEYGATE_OWNER, { signal, lookForRename: true });
+  const current = seen.observed?.gateway;
+  if (current?.status === 'DELETING') throw new GatewayNotReadyError(String(current.gatewayId), 'DELETING');
+  const plan = planGateway({ desired, roleArn, owner: env.KEYGATE_OWNER, ...seen });
+  logger.info('planned change', { action: plan.action, kind: plan.kind, name: plan.name, reason: plan.reason, fields: 'fields' in plan ? plan.fields : [] });
+  const waitUntil = waitDeadline(new Date(), desired.readyTimeoutSeconds);
+  if (plan.action === 'replace') {
+    if (input.replacedGatewayId) throw new GatewayNotConvergedError(`gateway ${desired.name}`, plan.fields.map((f) => f.field));
+    return { action: 'replace' as const, gatewayId: plan.gatewayId, name: desired.name };
+  }
+  if (plan.action === 'update' && gatewayReadiness(current?.status).state === 'pending') throw new GatewayNotReadyError(plan.gatewayId, String(current?.status));
+  const out =
+    plan.action === 'create'
+      ? await createGateway({ ...plan.after, clientToken: deriveClientToken('gateway', { request: plan.after, execution: input.correlationId ?? '' }) }, { signal })
+      : plan.action === 'update'
+        ? await updateGateway(plan.after, { signal })
+        : current!;
+  const action = ensureActionOf(plan.action);
+  logger.info('gateway ensured', { gatewayId: out.gatewayId, action, status: out.status });
+  return { action, gatewayId: String(out.gatewayId), gatewayArn: String(out.gatewayArn), gatewayUrl: out.gatewayUrl ?? '', name: desired.name, status: String(out.status), waitUntil };
+});

@@ -1,0 +1,29 @@
+import { readHostResult, type SentCommand } from './adapters/host/host-runner';
+import type { DesiredState } from './core/desired/document';
+import { hostErrorToKeycloakError } from './core/keycloak/host-outcome';
+import { adminConnection, snapshotFromResults } from './core/keycloak/observe-realm';
+import type { ObservedRealm } from './core/keycloak/snapshot';
+import { keycloakHostEnv, placeOf } from './platform/keycloak-host';
+import { makeHandler, type TaskInput } from './platform/make-handler';
+
+export interface GetRealmCommandResultInput extends TaskInput {
+  desired: DesiredState;
+  command: SentCommand & { mode: 'observe' | 'apply' };
+}
+
+/**
+ * Steps "Await Observe Command" and "Await Apply Command": one GetCommandInvocation per attempt.
+ * Pending → SsmCommandPendingError (the state machine retries, bounded); a Keycloak error → the
+ * matching Keycloak*Error; success → the snapshot the program ended with.
+ */
+export const handler = makeHandler('get-realm-command-result', async (input: GetRealmCommandResultInput, { logger, signal }): Promise<{ snapshot: ObservedRealm; operations: number }> => {
+  const { desired, command } = input;
+  logger.appendKeys({ realm: desired.keycloak.realm.name, instanceId: command.instanceId, commandId: command.commandId });
+  const result = await readHostResult(command, { signal });
+  if (!result.ok) {
+    throw hostErrorToKeycloakError(result.error, placeOf(desired), adminConnection(desired, keycloakHostEnv().AWS_REGION).admin.url, command.commandId, result.done);
+  }
+  const snapshot = snapshotFromResults(desired, result.results, command.instanceId);
+  logger.info('host program finished', { mode: command.mode, operations: result.done, realmExists: snapshot.exists });
+  return { snapshot, operations: result.done };
+});

@@ -1,0 +1,31 @@
+import { sendHostProgram, type SentCommand } from './adapters/host/host-runner';
+import type { DesiredState } from './core/desired/document';
+import { adminConnection, renderObserveOps } from './core/keycloak/observe-realm';
+import type { RealmChange } from './core/keycloak/plan-realm';
+import { renderApplyOps } from './core/keycloak/render-apply';
+import { hostTarget, keycloakHostEnv } from './platform/keycloak-host';
+import { makeHandler, type TaskInput } from './platform/make-handler';
+
+export interface SendRealmCommandInput extends TaskInput {
+  desired: DesiredState;
+  /** observe: read the snapshot; apply: carry out `changes`, then read the snapshot again (one command). */
+  mode: 'observe' | 'apply';
+  changes?: RealmChange[];
+}
+
+export interface SendRealmCommandOutput extends SentCommand {
+  mode: 'observe' | 'apply';
+  operations: number;
+}
+
+/** Steps "Send Observe Command" and "Send Apply Command": one SSM command with the host program. */
+export const handler = makeHandler('send-realm-command', async (input: SendRealmCommandInput, { logger, signal }): Promise<SendRealmCommandOutput> => {
+  const { desired, mode } = input;
+  const realm = desired.keycloak.realm.name;
+  logger.appendKeys({ realm, instanceId: desired.keycloak.instanceId });
+  const writes = mode === 'apply' ? renderApplyOps(realm, input.changes ?? []) : [];
+  const program = { ...adminConnection(desired, keycloakHostEnv().AWS_REGION), ops: [...writes, ...renderObserveOps(desired)] };
+  const sent = await sendHostProgram(hostTarget(desired), program, { comment: `keygate ${mode} realm ${realm}`, signal });
+  logger.info('sent host program', { mode, commandId: sent.commandId, writes: writes.length, operations: program.ops.length });
+  return { ...sent, mode, operations: program.ops.length };
+});

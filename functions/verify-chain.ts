@@ -1,0 +1,68 @@
+import { parseResolveRoutes, resolvingFetch } from './adapters/http/fetch';
+import { getSecureParameterValue } from './adapters/ssm/secure-parameter';
+import { verifyChain, type CanarySecret } from './adapters/verify/verify-chain';
+import { ChainUnreachableError, ChainVerificationFailedError, DesiredStateInvalidError, VerifyInputError } from './core/errors';
+import { checkDesiredState } from './core/desired/load';
+import { failingChecks, type VerificationReport } from './core/verify/report';
+import { UNREACHABLE_DIAGNOSIS } from './core/verify/observation';
+import { readEnv } from './platform/env';
+import { makeHandler, type TaskInput } from './platform/make-handler';
+
+export interface VerifyChainInput extends TaskInput {
+  /** The loaded desired state (`$.loaded.desired`). */
+  desired: unknown;
+  /** The gateway's MCP URL as provisioning observed it (GetGateway `gatewayUrl`). */
+  gatewayUrl?: string | null;
+}
+
+export type VerifyChainOutput = VerificationReport | { outcome: 'skipped'; reason: string };
+
+let env: ReturnType<typeof loadEnv> | undefined;
+const loadEnv = () => {
+  const values = readEnv({
+    CANARY_SECRET_PARAMETER_NAME: { fallback: '' },
+    // Rehearsals only (keygate rehearse): "host=origin,host=origin" sends those hosts to local peers.
+    VERIFY_RESOLVE: { fallback: '' },
+  });
+  const routes = parseResolveRoutes(values.VERIFY_RESOLVE.split(',').filter(Boolean), 'VERIFY_RESOLVE');
+  return { ...values, fetch: Object.keys(routes).length ? resolvingFetch(routes) : globalThis.fetch };
+};
+
+/** Step "Verify Chain": proves the live chain works; fails the execution when a check fails (verify.failOn). */
+export const handler = makeHandler('verify-chain', async (input: VerifyChainInput, { logger, signal }): Promise<VerifyChainOutput> => {
+  env ??= loadEnv();
+  if (input?.desired === undefined) throw new VerifyInputError('missing "desired": pass "desired.$": "$.loaded.desired"', 'desired');
+  const { desired } = checkDesiredState(input.desired, 'verify input');
+  if (!desired.verify.enabled) return { outcome: 'skipped', reason: 'verify.enabled is false' };
+  if (input.gatewayUrl && !/^https:\/\//.test(input.gatewayUrl)) throw new VerifyInputError(`gatewayUrl "${input.gatewayUrl}" is not an https URL`, 'gatewayUrl');
+  const report = await verifyChain(desired, {
+    ...(input.gatewayUrl ? { gatewayUrl: input.gatewayUrl } : {}),
+    ...(desired.keycloak.realm.canaryClient ? { canarySecret: await readCanarySecret(desired.keycloak.realm.canaryClient.secretParameter, signal) } : {}),
+    fetch: env.fetch,
+    now: () => new Date(),
+    signal,
+  });
+  logger.info('chain verified', { outcome: report.outcome, failed: report.failed, summary: report.summary, gatewayUrl: report.gatewayUrl });
+  const failing = failingChecks(report, desired.verify.failOn);
+  for (const c of failing) logger.warn('check did not pass', { id: c.id, status: c.status, diagnosis: c.diagnosis, evidence: c.evidence, fix: c.fix });
+  if (!report.failed) return report;
+  if (failing.every((c) => c.diagnosis === UNREACHABLE_DIAGNOSIS)) throw new ChainUnreachableError(failing);
+  throw new ChainVerificationFailedError(failing);
+});
+
+async function readCanarySecret(name: string, signal: AbortSignal): Promise<CanarySecret> {
+  env ??= loadEnv();
+  // The stack's IAM policy allows GetParameter on the parameter it was deployed with, and no other.
+  if (env.CANARY_SECRET_PARAMETER_NAME !== name) {
+    throw new DesiredStateInvalidError('verify input', [
+      {
+        path: 'keycloak.realm.canaryClient.secretParameter',
+        message: `is "${name}", but this stack may read "${env.CANARY_SECRET_PARAMETER_NAME}" only`,
+        fix: 'redeploy with the parameters from "keygate parameters --config FILE"',
+      },
+    ]);
+  }
+  const value = await getSecureParameterValue(name, { signal });
+  if (value) return { value };
+  return { missing: `the SSM parameter ${name} does not exist`, fix: 'run the Keycloak realm reconciliation: it creates the canary client and stores its secret there', severity: 'fail' };
+}

@@ -1,0 +1,100 @@
+import { CreateGatewayTargetCommand } from '@aws-sdk/client-bedrock-agentcore-control';
+import { clientFor } from '../../support/agentcore';
+import { seedWithTargets, startWorld, type World } from '../../support/provisioning';
+import { seedRaw } from '../../support/seed';
+
+const NAME = 'mcp-gateway-keycloak-demo';
+const policyFor = (arn: string) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: 'bedrock-agentcore:InvokeGateway', Resource: arn }] });
+
+describe('teardown.asl.json against the AgentCore emulator', () => {
+  let world: World;
+  beforeEach(async () => {
+    world = await startWorld();
+  });
+  afterEach(async () => world.close());
+
+  it('tears a full setup down in order: targets gone, then the policy, then the gateway', async () => {
+    // Prepare
+    await world.provision(seedWithTargets(7));
+    const gateway = world.emulator.state().gateways[0]!;
+    world.emulator.setPolicy(gateway.gatewayId, policyFor(gateway.gatewayArn));
+    world.emulator.resetCalls();
+    // Act
+    const run = await world.teardown(seedWithTargets(7));
+    // Assess
+    expect(run.status).toBe('SUCCEEDED');
+    expect(world.emulator.state().gateways).toEqual([]);
+    const mutating = world.emulator.callLog({ mutating: true }).filter((c) => c.status < 300);
+    expect(mutating.map((c) => c.op)).toEqual([...Array(7).fill('DeleteGatewayTarget'), 'DeleteResourcePolicy', 'DeleteGateway']);
+    // Every target was gone (a 404) before the policy went; never DeleteGateway while targets existed.
+    const policyAt = mutating.find((c) => c.op === 'DeleteResourcePolicy')!.seq;
+    const goneTargets = world.emulator.calls.filter((c) => c.op === 'GetGatewayTarget' && c.status === 404 && c.seq < policyAt);
+    expect(goneTargets).toHaveLength(7);
+    expect(world.emulator.calls.filter((c) => c.op === 'DeleteGateway' && c.status !== 202)).toEqual([]);
+    expect(Math.max(...world.emulator.calls.map((c) => c.targetOperations ?? 0))).toBeLessThanOrEqual(5);
+    expect(run.output).toMatchObject({ gateway: 'deleted', gatewayId: gateway.gatewayId, resourcePolicy: 'deleted', targets: expect.arrayContaining([{ name: 'tools-1', action: 'deleted', targetId: expect.any(String) }]) });
+  });
+
+  it('tears a half-built setup down: a target still CREATING is waited for, a missing one is skipped', async () => {
+    // Prepare: provisioning stopped at a FAILED gateway; once it is READY again someone starts a declared
+    // target by hand, so teardown finds tools-1 CREATING and tools-2 absent.
+    const document = seedWithTargets(2);
+    world.emulator.failNext({ kind: 'gateway', name: NAME, reasons: ['unreachable discovery URL'] });
+    expect((await world.provision(document)).status).toBe('FAILED');
+    world.emulator.editGateway(NAME, { status: 'READY', statusReasons: [] });
+    const gatewayId = world.emulator.state().gateways[0]!.gatewayId;
+    const client = clientFor(world.emulator);
+    await client.send(new CreateGatewayTargetCommand({ gatewayIdentifier: gatewayId, name: 'tools-1', targetConfiguration: { mcp: { mcpServer: { endpoint: 'https://tools-1.example.com/mcp' } } } }));
+    client.destroy();
+    world.emulator.resetCalls();
+    // Act: tools-1 is CREATING, tools-2 does not exist, there is no resource policy.
+    const run = await world.teardown(document);
+    // Assess
+    expect(run.status).toBe('SUCCEEDED');
+    expect(world.emulator.state().gateways).toEqual([]);
+    expect(world.emulator.calls.filter((c) => c.op === 'DeleteGatewayTarget').map((c) => c.status)).toEqual([202]);
+    expect(run.events.some((e) => e.type === 'StateRetried' && e.state?.name === 'Delete Gateway Target')).toBe(true);
+    expect(run.output).toMatchObject({ gateway: 'deleted', resourcePolicy: 'absent', targets: [{ name: 'tools-1', action: 'deleted' }, { name: 'tools-2', action: 'absent' }] });
+  });
+
+  it('tears down a gateway that is still CREATING by waiting for it first', async () => {
+    // Prepare: a gateway without targets that reports CREATING for a while.
+    await world.provision();
+    world.emulator.removeTarget(NAME, 'my-mcp-server');
+    world.emulator.editGateway(NAME, { status: 'CREATING' });
+    const settle = setTimeout(() => world.emulator.editGateway(NAME, { status: 'READY' }), 150);
+    // Act
+    const run = await world.teardown();
+    clearTimeout(settle);
+    // Assess
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.events.some((e) => e.type === 'StateRetried' && e.state?.name === 'Delete Gateway')).toBe(true);
+    expect(world.emulator.calls.filter((c) => c.op === 'DeleteGateway').map((c) => c.status)).toEqual([202]);
+    expect(world.emulator.state().gateways).toEqual([]);
+  });
+
+  it('is idempotent: nothing to delete is success, and deletes nothing', async () => {
+    const first = await world.teardown();
+    expect(first).toMatchObject({ status: 'SUCCEEDED', output: { gateway: 'absent', name: NAME } });
+    expect(world.emulator.callLog({ mutating: true })).toEqual([]);
+  });
+
+  it('deletes only declared targets: an undeclared target stops the teardown before DeleteGateway', async () => {
+    await world.provision(seedWithTargets(2));
+    const gatewayId = world.emulator.state().gateways[0]!.gatewayId;
+    const run = await world.teardown(seedWithTargets(1));
+    expect(run).toMatchObject({ status: 'FAILED', error: 'GatewayHasTargetsError' });
+    expect(run.cause).toContain('tools-2');
+    expect(world.emulator.state().gateways.map((g) => [g.gatewayId, g.targets.map((t) => t.name)])).toEqual([[gatewayId, ['tools-2']]]);
+    expect(world.emulator.callLog({ op: 'DeleteGateway' })).toEqual([]);
+  });
+
+  it('refuses to tear down a gateway this stack does not own', async () => {
+    await world.provision();
+    world.emulator.editGateway(NAME, { tags: { 'managed-by': 'someone-else' } });
+    world.emulator.resetCalls();
+    const run = await world.teardown();
+    expect(run).toMatchObject({ status: 'FAILED', error: 'GatewayNotOwnedError' });
+    expect(world.emulator.callLog({ mutating: true })).toEqual([]);
+  });
+});

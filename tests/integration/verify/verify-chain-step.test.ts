@@ -1,0 +1,200 @@
+import { GetParameterCommand, ParameterNotFound, SSMClient } from '@aws-sdk/client-ssm';
+import { StateMachine } from 'aws-local-stepfunctions';
+import aslValidator from 'asl-validator';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { readFileSync } from 'node:fs';
+import { startChain, type Chain } from '../../../emulators/chain';
+import * as errors from '../../../functions/core/errors';
+import { handler as loadDesiredState } from '../../../functions/load-desired-state';
+import { handler as verifyChainHandler } from '../../../functions/verify-chain';
+import { invoke } from '../../support/lambda';
+import { fromRoot } from '../../support/paths';
+import { closedOrigin } from '../../support/ports';
+import { seedDesired, seedRaw } from '../../support/seed';
+
+// The real handler (middy + Powertools) with the real SSM client mocked at the SDK layer, against the
+// real loopback peers; then provisioning's own "Verify Chain" Task state (statemachine/provision.asl.json)
+// in a machine with provisioning's first and last states, run by aws-local-stepfunctions.
+
+const GATEWAY_URL = 'https://mcp-gateway-keycloak-demo-7hq3x1z0ab.gateway.bedrock-agentcore.ap-northeast-1.amazonaws.com/mcp';
+const SECRET = 'canary-secret-9d8e7f6a5b4c';
+const SECRET_PARAMETER = '/keygate/mcp-keycloak-agentcore/canary-client-secret';
+const ssm = mockClient(SSMClient);
+let chain: Chain;
+
+beforeAll(async () => {
+  chain = await startChain(seedDesired(), { gatewayUrl: GATEWAY_URL, canarySecret: SECRET });
+  // The function reads its environment once, at the first invocation (a cold start).
+  process.env.CANARY_SECRET_PARAMETER_NAME = SECRET_PARAMETER;
+  process.env.VERIFY_RESOLVE = Object.entries(chain.routes).map(([host, origin]) => `${host}=${origin}`).join(',');
+  process.env.DESIRED_STATE_PARAMETER = '/keygate/keygate-dev/desired-state';
+  process.env.KEYCLOAK_INSTANCE_ID = 'i-0123456789abcdef0';
+});
+beforeEach(() => {
+  ssm.reset();
+  ssm.on(GetParameterCommand, { Name: SECRET_PARAMETER, WithDecryption: true }).resolves({ Parameter: { Name: SECRET_PARAMETER, Type: 'SecureString', Value: SECRET } });
+});
+afterEach(() => chain.heal());
+afterAll(async () => {
+  await chain.close();
+});
+
+describe('verify-chain handler', () => {
+  it('reads the canary secret with decryption and returns a passing report', async () => {
+    // Act
+    const out = await invoke(verifyChainHandler, { desired: seedDesired(), gatewayUrl: GATEWAY_URL, correlationId: 'arn:aws:states:exec:1' });
+    // Assess
+    expect(out).toMatchObject({ outcome: 'pass', failed: false, gatewayUrl: GATEWAY_URL });
+    expect(ssm).toHaveReceivedCommandTimes(GetParameterCommand, 1);
+    expect(ssm).toHaveReceivedCommandWith(GetParameterCommand, { Name: SECRET_PARAMETER, WithDecryption: true });
+    expect(JSON.stringify(out)).not.toContain(SECRET);
+  });
+
+  it('fails with ChainVerificationFailedError naming each failing check, its diagnosis and fix', async () => {
+    chain.op.setFaults({ audience: 'account' });
+    const error = await invoke(verifyChainHandler, { desired: seedDesired(), gatewayUrl: GATEWAY_URL }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(errors.ChainVerificationFailedError);
+    const e = error as InstanceType<typeof errors.ChainVerificationFailedError>;
+    expect(e.failed.map((c) => `${c.id} ${c.diagnosis}`)).toEqual(['token.audience audience-mapper-missing', 'mcp.tools-list token-rejected-by-gateway']);
+    expect(e.message).toMatch(/FAIL token\.audience \[audience-mapper-missing\]: aud is "account".* Fix: add an audience mapper/);
+    expect(e.message).not.toContain(SECRET);
+  });
+
+  it('fails the check, not the function, when the canary secret parameter does not exist yet', async () => {
+    ssm.reset();
+    ssm.on(GetParameterCommand).rejects(new ParameterNotFound({ $metadata: {}, message: 'Parameter not found' }));
+    const error = (await invoke(verifyChainHandler, { desired: seedDesired(), gatewayUrl: GATEWAY_URL }).catch((e: unknown) => e)) as InstanceType<typeof errors.ChainVerificationFailedError>;
+    expect(error.name).toBe('ChainVerificationFailedError');
+    expect(error.failed).toEqual([expect.objectContaining({ id: 'token.obtain', diagnosis: 'canary-secret-missing', fix: expect.stringContaining('realm reconciliation') })]);
+  });
+
+  it('refuses a canary secret parameter the stack may not read, before reading anything', async () => {
+    const raw = seedRaw();
+    raw.keycloak.realm.canaryClient.secretParameter = '/other/secret';
+    await expect(invoke(verifyChainHandler, { desired: raw, gatewayUrl: GATEWAY_URL })).rejects.toMatchObject({
+      name: 'DesiredStateInvalidError',
+      problems: [{ path: 'keycloak.realm.canaryClient.secretParameter', message: expect.stringContaining(`may read "${SECRET_PARAMETER}" only`) }],
+    });
+    expect(ssm).toHaveReceivedCommandTimes(GetParameterCommand, 0);
+  });
+
+  it('never logs the secret or a token, at any level, passing or failing', async () => {
+    await jest.isolateModulesAsync(async () => {
+      // A fresh cold start with the log level at DEBUG (the logger reads it once, at construction).
+      process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
+      const isolated = await import('@aws-sdk/client-ssm');
+      mockClient(isolated.SSMClient).on(isolated.GetParameterCommand).resolves({ Parameter: { Value: SECRET } });
+      const { handler } = await import('../../../functions/verify-chain');
+      let logged = '';
+      const capture = (chunk: string | Uint8Array) => ((logged += String(chunk)), true);
+      const out = jest.spyOn(process.stdout, 'write').mockImplementation(capture);
+      const err = jest.spyOn(process.stderr, 'write').mockImplementation(capture);
+      try {
+        await invoke(handler, { desired: seedDesired(), gatewayUrl: GATEWAY_URL });
+        chain.op.setFaults({ omitScopeClaim: true });
+        await invoke(handler, { desired: seedDesired(), gatewayUrl: GATEWAY_URL }).catch(() => undefined);
+      } finally {
+        out.mockRestore();
+        err.mockRestore();
+        process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+      }
+      expect(logged).toContain('"message":"chain verified"');
+      expect(logged).toContain('"diagnosis":"scope-not-in-token"');
+      expect(logged).not.toContain(SECRET);
+      expect(logged).not.toMatch(/eyJ[A-Za-z0-9_-]{8,}\.eyJ/);
+    });
+  });
+
+  it('returns skipped when verification is disabled, and rejects bad input with VerifyInputError', async () => {
+    const raw = seedRaw();
+    raw.verify.enabled = false;
+    await expect(invoke(verifyChainHandler, { desired: raw })).resolves.toEqual({ outcome: 'skipped', reason: 'verify.enabled is false' });
+    await expect(invoke(verifyChainHandler, {} as never)).rejects.toMatchObject({ name: 'VerifyInputError', field: 'desired' });
+    await expect(invoke(verifyChainHandler, { desired: seedRaw(), gatewayUrl: 'http://gw.example.com/mcp' })).rejects.toMatchObject({ name: 'VerifyInputError', field: 'gatewayUrl' });
+    expect(ssm).toHaveReceivedCommandTimes(GetParameterCommand, 0);
+  });
+
+  it('throws the retryable ChainUnreachableError when nothing answers', async () => {
+    await jest.isolateModulesAsync(async () => {
+      // A fresh module (a new cold start) whose hosts all resolve to a port nothing listens on.
+      const closed = await closedOrigin();
+      process.env.VERIFY_RESOLVE = Object.keys(chain.routes).map((host) => `${host}=${closed}`).join(',');
+      const isolated = await import('@aws-sdk/client-ssm');
+      mockClient(isolated.SSMClient).on(isolated.GetParameterCommand).resolves({ Parameter: { Value: SECRET } });
+      const { handler } = await import('../../../functions/verify-chain');
+      const error = await invoke(handler, { desired: seedDesired(), gatewayUrl: GATEWAY_URL }).catch((e: unknown) => e);
+      expect((error as Error).name).toBe('ChainUnreachableError');
+      expect((error as Error).message).toMatch(/as\.discovery \[unreachable\]/);
+    });
+  });
+});
+
+describe('the "Verify Chain" Task state of statemachine/provision.asl.json', () => {
+  const provision = JSON.parse(readFileSync(fromRoot('statemachine', 'provision.asl.json'), 'utf8'));
+  const task = provision.States['Verify Chain'];
+  // Provisioning's own first state and end states around its Verify Chain Task; a Pass stands in for
+  // the steps that provision the gateway (Summarize Provisioning puts GetGateway's gatewayUrl at $.summary.result).
+  const definition = {
+    StartAt: 'Load Desired State',
+    States: {
+      'Load Desired State': { ...provision.States['Load Desired State'], Next: 'Observe Gateway' },
+      'Observe Gateway': { Type: 'Pass', Result: { result: { gatewayUrl: GATEWAY_URL } }, ResultPath: '$.summary', Next: 'Verify Chain' },
+      'Verify Chain': task,
+      // Provisioning's own end state keeps only the summary; a plain Succeed lets the test see $.verification.
+      'Provisioning Succeeded': { Type: 'Succeed' },
+      'Provisioning Failed': provision.States['Provisioning Failed'],
+    },
+  };
+  const run = (overrides: Record<string, (input: any) => Promise<any>> = {}) =>
+    new StateMachine(definition as never, { validationOptions: { checkArn: true, checkPaths: true } }).run(
+      { desiredState: seedRaw() },
+      {
+        context: { Execution: { Id: 'arn:aws:states:ap-northeast-1:111122223333:execution:keygate-provision:test' } },
+        overrides: {
+          taskResourceLocalHandlers: {
+            'Load Desired State': (input: any) => invoke(loadDesiredState, input) as Promise<any>,
+            'Verify Chain': (input: any) => invoke(verifyChainHandler, input) as Promise<any>,
+            ...overrides,
+          },
+          retryIntervalOverrides: { 'Verify Chain': 0 },
+        },
+      },
+    );
+
+  it('is valid ASL and meets the ASL invariants (bounded retries of transient errors, Catch into "… Failed", known error names)', () => {
+    expect(aslValidator(structuredClone(definition), { checkPaths: true, checkArn: true }).errorsText('\n')).toBe('');
+    const retried = task.Retry.flatMap((r: { ErrorEquals: string[] }) => r.ErrorEquals);
+    expect(retried).toEqual(expect.arrayContaining([...errors.LAMBDA_TRANSIENT_ERROR_NAMES, 'ThrottlingException']));
+    expect(task.Retry.every((r: { MaxAttempts: number }) => r.MaxAttempts >= 1 && r.MaxAttempts <= 10)).toBe(true);
+    expect(retried.filter((n: string) => !n.startsWith('Lambda.') && n !== 'ThrottlingException').every((n: string) => n in errors)).toBe(true);
+    expect(task.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Provisioning Failed' }]);
+    expect(task.Resource).toBe('${VerifyChainFunctionArn}');
+  });
+
+  it('passes the loaded desired state and the observed gateway URL, and keeps the report at $.verification', async () => {
+    const output = (await run().result) as Record<string, any>;
+    expect(output.verification).toMatchObject({ outcome: 'pass', failed: false, gatewayUrl: GATEWAY_URL, summary: { fail: 0 } });
+    expect(output.loaded.desired.gateway.name).toBe('mcp-gateway-keycloak-demo');
+    expect(JSON.stringify(output)).not.toContain(SECRET);
+  });
+
+  it('fails the execution through "Provisioning Failed" with the error name and the failing checks', async () => {
+    chain.gateway.setFaults({ omitResourceMetadata: true });
+    const error = await run().result.catch((e: unknown) => e);
+    const cause = (error as Error & { cause: Error }).cause;
+    expect(cause.name).toBe('ChainVerificationFailedError');
+    expect(cause.message).toMatch(/rs\.challenge \[resource-metadata-missing\]/);
+  });
+
+  it('retries ChainUnreachableError, then fails', async () => {
+    let attempts = 0;
+    const unreachable = async () => {
+      attempts++;
+      throw new errors.ChainUnreachableError([{ id: 'as.discovery', status: 'fail', diagnosis: 'unreachable', evidence: 'timed out', fix: 'make it reachable' }]);
+    };
+    const error = await run({ 'Verify Chain': unreachable }).result.catch((e: unknown) => e);
+    expect(attempts).toBe(1 + task.Retry.find((r: { ErrorEquals: string[] }) => r.ErrorEquals.includes('ChainUnreachableError')).MaxAttempts);
+    expect((error as Error & { cause: Error }).cause.name).toBe('ChainUnreachableError');
+  });
+});

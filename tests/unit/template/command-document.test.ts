@@ -1,0 +1,70 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { hostCommandParameters } from '../../../functions/adapters/host/host-runner';
+import { adminConnection, renderObserveOps } from '../../../functions/core/keycloak/observe-realm';
+import { planRealm } from '../../../functions/core/keycloak/plan-realm';
+import { renderApplyOps } from '../../../functions/core/keycloak/render-apply';
+import { emptyRealmSnapshot } from '../../../functions/core/keycloak/snapshot';
+import { loadTemplate } from '../../../scripts/template';
+import { commandDocumentFromTemplate } from '../../../emulators/ssm/template-document';
+import { fromRoot } from '../../support/paths';
+import { seedDesired } from '../../support/seed';
+
+const template = loadTemplate(fromRoot());
+const document = commandDocumentFromTemplate('KeycloakCommandDocument', template);
+const script = document.mainSteps[0]!.inputs.runCommand;
+
+describe('KeycloakCommandDocument', () => {
+  it('pins the SHA-256 of functions/host/executor.py (run `npm run pin-executor` after changing the executor)', () => {
+    const digest = createHash('sha256').update(readFileSync(fromRoot('functions', 'host', 'executor.py'))).digest('hex');
+    expect(script).toContain(`expected=${digest}`);
+  });
+
+  it('takes every parameter through ENV_VAR interpolation with an allowedPattern, and never pastes {{ }} into the script', () => {
+    for (const [name, spec] of Object.entries(document.parameters ?? {})) {
+      expect([name, spec.interpolationType]).toEqual([name, 'ENV_VAR']);
+      expect(spec.allowedPattern).toMatch(/^\^.*\$$/);
+    }
+    expect(script.join('\n')).not.toContain('{{');
+  });
+
+  it('is a Linux runShellScript step with a plugin name of at least 4 characters (GetCommandInvocation PluginName)', () => {
+    expect(document.schemaVersion).toBe('2.2');
+    expect(document.mainSteps).toHaveLength(1);
+    expect(document.mainSteps[0]).toMatchObject({ action: 'aws:runShellScript', precondition: { StringEquals: ['platformType', 'Linux'] } });
+    expect(document.mainSteps[0]!.name.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('the seed\'s largest program fits the parameter patterns and the 64 KB limit', () => {
+    const desired = seedDesired();
+    const changes = planRealm(desired, emptyRealmSnapshot('mcp-demo', true)).changes;
+    const params = hostCommandParameters({ ...adminConnection(desired, 'eu-central-1'), ops: [...renderApplyOps('mcp-demo', changes), ...renderObserveOps(desired)] });
+    for (const [name, [value]] of Object.entries(params)) expect(new RegExp(document.parameters![name]!.allowedPattern!).test(value!)).toBe(true);
+    const size = Buffer.byteLength(JSON.stringify(document)) + Object.values(params).flat().reduce((n, v) => n + v.length, 0);
+    expect(size).toBeLessThan(32 * 1024); // half the limit: room for larger realms
+  });
+});
+
+describe('IAM of the realm reconciler', () => {
+  it('may send commands with the keygate document to the Keycloak instance only', () => {
+    const policies = template.Resources.SendRealmCommandFunction!.Properties!.Policies as Array<{ Statement?: Array<{ Action: string; Resource: unknown }> }>;
+    const statements = policies.flatMap((p) => p.Statement ?? []);
+    expect(statements).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'ssm:SendCommand',
+        Resource: [
+          { 'Fn::Sub': 'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:document/${KeycloakCommandDocument}' },
+          { 'Fn::Sub': 'arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:instance/${KeycloakInstanceId}' },
+        ],
+      },
+    ]);
+  });
+
+  it('the output bucket is private and expires its objects', () => {
+    expect(template.Resources.CommandOutputBucket!.Properties).toMatchObject({
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      LifecycleConfiguration: { Rules: [{ Status: 'Enabled', ExpirationInDays: 7 }] },
+    });
+  });
+});
