@@ -1,5 +1,4 @@
 import { BedrockAgentCoreControlClient } from '@aws-sdk/client-bedrock-agentcore-control';
-import { S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
 
 // One instance per SDK client per container (house style habit 7), created on first use so that an
@@ -8,17 +7,14 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 // aws-sdk-client-mock patches the prototypes, so these stay mockable.
 let ssm: SSMClient | undefined;
 let agentcore: BedrockAgentCoreControlClient | undefined;
-let s3: S3Client | undefined;
 
 export const clients = {
   ssm: (): SSMClient => (ssm ??= new SSMClient({})),
   agentcore: (): BedrockAgentCoreControlClient => (agentcore ??= new BedrockAgentCoreControlClient({})),
-  s3: (): S3Client => (s3 ??= new S3Client({})),
 };
 
 /** Forget the built clients (tests and the rehearsal change endpoints between runs). */
 export function resetClients(): void {
   ssm = undefined;
   agentcore = undefined;
-  s3 = undefined;
 }

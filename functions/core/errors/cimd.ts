@@ -26,3 +26,21 @@ export class CimdNotConvergedError extends KeygateError {
     super(`CIMD document ${url} at ${destination} still differs after publishing: ${fields.join(', ') || 'content hash'}`);
   }
 }
+
+/**
+ * The destination could not be written: a directory or a link stands where the document belongs
+ * (keygate replaces only files it wrote), or the host refused the write (permissions, a full disk).
+ * Whatever was there before is left as it was.
+ */
+export class CimdPublishFailedError extends KeygateError {
+  override readonly name = 'CimdPublishFailedError';
+  readonly code = 'ERR_CIMD_PUBLISH_FAILED';
+
+  constructor(
+    readonly url: string,
+    readonly destination: string,
+    readonly reason: string,
+  ) {
+    super(`CIMD document ${url} was not published to ${destination}: ${reason}`);
+  }
+}

@@ -34,7 +34,7 @@ export { SsmCommandFailedError, SsmCommandOutputError, SsmCommandPendingError, S
 // verification (errors/verify.ts)
 export { ChainUnreachableError, ChainVerificationFailedError, VerifyInputError, type FailedCheck } from './verify';
 // CIMD publishing
-export { CimdDocumentRejectedError, CimdNotConvergedError } from './cimd';
+export { CimdDocumentRejectedError, CimdNotConvergedError, CimdPublishFailedError } from './cimd';
 // drift detection
 
 /**

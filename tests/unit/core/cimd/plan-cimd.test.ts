@@ -41,8 +41,39 @@ describe('planCimdDocument', () => {
     expect(planCimdDocument(URL, r, { exists: true, sha256: sha256(content), content })).toMatchObject({ action: 'update', reason: 'formatting', fields: [] });
   });
 
-  it('updates a file that is not JSON', () => {
+  it('updates a file that is not JSON, quoting at most 400 characters of it', () => {
     expect(planCimdDocument(URL, rendered(), { exists: true, sha256: sha256('<html>'), content: '<html>' })).toMatchObject({ action: 'update', reason: 'unparsable' });
+    const long = `<html>${'x'.repeat(1000)}`;
+    expect(planCimdDocument(URL, rendered(), { exists: true, sha256: sha256(long), content: long }).fields[0]!.actual).toHaveLength(401);
+  });
+
+  it('never repeats the value of a client_secret found in the published file', () => {
+    const r = rendered();
+    const content = JSON.stringify({ ...r.document, client_secret: 'leaked-value' });
+    const plan = planCimdDocument(URL, r, { exists: true, sha256: sha256(content), content });
+    expect(plan.fields).toEqual([{ field: 'client_secret', expected: null, actual: '(redacted)' }]);
+    expect(JSON.stringify(plan)).not.toContain('leaked-value');
+  });
+
+  it('compares the destination attributes: same bytes with another mode is an update naming the mode', () => {
+    const r = rendered();
+    const same = { exists: true, sha256: sha256(r.text), bytes: r.bytes };
+    expect(planCimdDocument(URL, r, { ...same, attributes: { mode: '0644' } }, { mode: '0644' })).toMatchObject({ action: 'noop', reason: 'in-sync' });
+    expect(planCimdDocument(URL, r, { ...same, attributes: { mode: '0600' } }, { mode: '0644' })).toMatchObject({ action: 'update', reason: 'attributes', fields: [{ field: '(mode)', expected: '0644', actual: '0600' }] });
+    const content = JSON.stringify(r.document);
+    expect(planCimdDocument(URL, r, { exists: true, sha256: sha256(content), content, attributes: { contentType: 'text/plain', cacheControl: 'no-store' } }, { contentType: 'application/json', cacheControl: 'no-store' })).toMatchObject({
+      action: 'update',
+      reason: 'attributes',
+      fields: [{ field: '(contentType)', expected: 'application/json', actual: 'text/plain' }],
+    });
+  });
+
+  it('names a directory or link that stands where the document belongs', () => {
+    expect(planCimdDocument(URL, rendered(), { exists: true, conflict: 'a directory' })).toMatchObject({ action: 'update', reason: 'conflict', fields: [{ field: '(document)', expected: 'a regular file', actual: 'a directory' }] });
+  });
+
+  it('an observation without content (too large to print) still plans an update by hash', () => {
+    expect(planCimdDocument(URL, rendered(), { exists: true, sha256: 'f'.repeat(64), bytes: 20_000 })).toMatchObject({ action: 'update', reason: 'differs', fields: [{ field: '(document)', actual: 'f'.repeat(64) }] });
   });
 });
 
