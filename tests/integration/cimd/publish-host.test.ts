@@ -139,6 +139,24 @@ describe('publishing the CIMD document to the Keycloak host', () => {
     await expect(publish()).resolves.toMatchObject({ outcome: 'created' });
   });
 
+  it('a write the host refuses fails the command (exit 6) and names the path; the hand-edited file stays as it was', async () => {
+    // Prepare: a hand edit to repair, and a directory where the rollback copy belongs
+    const edited = readFileSync(file(), 'utf8').replace('MCP Inspector AWS CIMD Client', 'edited again');
+    writeFileSync(file(), edited);
+    rmSync(`${file()}.previous`, { force: true });
+    mkdirSync(`${file()}.previous`);
+    try {
+      // Act / Assess
+      await expect(publish()).rejects.toMatchObject({ name: 'CimdPublishFailedError', message: expect.stringContaining(`${PATH}.previous is a directory`) });
+      const invocation = [...world.ssm.invocations.values()].at(-1)!;
+      expect([invocation.status, invocation.responseCode]).toEqual(['Failed', 6]);
+      expect(readFileSync(file(), 'utf8')).toBe(edited);
+    } finally {
+      rmSync(`${file()}.previous`, { recursive: true });
+    }
+    await expect(publish()).resolves.toMatchObject({ outcome: 'updated' });
+  });
+
   it('skips a document without cimd.publish, and one without cimd (not published by keygate)', async () => {
     const from = world.ssm.calls.length;
     const raw = structuredClone(world.document);
