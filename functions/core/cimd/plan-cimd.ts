@@ -64,8 +64,9 @@ export function planCimdDocument(url: string, rendered: RenderedCimd, observed: 
 }
 
 /**
- * Top-level fields of two JSON objects that differ (a document is flat DCR metadata). The observed
- * value of a secret field is never repeated.
+ * Top-level fields of two JSON objects that differ (a document is flat DCR metadata), compared as
+ * JSON values (key order inside nested objects such as `jwks` does not matter). The observed value
+ * of a secret field is never repeated.
  *
  * @example
  * diffJsonFields({ client_name: 'a' }, { client_name: 'b' }) // [{ field: 'client_name', expected: 'a', actual: 'b' }]
@@ -75,8 +76,16 @@ export function diffJsonFields(expected: Record<string, unknown>, actual: unknow
   const a = actual as Record<string, unknown>;
   const keys = [...new Set([...Object.keys(expected), ...Object.keys(a)])];
   return keys
-    .filter((k) => JSON.stringify(expected[k]) !== JSON.stringify(a[k]))
+    .filter((k) => canonical(expected[k]) !== canonical(a[k]))
     .map((k) => ({ field: k, expected: expected[k] ?? null, actual: a[k] === undefined ? null : SECRET_FIELDS.has(k) ? '(redacted)' : a[k] }));
+}
+
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value as object).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'undefined';
 }
 
 /**

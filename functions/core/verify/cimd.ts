@@ -1,4 +1,5 @@
 import { describeSeconds, keycloakCacheTime } from '../cimd/cache-time';
+import { diffJsonFields } from '../cimd/plan-cimd';
 import { anyDomainCovers, hostOf } from '../keycloak/domains';
 import { CIMD_MAX_BYTES, cimdUrlProblem, SHARED_SECRET_METHODS } from '../lint/cimd-rules';
 import type { ChainExpectations } from './expectations';
@@ -80,9 +81,9 @@ function redirectCheck(doc: Record<string, unknown>, cimd: NonNullable<ChainExpe
  * only that long after it is served: the evidence says how long.
  */
 function currentCheck(doc: Record<string, unknown>, cimd: NonNullable<ChainExpectations['cimd']>, cacheControl: string | undefined): Check {
-  const desired = cimd.document;
-  const keys = [...new Set([...Object.keys(doc), ...Object.keys(desired)])].sort();
-  const differing = keys.filter((k) => canonical(doc[k]) !== canonical(desired[k]));
+  const differing = diffJsonFields(cimd.document, doc)
+    .map((f) => f.field)
+    .sort();
   const cache = keycloakCacheTime(cacheControl, cimd.keycloakCache);
   const servedWith = `served with Cache-Control ${JSON.stringify(cacheControl ?? null)}`;
   const keycloakWait = `Keycloak keeps a fetched copy for ${describeSeconds(cache.seconds)} (${cache.basis}; min-cache-time ${cimd.keycloakCache.minSeconds} s, max-cache-time ${cimd.keycloakCache.maxSeconds} s)`;
@@ -94,12 +95,4 @@ function currentCheck(doc: Record<string, unknown>, cimd: NonNullable<ChainExpec
     `publish the declared document (provisioning and drift repair do, through cimd.publish), clear any cache in front of it, then allow Keycloak's cache time (${describeSeconds(cache.seconds)}) before clients see it`,
     { diagnosis: 'cimd-stale', observed: { differing, ...observed } },
   );
-}
-
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value && typeof value === 'object') {
-    return `{${Object.keys(value as object).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'undefined';
 }

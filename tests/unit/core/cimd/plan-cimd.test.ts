@@ -1,4 +1,4 @@
-import { planCimdDocument, publishableCimd, sha256 } from '../../../../functions/core/cimd/plan-cimd';
+import { diffJsonFields, planCimdDocument, publishableCimd, sha256 } from '../../../../functions/core/cimd/plan-cimd';
 import { renderCimdDocument } from '../../../../functions/core/cimd/render-cimd';
 import { seedDesired, seedWith } from '../../../support/seed';
 
@@ -45,6 +45,11 @@ describe('planCimdDocument', () => {
     expect(planCimdDocument(URL, rendered(), { exists: true, sha256: sha256('<html>'), content: '<html>' })).toMatchObject({ action: 'update', reason: 'unparsable' });
     const long = `<html>${'x'.repeat(1000)}`;
     expect(planCimdDocument(URL, rendered(), { exists: true, sha256: sha256(long), content: long }).fields[0]!.actual).toHaveLength(401);
+  });
+
+  it('compares fields as JSON values: key order inside a nested object is no difference', () => {
+    expect(diffJsonFields({ jwks: { keys: [{ kty: 'RSA', n: 'x', e: 'AQAB' }] } }, { jwks: { keys: [{ e: 'AQAB', n: 'x', kty: 'RSA' }] } })).toEqual([]);
+    expect(diffJsonFields({ grant_types: ['a', 'b'] }, { grant_types: ['b', 'a'] }).map((f) => f.field)).toEqual(['grant_types']);
   });
 
   it('never repeats the value of a client_secret found in the published file', () => {
