@@ -12,6 +12,7 @@ import { handler as getRealmCommandResult } from '../../functions/get-realm-comm
 import { handler as loadDesiredState } from '../../functions/load-desired-state';
 import { handler as planPolicyRotation } from '../../functions/plan-policy-rotation';
 import { handler as planRealmChanges } from '../../functions/plan-realm-changes';
+import { handler as publishCimdDocument } from '../../functions/publish-cimd-document';
 import { handler as sendRealmCommand } from '../../functions/send-realm-command';
 import { handler as summarizeProvisioning } from '../../functions/summarize-provisioning';
 import { handler as verifyChain } from '../../functions/verify-chain';
@@ -42,6 +43,7 @@ export const KEYGATE_HANDLERS: Record<string, LambdaHandler> = {
   GetRealmCommandResultFunctionArn: getRealmCommandResult,
   PlanRealmChangesFunctionArn: planRealmChanges,
   VerifyRealmConvergedFunctionArn: verifyRealmConverged,
+  PublishCimdDocumentFunctionArn: publishCimdDocument,
 };
 
 /**

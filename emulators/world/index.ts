@@ -1,3 +1,5 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resetClients } from '../../functions/adapters/clients';
 import { resetS3Client } from '../../functions/adapters/s3/object-reader';
@@ -49,6 +51,14 @@ export interface LocalWorld {
   s3: S3Emulator;
   /** The document as the world runs it (admin URL on the stand-in). */
   document: Record<string, any>;
+  /**
+   * The Keycloak host's file system root for the host executor's file operations: the SSM emulator
+   * runs the executor with KEYGATE_HOST_ROOT set to this temporary directory, so the document's
+   * `cimd.publish.host.path` (/opt/cimd/public/…) lands under it. Unset on a real host.
+   */
+  hostRoot: string;
+  /** Where a host path lives in this world (`hostRoot` + path). */
+  hostFile(path: string): string;
   secrets: WorldSecrets;
   /** The environment the functions run with (endpoints, credentials, the stack's names). */
   env: Record<string, string>;
@@ -94,6 +104,9 @@ export async function startWorld(options: LocalWorldOptions): Promise<LocalWorld
     ...(document.resourcePolicy?.vpcEndpoint?.parameterName ? [{ name: document.resourcePolicy.vpcEndpoint.parameterName as string, value: options.vpcEndpointId ?? INITIAL_VPC_ENDPOINT, type: 'String' as const }] : []),
     { name: STACK.desiredStateParameter, value: encodeDocument(document), type: 'String' as const },
   ];
+  const hostRoot = mkdtempSync(join(tmpdir(), 'kg-host-root-'));
+  const cimdObject = document.cimd?.publish?.s3 as { bucket: string; key: string } | undefined;
+  if (cimdObject) s3.createBucket(cimdObject.bucket);
   const ssm = await startSsm({
     region: STACK.region,
     documents: { [STACK.commandDocument]: commandDocumentFromTemplate() },
@@ -101,6 +114,7 @@ export async function startWorld(options: LocalWorldOptions): Promise<LocalWorld
     parameters,
     s3,
     timing: { secondMs: Math.max(1, 1000 / speed), invisibleMs: Math.max(1, 300 / speed), pendingMs: Math.max(1, 200 / speed) },
+    hostEnv: { KEYGATE_HOST_ROOT: hostRoot },
   });
   const env: Record<string, string> = {
     AWS_ENDPOINT_URL_BEDROCK_AGENTCORE_CONTROL: agentcore.url,
@@ -117,6 +131,8 @@ export async function startWorld(options: LocalWorldOptions): Promise<LocalWorld
     KEYCLOAK_COMMAND_DOCUMENT: STACK.commandDocument,
     COMMAND_OUTPUT_BUCKET: STACK.outputBucket,
     CANARY_SECRET_PARAMETER_NAME: document.keycloak.realm.canaryClient?.secretParameter ?? '',
+    CIMD_PUBLISH_BUCKET: cimdObject?.bucket ?? '',
+    CIMD_PUBLISH_KEY: cimdObject?.key ?? '',
   };
   const previous = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
   Object.assign(process.env, env);
@@ -132,6 +148,8 @@ export async function startWorld(options: LocalWorldOptions): Promise<LocalWorld
     keycloak,
     s3,
     document,
+    hostRoot,
+    hostFile: (path) => join(hostRoot, path),
     secrets,
     env,
     speed,
@@ -159,6 +177,7 @@ export async function startWorld(options: LocalWorldOptions): Promise<LocalWorld
     },
     close: async () => {
       await Promise.all([agentcore.close(), ssm.close(), keycloak.close(), s3.close()]);
+      rmSync(hostRoot, { recursive: true, force: true });
       for (const [k, v] of Object.entries(previous)) {
         if (v === undefined) delete process.env[k];
         else process.env[k] = v;
