@@ -15,6 +15,8 @@ const loadEnv = () =>
     DESIRED_STATE_PARAMETER: { required: true, hint: 'name of the SSM parameter holding the desired state' },
     KEYCLOAK_INSTANCE_ID: { fallback: '' },
     VPC_ENDPOINT_PARAMETER_NAME: { fallback: '' },
+    CIMD_PUBLISH_BUCKET: { fallback: '' },
+    CIMD_PUBLISH_KEY: { fallback: '' },
   });
 
 /** Step "Load Desired State": the document every later step runs on, validated once. */
@@ -32,6 +34,7 @@ export const handler = makeHandler('load-desired-state', async (input: LoadDesir
   const binding = {
     ...(env.KEYCLOAK_INSTANCE_ID ? { keycloakInstanceId: env.KEYCLOAK_INSTANCE_ID } : {}),
     ...(input.request?.desiredState === undefined ? { vpcEndpointParameterName: env.VPC_ENDPOINT_PARAMETER_NAME } : {}),
+    cimdObject: { bucket: env.CIMD_PUBLISH_BUCKET, key: env.CIMD_PUBLISH_KEY },
   };
   const { desired, warnings } = loadDesiredStateInput(value, source, binding);
   for (const w of warnings) logger.warn('desired state warning', w);

@@ -21,6 +21,7 @@ export function templateParameters(desired: DesiredState, raw: unknown): Record<
     throw new UsageError(`keycloak.realm.canaryClient.secretParameter "${canarySecret}" needs a leading slash (the verify function's IAM policy names the parameter by its full path): use "/${canarySecret}"`);
   }
   const network = desired.verify.network;
+  const cimdObject = desired.cimd?.publish && 's3' in desired.cimd.publish ? desired.cimd.publish.s3 : undefined;
   return {
     DesiredState: encoded,
     KeycloakInstanceId: desired.keycloak.instanceId,
@@ -32,6 +33,8 @@ export function templateParameters(desired: DesiredState, raw: unknown): Record<
     VerifySecurityGroupIds: network?.securityGroupIds.join(',') ?? '',
     CanarySecretParameterName: canarySecret,
     CanarySecretKmsKeyArn: desired.verify.canarySecretKmsKeyArn ?? '',
+    CimdPublishBucket: cimdObject?.bucket ?? '',
+    CimdPublishKey: cimdObject?.key ?? '',
   };
 }
 

@@ -1,11 +1,14 @@
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /**
  * The static web server that serves a Client ID Metadata Document (nginx in the seed setup), on
- * loopback: `Cache-Control: no-store`, `application/json`. Faults serve what goes wrong on a real
- * host: a stale copy, a document with a client secret, redirect URIs on an untrusted host, a
- * redirect, an oversized document.
+ * loopback: `Cache-Control: no-store` (or `cacheControl`), `application/json`. It serves either
+ * documents handed to it (`document`, `publish`) or, like nginx from its web root, the bytes of a
+ * file as they are on disk (`file`: the file keygate's host executor writes). Faults serve what goes
+ * wrong on a real host: a stale copy, a document with a client secret, redirect URIs on an untrusted
+ * host, a redirect, an oversized document.
  *
  * @example
  * const host = await start({ path: '/oauth/client-metadata.json', document });
@@ -15,7 +18,11 @@ import type { AddressInfo } from 'node:net';
 export interface CimdHostOptions {
   /** Path the document is served at (the path of cimd.url). */
   path: string;
-  document: Record<string, unknown>;
+  document?: Record<string, unknown>;
+  /** Serve this file's bytes as they are on disk (404 while it does not exist), instead of `document`. */
+  file?: string;
+  /** The Cache-Control header (default `no-store`, what the seed's nginx sends). */
+  cacheControl?: string;
 }
 
 export interface CimdHostFaults {
@@ -44,7 +51,9 @@ export interface CimdHost {
 }
 
 export async function start(options: CimdHostOptions): Promise<CimdHost> {
-  const versions: Array<Record<string, unknown>> = [options.document];
+  if (!options.document === !options.file) throw new TypeError('give the CIMD host either a document or a file');
+  const versions: Array<Record<string, unknown>> = options.document ? [options.document] : [];
+  const headers = { 'content-type': 'application/json', 'cache-control': options.cacheControl ?? 'no-store' };
   const calls: CimdHost['calls'] = [];
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;
@@ -58,8 +67,19 @@ export async function start(options: CimdHostOptions): Promise<CimdHost> {
       res.writeHead(302, { location: `${options.path}.moved` }).end();
       return;
     }
+    if (options.file) {
+      let bytes: Buffer;
+      try {
+        bytes = readFileSync(options.file);
+      } catch {
+        res.writeHead(404, { 'content-type': 'text/html' }).end('<html><body>404 Not Found</body></html>');
+        return;
+      }
+      res.writeHead(200, headers).end(bytes);
+      return;
+    }
     const document = serve(f.stale ? (versions.at(-2) ?? versions.at(-1)!) : versions.at(-1)!, f);
-    res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(`${JSON.stringify(document, null, 2)}\n`);
+    res.writeHead(200, headers).end(`${JSON.stringify(document, null, 2)}\n`);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

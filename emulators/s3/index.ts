@@ -5,8 +5,8 @@ import { readBody } from '../http';
 
 /**
  * A minimal S3 on loopback for the objects keygate reads and writes (SSM command output, later the
- * CIMD document): path-style REST (`/bucket/key`), PutObject, GetObject, HeadObject, DeleteObject,
- * with S3's XML errors (NoSuchBucket, NoSuchKey). Use the real S3 client with `forcePathStyle: true`
+ * CIMD document): path-style REST (`/bucket/key`), PutObject, CopyObject (`x-amz-copy-source`),
+ * GetObject, HeadObject, DeleteObject, with S3's XML errors (NoSuchBucket, NoSuchKey). Use the real S3 client with `forcePathStyle: true`
  * and `AWS_ENDPOINT_URL_S3` pointing here. Other agents (the SSM emulator's "instance") write through
  * {@link S3Emulator.putObject} directly, as the SSM agent uploads with the instance role.
  */
@@ -52,6 +52,16 @@ export async function start(options: { buckets?: string[] } = {}): Promise<S3Emu
       reply(status, { 'content-type': 'application/xml' }, `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message><Key>${key}</Key><RequestId>KG0000000000000</RequestId></Error>`);
     const objects = buckets.get(bucket);
     if (!objects) return xmlError(404, 'NoSuchBucket', 'The specified bucket does not exist');
+    const copySource = req.headers['x-amz-copy-source'];
+    if (req.method === 'PUT' && typeof copySource === 'string') {
+      // CopyObject: the source is "<bucket>/<url-encoded key>"; the copy keeps its metadata (MetadataDirective COPY).
+      const [sourceBucket = '', ...sourceKey] = decodeURIComponent(copySource.replace(/^\//, '').split('?')[0]!).split('/');
+      const source = buckets.get(sourceBucket)?.get(sourceKey.join('/'));
+      if (!source) return xmlError(404, 'NoSuchKey', 'The specified key does not exist.');
+      putObject(bucket, key, Buffer.from(source.body), { contentType: source.contentType, ...(source.cacheControl ? { cacheControl: source.cacheControl } : {}) });
+      const copy = objects.get(key)!;
+      return reply(200, { 'content-type': 'application/xml' }, `<?xml version="1.0" encoding="UTF-8"?>\n<CopyObjectResult><ETag>${copy.etag}</ETag><LastModified>${copy.lastModified.toISOString()}</LastModified></CopyObjectResult>`);
+    }
     if (req.method === 'PUT') {
       putObject(bucket, key, body, { contentType: req.headers['content-type'] ?? 'binary/octet-stream', ...(req.headers['cache-control'] ? { cacheControl: String(req.headers['cache-control']) } : {}) });
       return reply(200, { etag: objects.get(key)!.etag });

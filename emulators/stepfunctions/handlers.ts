@@ -15,6 +15,7 @@ import { handler as mergeDriftReport } from '../../functions/merge-drift-report'
 import { handler as observeGatewayDrift } from '../../functions/observe-gateway-drift';
 import { handler as planPolicyRotation } from '../../functions/plan-policy-rotation';
 import { handler as planRealmChanges } from '../../functions/plan-realm-changes';
+import { handler as publishCimdDocument } from '../../functions/publish-cimd-document';
 import { handler as publishDriftReport } from '../../functions/publish-drift-report';
 import { handler as sendRealmCommand } from '../../functions/send-realm-command';
 import { handler as summarizeProvisioning } from '../../functions/summarize-provisioning';
@@ -50,6 +51,7 @@ export const KEYGATE_HANDLERS: Record<string, LambdaHandler> = {
   ObserveGatewayDriftFunctionArn: observeGatewayDrift,
   MergeDriftReportFunctionArn: mergeDriftReport,
   PublishDriftReportFunctionArn: publishDriftReport,
+  PublishCimdDocumentFunctionArn: publishCimdDocument,
 };
 
 /**

@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { resetClients } from '../../functions/adapters/clients';
 import { resetDynamoDbClient } from '../../functions/adapters/dynamodb/drift-lock';
@@ -78,6 +79,14 @@ export interface LocalWorld {
   stateMachineArn(machine: string): string;
   /** The document as the world runs it (admin URL on the stand-in). */
   document: Record<string, any>;
+  /**
+   * The Keycloak host's file system root for the host executor's file operations: the SSM emulator
+   * runs the executor with KEYGATE_HOST_ROOT set to this temporary directory, so the document's
+   * `cimd.publish.host.path` (/opt/cimd/public/…) lands under it. Unset on a real host.
+   */
+  hostRoot: string;
+  /** Where a host path lives in this world (`hostRoot` + path). */
+  hostFile(path: string): string;
   secrets: WorldSecrets;
   /** The environment the functions run with (endpoints, credentials, the stack's names). */
   env: Record<string, string>;
@@ -139,6 +148,9 @@ export async function startWorld(options: LocalWorldOptions): Promise<LocalWorld
     ...(document.resourcePolicy?.vpcEndpoint?.parameterName ? [{ name: document.resourcePolicy.vpcEndpoint.parameterName as string, value: options.vpcEndpointId ?? INITIAL_VPC_ENDPOINT, type: 'String' as const }] : []),
     { name: STACK.desiredStateParameter, value: encodeDocument(document), type: 'String' as const },
   ];
+  const hostRoot = mkdtempSync(join(tmpdir(), 'kg-host-root-'));
+  const cimdObject = document.cimd?.publish?.s3 as { bucket: string; key: string } | undefined;
+  if (cimdObject) s3.createBucket(cimdObject.bucket);
   const ssm = await startSsm({
     region: STACK.region,
     documents: { [STACK.commandDocument]: commandDocumentFromTemplate() },
@@ -146,6 +158,7 @@ export async function startWorld(options: LocalWorldOptions): Promise<LocalWorld
     parameters,
     s3,
     timing: { secondMs: Math.max(1, 1000 / speed), invisibleMs: Math.max(1, 300 / speed), pendingMs: Math.max(1, 200 / speed) },
+    hostEnv: { KEYGATE_HOST_ROOT: hostRoot },
   });
   const env: Record<string, string> = {
     AWS_ENDPOINT_URL_BEDROCK_AGENTCORE_CONTROL: agentcore.url,
@@ -171,6 +184,8 @@ export async function startWorld(options: LocalWorldOptions): Promise<LocalWorld
     TEARDOWN_STATE_MACHINE_ARN: stateMachineArn('teardown'),
     REALM_STATE_MACHINE_ARN: stateMachineArn('reconcile-realm'),
     ROTATION_STATE_MACHINE_ARN: hasRotation ? stateMachineArn('rotate-gateway-policy') : '',
+    CIMD_PUBLISH_BUCKET: cimdObject?.bucket ?? '',
+    CIMD_PUBLISH_KEY: cimdObject?.key ?? '',
   };
   const previous = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
   Object.assign(process.env, env);
@@ -195,6 +210,8 @@ export async function startWorld(options: LocalWorldOptions): Promise<LocalWorld
     driftTopicArn,
     stateMachineArn,
     document,
+    hostRoot,
+    hostFile: (path) => join(hostRoot, path),
     secrets,
     env,
     speed,
@@ -228,6 +245,7 @@ export async function startWorld(options: LocalWorldOptions): Promise<LocalWorld
     },
     close: async () => {
       await Promise.all([agentcore.close(), ssm.close(), keycloak.close(), s3.close(), stepfunctions.close(), dynamodb.close(), sns.close()]);
+      rmSync(hostRoot, { recursive: true, force: true });
       for (const [k, v] of Object.entries(previous)) {
         if (v === undefined) delete process.env[k];
         else process.env[k] = v;

@@ -1,16 +1,19 @@
 """keygate host executor: runs an ordered list of operations against Keycloak's admin REST API on the
-host's loopback, then prints one framed JSON result. The program format is documented in
-functions/core/host/program.ts; TypeScript decides what to do, this file only does it, in order,
-and stops at the first failure.
+host's loopback, and on files keygate owns on the host (the CIMD document), then prints one framed
+JSON result. The program format is documented in functions/core/host/program.ts; TypeScript decides
+what to do, this file only does it, in order, and stops at the first failure.
 
 Secrets are named in the program ({"$secret": NAME}) and read here with `aws ssm get-parameter
 --with-decryption`; they stay in this process and are scrubbed from everything it prints.
 stdout: "keygate-result sha256=<hex> length=<n>" then one JSON line. stderr: progress lines.
-Exit 0 ok, 2 bad program, 3 Keycloak rejected an operation, 4 Keycloak unreachable, 5 credentials.
+Exit 0 ok, 2 bad program, 3 Keycloak rejected an operation, 4 Keycloak unreachable, 5 credentials,
+6 a file could not be read or written.
 """
-import gzip, hashlib, json, subprocess, sys, urllib.error, urllib.parse, urllib.request
+import gzip, hashlib, json, os, stat, subprocess, sys, tempfile, urllib.error, urllib.parse, urllib.request
 
-EXIT = {'program': 2, 'rejected': 3, 'unreachable': 4, 'login': 5, 'secret': 5}
+EXIT = {'program': 2, 'rejected': 3, 'unreachable': 4, 'login': 5, 'secret': 5, 'file': 6}
+# stat-file returns a file's content (JSON-escaped) up to this size; SSM keeps the first 24,000 characters of stdout.
+CONTENT_LIMIT = 12000
 SECRETS = {}
 # No proxies: the admin API is on loopback, and an http_proxy variable on the host must not see it.
 OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -167,7 +170,105 @@ def op_merge_object(kc, op, results):
     check(op, *kc.call('PUT', path, None, doc)[:2])
 
 
-OPERATIONS = {'get': op_get, 'send': op_send, 'merge-list': op_merge_list, 'merge-object': op_merge_object}
+def host_path(path):
+    """An absolute, normalized path on the host. KEYGATE_HOST_ROOT (unset on a real host) re-roots it:
+    the local SSM emulator points it at a temporary directory, so tests write where they may."""
+    if not isinstance(path, str) or not path.startswith('/') or os.path.normpath(path) != path:
+        raise Stop('program', f'{path!r} is not an absolute, normalized path')
+    root = os.environ.get('KEYGATE_HOST_ROOT')
+    return os.path.join(root, path.lstrip('/')) if root else path
+
+
+def read_regular(path, label):
+    """(bytes, mode) of a regular file, None when absent; anything else is not keygate's to replace."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return None
+    if not stat.S_ISREG(st.st_mode):
+        kind = 'a directory' if stat.S_ISDIR(st.st_mode) else 'a symbolic link' if stat.S_ISLNK(st.st_mode) else 'not a regular file'
+        raise Stop('file', f'{label} is {kind}; keygate replaces only regular files it wrote', path=label, type=kind)
+    with open(path, 'rb') as f:
+        return f.read(), stat.S_IMODE(st.st_mode)
+
+
+def write_atomically(path, data, mode):
+    """Temporary file in the same directory, fsync, fixed mode, rename over the target: readers see the
+    old bytes or the new ones, never a part. On any failure the temporary file goes and the target stays."""
+    directory = os.path.dirname(path)
+    fd, tmp = tempfile.mkstemp(prefix=f'.{os.path.basename(path)}.', suffix='.keygate-tmp', dir=directory)
+    try:
+        with os.fdopen(fd, 'wb') as f:
+            f.write(data)
+            f.flush()
+            os.fchmod(f.fileno(), mode)
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    dfd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(dfd)  # the rename itself survives a crash
+    finally:
+        os.close(dfd)
+
+
+def make_dirs(directory):
+    """Missing parent directories, 0755 whatever the umask (the Command document sets 077): nginx must traverse them."""
+    if not os.path.isdir(directory):
+        make_dirs(os.path.dirname(directory))
+        os.mkdir(directory)
+        os.chmod(directory, 0o755)
+
+
+def file_error(op, e):
+    return Stop('file', f"{op.get('label') or op['op'] + ' ' + op['path']}: {e.strerror or e}", path=op['path'], errno=e.errno)
+
+
+def op_stat_file(kc, op, results):
+    try:
+        found = read_regular(host_path(op['path']), op['path'])
+    except Stop as stop:  # a directory or link where the file belongs: reported, not fatal to an observation
+        results[op['id']] = {'exists': True, 'conflict': stop.error['type']}
+        return
+    except OSError as e:
+        raise file_error(op, e)
+    if found is None:
+        results[op['id']] = {'exists': False}
+        return
+    data, mode = found
+    digest = hashlib.sha256(data).hexdigest()
+    out = {'exists': True, 'sha256': digest, 'bytes': len(data), 'mode': f'{mode:04o}'}
+    text = data.decode('utf-8', 'replace')
+    # The content only when it differs, and only while it keeps the output far below SSM's 24,000 characters.
+    if digest != op.get('expectSha256') and len(json.dumps(text)) <= CONTENT_LIMIT:
+        out['content'] = text
+    results[op['id']] = out
+
+
+def op_write_file(kc, op, results):
+    path, data = host_path(op['path']), op['content'].encode('utf-8')
+    if hashlib.sha256(data).hexdigest() != op['sha256']:
+        raise Stop('program', f"{op['label']}: content does not hash to {op['sha256']}")
+    previous = host_path(op['previous']) if op.get('previous') else None
+    try:
+        old = read_regular(path, op['path'])
+        if previous:
+            read_regular(previous, op['previous'])  # refuse before writing anything
+        make_dirs(os.path.dirname(path))
+        if old is not None and previous and old[0] != data:
+            write_atomically(previous, old[0], 0o600)  # one rollback copy, not served (0600, owner only)
+        write_atomically(path, data, int(op['mode'], 8))
+    except OSError as e:
+        raise file_error(op, e)
+
+
+OPERATIONS = {'get': op_get, 'send': op_send, 'merge-list': op_merge_list, 'merge-object': op_merge_object,
+              'stat-file': op_stat_file, 'write-file': op_write_file}
 
 
 def scrub(v):
@@ -202,7 +303,7 @@ def main():
                 stop.error.setdefault('index', index)
                 raise
             done += 1
-            if op['op'] != 'get':
+            if op['op'] not in ('get', 'stat-file'):
                 print(f"keygate: {done}/{len(program['ops'])} {op['label']}", file=sys.stderr)
     except Stop as stop:
         emit(EXIT[stop.error['kind']], {'ok': False, 'done': done, 'error': stop.error})

@@ -23,6 +23,8 @@ const ACTION_EXCEPTIONS: Record<string, string> = {
   's3:ListObjectsV2': 's3:ListBucket',
   's3:HeadObject': 's3:GetObject',
   's3:HeadBucket': 's3:ListBucket',
+  // CopyObject is authorized as s3:PutObject on the destination plus s3:GetObject on the source.
+  's3:CopyObject': 's3:PutObject',
 };
 
 /** Actions the service checks as the caller on top of the command's own (required). */
@@ -42,6 +44,8 @@ const PERMITTED_WITH: Record<string, string[]> = {
   'bedrock-agentcore:CreateGatewayTarget': ['ec2:DescribeVpcs', 'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups', 'ec2:CreateNetworkInterface', 'iam:CreateServiceLinkedRole'],
   // A SecureString under a customer-managed key needs kms:Decrypt with GetParameter (ssm-and-events.md §5).
   'ssm:GetParameter': ['kms:Decrypt'],
+  // Without s3:ListBucket, GetObject of a missing key answers 403 instead of 404 (S3 API reference, GetObject).
+  's3:GetObject': ['s3:ListBucket'],
 };
 
 /**

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { gzipSync } from 'node:zlib';
 import executorSource from '../../host/executor.py';
 import { SsmCommandFailedError, SsmCommandOutputError, SsmCommandPendingError } from '../../core/errors';
@@ -70,6 +71,25 @@ export async function readHostResult(command: SentCommand, opts: { signal?: Abor
     throw new SsmCommandFailedError(command.commandId, command.instanceId, view.status, view.details, view.exitCode, excerpt(view.stderr));
   }
   throw new SsmCommandOutputError(command.commandId, text === undefined ? 'the output is over 24,000 characters and was not found in the output bucket (does the instance role allow s3:PutObject there?)' : 'no keygate result in the output');
+}
+
+/**
+ * Waits for a short program inside one function invocation: polls {@link readHostResult} (100 ms at
+ * first, backing off to 2 s) until the command ends or `budgetMs` is spent, then lets the last
+ * {@link SsmCommandPendingError} through for the state machine's Retry. For programs that take
+ * seconds (a file write); the realm reconciler, whose programs can take minutes, waits in its state
+ * machine instead.
+ */
+export async function awaitHostResult(command: SentCommand, opts: { budgetMs: number; signal?: AbortSignal }): Promise<HostResult> {
+  const deadline = Date.now() + opts.budgetMs;
+  for (let delay = 100; ; delay = Math.min(delay * 1.5, 2000)) {
+    try {
+      return await readHostResult(command, opts);
+    } catch (error) {
+      if (!(error instanceof SsmCommandPendingError) || Date.now() + delay > deadline) throw error;
+    }
+    await sleep(delay, undefined, { signal: opts.signal });
+  }
 }
 
 /** Inline stdout when it is complete; otherwise the copy the agent wrote to S3. Never a truncated text. */

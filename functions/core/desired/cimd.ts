@@ -29,26 +29,52 @@ export const CimdDocumentSchema = z.strictObject({
   client_secret_expires_at: z.number().optional(),
 });
 
+/** keygate keeps the bytes it replaced under `<path>.previous` / `<key>.previous`: one rollback copy. */
+export const PREVIOUS_SUFFIX = '.previous';
+
+/** An absolute path without `.`/`..` segments, empty segments or a trailing slash (the executor refuses others). */
+const HOST_PATH = /^(\/(?!\.{1,2}(\/|$))[^/\0]+)+$/;
+
 export const CimdPublishSchema = z.union([
   z.strictObject({
     host: z.strictObject({
-      path: z.string().min(1).meta({ description: 'Absolute path of the file nginx serves, on the Keycloak host' }),
+      path: z
+        .string()
+        .regex(HOST_PATH, { error: 'must be an absolute file path without . or .. segments, such as /opt/cimd/public/oauth/client-metadata.json' })
+        .refine((p) => !p.endsWith(PREVIOUS_SUFFIX), { error: `must not end with ${PREVIOUS_SUFFIX} (keygate keeps its rollback copy under that name)` })
+        .meta({ description: 'Absolute path of the file nginx serves, on the Keycloak host' }),
       mode: z.string().regex(/^0[0-7]{3}$/, { error: 'must be an octal file mode such as 0644' }).default('0644'),
     }),
   }),
   z.strictObject({
     s3: z.strictObject({
       bucket: z.string().min(1),
-      key: z.string().min(1),
+      key: z
+        .string()
+        .min(1)
+        .refine((k) => !k.endsWith(PREVIOUS_SUFFIX), { error: `must not end with ${PREVIOUS_SUFFIX} (keygate keeps its rollback copy under that name)` }),
       cacheControl: z.string().default('no-store'),
     }),
   }),
 ]);
 
+/** Keycloak's server options `--spi-client-policy-executor--client-id-metadata-document--min-cache-time` / `--max-cache-time`. */
+export const KEYCLOAK_CIMD_CACHE_DEFAULTS = { minSeconds: 300, maxSeconds: 259_200 } as const;
+
+const seconds = () => z.number().int().min(0);
+
 export const CimdSchema = z.strictObject({
   url: url().meta({ description: 'The https URL the document is served at; it is also the client_id' }),
   document: CimdDocumentSchema,
   publish: CimdPublishSchema.optional().meta({ description: 'Where keygate writes the document; omit to only lint and verify it' }),
+  keycloakCache: z
+    .strictObject({
+      minSeconds: seconds().default(KEYCLOAK_CIMD_CACHE_DEFAULTS.minSeconds).meta({ description: 'Keycloak option --spi-client-policy-executor--client-id-metadata-document--min-cache-time' }),
+      maxSeconds: seconds().default(KEYCLOAK_CIMD_CACHE_DEFAULTS.maxSeconds).meta({ description: 'Keycloak option --spi-client-policy-executor--client-id-metadata-document--max-cache-time' }),
+    })
+    .refine((c) => c.minSeconds <= c.maxSeconds, { error: 'minSeconds must not exceed maxSeconds', path: ['minSeconds'] })
+    .prefault({})
+    .meta({ description: "The cache bounds Keycloak runs with (keygate does not set them): how long a published change takes to reach clients" }),
 });
 
 export type CimdDocumentInput = z.output<typeof CimdDocumentSchema>;

@@ -7,6 +7,8 @@ export interface StackBinding {
   keycloakInstanceId?: string;
   /** The VPC endpoint parameter the stack's EventBridge rule watches. */
   vpcEndpointParameterName?: string;
+  /** The S3 object the stack's IAM policy lets keygate publish the CIMD document to (empty: none). */
+  cimdObject?: { bucket: string; key: string };
 }
 
 /**
@@ -41,6 +43,17 @@ function bindingProblems(desired: DesiredState, binding: StackBinding) {
     problems.push({
       path: 'resourcePolicy.vpcEndpoint.parameterName',
       message: `is "${parameterName}", but this stack watches "${binding.vpcEndpointParameterName}" for endpoint changes`,
+      fix: 'redeploy with the parameters from "keygate parameters --config FILE"',
+    });
+  }
+  const s3 = desired.cimd?.publish && 's3' in desired.cimd.publish ? desired.cimd.publish.s3 : undefined;
+  const granted = binding.cimdObject;
+  if (s3 && granted && (s3.bucket !== granted.bucket || s3.key !== granted.key)) {
+    problems.push({
+      path: 'cimd.publish.s3',
+      message: granted.bucket
+        ? `is s3://${s3.bucket}/${s3.key}, but this stack was deployed to publish s3://${granted.bucket}/${granted.key} (its IAM policy allows that object only)`
+        : `is s3://${s3.bucket}/${s3.key}, but this stack was deployed without an S3 destination (its IAM policy allows no S3 object)`,
       fix: 'redeploy with the parameters from "keygate parameters --config FILE"',
     });
   }

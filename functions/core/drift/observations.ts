@@ -70,12 +70,14 @@ export interface RealmObservation {
 }
 
 /**
- * Output of the CIMD join point. Until the CIMD observe function joins, the branch says it did not
- * look; once it does, it reports its planned changes in the same compact form.
+ * Output of the CIMD branch. Until it is wired, the join point says it did not look. Wired, it is the
+ * output of `publish-cimd-document` with `{"mode": "observe"}` (functions/adapters/cimd/reconcile-cimd.ts
+ * `CimdOutcome`, structurally): `skipped` when keygate does not publish the document, else the plan.
  */
 export type CimdObservation =
   | { observed: false; reason: string }
-  | { observed: true; changes: Array<{ kind: string; name: string; change: PlannedChange }> };
+  | { outcome: 'skipped'; reason: string }
+  | { outcome: 'in-sync' | 'drifted'; url: string; destination: string; plan: { action: PlannedChange['action']; reason: string; fields: FieldDiff[] } };
 
 /** What the adapters read for the AWS side (the SDK outputs are structurally these). */
 export interface AwsReadings {

@@ -83,7 +83,7 @@ const VIA = {
   target: { create: 'CreateGatewayTarget (Ensure Gateway Target)', update: 'UpdateGatewayTarget (Ensure Gateway Target)', replace: 'UpdateGatewayTarget (Ensure Gateway Target)' },
   policy: 'PutResourcePolicy (Apply Resource Policy)',
   realm: 'the realm reconciler (SSM command on the Keycloak host)',
-  cimd: 'CIMD publishing',
+  cimd: 'Publish CIMD Document (publish-cimd-document)',
 } as const;
 
 const ABSENT_FIELD = '(exists)';
@@ -127,7 +127,7 @@ export function mergeDriftReport(desired: DesiredState, mode: DriftMode, observe
   const policy = aws.resourcePolicy.change;
   const policyItems = policy ? itemsOf('resource-policy', `resource-policy/${gw.name}`, policy, VIA.policy, 'resource-policy', gw.name) : [];
   const keycloakItems = realm.changes.filter(isDrift).flatMap((c) => realmItems(realm.realm, c));
-  const cimdItems = cimd.observed ? cimd.changes.flatMap((c) => itemsOf('cimd', `cimd/${c.name}`, c.change, VIA.cimd, c.kind, c.name)) : [];
+  const cimdItems = 'plan' in cimd ? itemsOf('cimd', `cimd/${cimd.url}`, { ...cimd.plan, fields: cimd.plan.fields }, `${VIA.cimd} to ${cimd.destination}`, 'cimd-document', cimd.url) : [];
   const items = [...gatewayItems, ...targetItems, ...policyItems, ...keycloakItems, ...cimdItems];
   const unmanaged: UnmanagedItem[] = [
     ...aws.unmanagedTargets.map((t) => ({ area: 'gateway-target' as const, resource: `gateway-target/${t.name}`, note: `target ${t.targetId} on the gateway is not declared in the document: listed, never changed` })),
@@ -143,7 +143,7 @@ export function mergeDriftReport(desired: DesiredState, mode: DriftMode, observe
     outcome: items.length ? 'drift' : 'clean',
     items,
     unmanaged,
-    notObserved: cimd.observed ? [] : [{ area: 'cimd', reason: cimd.reason }],
+    notObserved: 'reason' in cimd ? [{ area: 'cimd', reason: cimd.reason }] : [],
     counts: { drift: items.length, repaired: 0, unmanaged: unmanaged.length },
   };
   return {

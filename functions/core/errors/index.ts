@@ -34,6 +34,7 @@ export { SsmCommandFailedError, SsmCommandOutputError, SsmCommandPendingError, S
 // verification (errors/verify.ts)
 export { ChainUnreachableError, ChainVerificationFailedError, VerifyInputError, type FailedCheck } from './verify';
 // CIMD publishing
+export { CimdDocumentRejectedError, CimdNotConvergedError, CimdPublishFailedError } from './cimd';
 // drift detection (errors/drift.ts)
 export { DriftInputError, DriftNotRepairedError, type UnrepairedItem } from './drift';
 

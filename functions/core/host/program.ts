@@ -1,6 +1,7 @@
 /**
  * The program the host executor (functions/host/executor.py) runs: an ordered list of operations
- * against Keycloak's admin REST API on the host's loopback. TypeScript decides everything (what to
+ * against Keycloak's admin REST API on the host's loopback, and on the files keygate owns on the host
+ * (the CIMD document: `stat-file`, `write-file`). TypeScript decides everything (what to
  * read, what to write, in which order); the executor only performs the list, stops at the first
  * failure and prints one framed JSON result. New operation kinds are added here and in the
  * executor's OPERATIONS table.
@@ -86,7 +87,39 @@ export interface MergeObjectOperation {
   drop?: string[];
 }
 
-export type HostOperation = GetOperation | SendOperation | MergeListOperation | MergeObjectOperation;
+/**
+ * Reads a file on the host: `{exists: false}`, or `{exists: true, sha256, bytes, mode}` plus `content`
+ * (UTF-8 text) when the hash differs from `expectSha256` and the content is small enough to print
+ * (12,000 escaped characters); `{exists: true, conflict}` when a directory or a link stands there.
+ */
+export interface StatFileOperation {
+  op: 'stat-file';
+  id: string;
+  /** Absolute, normalized path. */
+  path: string;
+  expectSha256?: string;
+}
+
+/**
+ * Writes a file atomically: a temporary file in the same directory, fsync, `mode`, rename over `path`.
+ * The bytes that were there (when they differ) are first kept at `previous`, mode 0600, as one rollback
+ * copy. Missing parent directories are created 0755. A directory or link at `path` or `previous` is
+ * refused before anything is written. The content travels in the program: it is public, never a secret.
+ */
+export interface WriteFileOperation {
+  op: 'write-file';
+  label: string;
+  path: string;
+  /** UTF-8 text, written as is. */
+  content: string;
+  /** SHA-256 of the content's UTF-8 bytes: the executor refuses content that does not hash to it. */
+  sha256: string;
+  /** Octal file mode, e.g. `0644`. */
+  mode: string;
+  previous?: string;
+}
+
+export type HostOperation = GetOperation | SendOperation | MergeListOperation | MergeObjectOperation | StatFileOperation | WriteFileOperation;
 
 export interface HostProgram {
   version: 1;
@@ -103,8 +136,11 @@ export type HostResult =
   | { ok: false; done: number; error: HostError };
 
 export interface HostError {
-  kind: 'rejected' | 'unreachable' | 'login' | 'secret' | 'program';
+  kind: 'rejected' | 'unreachable' | 'login' | 'secret' | 'program' | 'file';
   message: string;
+  /** `file`: the path the operation was about, and the OS error number. */
+  path?: string;
+  errno?: number;
   index?: number;
   label?: string;
   status?: number;
@@ -112,4 +148,4 @@ export interface HostError {
 }
 
 /** Exit codes of the executor, by error kind (anything else is a crash of the executor itself). */
-export const HOST_EXIT = { ok: 0, program: 2, rejected: 3, unreachable: 4, credentials: 5 } as const;
+export const HOST_EXIT = { ok: 0, program: 2, rejected: 3, unreachable: 4, credentials: 5, file: 6 } as const;

@@ -180,6 +180,49 @@ export const cimdRules: Rule[] = [
     },
   },
   {
+    id: 'cimd-publish-mode-unsafe',
+    severity: 'error',
+    summary: 'The published CIMD file would be writable by group or others on the host.',
+    check(d, report) {
+      const mode = hostPublish(d)?.mode;
+      if (mode && (parseInt(mode, 8) & 0o022) !== 0) {
+        report(['cimd', 'publish', 'host', 'mode'], `${mode} lets other users on the host rewrite the client's identity (its redirect URIs)`, 'use 0644 (owner writes, everyone reads)');
+      }
+    },
+  },
+  {
+    id: 'cimd-publish-mode-unreadable',
+    severity: 'warning',
+    summary: 'The published CIMD file would not be readable by others: nginx, running as its own user, answers 403.',
+    check(d, report) {
+      const mode = hostPublish(d)?.mode;
+      if (mode && (parseInt(mode, 8) & 0o004) === 0) {
+        report(['cimd', 'publish', 'host', 'mode'], `${mode} gives others no read access; a web server running as its own user cannot serve the file`, 'use 0644 (or make sure the web server runs as the file owner)');
+      }
+    },
+  },
+  {
+    id: 'cimd-publish-path-mismatch',
+    severity: 'warning',
+    summary: "Where the CIMD document is published does not end with the path of cimd.url (the web server probably serves another file).",
+    check(d, report) {
+      const c = d.cimd;
+      if (!c?.publish) return;
+      let urlPath: string;
+      try {
+        urlPath = decodeURIComponent(new URL(c.url).pathname);
+      } catch {
+        return; // cimd-url-invalid reports it
+      }
+      if ('host' in c.publish && !c.publish.host.path.endsWith(urlPath)) {
+        report(['cimd', 'publish', 'host', 'path'], `"${c.publish.host.path}" does not end with "${urlPath}", the path of cimd.url`, `publish to <web root>${urlPath}, or check that the web server maps ${urlPath} to this file`);
+      }
+      if ('s3' in c.publish && !`/${c.publish.s3.key}`.endsWith(urlPath)) {
+        report(['cimd', 'publish', 's3', 'key'], `"${c.publish.s3.key}" does not end with "${urlPath.slice(1)}", the path of cimd.url`, 'use the URL path as the key, or check the origin path of the distribution serving the bucket');
+      }
+    },
+  },
+  {
     id: 'cimd-document-too-large',
     severity: 'error',
     summary: 'The rendered CIMD document is over 5,000 bytes (the recommended limit and Keycloak\'s default).',
@@ -190,6 +233,8 @@ export const cimdRules: Rule[] = [
     },
   },
 ];
+
+const hostPublish = (d: DesiredState) => (d.cimd?.publish && 'host' in d.cimd.publish ? d.cimd.publish.host : undefined);
 
 /** Why a CIMD client_id URL is unusable (CIMD draft §3, checklist D-1), or undefined when it is fine. */
 export function cimdUrlProblem(text: string): string | undefined {

@@ -1,3 +1,5 @@
+import { describeSeconds, keycloakCacheTime } from '../cimd/cache-time';
+import { diffJsonFields } from '../cimd/plan-cimd';
 import { anyDomainCovers, hostOf } from '../keycloak/domains';
 import { CIMD_MAX_BYTES, cimdUrlProblem, SHARED_SECRET_METHODS } from '../lint/cimd-rules';
 import type { ChainExpectations } from './expectations';
@@ -10,7 +12,8 @@ const DEPENDENTS = ['client-id', 'secret', 'redirect-uris', 'current'];
 /**
  * Judges the client metadata document as the world sees it (checklist C-7…C-9, D-1, D-4, D-13,
  * S-7): served with 200 and JSON, at most 5,000 bytes, `client_id` equal to the URL, no shared
- * secret, redirect URIs inside the trusted domains, and the same content keygate publishes.
+ * secret, redirect URIs inside the trusted domains, and the same content keygate publishes (with the
+ * Cache-Control it is served with, and Keycloak's resulting cache time).
  *
  * @example
  * checkCimdDocument(obs, expect).map((c) => c.id)
@@ -35,7 +38,7 @@ export function checkCimdDocument(obs: HttpObservation | undefined, expect: Chai
   const fetched = /\bjson\b/i.test(type)
     ? c.pass('fetch', `${obs.url} answered 200, ${obs.bytes} bytes of ${type}`)
     : c.warn('fetch', `${obs.url} answered 200 with Content-Type ${JSON.stringify(type || null)}`, 'serve it as application/json', { diagnosis: 'cimd-content-type' });
-  return [fetched, clientIdCheck(doc, cimd.url), secretCheck(doc), redirectCheck(doc, cimd), currentCheck(doc, cimd.document)];
+  return [fetched, clientIdCheck(doc, cimd.url), secretCheck(doc), redirectCheck(doc, cimd), currentCheck(doc, cimd, obs.headers['cache-control'])];
 }
 
 function clientIdCheck(doc: Record<string, unknown>, url: string): Check {
@@ -71,20 +74,25 @@ function redirectCheck(doc: Record<string, unknown>, cimd: NonNullable<ChainExpe
   );
 }
 
-function currentCheck(doc: Record<string, unknown>, desired: Record<string, unknown>): Check {
-  const keys = [...new Set([...Object.keys(doc), ...Object.keys(desired)])].sort();
-  const differing = keys.filter((k) => canonical(doc[k]) !== canonical(desired[k]));
-  if (!differing.length) return c.pass('current', 'the served document equals the one keygate renders');
-  return c.warn('current', `the served document differs from the desired one in ${differing.join(', ')} (a stale copy or an edit on the host)`, 'publish the document again (keygate provisioning does) and check caches in front of it (Cache-Control: no-store)', {
-    diagnosis: 'cimd-stale',
-    observed: { differing },
-  });
-}
-
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value && typeof value === 'object') {
-    return `{${Object.keys(value as object).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'undefined';
+/**
+ * The served JSON must equal the declared document (not only be valid): anything else is a stale copy
+ * or an edit on the host, and Keycloak registers clients from what is served. Keycloak caches what it
+ * fetched by the served Cache-Control within its min/max cache time, so a correction reaches clients
+ * only that long after it is served: the evidence says how long.
+ */
+function currentCheck(doc: Record<string, unknown>, cimd: NonNullable<ChainExpectations['cimd']>, cacheControl: string | undefined): Check {
+  const differing = diffJsonFields(cimd.document, doc)
+    .map((f) => f.field)
+    .sort();
+  const cache = keycloakCacheTime(cacheControl, cimd.keycloakCache);
+  const servedWith = `served with Cache-Control ${JSON.stringify(cacheControl ?? null)}`;
+  const keycloakWait = `Keycloak keeps a fetched copy for ${describeSeconds(cache.seconds)} (${cache.basis}; min-cache-time ${cimd.keycloakCache.minSeconds} s, max-cache-time ${cimd.keycloakCache.maxSeconds} s)`;
+  const observed = { cacheControl: cacheControl ?? null, keycloakCacheSeconds: cache.seconds, keycloakCacheBasis: cache.basis };
+  if (!differing.length) return c.pass('current', `the served document equals the one keygate renders; ${servedWith}: ${keycloakWait}, so clients see a change that long after it is served`, '', { observed });
+  return c.fail(
+    'current',
+    `the served document differs from the declared one in ${differing.join(', ')} (a stale copy or an edit on the host); ${servedWith}: ${keycloakWait}, so clients see the declared document only that long after it is served`,
+    `publish the declared document (provisioning and drift repair do, through cimd.publish), clear any cache in front of it, then allow Keycloak's cache time (${describeSeconds(cache.seconds)}) before clients see it`,
+    { diagnosis: 'cimd-stale', observed: { differing, ...observed } },
+  );
 }

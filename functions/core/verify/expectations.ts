@@ -1,3 +1,4 @@
+import type { CacheBounds } from '../cimd/cache-time';
 import { renderCimdDocument, type CimdDocument } from '../cimd/render-cimd';
 import type { DesiredState } from '../desired/document';
 import type { DesiredToolCall } from '../desired/verify';
@@ -38,6 +39,8 @@ export interface ChainExpectations {
     trustedDomains: string[];
     /** Whether the realm has a CIMD executor at all (without one, redirect hosts are not checked against domains). */
     trustConfigured: boolean;
+    /** Keycloak's min/max cache time for metadata documents: how long a served change takes to reach clients. */
+    keycloakCache: CacheBounds;
   };
 }
 
@@ -74,7 +77,7 @@ export function expectationsFor(desired: DesiredState, opts: { gatewayUrl?: stri
     ...(cimd
       ? (() => {
           const trust = cimdTrustedDomains(desired);
-          return { cimd: { url: cimd.url, document: renderCimdDocument(cimd).document, trustedDomains: trust.domains, trustConfigured: trust.configured } };
+          return { cimd: { url: cimd.url, document: renderCimdDocument(cimd).document, trustedDomains: trust.domains, trustConfigured: trust.configured, keycloakCache: cimd.keycloakCache } };
         })()
       : {}),
   };

@@ -118,7 +118,7 @@ const DIAGNOSES: Array<{ name: string; provoke: (c: Chain) => void; id: string; 
     c.cimd!.publish({ ...current, client_name: 'MCP Inspector (old name)', scope: 'mcp:tools' });
     c.cimd!.publish(current);
     c.cimd!.setFaults({ stale: true });
-  }, id: 'cimd.current', status: 'warn', diagnosis: 'cimd-stale', fix: /publish the document again/, evidence: /differs from the desired one in client_name, scope/ },
+  }, id: 'cimd.current', diagnosis: 'cimd-stale', fix: /publish the declared document.*allow Keycloak's cache time \(300 s \(5 min\)\)/, evidence: /differs from the declared one in client_name, scope .*Cache-Control "no-store": Keycloak keeps a fetched copy for 300 s \(5 min\) \(no-store: min-cache-time/ },
   { name: 'CIMD redirect', provoke: (c) => c.cimd!.setFaults({ redirect: true }), id: 'cimd.fetch', diagnosis: 'cimd-redirect', fix: /directly/ },
   { name: 'CIMD over 5,000 bytes', provoke: (c) => c.cimd!.setFaults({ oversize: true }), id: 'cimd.fetch', diagnosis: 'cimd-too-large', fix: /shorten/ },
   { name: 'gateway answering without resource_metadata', provoke: (c) => c.gateway.setFaults({ omitResourceMetadata: true }), id: 'rs.challenge', diagnosis: 'resource-metadata-missing', fix: /WWW-Authenticate/ },

@@ -42,7 +42,9 @@ describe('keygate verify', () => {
     expect(stdout).toMatch(/^ +fix: use an authorization server that supports PKCE with S256/m);
     expect(stdout).toMatch(/^ {2}FAIL {2}cimd\.secret .*\[cimd-client-secret\]$/m);
     expect(stdout).not.toContain('cimd-host-emulator-leaked-secret');
-    expect(stdout).toMatch(/^Result: FAIL \(2 failed, 1 warning, /m);
+    // The served copy also differs from the declared document: cimd.current fails too.
+    expect(stdout).toMatch(/^ {2}FAIL {2}cimd\.current +the served document differs from the declared one in client_secret, token_endpoint_auth_method .*\[cimd-stale\]$/m);
+    expect(stdout).toMatch(/^Result: FAIL \(3 failed, 0 warnings, /m);
   });
 
   it('--json prints the report object', async () => {

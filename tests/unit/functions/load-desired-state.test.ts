@@ -13,6 +13,8 @@ const PARAMETER = '/keygate/keygate-dev/desired-state';
 process.env.DESIRED_STATE_PARAMETER = PARAMETER;
 process.env.KEYCLOAK_INSTANCE_ID = 'i-0123456789abcdef0';
 process.env.VPC_ENDPOINT_PARAMETER_NAME = '/keygate/mcp-keycloak-agentcore/gateway-vpce-id';
+process.env.CIMD_PUBLISH_BUCKET = 'cimd-docs';
+process.env.CIMD_PUBLISH_KEY = 'oauth/client-metadata.json';
 
 beforeEach(() => ssm.reset());
 
@@ -45,6 +47,17 @@ describe('load-desired-state handler', () => {
     await expect(invoke(handler, { request: { desiredState: raw } })).rejects.toMatchObject({
       name: 'DesiredStateInvalidError',
       problems: [{ path: 'keycloak.instanceId', message: expect.stringContaining('this stack was deployed for i-0123456789abcdef0') }],
+    });
+  });
+
+  it('accepts the S3 object the stack may write, and refuses another one (its IAM policy names one object)', async () => {
+    const raw = seedRaw();
+    raw.cimd.publish = { s3: { bucket: 'cimd-docs', key: 'oauth/client-metadata.json' } };
+    await expect(invoke(handler, { request: { desiredState: raw } })).resolves.toMatchObject({ desired: { cimd: { publish: { s3: { bucket: 'cimd-docs' } } } } });
+    raw.cimd.publish.s3.key = 'other/oauth/client-metadata.json';
+    await expect(invoke(handler, { request: { desiredState: raw } })).rejects.toMatchObject({
+      name: 'DesiredStateInvalidError',
+      problems: [{ path: 'cimd.publish.s3', message: expect.stringContaining('this stack was deployed to publish s3://cimd-docs/oauth/client-metadata.json'), fix: expect.stringContaining('keygate parameters') }],
     });
   });
 

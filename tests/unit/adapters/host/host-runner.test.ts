@@ -5,7 +5,7 @@ import 'aws-sdk-client-mock-jest';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { EXECUTOR_SHA256, hostCommandParameters, parseFramedResult, readHostResult, sendHostProgram } from '../../../../functions/adapters/host/host-runner';
+import { awaitHostResult, EXECUTOR_SHA256, hostCommandParameters, parseFramedResult, readHostResult, sendHostProgram } from '../../../../functions/adapters/host/host-runner';
 import { parseS3Url } from '../../../../functions/adapters/s3/object-reader';
 import type { HostProgram } from '../../../../functions/core/host/program';
 import { fromRoot } from '../../../support/paths';
@@ -125,5 +125,28 @@ describe('parseS3Url', () => {
     ['https://example.com/x', undefined],
   ])('%s', (url, expected) => {
     expect(parseS3Url(url)).toEqual(expected);
+  });
+});
+
+describe('awaitHostResult (short programs, waited for inside the function)', () => {
+  it('polls until the command ends and returns its result', async () => {
+    ssm
+      .on(GetCommandInvocationCommand)
+      .rejectsOnce(new InvocationDoesNotExist({ $metadata: {}, message: '' }))
+      .resolvesOnce({ Status: 'InProgress', StatusDetails: 'InProgress', ResponseCode: -1, StandardOutputContent: '' })
+      .resolves({ Status: 'Success', StatusDetails: 'Success', ResponseCode: 0, StandardOutputContent: frame({ ok: true, done: 1, results: {} }), StandardErrorContent: '', StandardOutputUrl: '' });
+    await expect(awaitHostResult(COMMAND, { budgetMs: 5_000 })).resolves.toEqual({ ok: true, done: 1, results: {} });
+    expect(ssm).toHaveReceivedCommandTimes(GetCommandInvocationCommand, 3);
+  });
+
+  it('hands a command still pending after the budget to the state machine as SsmCommandPendingError', async () => {
+    invocation({ Status: 'InProgress', StatusDetails: 'InProgress', ResponseCode: -1 });
+    await expect(awaitHostResult(COMMAND, { budgetMs: 300 })).rejects.toMatchObject({ name: 'SsmCommandPendingError', status: 'InProgress' });
+    expect(ssm.commandCalls(GetCommandInvocationCommand).length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('stops waiting when the function is about to time out', async () => {
+    invocation({ Status: 'Pending', StatusDetails: 'Pending', ResponseCode: -1 });
+    await expect(awaitHostResult(COMMAND, { budgetMs: 60_000, signal: AbortSignal.timeout(250) })).rejects.toMatchObject({ name: 'AbortError' });
   });
 });

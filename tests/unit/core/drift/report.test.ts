@@ -95,12 +95,15 @@ describe('mergeDriftReport', () => {
     expect(report.counts).toEqual({ drift: 0, repaired: 0, unmanaged: 3 });
   });
 
-  it('takes CIMD changes from the join point once it observes', () => {
-    const cimd = { observed: true as const, changes: [{ kind: 'cimd-document', name: 'client-metadata.json', change: { action: 'update' as const, reason: 'differs', fields: [{ field: 'redirect_uris', expected: ['a'], actual: ['b'] }] } }] };
+  it('takes CIMD drift from publish-cimd-document in observe mode once the join point is wired', () => {
+    const url = 'https://cimd.agentcore-keycloak-example.com/oauth/client-metadata.json';
+    const cimd = { outcome: 'drifted' as const, url, destination: 'host i-0123456789abcdef0:/opt/cimd/public/oauth/client-metadata.json', plan: { action: 'update' as const, reason: 'differs', fields: [{ field: 'redirect_uris', expected: ['a'], actual: ['b'] }] } };
     const merged = mergeDriftReport(seedDesired(), 'repair', { aws: aws(), realm: realm(), cimd });
-    expect(merged.report.items.map((i) => [i.area, i.resource, i.field])).toEqual([['cimd', 'cimd/client-metadata.json', 'redirect_uris']]);
+    expect(merged.report.items.map((i) => [i.area, i.resource, i.field, i.change.via])).toEqual([['cimd', `cimd/${url}`, 'redirect_uris', `Publish CIMD Document (publish-cimd-document) to ${cimd.destination}`]]);
     expect(merged.report.notObserved).toEqual([]);
     expect(merged.repair.cimd).toBe(true);
+    const skipped = mergeDriftReport(seedDesired(), 'repair', { aws: aws(), realm: realm(), cimd: { outcome: 'skipped', reason: 'cimd.publish is absent' } });
+    expect(skipped).toMatchObject({ next: 'clean', report: { items: [], notObserved: [{ area: 'cimd', reason: 'cimd.publish is absent' }] } });
   });
 });
 

@@ -1,0 +1,58 @@
+import { PREVIOUS_SUFFIX } from '../desired/cimd';
+import type { HostOperation } from '../host/program';
+import type { ObservedCimd } from './plan-cimd';
+import { sha256 } from './plan-cimd';
+import type { RenderedCimd } from './render-cimd';
+
+/** Key of the file observation in the executor's results. */
+export const CIMD_RESULT_ID = 'cimd';
+
+export interface HostFile {
+  /** Absolute path on the Keycloak host. */
+  path: string;
+  /** Octal mode, e.g. `0644`. */
+  mode: string;
+}
+
+/**
+ * Reads the published file: hash, size and mode, and its content only when it is not the expected one.
+ *
+ * @example
+ * cimdObserveOps({ path: '/opt/cimd/public/oauth/client-metadata.json', mode: '0644' }, 'ab12…')
+ * // [{ op: 'stat-file', id: 'cimd', path: '/opt/cimd/public/oauth/client-metadata.json', expectSha256: 'ab12…' }]
+ */
+export function cimdObserveOps(file: HostFile, expectSha256: string): HostOperation[] {
+  return [{ op: 'stat-file', id: CIMD_RESULT_ID, path: file.path, expectSha256 }];
+}
+
+/**
+ * Writes the rendered bytes atomically with the declared mode, keeping what was there as
+ * `<path>.previous`, then reads the file back in the same command (the convergence check).
+ *
+ * @example
+ * cimdPublishOps(file, rendered).map((o) => o.op) // ['write-file', 'stat-file']
+ */
+export function cimdPublishOps(file: HostFile, rendered: RenderedCimd): HostOperation[] {
+  const digest = sha256(rendered.text);
+  return [
+    { op: 'write-file', label: `write CIMD document ${file.path}`, path: file.path, content: rendered.text, sha256: digest, mode: file.mode, previous: `${file.path}${PREVIOUS_SUFFIX}` },
+    ...cimdObserveOps(file, digest),
+  ];
+}
+
+/**
+ * The executor's `stat-file` result as an observation; undefined when it has not that shape.
+ *
+ * @example
+ * observedFromStat({ exists: true, sha256: 'ab12…', bytes: 312, mode: '0644' })
+ * // { exists: true, sha256: 'ab12…', bytes: 312, attributes: { mode: '0644' } }
+ */
+export function observedFromStat(value: unknown): ObservedCimd | undefined {
+  if (!value || typeof value !== 'object') return undefined;
+  const v = value as Record<string, unknown>;
+  if (v.exists === false) return { exists: false };
+  if (v.exists !== true) return undefined;
+  if (typeof v.conflict === 'string') return { exists: true, conflict: v.conflict };
+  if (typeof v.sha256 !== 'string' || typeof v.bytes !== 'number' || typeof v.mode !== 'string') return undefined;
+  return { exists: true, sha256: v.sha256, bytes: v.bytes, attributes: { mode: v.mode }, ...(typeof v.content === 'string' ? { content: v.content } : {}) };
+}

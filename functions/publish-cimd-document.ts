@@ -1,0 +1,38 @@
+import type { CimdDestination } from './adapters/cimd/destination';
+import { hostDestination } from './adapters/cimd/host-destination';
+import { reconcileCimd, skipReason, type CimdMode, type CimdOutcome } from './adapters/cimd/reconcile-cimd';
+import { s3Destination } from './adapters/cimd/s3-destination';
+import type { DesiredCimd } from './core/desired/cimd';
+import type { DesiredState } from './core/desired/document';
+import { hostTarget, keycloakHostEnv } from './platform/keycloak-host';
+import { makeHandler, type TaskInput } from './platform/make-handler';
+
+export interface PublishCimdDocumentInput extends TaskInput {
+  desired: DesiredState;
+  /** `publish` (default): write when the plan is not a noop. `observe`: plan only, write nothing (drift detection). */
+  mode?: CimdMode;
+}
+
+/**
+ * Step "Publish CIMD Document" (provisioning) and the CIMD observation of drift detection
+ * (`mode: "observe"`): the document declared in `cimd`, at the destination `cimd.publish` names.
+ */
+export const handler = makeHandler('publish-cimd-document', async (input: PublishCimdDocumentInput, { logger, signal }): Promise<CimdOutcome> => {
+  const { desired } = input;
+  const mode = input.mode ?? 'publish';
+  const skip = skipReason(desired.cimd);
+  if (skip || !desired.cimd?.publish) {
+    logger.info('CIMD document not published by keygate', { reason: skip });
+    return { mode, outcome: 'skipped', reason: skip ?? '', ...(desired.cimd ? { url: desired.cimd.url } : {}) };
+  }
+  const destination = destinationFor(desired, desired.cimd.publish);
+  logger.appendKeys({ cimdUrl: desired.cimd.url, destination: destination.description });
+  const result = await reconcileCimd({ ...desired, cimd: desired.cimd }, destination, { mode, signal });
+  if (result.outcome !== 'skipped') logger.info('CIMD document', { mode, outcome: result.outcome, reason: result.plan.reason, fields: result.plan.fields.map((f) => f.field) });
+  return result;
+});
+
+function destinationFor(desired: DesiredState, publish: NonNullable<DesiredCimd['publish']>): CimdDestination {
+  if ('s3' in publish) return s3Destination(publish.s3);
+  return hostDestination({ host: hostTarget(desired), file: publish.host, url: desired.cimd!.url, region: keycloakHostEnv().AWS_REGION });
+}
