@@ -1,7 +1,7 @@
 import { acquireLease, releaseLease } from './adapters/dynamodb/drift-lock';
 import { runningExecutions } from './adapters/stepfunctions/executions';
 import type { DesiredState } from './core/desired/document';
-import { DRIFT_LOCK_ID, leaseFor, skippedReport } from './core/drift/guard';
+import { DRIFT_LOCK_ID, leaseFor, leaseHolder, skippedReport } from './core/drift/guard';
 import { driftMode } from './core/drift/report';
 import { driftGuardEnv } from './platform/drift-env';
 import { makeHandler, type TaskInput } from './platform/make-handler';
@@ -39,7 +39,7 @@ export const handler = makeHandler('guard-drift-run', async (input: GuardDriftRu
   const lease = leaseFor(owner, now);
   const taken = await acquireLease(env.DRIFT_LOCK_TABLE, lease, now, { signal });
   if (!taken.acquired) {
-    const holder = taken.holder ? [{ stateMachine: 'drift', name: taken.holder.owner.slice(taken.holder.owner.lastIndexOf(':') + 1), startDate: null }] : [];
+    const holder = taken.holder ? [leaseHolder(taken.holder)] : [];
     logger.info('drift run skipped', { outcome: 'skipped: drift run in progress', holder: taken.holder });
     return { outcome: 'skip' as const, mode, report: skippedReport(desired, mode, 'skipped: drift run in progress', holder) };
   }

@@ -14,7 +14,7 @@ export function resetDynamoDbClient(): void {
 
 type Opts = { client?: DynamoDBClient; signal?: AbortSignal };
 
-export type Acquired = { acquired: true } | { acquired: false; holder: { owner: string; expiresAt: string } | null };
+export type Acquired = { acquired: true } | { acquired: false; holder: { owner: string; acquiredAt: string | null; expiresAt: string } | null };
 
 export async function acquireLease(table: string, lease: DriftLease, now: Date, opts: Opts = {}): Promise<Acquired> {
   try {
@@ -40,7 +40,7 @@ export async function acquireLease(table: string, lease: DriftLease, now: Date, 
   } catch (error) {
     if (!(error instanceof ConditionalCheckFailedException)) throw error;
     const item = error.Item;
-    return { acquired: false, holder: item?.owner?.S ? { owner: item.owner.S, expiresAt: item.expiresAt?.S ?? '' } : null };
+    return { acquired: false, holder: item?.owner?.S ? { owner: item.owner.S, acquiredAt: item.acquiredAt?.S ?? null, expiresAt: item.expiresAt?.S ?? '' } : null };
   }
 }
 

@@ -68,3 +68,16 @@ export function skippedReport(desired: DesiredState, mode: DriftMode, outcome: E
 
 /** The state machine's name in an ARN (`…:stateMachine:<name>`), for messages. */
 export const stateMachineName = (arn: string): string => arn.slice(arn.lastIndexOf(':') + 1);
+
+/**
+ * The drift run holding a lease, as a skipped run reports it: from its execution ARN
+ * (`…:execution:<state machine>:<name>`) and when it took the lease.
+ *
+ * @example
+ * leaseHolder({ owner: 'arn:aws:states:r:1:execution:keygate-dev-DriftStateMachine:run-1', acquiredAt: 't' })
+ * // { stateMachine: 'keygate-dev-DriftStateMachine', name: 'run-1', startDate: 't' }
+ */
+export function leaseHolder(holder: { owner: string; acquiredAt: string | null }): RunningExecution {
+  const parts = holder.owner.split(':');
+  return { stateMachine: parts.at(-2) ?? '', name: parts.at(-1) ?? holder.owner, startDate: holder.acquiredAt };
+}

@@ -70,7 +70,7 @@ describe('two drift runs never overlap', () => {
     // Act
     const skipped = await w.drift();
     // Assess
-    expect(reportOf(skipped)).toMatchObject({ outcome: 'skipped: drift run in progress', running: [{ stateMachine: 'drift', name: 'other' }] });
+    expect(reportOf(skipped)).toMatchObject({ outcome: 'skipped: drift run in progress', running: [{ stateMachine: 'keygate-local-DriftStateMachine', name: 'other' }] });
     expect(lease()?.owner).toEqual({ S: expect.stringMatching(/:other$/) });
     // Prepare: the other run died an hour ago; its lease expired.
     w.local.dynamodb.putItem(STACK.driftLockTable, item(now - 1000));

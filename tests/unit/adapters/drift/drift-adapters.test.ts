@@ -38,7 +38,7 @@ describe('drift lease (DynamoDB)', () => {
 
   it('a live lease of another execution: not acquired, with its holder', async () => {
     db.on(PutItemCommand).rejects(new ConditionalCheckFailedException({ ...meta, message: 'The conditional request failed', Item: { owner: { S: 'arn:…:run-1' }, expiresAt: { S: '2026-11-21T10:30:00.000Z' } } }));
-    await expect(acquireLease('locks', leaseFor(ME, NOW), NOW)).resolves.toEqual({ acquired: false, holder: { owner: 'arn:…:run-1', expiresAt: '2026-11-21T10:30:00.000Z' } });
+    await expect(acquireLease('locks', leaseFor(ME, NOW), NOW)).resolves.toEqual({ acquired: false, holder: { owner: 'arn:…:run-1', acquiredAt: null, expiresAt: '2026-11-21T10:30:00.000Z' } });
   });
 
   it('lets other errors through (a missing table is a deployment problem, not a skip)', async () => {

@@ -1,4 +1,4 @@
-import { DRIFT_LEASE_SECONDS, DRIFT_RUN_TIMEOUT_SECONDS, leaseFor, skippedReport } from '../../../../functions/core/drift/guard';
+import { DRIFT_LEASE_SECONDS, DRIFT_RUN_TIMEOUT_SECONDS, leaseFor, leaseHolder, skippedReport } from '../../../../functions/core/drift/guard';
 import { causeText, driftMetricValues } from '../../../../functions/core/drift/metrics';
 import { driftSubject, MAX_SUBJECT_LENGTH, renderDriftReport, showValue } from '../../../../functions/core/drift/render';
 import { DRIFT_REPORT_FORMAT, type DriftReport } from '../../../../functions/core/drift/report';
@@ -95,6 +95,10 @@ describe('the drift lease', () => {
   it('outlasts the state machine TimeoutSeconds (a timed-out run runs no Catch and cannot release)', () => {
     expect(loadAsl('drift.asl.json')).toMatchObject({ TimeoutSeconds: DRIFT_RUN_TIMEOUT_SECONDS });
     expect(DRIFT_LEASE_SECONDS).toBeGreaterThan(DRIFT_RUN_TIMEOUT_SECONDS);
+  });
+
+  it('names the holder of a lease by its execution ARN', () => {
+    expect(leaseHolder({ owner: 'arn:aws:states:ap-northeast-1:111122223333:execution:keygate-dev-DriftStateMachine:run-1', acquiredAt: '2026-11-21T10:00:00.000Z' })).toEqual({ stateMachine: 'keygate-dev-DriftStateMachine', name: 'run-1', startDate: '2026-11-21T10:00:00.000Z' });
   });
 
   it('a skipped run reports what it yielded to and nothing else', () => {
