@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { DesiredStateInvalidError } from '../functions/core/errors';
 import { parseDesiredStateText } from '../functions/core/desired/load';
+import { driftCommand } from './commands/drift';
 import { lintCommand } from './commands/lint';
 import { formatParameters, templateParameters } from './commands/parameters';
 import { planCommand } from './commands/plan';
@@ -26,11 +27,18 @@ Usage:
                                                read from the environment variable NAME (default
                                                KEYGATE_CANARY_SECRET); --resolve sends a host's requests
                                                to another origin (port forwarding, local rehearsal)
+  keygate drift --config FILE --stack NAME --command-document NAME [--gateway-role-arn ARN]
+                [--output-bucket NAME] [--json]
+                                               the drift report, from this machine with your AWS
+                                               credentials: the gateway, targets, resource policy and
+                                               Keycloak realm against the document (read-only: one SSM
+                                               command on the Keycloak host); exit 1 when drifted
   keygate schema                               JSON Schema of the desired-state document
   keygate rules                                the lint rules (Markdown)
   keygate help
 
-Exit codes: 0 ok (warnings allowed), 1 lint errors or failed verification, 2 unusable input, 70 internal error.
+Exit codes: 0 ok (warnings allowed), 1 lint errors, failed verification or drift, 2 unusable input, 70 internal
+error (or, for drift, AWS or the Keycloak host refused).
 `;
 
 type Command = (io: CliIo, values: Record<string, string | boolean | string[] | undefined>) => number | Promise<number>;
@@ -64,6 +72,25 @@ const COMMANDS: Record<string, { options: Record<string, { type: 'string' | 'boo
         gatewayUrl: v['gateway-url'] as string | undefined,
         secretEnv: v['secret-env'] as string | undefined,
         resolve: v.resolve as string[] | undefined,
+        json: v.json === true,
+      }),
+  },
+  drift: {
+    options: {
+      config: { type: 'string' },
+      stack: { type: 'string' },
+      'gateway-role-arn': { type: 'string' },
+      'command-document': { type: 'string' },
+      'output-bucket': { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    run: (io, v) =>
+      driftCommand(io, {
+        config: v.config as string | undefined,
+        stack: v.stack as string | undefined,
+        gatewayRoleArn: v['gateway-role-arn'] as string | undefined,
+        commandDocument: v['command-document'] as string | undefined,
+        outputBucket: v['output-bucket'] as string | undefined,
         json: v.json === true,
       }),
   },

@@ -1,4 +1,5 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 
 /** The whole request body (the emulators' requests are small). */
 export function readBody(req: IncomingMessage): Promise<Buffer> {
@@ -12,3 +13,9 @@ export function readBody(req: IncomingMessage): Promise<Buffer> {
 
 /** The request body as UTF-8 text. */
 export const readText = async (req: IncomingMessage): Promise<string> => (await readBody(req)).toString('utf8');
+
+/** Listens on loopback on a free port and returns the base URL (`http://127.0.0.1:<port>`). */
+export async function listenLoopback(server: Server): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}

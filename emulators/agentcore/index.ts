@@ -92,6 +92,8 @@ export interface AgentCoreEmulator {
   removeGateway(ref: string): void;
   removeTarget(gatewayRef: string, targetRef: string): void;
   setPolicy(gatewayRef: string, policy: string | undefined): void;
+  /** Edits a gateway (or one of its targets) and keeps the edit: it is applied again after every update lands. */
+  holdEdit(hold: { gateway: string; target?: string; patch: Json }): void;
   completeConsent(gatewayRef: string, targetRef: string): void;
   setSpeed(speed: number): void;
   state(): EmulatorSnapshot;
@@ -219,6 +221,7 @@ export async function start(options: EmulatorOptions = {}): Promise<AgentCoreEmu
     removeGateway: (ref) => service.removeGateway(ref),
     removeTarget: (gatewayRef, targetRef) => service.removeTarget(gatewayRef, targetRef),
     setPolicy: (gatewayRef, policy) => service.setPolicy(gatewayRef, policy),
+    holdEdit: (hold) => service.holdEdit(hold),
     completeConsent: (gatewayRef, targetRef) => service.completeConsent(gatewayRef, targetRef),
     setSpeed: (speed) => {
       if (!(speed > 0)) throw new TypeError('speed must be a positive number');

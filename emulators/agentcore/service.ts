@@ -127,6 +127,7 @@ export class AgentCoreService {
   private readonly gateways = new Map<string, GatewayRecord>();
   private readonly tokens = new Map<string, { fingerprint: string; gatewayId: string; targetId?: string }>();
   private readonly fates: Fate[] = [];
+  private readonly holds: Array<{ gateway: string; target?: string; patch: Json }> = [];
   private rng: () => number;
 
   constructor(readonly options: ServiceOptions) {
@@ -151,10 +152,14 @@ export class AgentCoreService {
         }
         this.land(t, t.pending, now);
         if (t.status === 'READY') t.lastSynchronizedAt = now;
+        this.reapplyHeld(g, t);
       }
       if (g.pending && g.pending.at <= now) {
         if (g.pending.remove) this.gateways.delete(g.gatewayId);
-        else this.land(g, g.pending, now);
+        else {
+          this.land(g, g.pending, now);
+          this.reapplyHeld(g);
+        }
       }
     }
   }
@@ -181,6 +186,24 @@ export class AgentCoreService {
       return { to: operation === 'create' ? 'CREATE_PENDING_AUTH' : 'UPDATE_PENDING_AUTH', reasons: fate.reasons, authorizationUrl: fate.authorizationUrl ?? 'https://auth.example.com/oauth2/authorize?request_uri=urn%3Aemulated' };
     }
     return { to: operation === 'create' ? 'FAILED' : 'UPDATE_UNSUCCESSFUL', reasons: fate.reasons };
+  }
+
+  /**
+   * An out-of-band writer that keeps its edit: after every update of the resource lands, the patch
+   * is applied again (another team's automation fighting keygate). Drift repair cannot converge.
+   */
+  holdEdit(hold: { gateway: string; target?: string; patch: Json }): void {
+    this.holds.push(structuredClone(hold));
+    if (hold.target) this.editTarget(hold.gateway, hold.target, hold.patch);
+    else this.editGateway(hold.gateway, hold.patch);
+  }
+
+  private reapplyHeld(g: GatewayRecord, t?: TargetRecord): void {
+    for (const h of this.holds) {
+      const sameGateway = [g.gatewayId, g.gatewayArn, g.config.name].includes(h.gateway);
+      if (!sameGateway || (t ? !h.target || ![t.targetId, t.config.name].includes(h.target) : h.target)) continue;
+      for (const [k, v] of Object.entries(structuredClone(h.patch))) (t ?? g).config[k] = v;
+    }
   }
 
   addFate(fate: Omit<Fate, 'remaining'> & { times?: number }): void {

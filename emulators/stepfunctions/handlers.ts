@@ -9,10 +9,14 @@ import { handler as ensureGateway } from '../../functions/ensure-gateway';
 import { handler as ensureGatewayTarget } from '../../functions/ensure-gateway-target';
 import { handler as findGateway } from '../../functions/find-gateway';
 import { handler as getRealmCommandResult } from '../../functions/get-realm-command-result';
+import { handler as guardDriftRun } from '../../functions/guard-drift-run';
 import { handler as loadDesiredState } from '../../functions/load-desired-state';
+import { handler as mergeDriftReport } from '../../functions/merge-drift-report';
+import { handler as observeGatewayDrift } from '../../functions/observe-gateway-drift';
 import { handler as planPolicyRotation } from '../../functions/plan-policy-rotation';
 import { handler as planRealmChanges } from '../../functions/plan-realm-changes';
 import { handler as publishCimdDocument } from '../../functions/publish-cimd-document';
+import { handler as publishDriftReport } from '../../functions/publish-drift-report';
 import { handler as sendRealmCommand } from '../../functions/send-realm-command';
 import { handler as summarizeProvisioning } from '../../functions/summarize-provisioning';
 import { handler as verifyChain } from '../../functions/verify-chain';
@@ -43,6 +47,10 @@ export const KEYGATE_HANDLERS: Record<string, LambdaHandler> = {
   GetRealmCommandResultFunctionArn: getRealmCommandResult,
   PlanRealmChangesFunctionArn: planRealmChanges,
   VerifyRealmConvergedFunctionArn: verifyRealmConverged,
+  GuardDriftRunFunctionArn: guardDriftRun,
+  ObserveGatewayDriftFunctionArn: observeGatewayDrift,
+  MergeDriftReportFunctionArn: mergeDriftReport,
+  PublishDriftReportFunctionArn: publishDriftReport,
   PublishCimdDocumentFunctionArn: publishCimdDocument,
 };
 

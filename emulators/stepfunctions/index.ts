@@ -36,6 +36,8 @@ export interface RunOptions {
   stateMachines?: Record<string, string>;
   input: unknown;
   executionName?: string;
+  /** `$$.Execution.Id`; default `arn:aws:states:local:000000000000:execution:keygate:<executionName>`. */
+  executionArn?: string | undefined;
   /** Divides every Retry interval, Retry delay cap and Wait duration (the emulators' speed). */
   timeScale?: number;
   /** aws-local-stepfunctions overrides, in milliseconds, by state name. */
@@ -51,7 +53,7 @@ export interface RunResult {
   events: EventLog[];
   /** Billed state transitions: every state entered, every retry (Step Functions pricing). */
   transitions: number;
-  /** Task invocations by state name. */
+  /** Task invocations by state name; a nested execution's as `<Task> > <state>`. */
   invocations: Record<string, number>;
   durationMs: number;
 }
@@ -110,6 +112,7 @@ export async function runStateMachine(options: RunOptions): Promise<RunResult> {
         invocations[stateName] = (invocations[stateName] ?? 0) + 1;
         const child = await runNested(options, input as { StateMachineArn: string; Input: unknown });
         nestedTransitions += child.transitions;
+        for (const [name, count] of Object.entries(child.invocations)) invocations[`${stateName} > ${name}`] = (invocations[`${stateName} > ${name}`] ?? 0) + count;
         return child.result as never;
       };
       continue;
@@ -147,7 +150,7 @@ export async function runStateMachine(options: RunOptions): Promise<RunResult> {
       ...(options.waitTimeOverrides ? { waitTimeOverrides: options.waitTimeOverrides } : {}),
     },
     // Input as in AWS: a state may read the execution input through $$.Execution.Input.
-    context: { Execution: { Id: `arn:aws:states:local:000000000000:execution:keygate:${options.executionName ?? `run-${started}`}`, Name: options.executionName ?? `run-${started}`, Input: options.input as never } },
+    context: { Execution: { Id: options.executionArn ?? `arn:aws:states:local:000000000000:execution:keygate:${options.executionName ?? `run-${started}`}`, Name: options.executionName ?? `run-${started}`, Input: options.input as never } },
   });
   const events: EventLog[] = [];
   const collecting = (async () => {
@@ -174,14 +177,14 @@ const START_EXECUTION_SYNC = 'arn:aws:states:::states:startExecution.sync:2';
  * the child's Output as JSON; a failed child fails the Task with `States.TaskFailed` and the child's
  * Error and Cause in the Cause.
  */
-async function runNested(options: RunOptions, input: { StateMachineArn: string; Input: unknown }): Promise<{ result: unknown; transitions: number }> {
+async function runNested(options: RunOptions, input: { StateMachineArn: string; Input: unknown }): Promise<{ result: unknown; transitions: number; invocations: Record<string, number> }> {
   const placeholder = /^\$\{(\w+)\}$/.exec(input.StateMachineArn)?.[1] ?? input.StateMachineArn;
   const file = options.stateMachines?.[placeholder];
   if (!file) throw new TypeError(`no ASL file for the nested state machine ${input.StateMachineArn}: pass stateMachines.${placeholder}`);
-  const child = await runStateMachine({ ...options, file, input: input.Input, executionName: undefined });
+  const child = await runStateMachine({ ...options, file, input: input.Input, executionName: undefined, executionArn: undefined });
   if (child.status === 'FAILED') {
     throw Object.assign(new Error(JSON.stringify({ Error: child.error, Cause: child.cause })), { name: 'States.TaskFailed' });
   }
   const executionArn = `arn:aws:states:local:000000000000:execution:${placeholder}:nested-${Date.now()}`;
-  return { result: { ExecutionArn: executionArn, Input: JSON.stringify(input.Input), Output: child.output, Status: 'SUCCEEDED' }, transitions: child.transitions };
+  return { result: { ExecutionArn: executionArn, Input: JSON.stringify(input.Input), Output: child.output, Status: 'SUCCEEDED' }, transitions: child.transitions, invocations: child.invocations };
 }

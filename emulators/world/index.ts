@@ -1,16 +1,23 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { resetClients } from '../../functions/adapters/clients';
+import { resetDynamoDbClient } from '../../functions/adapters/dynamodb/drift-lock';
+import { resetSnsClient } from '../../functions/adapters/sns/notify';
+import { resetSfnClient } from '../../functions/adapters/stepfunctions/executions';
 import { resetS3Client } from '../../functions/adapters/s3/object-reader';
 import { encodeDocument } from '../../functions/core/desired/encoding';
+import { resetDriftEnv } from '../../functions/platform/drift-env';
 import { resetKeycloakHostEnv } from '../../functions/platform/keycloak-host';
 import { start as startAgentCore, type AgentCoreEmulator, type EmulatorOptions } from '../agentcore';
+import { start as startDynamoDb, type DynamoDbEmulator } from '../dynamodb';
 import { start as startKeycloak, type KeycloakStandIn } from '../keycloak';
 import { start as startS3, type S3Emulator } from '../s3';
+import { start as startSns, type SnsEmulator } from '../sns';
 import { start as startSsm, type SsmEmulator } from '../ssm';
 import { commandDocumentFromTemplate } from '../ssm/template-document';
 import { runStateMachine, type RunOptions, type RunResult } from '../stepfunctions';
+import { start as startStepFunctionsApi, type StepFunctionsApi } from '../stepfunctions/api';
 import { KEYGATE_HANDLERS } from '../stepfunctions/handlers';
 
 /** The stack's own names, as a deployed stack's environment would carry them. */
@@ -19,8 +26,19 @@ export const STACK = {
   commandDocument: 'keygate-local-KeycloakCommandDocument',
   outputBucket: 'keygate-local-command-output',
   desiredStateParameter: '/keygate/keygate-local/desired-state',
+  driftLockTable: 'keygate-local-DriftLockTable',
+  driftTopic: 'keygate-local-drift',
   region: 'ap-northeast-1',
 } as const;
+
+/** The stack's state machines: ASL file (statemachine/<file>.asl.json) → logical id in template.yaml. */
+export const STATE_MACHINES: Record<string, string> = {
+  provision: 'ProvisionStateMachine',
+  teardown: 'TeardownStateMachine',
+  'reconcile-realm': 'ReconcileRealmStateMachine',
+  'rotate-gateway-policy': 'RotateGatewayPolicyStateMachine',
+  drift: 'DriftStateMachine',
+};
 
 /** Initial value of the VPC endpoint parameter the document names. */
 export const INITIAL_VPC_ENDPOINT = 'vpce-0a1b2c3d4e5f60718';
@@ -42,6 +60,8 @@ export interface LocalWorldOptions {
   cimdFeature?: boolean;
   secrets?: Partial<WorldSecrets>;
   vpcEndpointId?: string;
+  /** Configure the drift SNS topic (template parameter DriftNotificationTopicArn; default true). */
+  driftTopic?: boolean;
 }
 
 export interface LocalWorld {
@@ -49,6 +69,14 @@ export interface LocalWorld {
   ssm: SsmEmulator;
   keycloak: KeycloakStandIn;
   s3: S3Emulator;
+  /** Step Functions ListExecutions over the executions `run` starts; DynamoDB (the drift lock); SNS (drift summaries). */
+  stepfunctions: StepFunctionsApi;
+  dynamodb: DynamoDbEmulator;
+  sns: SnsEmulator;
+  /** The drift topic's ARN, or '' when `driftTopic` is false. */
+  driftTopicArn: string;
+  /** The ARN the stack's state machine for statemachine/<machine>.asl.json has. */
+  stateMachineArn(machine: string): string;
   /** The document as the world runs it (admin URL on the stand-in). */
   document: Record<string, any>;
   /**
@@ -70,7 +98,11 @@ export interface LocalWorld {
   close(): Promise<void>;
 }
 
-const ROOT = join(__dirname, '..', '..');
+/** The project root: two levels up from this file, or (bundled, as by bin/run-ts.cjs) the nearest directory up with statemachine/. */
+const ROOT = ((): string => {
+  for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir)) if (existsSync(join(dir, 'statemachine', 'provision.asl.json'))) return dir;
+  return join(__dirname, '..', '..');
+})();
 let executions = 0;
 
 /**
@@ -97,6 +129,18 @@ export async function startWorld(options: LocalWorldOptions): Promise<LocalWorld
   document.keycloak.admin = { ...document.keycloak.admin, url: keycloak.url };
   delete document.keycloak.admin.kcadm;
   const [agentcore, s3] = await Promise.all([startAgentCore({ speed, region: STACK.region, ...options.agentcore }), startS3({ buckets: [STACK.outputBucket] })]);
+  const [stepfunctions, dynamodb, sns] = await Promise.all([
+    startStepFunctionsApi({ region: STACK.region, accountId: agentcore.accountId }),
+    startDynamoDb({ tables: { [STACK.driftLockTable]: 'lockId' } }),
+    startSns({ region: STACK.region, accountId: agentcore.accountId }),
+  ]);
+  const stateMachineArn = (machine: string) => {
+    const id = STATE_MACHINES[machine];
+    if (!id) throw new TypeError(`no state machine for statemachine/${machine}.asl.json in the stack`);
+    return stepfunctions.stateMachineArn(`${STACK.owner}-${id}`);
+  };
+  const hasRotation = Boolean(document.resourcePolicy?.vpcEndpoint?.parameterName);
+  const driftTopicArn = options.driftTopic === false ? '' : sns.createTopic(STACK.driftTopic);
   const parameters = [
     { name: document.keycloak.admin.passwordParameter as string, value: secrets.admin, type: 'SecureString' as const },
     ...((document.keycloak.realm.users ?? []) as Array<{ username: string; passwordParameter: string }>).map((u) => ({ name: u.passwordParameter, value: secrets.users[u.username] ?? `local-${u.username}-Passw0rd`, type: 'SecureString' as const })),
@@ -131,6 +175,15 @@ export async function startWorld(options: LocalWorldOptions): Promise<LocalWorld
     KEYCLOAK_COMMAND_DOCUMENT: STACK.commandDocument,
     COMMAND_OUTPUT_BUCKET: STACK.outputBucket,
     CANARY_SECRET_PARAMETER_NAME: document.keycloak.realm.canaryClient?.secretParameter ?? '',
+    AWS_ENDPOINT_URL_SFN: stepfunctions.endpoint,
+    AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
+    AWS_ENDPOINT_URL_SNS: sns.endpoint,
+    DRIFT_LOCK_TABLE: STACK.driftLockTable,
+    DRIFT_TOPIC_ARN: driftTopicArn,
+    PROVISION_STATE_MACHINE_ARN: stateMachineArn('provision'),
+    TEARDOWN_STATE_MACHINE_ARN: stateMachineArn('teardown'),
+    REALM_STATE_MACHINE_ARN: stateMachineArn('reconcile-realm'),
+    ROTATION_STATE_MACHINE_ARN: hasRotation ? stateMachineArn('rotate-gateway-policy') : '',
     CIMD_PUBLISH_BUCKET: cimdObject?.bucket ?? '',
     CIMD_PUBLISH_KEY: cimdObject?.key ?? '',
   };
@@ -140,6 +193,10 @@ export async function startWorld(options: LocalWorldOptions): Promise<LocalWorld
     resetClients();
     resetS3Client();
     resetKeycloakHostEnv();
+    resetSfnClient();
+    resetDynamoDbClient();
+    resetSnsClient();
+    resetDriftEnv();
   };
   resetAll();
   return {
@@ -147,20 +204,29 @@ export async function startWorld(options: LocalWorldOptions): Promise<LocalWorld
     ssm,
     keycloak,
     s3,
+    stepfunctions,
+    dynamodb,
+    sns,
+    driftTopicArn,
+    stateMachineArn,
     document,
     hostRoot,
     hostFile: (path) => join(hostRoot, path),
     secrets,
     env,
     speed,
-    run: (machine, runOptions = {}) => {
+    run: async (machine, runOptions = {}) => {
       const runDocument = (runOptions.document ?? document) as Record<string, any>;
-      return runStateMachine({
+      const executionName = runOptions.executionName ?? `${machine}-${++executions}`;
+      // As in AWS, the execution is listed RUNNING while it runs (the drift guard looks for these).
+      const listed = STATE_MACHINES[machine] ? stepfunctions.startExecution(stateMachineArn(machine), executionName) : undefined;
+      const result = await runStateMachine({
         file: join(ROOT, 'statemachine', `${machine}.asl.json`),
         handlers: KEYGATE_HANDLERS,
         stateMachines: { ReconcileRealmStateMachineArn: join(ROOT, 'statemachine', 'reconcile-realm.asl.json') },
         input: runOptions.input ?? { desiredState: runDocument },
-        executionName: runOptions.executionName ?? `${machine}-${++executions}`,
+        executionName,
+        executionArn: listed?.executionArn,
         timeScale: speed,
         // The host script runs in real time whatever the speed: poll it at a fixed, short interval.
         retryIntervalOverrides: { 'Await Observe Command': 50, 'Await Apply Command': 50 },
@@ -169,6 +235,8 @@ export async function startWorld(options: LocalWorldOptions): Promise<LocalWorld
         waitTimeOverrides: { 'Wait Grace Period': ((runDocument.resourcePolicy?.rotationGracePeriodSeconds ?? 300) * 1000) / speed },
         ...runOptions.overrides,
       });
+      if (listed) stepfunctions.stopExecution(listed.executionArn, result.status);
+      return result;
     },
     setVpcEndpoint: (value) => {
       const name = document.resourcePolicy?.vpcEndpoint?.parameterName as string | undefined;
@@ -176,7 +244,7 @@ export async function startWorld(options: LocalWorldOptions): Promise<LocalWorld
       ssm.putParameter(name, value, 'String');
     },
     close: async () => {
-      await Promise.all([agentcore.close(), ssm.close(), keycloak.close(), s3.close()]);
+      await Promise.all([agentcore.close(), ssm.close(), keycloak.close(), s3.close(), stepfunctions.close(), dynamodb.close(), sns.close()]);
       rmSync(hostRoot, { recursive: true, force: true });
       for (const [k, v] of Object.entries(previous)) {
         if (v === undefined) delete process.env[k];

@@ -27,3 +27,14 @@ export function matches(pattern: Record<string, unknown>, event: Record<string, 
     return value !== null && typeof value === 'object' && matches(rule as Record<string, unknown>, value as Record<string, unknown>);
   });
 }
+
+/** A `Parameter Store Change` event as EventBridge delivers it (ssm-and-events.md §6; it carries no value). */
+export const parameterStoreEvent = (name: string, operation: string) => ({
+  version: '0',
+  'detail-type': 'Parameter Store Change',
+  source: 'aws.ssm',
+  account: '111122223333',
+  region: 'ap-northeast-1',
+  resources: [`arn:aws:ssm:ap-northeast-1:111122223333:parameter${name}`],
+  detail: { operation, name, type: 'String', description: '' },
+});

@@ -15,6 +15,7 @@ export const IAM_PREFIX: Record<string, string> = {
   'client-sfn': 'states',
   'client-ec2': 'ec2',
   'client-cloudwatch': 'cloudwatch',
+  'client-dynamodb': 'dynamodb',
 };
 
 /** Commands whose IAM action is not the command name (service authorization reference). */
@@ -50,9 +51,10 @@ const PERMITTED_WITH: Record<string, string[]> = {
 /**
  * Commands a client sends by itself, not on the function's behalf: S3Client's S3 Express middleware
  * sends CreateSession (IAM `s3express:CreateSession`) for directory buckets only, and keygate's
- * buckets are general purpose.
+ * buckets are general purpose. DynamoDBClient's endpoint-discovery middleware sends DescribeEndpoints
+ * only when discovery is switched on (AWS_ENABLE_ENDPOINT_DISCOVERY), which it is not by default.
  */
-const CLIENT_INTERNAL_COMMANDS = ['client-s3:CreateSession'];
+const CLIENT_INTERNAL_COMMANDS = ['client-s3:CreateSession', 'client-dynamodb:DescribeEndpoints'];
 
 /** AWS managed policies a function may list by name (SAM adds the same ones by itself). */
 const SAFE_MANAGED_POLICIES = ['AWSLambdaBasicExecutionRole', 'AWSXrayWriteOnlyAccess'];

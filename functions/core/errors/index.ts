@@ -35,7 +35,8 @@ export { SsmCommandFailedError, SsmCommandOutputError, SsmCommandPendingError, S
 export { ChainUnreachableError, ChainVerificationFailedError, VerifyInputError, type FailedCheck } from './verify';
 // CIMD publishing
 export { CimdDocumentRejectedError, CimdNotConvergedError, CimdPublishFailedError } from './cimd';
-// drift detection
+// drift detection (errors/drift.ts)
+export { DriftInputError, DriftNotRepairedError, type UnrepairedItem } from './drift';
 
 /**
  * Error names that reach Step Functions from outside keygate's own classes and that ASL may match:

@@ -1,5 +1,5 @@
 import { loadTemplate } from '../../../scripts/template';
-import { matches, resolve, STACK_VALUES } from '../../support/eventbridge';
+import { matches, parameterStoreEvent, resolve, STACK_VALUES } from '../../support/eventbridge';
 import { ROOT } from '../../support/paths';
 
 // The rule that starts a rotation when the network stack writes a new VPC endpoint id, checked
@@ -9,15 +9,7 @@ const template = loadTemplate(ROOT);
 const machine = template.Resources.RotateGatewayPolicyStateMachine!;
 const rule = (machine.Properties!.Events as Record<string, { Type: string; Properties: { Pattern: Record<string, unknown> } }>).VpcEndpointParameterChanged!;
 const pattern = resolve(rule.Properties.Pattern) as Record<string, unknown>;
-const parameterEvent = (name: string, operation: string) => ({
-  version: '0',
-  'detail-type': 'Parameter Store Change',
-  source: 'aws.ssm',
-  account: '111122223333',
-  region: 'ap-northeast-1',
-  resources: [`arn:aws:ssm:ap-northeast-1:111122223333:parameter${name}`],
-  detail: { operation, name, type: 'String', description: '' },
-});
+const parameterEvent = parameterStoreEvent;
 
 describe('rotation trigger', () => {
   it('exists only when the document names a VPC endpoint parameter, with its failure alarm', () => {

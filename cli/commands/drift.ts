@@ -1,0 +1,58 @@
+import { observeAwsDrift } from '../../functions/adapters/drift/observe-aws';
+import { observeRealmDrift } from '../../functions/adapters/drift/observe-realm';
+import { KeygateError } from '../../functions/core/errors';
+import { renderDriftReport } from '../../functions/core/drift/render';
+import { mergeDriftReport } from '../../functions/core/drift/report';
+import { EXIT, UsageError, type CliIo } from '../io';
+import { loadConfig } from '../load-config';
+
+export interface DriftOptions {
+  config?: string;
+  /** The stack name: the owner tag keygate put on the gateway, and the stack whose Command document runs on the host. */
+  stack?: string;
+  gatewayRoleArn?: string;
+  commandDocument?: string;
+  outputBucket?: string;
+  json?: boolean;
+}
+
+const ROLE = /^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/;
+
+/**
+ * `keygate drift --config FILE --stack NAME --command-document NAME [--gateway-role-arn ARN] [--output-bucket NAME] [--json]`:
+ * the drift report of the state machine, from an operator's machine with the operator's AWS
+ * credentials: the same observe and plan code, read-only (AWS reads, one SSM command on the Keycloak
+ * host), never a repair. Exit 0 without drift, 1 with drift.
+ */
+export async function driftCommand(io: CliIo, opts: DriftOptions, now: () => Date = () => new Date()): Promise<number> {
+  const { desired } = loadConfig(io, opts.config, { requireClean: true });
+  const stack = required(opts.stack, '--stack NAME (the keygate stack name: keygate tags its gateway with it)');
+  const commandDocument = required(opts.commandDocument, '--command-document NAME (stack output KeycloakCommandDocumentName)');
+  const roleArn = opts.gatewayRoleArn ?? desired.gateway.roleArn;
+  if (!roleArn) throw new UsageError('missing --gateway-role-arn ARN (stack output GatewayRoleArn): the gateway role is compared like every other field');
+  if (!ROLE.test(roleArn)) throw new UsageError(`--gateway-role-arn "${roleArn}" is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)`);
+  const region = io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION;
+  if (!region) throw new UsageError('set AWS_REGION (or AWS_DEFAULT_REGION) to the stack\'s region: the Keycloak host reads its secrets from SSM there');
+  try {
+    const [aws, realm] = await Promise.all([
+      observeAwsDrift(desired, { roleArn, owner: stack }),
+      observeRealmDrift(desired, { documentName: commandDocument, instanceId: desired.keycloak.instanceId, ...(opts.outputBucket ? { outputBucket: opts.outputBucket } : {}) }, { region }),
+    ]);
+    const cimd = { observed: false as const, reason: 'keygate drift does not observe the CIMD document yet' };
+    const report = { ...mergeDriftReport(desired, 'report', { aws, realm, cimd }).report, observedAt: now().toISOString() };
+    io.stdout(opts.json ? `${JSON.stringify(report, null, 2)}\n` : renderDriftReport(report));
+    return report.items.length ? EXIT.findings : EXIT.ok;
+  } catch (error) {
+    // What the environment refused (credentials, an offline host, a gateway of another stack): the
+    // message says what and where; anything else is a bug and keeps its stack trace.
+    const e = error as Error & { $metadata?: unknown };
+    if (!(error instanceof KeygateError) && !(error instanceof TypeError) && e.$metadata === undefined) throw error;
+    io.stderr(`keygate drift: ${e.name}: ${e.message}\n`);
+    return EXIT.internal;
+  }
+}
+
+function required(value: string | undefined, what: string): string {
+  if (!value) throw new UsageError(`missing ${what}`);
+  return value;
+}

@@ -1,0 +1,37 @@
+import { realmObservationOf, type RealmObservation } from '../../core/drift/observations';
+import type { DesiredState } from '../../core/desired/document';
+import { SsmCommandPendingError } from '../../core/errors';
+import { hostErrorToKeycloakError } from '../../core/keycloak/host-outcome';
+import { adminConnection, renderObserveOps, snapshotFromResults } from '../../core/keycloak/observe-realm';
+import { readHostResult, sendHostProgram, type HostTarget } from '../host/host-runner';
+
+export interface ObserveRealmOptions {
+  /** Region the host reads its SecureStrings in (the Lambdas pass AWS_REGION). */
+  region: string;
+  signal?: AbortSignal;
+  /** Give up waiting for the command after this long (default 5 minutes). */
+  maxWaitMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/**
+ * One read-only SSM command on the Keycloak host (the realm reconciler's observe program), waited for
+ * with backoff (0.5 s, doubling, at most 15 s between polls), then planned. For
+ * `keygate drift` on an operator's machine; the state machine runs the reconciler's dry run instead.
+ */
+export async function observeRealmDrift(desired: DesiredState, target: HostTarget, opts: ObserveRealmOptions): Promise<RealmObservation> {
+  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const connection = adminConnection(desired, opts.region);
+  const sent = await sendHostProgram(target, { ...connection, ops: renderObserveOps(desired) }, { comment: `keygate drift observe realm ${desired.keycloak.realm.name}`, ...(opts.signal ? { signal: opts.signal } : {}) });
+  const deadline = Date.now() + (opts.maxWaitMs ?? 300_000);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const result = await readHostResult(sent, opts.signal ? { signal: opts.signal } : {});
+      if (!result.ok) throw hostErrorToKeycloakError(result.error, { instanceId: target.instanceId, realm: desired.keycloak.realm.name }, connection.admin.url, sent.commandId, result.done);
+      return realmObservationOf(desired, snapshotFromResults(desired, result.results, target.instanceId));
+    } catch (error) {
+      if (!(error instanceof SsmCommandPendingError) || Date.now() > deadline) throw error;
+      await sleep(Math.min(15_000, 500 * 2 ** attempt));
+    }
+  }
+}

@@ -1,0 +1,76 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { STACK } from '../../../emulators/world';
+import type { DriftReport } from '../../../functions/core/drift/report';
+import { runCli } from '../../support/cli';
+import { startDriftWorld, type DriftWorld } from '../../support/drift';
+import { fromRoot } from '../../support/paths';
+
+// `keygate drift` from an operator's machine: the same observe and plan code as the state machine,
+// with the operator's credentials, here against the local world's emulators through the SDK's
+// endpoint variables. Read-only: one SSM command, no write anywhere.
+
+let w: DriftWorld;
+let files: Record<string, string>;
+const args = () => ['drift', '--config', 'live.json', '--stack', STACK.owner, '--command-document', STACK.commandDocument, '--gateway-role-arn', w.local.env.GATEWAY_ROLE_ARN!];
+const env = () => ({ AWS_REGION: STACK.region });
+
+beforeAll(async () => {
+  w = await startDriftWorld();
+  expect((await w.provision()).status).toBe('SUCCEEDED');
+  files = { 'live.json': JSON.stringify(w.document) };
+});
+afterAll(() => w.close());
+
+describe('keygate drift', () => {
+  it('exits 0 with "no drift" on a converged system, reading only', async () => {
+    w.local.agentcore.resetCalls();
+    const writes = w.local.keycloak.writes().length;
+    const out = await runCli(args(), { files, env: env() });
+    expect(out.stderr).toBe('');
+    expect(out.code).toBe(0);
+    expect(out.stdout).toMatch(/^keygate drift report: gateway mcp-gateway-keycloak-demo, realm mcp-demo, mode report\n/);
+    expect(out.stdout).toContain('Result: no drift (0 drift items, 0 repaired, 0 unmanaged)');
+    expect(w.local.agentcore.callLog({ mutating: true })).toEqual([]);
+    expect(w.local.keycloak.writes().length).toBe(writes);
+  });
+
+  it('prints each drift item with resource, field, expected, found and the repair, and exits 1', async () => {
+    // Prepare
+    w.realm().policies.find((p) => p.name === 'oauth-2-1-public-client-policy')!.enabled = false;
+    w.local.agentcore.setPolicy('mcp-gateway-keycloak-demo', undefined);
+    // Act
+    const text = await runCli(args(), { files, env: env() });
+    const json = await runCli([...args(), '--json'], { files, env: env() });
+    // Assess
+    expect(text.code).toBe(1);
+    expect(text.stdout).toContain(['DRIFT  keycloak/client-policy/oauth-2-1-public-client-policy  enabled', '       expected  true', '       found     false'].join('\n'));
+    expect(text.stdout).toMatch(/DRIFT {2}resource-policy\/mcp-gateway-keycloak-demo {2}policy\n {7}expected {2}\{"Version":"2012-10-17".*\n {7}found {5}\(none\)\n {7}repair {4}create resource-policy mcp-gateway-keycloak-demo \(missing\) via PutResourcePolicy \(Apply Resource Policy\)/);
+    expect(text.stdout).toContain('Result: drift found (report mode: nothing changed) (2 drift items, 0 repaired, 0 unmanaged)');
+    const report = JSON.parse(json.stdout) as DriftReport;
+    expect(report.items.map((i) => [i.resource, i.field, i.actual])).toEqual([
+      ['resource-policy/mcp-gateway-keycloak-demo', 'policy', null],
+      ['keycloak/client-policy/oauth-2-1-public-client-policy', 'enabled', false],
+    ]);
+    // The state machine's report of the same drift has the same items.
+    const run = await w.drift({ mode: 'report' });
+    expect((run.output as DriftReport).items).toEqual(report.items);
+  });
+
+  it('names a missing flag and how to find its value, exit 2', async () => {
+    const out = await runCli(['drift', '--config', 'live.json', '--stack', STACK.owner], { files, env: env() });
+    expect(out).toMatchObject({ code: 2, stdout: '' });
+    expect(out.stderr).toBe('keygate drift: missing --command-document NAME (stack output KeycloakCommandDocumentName)\n');
+  });
+
+  it('runs as the bundled CLI (node bin/keygate.cjs)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kg-drift-'));
+    writeFileSync(join(dir, 'live.json'), files['live.json']!);
+    const result = await promisify(execFile)('node', [fromRoot('bin', 'keygate.cjs'), ...args().map((a) => (a === 'live.json' ? join(dir, 'live.json') : a)), '--json'], { env: { ...process.env, ...w.local.env } }).catch((e: { code: number; stdout: string }) => e);
+    expect((result as { code?: number }).code).toBe(1);
+    expect(JSON.parse(result.stdout).format).toBe('keygate.drift-report/1');
+  });
+});
