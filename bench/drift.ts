@@ -1,10 +1,11 @@
 // `npm run bench:drift`: what one drift run costs, in API calls by kind, SSM commands and Step
 // Functions state transitions (billed per transition), for a run without drift and a run with drift
-// in every resource (gateway, target, resource policy, Keycloak mapper, CIMD profile, client policy),
+// in every resource (gateway, target, resource policy, Keycloak mapper, CIMD profile, client policy, the
+// published CIMD document),
 // against the local world: the real drift.asl.json, handlers and SDK clients, the emulators, and the
 // real host executor against the Keycloak stand-in. Counts, not timings: they are what AWS bills.
 import { cpus } from 'node:os';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunResult } from '../emulators/stepfunctions';
 import { startWorld, type LocalWorld } from '../emulators/world';
@@ -84,6 +85,8 @@ function driftEverywhere(w: LocalWorld, realmName: string) {
   realm.clientScopes.find((s) => s.name === 'mcp:tools')!.protocolMappers[0]!.config['included.custom.audience'] = 'someone-else';
   (realm.profiles.find((p) => p.name === 'cimd-profile')!.executors[0].configuration['cimd-allow-permitted-domains'] as string[]).splice(0, 1);
   realm.policies.find((p) => p.name === 'oauth-2-1-public-client-policy')!.enabled = false;
+  const cimdFile = w.hostFile(w.document.cimd.publish.host.path);
+  writeFileSync(cimdFile, JSON.stringify({ ...JSON.parse(readFileSync(cimdFile, 'utf8')), client_name: 'Edited by hand' }));
 }
 
 async function main() {

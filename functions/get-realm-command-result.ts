@@ -1,4 +1,5 @@
 import { readHostResult, type SentCommand } from './adapters/host/host-runner';
+import { CIMD_RESULT_ID } from './core/cimd/host-program';
 import type { DesiredState } from './core/desired/document';
 import { hostErrorToKeycloakError } from './core/keycloak/host-outcome';
 import { adminConnection, snapshotFromResults } from './core/keycloak/observe-realm';
@@ -16,7 +17,7 @@ export interface GetRealmCommandResultInput extends TaskInput {
  * Pending → SsmCommandPendingError (the state machine retries, bounded); a Keycloak error → the
  * matching Keycloak*Error; success → the snapshot the program ended with.
  */
-export const handler = makeHandler('get-realm-command-result', async (input: GetRealmCommandResultInput, { logger, signal }): Promise<{ snapshot: ObservedRealm; operations: number }> => {
+export const handler = makeHandler('get-realm-command-result', async (input: GetRealmCommandResultInput, { logger, signal }): Promise<{ snapshot: ObservedRealm; operations: number; hostFiles: Record<string, unknown> }> => {
   const { desired, command } = input;
   logger.appendKeys({ realm: desired.keycloak.realm.name, instanceId: command.instanceId, commandId: command.commandId });
   const result = await readHostResult(command, { signal });
@@ -25,5 +26,7 @@ export const handler = makeHandler('get-realm-command-result', async (input: Get
   }
   const snapshot = snapshotFromResults(desired, result.results, command.instanceId);
   logger.info('host program finished', { mode: command.mode, operations: result.done, realmExists: snapshot.exists });
-  return { snapshot, operations: result.done };
+  // Files the same command stat-ed (the published CIMD document), handed through for drift detection.
+  const hostFiles = CIMD_RESULT_ID in result.results ? { [CIMD_RESULT_ID]: result.results[CIMD_RESULT_ID] } : {};
+  return { snapshot, operations: result.done, hostFiles };
 });

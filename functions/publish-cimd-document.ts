@@ -1,5 +1,6 @@
 import type { CimdDestination } from './adapters/cimd/destination';
 import { hostDestination } from './adapters/cimd/host-destination';
+import { CIMD_RESULT_ID, observedFromStat } from './core/cimd/host-program';
 import { reconcileCimd, skipReason, type CimdMode, type CimdOutcome } from './adapters/cimd/reconcile-cimd';
 import { s3Destination } from './adapters/cimd/s3-destination';
 import type { DesiredCimd } from './core/desired/cimd';
@@ -11,6 +12,11 @@ export interface PublishCimdDocumentInput extends TaskInput {
   desired: DesiredState;
   /** `publish` (default): write when the plan is not a noop. `observe`: plan only, write nothing (drift detection). */
   mode?: CimdMode;
+  /**
+   * Observe mode: the file stat the realm's observe command already made (`hostFiles` of reconcile-realm's
+   * output). With it, a host destination is planned without a second SSM command.
+   */
+  hostFiles?: Record<string, unknown>;
 }
 
 /**
@@ -25,7 +31,10 @@ export const handler = makeHandler('publish-cimd-document', async (input: Publis
     logger.info('CIMD document not published by keygate', { reason: skip });
     return { mode, outcome: 'skipped', reason: skip ?? '', ...(desired.cimd ? { url: desired.cimd.url } : {}) };
   }
-  const destination = destinationFor(desired, desired.cimd.publish);
+  const observed = mode === 'observe' && 'host' in desired.cimd.publish ? observedFromStat(input.hostFiles?.[CIMD_RESULT_ID]) : undefined;
+  const full = destinationFor(desired, desired.cimd.publish);
+  const destination: CimdDestination = observed ? { ...full, observe: async () => observed } : full;
+  if (observed) logger.info('CIMD document observed by the realm command', { path: (desired.cimd.publish as { host: { path: string } }).host.path });
   logger.appendKeys({ cimdUrl: desired.cimd.url, destination: destination.description });
   const result = await reconcileCimd({ ...desired, cimd: desired.cimd }, destination, { mode, signal });
   if (result.outcome !== 'skipped') logger.info('CIMD document', { mode, outcome: result.outcome, reason: result.plan.reason, fields: result.plan.fields.map((f) => f.field) });

@@ -1,4 +1,5 @@
 import { sendHostProgram, type SentCommand } from './adapters/host/host-runner';
+import { piggybackCimdObserveOps } from './core/cimd/host-program';
 import type { DesiredState } from './core/desired/document';
 import { adminConnection, renderObserveOps } from './core/keycloak/observe-realm';
 import type { RealmChange } from './core/keycloak/plan-realm';
@@ -24,7 +25,8 @@ export const handler = makeHandler('send-realm-command', async (input: SendRealm
   const realm = desired.keycloak.realm.name;
   logger.appendKeys({ realm, instanceId: desired.keycloak.instanceId });
   const writes = mode === 'apply' ? renderApplyOps(realm, input.changes ?? []) : [];
-  const program = { ...adminConnection(desired, keycloakHostEnv().AWS_REGION), ops: [...writes, ...renderObserveOps(desired)] };
+  // The published CIMD file is stat-ed in the same command (read-only), so drift detection needs no second one.
+  const program = { ...adminConnection(desired, keycloakHostEnv().AWS_REGION), ops: [...writes, ...renderObserveOps(desired), ...piggybackCimdObserveOps(desired)] };
   const sent = await sendHostProgram(hostTarget(desired), program, { comment: `keygate ${mode} realm ${realm}`, signal });
   logger.info('sent host program', { mode, commandId: sent.commandId, writes: writes.length, operations: program.ops.length });
   return { ...sent, mode, operations: program.ops.length };

@@ -1,8 +1,9 @@
 import { PREVIOUS_SUFFIX } from '../desired/cimd';
+import type { DesiredState } from '../desired/document';
 import type { HostOperation } from '../host/program';
 import type { ObservedCimd } from './plan-cimd';
 import { sha256 } from './plan-cimd';
-import type { RenderedCimd } from './render-cimd';
+import { renderCimdDocument, type RenderedCimd } from './render-cimd';
 
 /** Key of the file observation in the executor's results. */
 export const CIMD_RESULT_ID = 'cimd';
@@ -55,4 +56,18 @@ export function observedFromStat(value: unknown): ObservedCimd | undefined {
   if (typeof v.conflict === 'string') return { exists: true, conflict: v.conflict };
   if (typeof v.sha256 !== 'string' || typeof v.bytes !== 'number' || typeof v.mode !== 'string') return undefined;
   return { exists: true, sha256: v.sha256, bytes: v.bytes, attributes: { mode: v.mode }, ...(typeof v.content === 'string' ? { content: v.content } : {}) };
+}
+
+/**
+ * The read-only CIMD file observation to add to another host program (the realm's observe command),
+ * so that one SSM command observes both the realm and the published document: a drift run without
+ * drift sends one command. Empty when the document is not published to the host.
+ *
+ * @example
+ * piggybackCimdObserveOps(seedDesired()).map((o) => o.op) // ['stat-file']
+ */
+export function piggybackCimdObserveOps(desired: DesiredState): HostOperation[] {
+  const publish = desired.cimd?.publish;
+  if (!desired.cimd || !publish || !('host' in publish)) return [];
+  return cimdObserveOps(publish.host, sha256(renderCimdDocument(desired.cimd).text));
 }

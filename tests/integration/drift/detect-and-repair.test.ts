@@ -1,3 +1,6 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { renderCimdDocument } from '../../../functions/core/cimd/render-cimd';
+import { seedDesired } from '../../support/seed';
 import type { DriftItem } from '../../../functions/core/drift/report';
 import { INVOKE_GATEWAY } from '../../../functions/core/policy/render-resource-policy';
 import { reportOf, startDriftWorld, type DriftWorld } from '../../support/drift';
@@ -59,6 +62,8 @@ describe('a clean system', () => {
 /** One kind of drift: how to inject it, and the items it must produce. */
 interface Kind {
   name: string;
+  /** Where the drift lives: which repair step runs, how many SSM commands it takes, what it writes. */
+  area?: 'aws' | 'keycloak' | 'cimd';
   inject(): void;
   items(): Array<[string, string, unknown, unknown]>;
   converged(): void;
@@ -66,7 +71,23 @@ interface Kind {
 
 const openPolicy = () => JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'Open', Effect: 'Allow', Principal: '*', Action: INVOKE_GATEWAY, Resource: w.gateway().gatewayArn }] });
 
+const CIMD_PATH = '/opt/cimd/public/oauth/client-metadata.json';
+const CIMD_URL = 'https://cimd.agentcore-keycloak-example.com/oauth/client-metadata.json';
+
 const KINDS: Kind[] = [
+  {
+    name: 'CIMD document edited on the host',
+    area: 'cimd',
+    inject: () => {
+      const file = w.local.hostFile(CIMD_PATH);
+      writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), client_name: 'Edited by hand', redirect_uris: ['https://elsewhere.example.net/cb'] }));
+    },
+    items: () => [
+      [`cimd/${CIMD_URL}`, 'client_name', 'MCP Inspector AWS CIMD Client', 'Edited by hand'],
+      [`cimd/${CIMD_URL}`, 'redirect_uris', ['http://127.0.0.1:6274/oauth/callback'], ['https://elsewhere.example.net/cb']],
+    ],
+    converged: () => expect(readFileSync(w.local.hostFile(CIMD_PATH), 'utf8')).toBe(renderCimdDocument(seedDesired().cimd!).text),
+  },
   {
     name: 'gateway audience edited',
     inject: () => {
@@ -156,11 +177,12 @@ describe.each(KINDS)('$name', (kind) => {
     expect(fields(report.items)).toEqual(kind.items());
     expect(enteredStates(run).filter((s) => s === 'Observe')).toHaveLength(2);
     kind.converged();
-    const keycloak = report.items[0]!.area === 'keycloak';
-    // The realm: observe, then the reconciler's observe + apply, then observe again; AWS: observe twice, no realm apply.
-    expect(count.commands()).toBe(keycloak ? 4 : 2);
-    expect(count.keycloakWrites() > 0).toBe(keycloak);
-    expect(mutating().length > 0).toBe(!keycloak);
+    const area = kind.area ?? (report.items[0]!.area === 'keycloak' ? 'keycloak' : 'aws');
+    // Observe (one command: the realm and the CIMD file), then the repair, then observe again. The realm
+    // repair is the reconciler's observe + apply; the CIMD repair is the publish step's observe + write.
+    expect(count.commands()).toBe(area === 'aws' ? 2 : 4);
+    expect(count.keycloakWrites() > 0).toBe(area === 'keycloak');
+    expect(mutating().length > 0).toBe(area === 'aws');
     const again = await w.drift({ mode: 'report' });
     expect(reportOf(again).outcome).toBe('clean');
   });

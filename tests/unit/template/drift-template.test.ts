@@ -94,8 +94,16 @@ describe('drift report: SNS and alarms', () => {
     }
   });
 
-  it('the CIMD join points are in place for the lead to wire', () => {
-    const text = readFileSync(fromRoot('statemachine', 'drift.asl.json'), 'utf8');
-    expect(text.match(/JOIN POINT \(CIMD issue\)/g)).toHaveLength(2);
+  it('observes and repairs the CIMD document with provisioning\'s function, observing from the realm command\'s file stat', () => {
+    const def = JSON.parse(readFileSync(fromRoot('statemachine', 'drift.asl.json'), 'utf8'));
+    expect(readFileSync(fromRoot('statemachine', 'drift.asl.json'), 'utf8')).not.toContain('JOIN POINT');
+    expect(def.States['Observe CIMD Document']).toMatchObject({
+      Resource: '${PublishCimdDocumentFunctionArn}',
+      Parameters: { mode: 'observe', 'hostFiles.$': '$.observed.realm.hostFiles' },
+      ResultPath: '$.observed.cimd',
+    });
+    const repair = def.States.Repair.Branches[2].States;
+    expect(repair['CIMD Repair Needed?'].Choices[0]).toMatchObject({ Variable: '$.merged.repair.cimd', Next: 'Repair CIMD Document' });
+    expect(repair['Repair CIMD Document']).toMatchObject({ Resource: '${PublishCimdDocumentFunctionArn}', Parameters: { mode: 'publish' } });
   });
 });
