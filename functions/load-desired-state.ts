@@ -37,7 +37,8 @@ export const handler = makeHandler('load-desired-state', async (input: LoadDesir
     cimdObject: { bucket: env.CIMD_PUBLISH_BUCKET, key: env.CIMD_PUBLISH_KEY },
   };
   const { desired, warnings } = loadDesiredStateInput(value, source, binding);
-  for (const w of warnings) logger.warn('desired state warning', w);
+  // `message` is the log line's own key in Powertools: the finding's text goes under `finding`.
+  for (const { message, ...w } of warnings) logger.warn('desired state warning', { ...w, finding: message });
   logger.info('desired state loaded', { source, gateway: desired.gateway.name, targets: desired.targets.length, realm: desired.keycloak.realm.name });
   return { desired, warnings };
 });

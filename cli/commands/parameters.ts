@@ -28,7 +28,6 @@ export function templateParameters(desired: DesiredState, raw: unknown): Record<
     VpcEndpointParameterName: desired.resourcePolicy?.vpcEndpoint.parameterName ?? '',
     GatewayRoleArn: desired.gateway.roleArn ?? '',
     DriftSchedule: desired.drift.schedule,
-    DriftMode: desired.drift.mode,
     VerifySubnetIds: network?.subnetIds.join(',') ?? '',
     VerifySecurityGroupIds: network?.securityGroupIds.join(',') ?? '',
     CanarySecretParameterName: canarySecret,

@@ -154,7 +154,8 @@ describe('keygate parameters', () => {
     expect(code).toBe(0);
     const params = JSON.parse(stdout);
     expect(JSON.parse(decodeDocument(params.DesiredState))).toEqual(seedRaw());
-    expect(params).toMatchObject({ KeycloakInstanceId: 'i-0123456789abcdef0', VpcEndpointParameterName: '/keygate/mcp-keycloak-agentcore/gateway-vpce-id', GatewayRoleArn: '', DriftSchedule: 'rate(15 minutes)', DriftMode: 'repair' });
+    expect(params).toMatchObject({ KeycloakInstanceId: 'i-0123456789abcdef0', VpcEndpointParameterName: '/keygate/mcp-keycloak-agentcore/gateway-vpce-id', GatewayRoleArn: '', DriftSchedule: 'rate(15 minutes)' });
+    expect(params).not.toHaveProperty('DriftMode'); // every run reads drift.mode from the document itself
   });
 
   it('refuses a document with lint errors', async () => {
