@@ -43,10 +43,18 @@ export interface RunOptions {
   /** aws-local-stepfunctions overrides, in milliseconds, by state name. */
   retryIntervalOverrides?: Record<string, number | number[]>;
   waitTimeOverrides?: Record<string, number>;
+  /**
+   * Called with every event as it happens (a live view of the execution, as the console's graph is):
+   * `path` names the `startExecution.sync:2` Tasks whose nested execution the event belongs to
+   * (`[]` for the execution itself, `['Reconcile Keycloak Realm']` for the realm reconciler's).
+   */
+  onEvent?: (event: EventLog, path: readonly string[]) => void;
+  /** Aborts the execution (StopExecution): it ends ABORTED; a Task already running finishes first. */
+  signal?: AbortSignal;
 }
 
 export interface RunResult {
-  status: 'SUCCEEDED' | 'FAILED';
+  status: 'SUCCEEDED' | 'FAILED' | 'ABORTED';
   output?: unknown;
   error?: string;
   cause?: string;
@@ -110,7 +118,7 @@ export async function runStateMachine(options: RunOptions): Promise<RunResult> {
     if (resource === START_EXECUTION_SYNC) {
       localHandlers[stateName] = async (input) => {
         invocations[stateName] = (invocations[stateName] ?? 0) + 1;
-        const child = await runNested(options, input as { StateMachineArn: string; Input: unknown });
+        const child = await runNested(options, input as { StateMachineArn: string; Input: unknown }, stateName);
         nestedTransitions += child.transitions;
         for (const [name, count] of Object.entries(child.invocations)) invocations[`${stateName} > ${name}`] = (invocations[`${stateName} > ${name}`] ?? 0) + count;
         return child.result as never;
@@ -152,9 +160,15 @@ export async function runStateMachine(options: RunOptions): Promise<RunResult> {
     // Input as in AWS: a state may read the execution input through $$.Execution.Input.
     context: { Execution: { Id: options.executionArn ?? `arn:aws:states:local:000000000000:execution:keygate:${options.executionName ?? `run-${started}`}`, Name: options.executionName ?? `run-${started}`, Input: options.input as never } },
   });
+  const abort = () => execution.abort();
+  if (options.signal?.aborted) abort();
+  else options.signal?.addEventListener('abort', abort, { once: true });
   const events: EventLog[] = [];
   const collecting = (async () => {
-    for await (const event of execution.eventLogs) events.push(event as EventLog);
+    for await (const event of execution.eventLogs) {
+      events.push(event as EventLog);
+      options.onEvent?.(event as EventLog, []);
+    }
   })();
   let output: unknown;
   try {
@@ -163,9 +177,11 @@ export async function runStateMachine(options: RunOptions): Promise<RunResult> {
     // The failure is read from the ExecutionFailed event below.
   }
   await collecting;
+  options.signal?.removeEventListener('abort', abort);
   const failed = events.find((e) => e.type === 'ExecutionFailed') as { Error?: string; Cause?: unknown } | undefined;
   const transitions = events.filter((e) => e.type === 'StateEntered' || e.type === 'StateRetried').length + nestedTransitions;
   const base = { events, transitions, invocations, durationMs: Date.now() - started };
+  if (events.some((e) => e.type === 'ExecutionAborted')) return { ...base, status: 'ABORTED', error: 'ExecutionAborted', cause: 'the execution was stopped' };
   if (failed) return { ...base, status: 'FAILED', error: String(failed.Error), cause: typeof failed.Cause === 'string' ? failed.Cause : JSON.stringify(failed.Cause) };
   return { ...base, status: 'SUCCEEDED', output };
 }
@@ -177,12 +193,20 @@ const START_EXECUTION_SYNC = 'arn:aws:states:::states:startExecution.sync:2';
  * the child's Output as JSON; a failed child fails the Task with `States.TaskFailed` and the child's
  * Error and Cause in the Cause.
  */
-async function runNested(options: RunOptions, input: { StateMachineArn: string; Input: unknown }): Promise<{ result: unknown; transitions: number; invocations: Record<string, number> }> {
+async function runNested(options: RunOptions, input: { StateMachineArn: string; Input: unknown }, task: string): Promise<{ result: unknown; transitions: number; invocations: Record<string, number> }> {
   const placeholder = /^\$\{(\w+)\}$/.exec(input.StateMachineArn)?.[1] ?? input.StateMachineArn;
   const file = options.stateMachines?.[placeholder];
   if (!file) throw new TypeError(`no ASL file for the nested state machine ${input.StateMachineArn}: pass stateMachines.${placeholder}`);
-  const child = await runStateMachine({ ...options, file, input: input.Input, executionName: undefined, executionArn: undefined });
-  if (child.status === 'FAILED') {
+  const onEvent = options.onEvent;
+  const child = await runStateMachine({
+    ...options,
+    file,
+    input: input.Input,
+    executionName: undefined,
+    executionArn: undefined,
+    ...(onEvent ? { onEvent: (event: EventLog, path: readonly string[]) => onEvent(event, [task, ...path]) } : {}),
+  });
+  if (child.status !== 'SUCCEEDED') {
     throw Object.assign(new Error(JSON.stringify({ Error: child.error, Cause: child.cause })), { name: 'States.TaskFailed' });
   }
   const executionArn = `arn:aws:states:local:000000000000:execution:${placeholder}:nested-${Date.now()}`;
