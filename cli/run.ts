@@ -116,22 +116,8 @@ const COMMANDS: Record<string, { options: Record<string, { type: 'string' | 'boo
   help: { options: {}, run: (io) => (io.stdout(HELP), EXIT.ok) },
 };
 
-/**
- * The rehearsal loads the emulators and peers (oidc-provider, the MCP SDK server) only when it runs.
- * oidc-provider warns at load on Node 20 ("Unsupported runtime"), which keygate supports
- * (engines >= 20.19) and runs its whole test suite on: that one line is dropped.
- */
-async function loadRehearse() {
-  const warn = console.warn;
-  console.warn = (...args: unknown[]) => {
-    if (!String(args[0]).startsWith('oidc-provider WARNING: Unsupported runtime')) warn(...args);
-  };
-  try {
-    return await import('./commands/rehearse');
-  } finally {
-    console.warn = warn;
-  }
-}
+/** The rehearsal (the emulators, the state machine runner, every handler) loads only when it runs. */
+const loadRehearse = () => import('./commands/rehearse');
 
 /** Runs one CLI invocation and returns its exit code. Never throws for a user's mistake. */
 export async function run(argv: string[], io: CliIo): Promise<number> {

@@ -1,3 +1,5 @@
+import { rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { DEFAULT_DELAYS } from '../../emulators/agentcore';
 import { captureFunctionOutput } from '../../emulators/world/function-output';
 import type { LocalWorld } from '../../emulators/world';
@@ -64,7 +66,12 @@ export async function rehearseCommand(io: CliIo, opts: RehearseOptions): Promise
     io.stderr(`\nkeygate rehearse: ${name}: stopping the running execution and cleaning up (Ctrl-C again to quit at once)\n`);
     controller.abort();
   };
-  const handlers = Object.keys(SIGNAL_EXIT).map((name) => [name, onSignal(name)] as const);
+  // A last resort when the process ends before the cleanup ran (a second Ctrl-C, a crash): the
+  // servers end with the process, the temporary directories would not.
+  const onExit = () => {
+    for (const dir of view.world ? [view.world.hostRoot, dirname(view.world.ssm.fakeBin)] : []) rmSync(dir, { recursive: true, force: true });
+  };
+  const handlers = [...Object.keys(SIGNAL_EXIT).map((name) => [name, onSignal(name)] as const), ['exit', onExit] as const];
   for (const [name, handler] of handlers) process.on(name, handler);
 
   const logLines: Array<Record<string, any>> = [];

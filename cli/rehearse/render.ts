@@ -40,7 +40,7 @@ export function renderResult(result: RehearsalResult, style: Style): string {
   if (drift?.report) {
     section('Drift: injected out of band, found in report mode, repaired in repair mode');
     const repaired = new Set((drift.repairReport?.items ?? []).map((i) => `${i.resource} ${i.field}`));
-    const rows = drift.report.items.map((i) => [cut(i.resource, 56), cut(i.field, 36), cut(showValue(i.expected), 28), cut(showValue(i.actual), 28), repaired.has(`${i.resource} ${i.field}`) ? `yes: ${i.change.via.replace(/ \(.*$/, '')}` : 'no']);
+    const rows = drift.report.items.map((i) => [cut(i.resource, 56), cut(i.field, 36), end(showValue(i.expected), 34), end(showValue(i.actual), 34), repaired.has(`${i.resource} ${i.field}`) ? `yes: ${i.change.via.replace(/ \(.*$/, '')}` : 'no']);
     out.push(...table(['resource', 'field', 'expected', 'found', 'repaired'], rows).map((l) => `  ${l}`));
     const v = drift.reportModeVerification;
     out.push(
@@ -107,6 +107,8 @@ function byService(calls: Record<string, number>): string[] {
 const SERVICE_NOTES: Record<string, string> = {
   'keycloak-admin': "by the host executor, on the Keycloak host's loopback, inside the SSM commands",
 };
+
+const end = (text: string, width: number) => (text.length <= width ? text : `${text.slice(0, width - 1)}…`);
 
 /** Cut to `width` characters with an ellipsis in the middle (both ends of an id say the most). */
 function cut(text: string, width: number): string {

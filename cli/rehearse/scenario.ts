@@ -158,15 +158,16 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
   let world: LocalWorld | undefined;
   const run = new Runner(options, result);
   try {
-    world = await run.phase('start', async () => {
-      const w = await startWorld({ document: options.document, speed: options.speed, peers: true });
+    await run.phase('start', async () => {
+      // Kept at once: whatever happens next (a failed check, Ctrl-C), the world is closed below.
+      const w = (world = await startWorld({ document: options.document, speed: options.speed, peers: true }));
       result.cleanup.servers = serversOf(w);
       result.cleanup.temporaryDirectories = [w.hostRoot, dirname(w.ssm.fakeBin)];
       options.view.started(w);
       if (options.fault) injectFault(w, options.desired, options.fault);
       return { value: w, checks: [] };
     });
-    if (world) await run.scenario(world);
+    if (world && !run.stopped) await run.scenario(world);
   } finally {
     if (world) {
       result.counts = { ...result.counts, ...countsOf(world, result) };
@@ -199,6 +200,10 @@ const skipped = (name: PhaseName, note: string): PhaseResult => ({
 class Runner {
   private current?: PhaseResult;
   private failed = false;
+  /** A phase failed or the run was interrupted: the rest is skipped. */
+  get stopped(): boolean {
+    return this.failed || Boolean(this.options.signal?.aborted);
+  }
   private readonly executions = new Map<string, number>();
 
   constructor(
@@ -208,7 +213,7 @@ class Runner {
 
   /** Runs one phase; returns its value, or undefined when it failed, was interrupted or was skipped. */
   async phase<T>(name: PhaseName, body: () => Promise<{ value: T; checks: Check[]; note?: string }>, world?: LocalWorld): Promise<T | undefined> {
-    if (this.failed || this.options.signal?.aborted) return undefined;
+    if (this.stopped) return undefined;
     const phase: PhaseResult = { ...skipped(name, ''), status: 'succeeded' };
     delete phase.note;
     this.current = phase;

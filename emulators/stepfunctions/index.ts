@@ -112,6 +112,8 @@ export async function runStateMachine(options: RunOptions): Promise<RunResult> {
   const definition = scale === 1 ? raw : scaleDefinitionTime(raw, scale);
   const invocations: Record<string, number> = {};
   const localHandlers: Record<string, (input: unknown) => Promise<never>> = {};
+  // Invocations still running when the execution ends (an abort does not wait for them; the runner does).
+  const inFlight = new Set<Promise<unknown>>();
   let requests = 0;
   let nestedTransitions = 0;
   for (const [stateName, resource] of tasksOf(raw)) {
@@ -130,6 +132,8 @@ export async function runStateMachine(options: RunOptions): Promise<RunResult> {
     if (!handler) throw new TypeError(`no handler for Task "${stateName}" (${resource}): pass handlers.${placeholder ?? resource}`);
     const functionName = placeholder!.replace(/Arn$/, '');
     localHandlers[stateName] = async (input) => {
+      // A stopped execution starts no Task (aws-local-stepfunctions may still wake a pending retry).
+      if (options.signal?.aborted) throw new LambdaFunctionError('States.Runtime', 'the execution was stopped');
       invocations[stateName] = (invocations[stateName] ?? 0) + 1;
       const context: LambdaContextLike = {
         functionName,
@@ -140,7 +144,10 @@ export async function runStateMachine(options: RunOptions): Promise<RunResult> {
       };
       try {
         const invoke = handler as unknown as (event: unknown, ctx: LambdaContextLike) => Promise<unknown>;
-        const result = await invoke(JSON.parse(JSON.stringify(input)), context);
+        const pending = invoke(JSON.parse(JSON.stringify(input)), context);
+        inFlight.add(pending);
+        void pending.catch(() => undefined).finally(() => inFlight.delete(pending));
+        const result = await pending;
         return (result === undefined ? null : JSON.parse(JSON.stringify(result))) as never;
       } catch (error) {
         const e = error as Error;
@@ -178,6 +185,7 @@ export async function runStateMachine(options: RunOptions): Promise<RunResult> {
   }
   await collecting;
   options.signal?.removeEventListener('abort', abort);
+  await Promise.allSettled([...inFlight]);
   const failed = events.find((e) => e.type === 'ExecutionFailed') as { Error?: string; Cause?: unknown } | undefined;
   const transitions = events.filter((e) => e.type === 'StateEntered' || e.type === 'StateRetried').length + nestedTransitions;
   const base = { events, transitions, invocations, durationMs: Date.now() - started };

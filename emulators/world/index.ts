@@ -13,7 +13,7 @@ import { resetDriftEnv } from '../../functions/platform/drift-env';
 import { resetKeycloakHostEnv } from '../../functions/platform/keycloak-host';
 import { resetVerifyEnv } from '../../functions/platform/verify-env';
 import { start as startAgentCore, type AgentCoreEmulator, type EmulatorOptions } from '../agentcore';
-import { startChain, type Chain } from '../chain';
+import type { Chain } from '../chain';
 import { start as startDynamoDb, type DynamoDbEmulator } from '../dynamodb';
 import { start as startKeycloak, type KeycloakStandIn } from '../keycloak';
 import { start as startS3, type S3Emulator } from '../s3';
@@ -127,6 +127,15 @@ export const parameterStoreEvent = (name: string, operation: string) => ({
   detail: { operation, name, type: 'String', description: '' },
 });
 
+/** The secret values a world holds unless given others (tests look for them where they must not be). */
+export function defaultSecrets(document: Record<string, any>): WorldSecrets {
+  return {
+    admin: 'local-Adm1n-s3cret',
+    users: Object.fromEntries(((document.keycloak?.realm?.users ?? []) as Array<{ username: string }>).map((u) => [u.username, `local-${u.username}-Passw0rd`])),
+    canary: 'local-Can4ry-client-s3cret',
+  };
+}
+
 /** The project root: two levels up from this file, or (bundled, as by bin/run-ts.cjs) the nearest directory up with statemachine/. */
 const ROOT = ((): string => {
   for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir)) if (existsSync(join(dir, 'statemachine', 'provision.asl.json'))) return dir;
@@ -161,11 +170,7 @@ export async function startWorld(options: LocalWorldOptions): Promise<LocalWorld
 async function startAll(options: LocalWorldOptions, track: <T extends { close(): Promise<void> }>(server: T) => T, started: Array<() => Promise<void> | void>): Promise<LocalWorld> {
   const speed = options.speed ?? 1;
   const document = structuredClone(options.document);
-  const secrets: WorldSecrets = {
-    admin: options.secrets?.admin ?? 'local-Adm1n-s3cret',
-    users: options.secrets?.users ?? Object.fromEntries(((document.keycloak?.realm?.users ?? []) as Array<{ username: string }>).map((u) => [u.username, `local-${u.username}-Passw0rd`])),
-    canary: options.secrets?.canary ?? 'local-Can4ry-client-s3cret',
-  };
+  const secrets: WorldSecrets = { ...defaultSecrets(document), ...options.secrets };
   const keycloak = track(await startKeycloak({ admin: { username: document.keycloak.admin.username, password: secrets.admin }, features: { cimd: options.cimdFeature ?? true } }));
   document.keycloak.admin = { ...document.keycloak.admin, url: keycloak.url };
   delete document.keycloak.admin.kcadm;
@@ -206,7 +211,7 @@ async function startAll(options: LocalWorldOptions, track: <T extends { close():
   }));
   const chain = options.peers
     ? track(
-        await startChain(checkDesiredState(document, 'the local world\'s document').desired, {
+        await (await loadChain()).startChain(checkDesiredState(document, 'the local world\'s document').desired, {
           gatewayUrl: agentcore.gatewayUrl(gatewayIds![gatewayName]!),
           canarySecret: secrets.canary,
           ...(document.cimd?.publish?.host?.path ? { cimdFile: join(hostRoot, document.cimd.publish.host.path) } : {}),
@@ -324,3 +329,20 @@ async function startAll(options: LocalWorldOptions, track: <T extends { close():
 }
 
 const randomChars = (n: number) => Array.from({ length: n }, () => 'abcdefghijklmnopqrstuvwxyz0123456789'[randomInt(36)]).join('');
+
+/**
+ * The verification peers load only when asked for (oidc-provider and the MCP SDK server are heavy).
+ * oidc-provider warns at load on Node 20 ("Unsupported runtime"), which keygate supports (engines
+ * >= 20.19) and runs its whole test suite on: that one line is dropped.
+ */
+async function loadChain(): Promise<typeof import('../chain')> {
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    if (!String(args[0]).startsWith('oidc-provider WARNING: Unsupported runtime')) warn(...args);
+  };
+  try {
+    return await import('../chain');
+  } finally {
+    console.warn = warn;
+  }
+}
