@@ -335,7 +335,7 @@ const randomChars = (n: number) => Array.from({ length: n }, () => 'abcdefghijkl
  * oidc-provider warns at load on Node 20 ("Unsupported runtime"), which keygate supports (engines
  * >= 20.19) and runs its whole test suite on: that one line is dropped.
  */
-async function loadChain(): Promise<typeof import('../chain')> {
+export async function loadChain(): Promise<typeof import('../chain')> {
   const warn = console.warn;
   console.warn = (...args: unknown[]) => {
     if (!String(args[0]).startsWith('oidc-provider WARNING: Unsupported runtime')) warn(...args);
