@@ -39,6 +39,8 @@ const runs = (part: string) => !ONLY || ONLY === part;
 type Row = [figure: string, value: string, against: string];
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+/** Progress on stderr, so stdout stays the table alone (`npm run bench > table.md`). */
+const progress = (what: string) => void process.stderr.write(`bench: ${what}\n`);
 
 const seedText = () => readFileSync(join(ROOT, 'examples', 'seed.yaml'), 'utf8');
 const seed = () => parseDesiredStateText(seedText(), 'seed').value as Record<string, any>;
@@ -115,7 +117,10 @@ async function provisionSample(targets: number, rerun: boolean): Promise<Provisi
 async function provisioning(): Promise<Row[]> {
   const series = async (targets: number) => {
     const samples: ProvisionSample[] = [];
-    for (let i = 0; i < REPEAT; i++) samples.push(await provisionSample(targets, i === 0 && targets === 1));
+    for (let i = 0; i < REPEAT; i++) {
+      progress(`provisioning, ${targets} target${targets === 1 ? '' : 's'}, run ${i + 1} of ${REPEAT}`);
+      samples.push(await provisionSample(targets, i === 0 && targets === 1));
+    }
     const pick = (k: 'agentcoreMs' | 'idealMs' | 'wallMs' | 'transitions' | 'aws' | 'keycloak' | 'ssmCommands') => median(samples.map((s) => s[k]));
     return { agentcoreMs: pick('agentcoreMs'), idealMs: pick('idealMs'), wallMs: pick('wallMs'), transitions: pick('transitions'), aws: pick('aws'), keycloak: pick('keycloak'), ssmCommands: pick('ssmCommands'), rerun: samples[0]!.rerun };
   };
@@ -134,6 +139,7 @@ async function provisioning(): Promise<Row[]> {
 }
 
 async function drift(): Promise<Row[]> {
+  progress('drift runs: provisioning, then no drift, then drift injected and repaired');
   const raw = seed();
   const w = await startWorld({ document: raw, speed: SPEED, peers: true });
   try {
@@ -161,6 +167,7 @@ async function drift(): Promise<Row[]> {
 
 async function verification(): Promise<Row[]> {
   const N = 20;
+  progress(`verification, ${N} runs`);
   const gatewayUrl = 'https://mcp-gateway-keycloak-demo-bench00000.gateway.bedrock-agentcore.ap-northeast-1.amazonaws.com/mcp';
   const secret = 'bench-canary-secret-000000';
   const desired = loadDesiredState(seedText(), 'examples/seed.yaml');
@@ -213,6 +220,7 @@ async function bundles(): Promise<Row[]> {
     const rows: Row[] = [];
     let total = 0;
     for (const fn of functionsOf(loadTemplate(ROOT))) {
+      progress(`bundle ${fn.logicalId}: build, ${REQUIRES} + ${REQUIRES} cold loads`);
       const bundled = join(dir, 'bundled', fn.logicalId, bundleFileName(fn));
       const unbundled = join(dir, 'unbundled', fn.logicalId, bundleFileName(fn).replace(/\.js$/, '.mjs'));
       const options = esbuildOptionsFor(fn, ROOT);

@@ -28,6 +28,8 @@ export interface StepLine {
   error?: { name: string; cause: string };
   /** The state's output when it ended (its ResultPath part is what the step produced). */
   output?: unknown;
+  /** The SSM command an Await … Command step polls (from its input), so parallel commands are not mixed up. */
+  commandId?: string;
 }
 
 /** What a step is waiting for right now (or what it ended with), from the emulators' state. */
@@ -63,7 +65,8 @@ export class StepTracker {
       const n = (this.entries.get(base) ?? 0) + 1;
       this.entries.set(base, n);
       const item = itemOf(state.input, event.index);
-      const line: StepLine = { key: `${base}\u0000${n}`, execution: this.execution, name: state.name, path, type: state.type, state: state.type === 'Wait' ? 'waiting' : 'running', startedAt: this.now(), polls: 0, ...(item ? { item } : {}) };
+      const commandId = commandIdOf(state.name, state.input);
+      const line: StepLine = { key: `${base}\u0000${n}`, execution: this.execution, name: state.name, path, type: state.type, state: state.type === 'Wait' ? 'waiting' : 'running', startedAt: this.now(), polls: 0, ...(item ? { item } : {}), ...(commandId ? { commandId } : {}) };
       this.lines.push(line);
       this.active.set(base, line);
       return this.update(line);
@@ -134,6 +137,17 @@ function itemOf(input: unknown, index: number | undefined): string | undefined {
   return index === undefined ? undefined : `#${index + 1}`;
 }
 
+/**
+ * The SSM command id an `Await X Command` step polls: the one its `Send X Command` step stored at
+ * `$.xCommand` (`observeCommand`, `applyCommand`). Steps named otherwise fall back to the newest command.
+ */
+function commandIdOf(name: string, input: unknown): string | undefined {
+  const key = /^Await (\w+) Command$/.exec(name)?.[1];
+  if (!key || !input || typeof input !== 'object') return undefined;
+  const id = ((input as Record<string, unknown>)[`${key.toLowerCase()}Command`] as { commandId?: unknown } | undefined)?.commandId;
+  return typeof id === 'string' ? id : undefined;
+}
+
 /** A step's name as one line shows it: nested executions before it, the Map item after it. */
 export const stepLabel = (line: StepLine) => `${[...line.path, line.name].join(' › ')}${line.item ? ` [${line.item}]` : ''}`;
 
@@ -180,7 +194,7 @@ export function worldProbe(world: LocalWorld, gatewayName: string, waits: Record
       return `gateway ${gatewayName}: ${status}${gateway ? ` (${service(now - Date.parse(String(gateway.updatedAt)))})` : ''}`;
     }
     if (/^Await .*Command$/.test(line.name)) {
-      const invocation = [...world.ssm.invocations.values()].at(-1);
+      const invocation = (line.commandId && world.ssm.invocations.get(line.commandId)) || [...world.ssm.invocations.values()].at(-1);
       if (!invocation) return undefined;
       const since = invocation.startedAt?.getTime() ?? invocation.requestedAt.getTime();
       if (ended) return `SSM command on ${invocation.instanceId}: ${invocation.status} after ${took}${polls}`;

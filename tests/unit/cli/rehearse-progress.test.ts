@@ -57,6 +57,15 @@ describe('StepTracker', () => {
     expect(t.running().map(stepLabel)).toEqual(['Await Gateway Target Ready [tools-1]', 'Await Gateway Target Ready [tools-2]', 'Reconcile Keycloak Realm › Await Apply Command', 'Observe CIMD Document']);
   });
 
+  it('remembers which SSM command an Await step polls (its own, not a parallel branch\'s newer one)', () => {
+    const { t } = tracker();
+    const input = { observeCommand: { commandId: 'cmd-observe' }, applyCommand: { commandId: 'cmd-apply' } };
+    t.onEvent(event('StateEntered', 'Await Apply Command', { input }), ['Repair Keycloak Realm']);
+    t.onEvent(event('StateEntered', 'Await Observe Command', { input: { observeCommand: input.observeCommand } }), ['Observe Keycloak Realm']);
+    t.onEvent(event('StateEntered', 'Ensure Gateway', { input }), []);
+    expect(t.lines.map((l) => l.commandId)).toEqual(['cmd-apply', 'cmd-observe', undefined]);
+  });
+
   it('marks the step whose error was caught as failed, stops the others, and reports the innermost failed step', () => {
     const { t } = tracker();
     t.onEvent(event('StateEntered', 'Await Gateway Target Ready', { index: 0, input: { target: { name: 'a' } } }), []);
