@@ -5,7 +5,7 @@
 const path = require('node:path');
 const Module = require('node:module');
 
-function bundle(entry) {
+function bundle(entry, options = {}) {
   const esbuild = require('esbuild');
   const result = esbuild.buildSync({
     entryPoints: [entry],
@@ -21,14 +21,15 @@ function bundle(entry) {
     // The loaders keep host scripts and JSON fixtures as files beside the code, not strings inside it.
     loader: { '.sh': 'text', '.py': 'text' },
     // esbuild cannot bundle itself (it ships a native binary); scripts that drive it load it at run time.
-    external: ['esbuild'],
+    external: ['esbuild', ...(options.external ?? [])],
   });
   return result.outputFiles[0].text;
 }
 
-function runTs(entry) {
+/** `options.external`: imports left out of the bundle (a lazily imported module the run will not reach). */
+function runTs(entry, options = {}) {
   const file = path.resolve(entry);
-  const code = bundle(file);
+  const code = bundle(file, options);
   const m = new Module(file, module);
   m.filename = file.replace(/\.ts$/, '.bundle.js');
   m.paths = Module._nodeModulePaths(path.dirname(file));

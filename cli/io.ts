@@ -6,6 +6,8 @@ export interface CliIo {
   stderr(text: string): void;
   readFile(path: string): string;
   isTTY: boolean;
+  /** The terminal's width, when stdout is one. */
+  columns?: number;
   env: Record<string, string | undefined>;
 }
 
@@ -14,6 +16,9 @@ export const nodeIo: CliIo = {
   stderr: (text) => process.stderr.write(text),
   readFile: (path) => readFileSync(path, 'utf8'),
   isTTY: Boolean(process.stdout.isTTY),
+  get columns() {
+    return process.stdout.columns;
+  },
   env: process.env,
 };
 

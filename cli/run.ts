@@ -33,6 +33,13 @@ Usage:
                                                credentials: the gateway, targets, resource policy and
                                                Keycloak realm against the document (read-only: one SSM
                                                command on the Keycloak host); exit 1 when drifted
+  keygate rehearse [--config FILE] [--speed N] [--fault KIND] [--json]
+                                               the whole control plane on this machine: provision,
+                                               VPC endpoint rotation, drift report and repair,
+                                               teardown, with real state machines, handlers and SDK
+                                               clients against local emulators (default config
+                                               examples/seed.yaml, speed 20; --fault target-failed or
+                                               gateway-failed shows a failure); exit 1 when it fails
   keygate schema                               JSON Schema of the desired-state document
   keygate rules                                the lint rules (Markdown)
   keygate help
@@ -94,10 +101,23 @@ const COMMANDS: Record<string, { options: Record<string, { type: 'string' | 'boo
         json: v.json === true,
       }),
   },
+  rehearse: {
+    options: { config: { type: 'string' }, speed: { type: 'string' }, fault: { type: 'string' }, json: { type: 'boolean' } },
+    run: async (io, v) =>
+      (await loadRehearse()).rehearseCommand(io, {
+        ...(v.config !== undefined ? { config: v.config as string } : {}),
+        ...(v.speed !== undefined ? { speed: v.speed as string } : {}),
+        ...(v.fault !== undefined ? { fault: v.fault as string } : {}),
+        json: v.json === true,
+      }),
+  },
   schema: { options: {}, run: (io) => (io.stdout(schemaText()), EXIT.ok) },
   rules: { options: {}, run: (io) => (io.stdout(rulesMarkdown()), EXIT.ok) },
   help: { options: {}, run: (io) => (io.stdout(HELP), EXIT.ok) },
 };
+
+/** The rehearsal (the emulators, the state machine runner, every handler) loads only when it runs. */
+const loadRehearse = () => import('./commands/rehearse');
 
 /** Runs one CLI invocation and returns its exit code. Never throws for a user's mistake. */
 export async function run(argv: string[], io: CliIo): Promise<number> {

@@ -1,11 +1,10 @@
-import { parseResolveRoutes, resolvingFetch } from './adapters/http/fetch';
 import { getSecureParameterValue } from './adapters/ssm/secure-parameter';
 import { verifyChain, type CanarySecret } from './adapters/verify/verify-chain';
 import { ChainUnreachableError, ChainVerificationFailedError, DesiredStateInvalidError, VerifyInputError } from './core/errors';
 import { checkDesiredState } from './core/desired/load';
 import { failingChecks, type VerificationReport } from './core/verify/report';
 import { UNREACHABLE_DIAGNOSIS } from './core/verify/observation';
-import { readEnv } from './platform/env';
+import { verifyEnv } from './platform/verify-env';
 import { makeHandler, type TaskInput } from './platform/make-handler';
 
 export interface VerifyChainInput extends TaskInput {
@@ -17,20 +16,9 @@ export interface VerifyChainInput extends TaskInput {
 
 export type VerifyChainOutput = VerificationReport | { outcome: 'skipped'; reason: string };
 
-let env: ReturnType<typeof loadEnv> | undefined;
-const loadEnv = () => {
-  const values = readEnv({
-    CANARY_SECRET_PARAMETER_NAME: { fallback: '' },
-    // Rehearsals only (keygate rehearse): "host=origin,host=origin" sends those hosts to local peers.
-    VERIFY_RESOLVE: { fallback: '' },
-  });
-  const routes = parseResolveRoutes(values.VERIFY_RESOLVE.split(',').filter(Boolean), 'VERIFY_RESOLVE');
-  return { ...values, fetch: Object.keys(routes).length ? resolvingFetch(routes) : globalThis.fetch };
-};
-
 /** Step "Verify Chain": proves the live chain works; fails the execution when a check fails (verify.failOn). */
 export const handler = makeHandler('verify-chain', async (input: VerifyChainInput, { logger, signal }): Promise<VerifyChainOutput> => {
-  env ??= loadEnv();
+  const env = verifyEnv();
   if (input?.desired === undefined) throw new VerifyInputError('missing "desired": pass "desired.$": "$.loaded.desired"', 'desired');
   const { desired } = checkDesiredState(input.desired, 'verify input');
   if (!desired.verify.enabled) return { outcome: 'skipped', reason: 'verify.enabled is false' };
@@ -51,7 +39,7 @@ export const handler = makeHandler('verify-chain', async (input: VerifyChainInpu
 });
 
 async function readCanarySecret(name: string, signal: AbortSignal): Promise<CanarySecret> {
-  env ??= loadEnv();
+  const env = verifyEnv();
   // The stack's IAM policy allows GetParameter on the parameter it was deployed with, and no other.
   if (env.CANARY_SECRET_PARAMETER_NAME !== name) {
     throw new DesiredStateInvalidError('verify input', [

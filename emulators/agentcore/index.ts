@@ -2,8 +2,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { ApiError, ERROR_STATUS, type ErrorType } from './errors';
 import { MUTATING_OPERATIONS, route } from './routes';
-import { AgentCoreService, DEFAULT_DELAYS, type Delays, type EmulatorSnapshot, type Fate } from './service';
-import type { Json } from './validate';
+import { AgentCoreService, DEFAULT_DELAYS, gatewayUrlOf, type Delays, type EmulatorSnapshot, type Fate } from './service';
+import { GATEWAY_ID, type Json } from './validate';
 import { readText } from '../http';
 
 export { DEFAULT_DELAYS, MUTATING_OPERATIONS };
@@ -37,6 +37,8 @@ export interface EmulatorOptions {
   checkSigningName?: boolean;
   /** Seed for reproducible resource ids. */
   seed?: number;
+  /** Fixed gateway ids by gateway name (`<name>-` + 10 lowercase letters or digits), so that the gateway's URL is known before it exists. */
+  gatewayIds?: Record<string, string>;
   now?: () => number;
 }
 
@@ -96,6 +98,8 @@ export interface AgentCoreEmulator {
   holdEdit(hold: { gateway: string; target?: string; patch: Json }): void;
   completeConsent(gatewayRef: string, targetRef: string): void;
   setSpeed(speed: number): void;
+  /** The MCP URL the service gives the gateway with this id. */
+  gatewayUrl(gatewayId: string): string;
   state(): EmulatorSnapshot;
   close(): Promise<void>;
 }
@@ -113,6 +117,7 @@ export async function start(options: EmulatorOptions = {}): Promise<AgentCoreEmu
     missingPolicy: options.missingPolicy ?? 'not-found',
     now: options.now ?? Date.now,
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
+    ...(options.gatewayIds ? { gatewayIds: checkGatewayIds(options.gatewayIds) } : {}),
   });
   const calls: CallRecord[] = [];
   const faults: Fault[] = [];
@@ -227,6 +232,7 @@ export async function start(options: EmulatorOptions = {}): Promise<AgentCoreEmu
       if (!(speed > 0)) throw new TypeError('speed must be a positive number');
       service.options.speed = speed;
     },
+    gatewayUrl: (gatewayId) => gatewayUrlOf(gatewayId, region),
     state: () => service.snapshot(),
     close: () =>
       new Promise<void>((resolve, reject) => {
@@ -234,6 +240,14 @@ export async function start(options: EmulatorOptions = {}): Promise<AgentCoreEmu
         server.close((error) => (error ? reject(error) : resolve()));
       }),
   };
+}
+
+/** A fixed id must be one the service could have chosen: `<name>-` + 10 lowercase letters or digits. */
+function checkGatewayIds(ids: Record<string, string>): Record<string, string> {
+  for (const [name, id] of Object.entries(ids)) {
+    if (!id.startsWith(`${name.toLowerCase()}-`) || id.length !== name.length + 11 || !GATEWAY_ID.test(id)) throw new TypeError(`gatewayIds.${name} "${id}" is not ${name.toLowerCase()}- followed by 10 lowercase letters or digits`);
+  }
+  return ids;
 }
 
 /**

@@ -48,6 +48,11 @@ export interface ServiceOptions {
   now: () => number;
   /** Deterministic ids when set. */
   seed?: number;
+  /**
+   * The id the gateway created under a name gets (`<name>-` + 10 lowercase letters or digits), so that
+   * something that must know the gateway's URL beforehand can start first (the rehearsal's MCP peer).
+   */
+  gatewayIds?: Record<string, string>;
 }
 
 /** An outcome a test or rehearsal forces on the next create/update of a named resource. */
@@ -372,12 +377,12 @@ export class AgentCoreService {
     const name = String(body.name);
     if ([...this.gateways.values()].some((g) => g.config.name === name)) throw conflict(`A gateway named ${name} already exists`);
     const { region, accountId } = this.options;
-    const gatewayId = `${name.toLowerCase()}-${this.randomChars(10, 'abcdefghijklmnopqrstuvwxyz0123456789')}`;
+    const gatewayId = this.options.gatewayIds?.[name] ?? `${name.toLowerCase()}-${this.randomChars(10, 'abcdefghijklmnopqrstuvwxyz0123456789')}`;
     const now = this.options.now();
     const g: GatewayRecord = {
       gatewayId,
       gatewayArn: `arn:aws:bedrock-agentcore:${region}:${accountId}:gateway/${gatewayId}`,
-      gatewayUrl: `https://${gatewayId}.gateway.bedrock-agentcore.${region}.amazonaws.com/mcp`,
+      gatewayUrl: gatewayUrlOf(gatewayId, region),
       workloadIdentityArn: `arn:aws:bedrock-agentcore:${region}:${accountId}:workload-identity-directory/default/workload-identity/${gatewayId}`,
       createdAt: now,
       updatedAt: now,
@@ -673,6 +678,9 @@ export interface GatewaySnapshot extends Json {
 export interface EmulatorSnapshot {
   gateways: GatewaySnapshot[];
 }
+
+/** The MCP URL AgentCore gives a gateway (`GetGateway` `gatewayUrl`). */
+export const gatewayUrlOf = (gatewayId: string, region: string): string => `https://${gatewayId}.gateway.bedrock-agentcore.${region}.amazonaws.com/mcp`;
 
 /** A small seeded PRNG for reproducible ids (mulberry32). */
 function mulberry32(seed: number): () => number {

@@ -22,6 +22,8 @@ export interface ChainOptions {
   gatewayUrl: string;
   /** Secret of the canary client the realm knows (when the document declares one). */
   canarySecret?: string;
+  /** Serve the CIMD document from this file as it is on disk (what keygate published), instead of the rendered document. */
+  cimdFile?: string;
 }
 
 export interface Chain {
@@ -47,7 +49,8 @@ export async function startChain(desired: DesiredState, options: ChainOptions): 
   }
   const canary = realm.canaryClient;
   const cimdUrl = desired.cimd ? new URL(desired.cimd.url) : undefined;
-  const cimd = desired.cimd && cimdUrl ? await startCimdHost({ path: cimdUrl.pathname, document: renderCimdDocument(desired.cimd).document }) : undefined;
+  const served = options.cimdFile ? { file: options.cimdFile } : desired.cimd ? { document: renderCimdDocument(desired.cimd).document } : undefined;
+  const cimd = served && cimdUrl ? await startCimdHost({ path: cimdUrl.pathname, ...served }) : undefined;
   const cimdRoutes: Record<string, string> = cimd && cimdUrl ? { [cimdUrl.host]: cimd.url } : {};
   const op = await startOidc({
     realm: realm.name,

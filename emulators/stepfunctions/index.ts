@@ -43,10 +43,18 @@ export interface RunOptions {
   /** aws-local-stepfunctions overrides, in milliseconds, by state name. */
   retryIntervalOverrides?: Record<string, number | number[]>;
   waitTimeOverrides?: Record<string, number>;
+  /**
+   * Called with every event as it happens (a live view of the execution, as the console's graph is):
+   * `path` names the `startExecution.sync:2` Tasks whose nested execution the event belongs to
+   * (`[]` for the execution itself, `['Reconcile Keycloak Realm']` for the realm reconciler's).
+   */
+  onEvent?: (event: EventLog, path: readonly string[]) => void;
+  /** Aborts the execution (StopExecution): it ends ABORTED; a Task already running finishes first. */
+  signal?: AbortSignal;
 }
 
 export interface RunResult {
-  status: 'SUCCEEDED' | 'FAILED';
+  status: 'SUCCEEDED' | 'FAILED' | 'ABORTED';
   output?: unknown;
   error?: string;
   cause?: string;
@@ -104,13 +112,15 @@ export async function runStateMachine(options: RunOptions): Promise<RunResult> {
   const definition = scale === 1 ? raw : scaleDefinitionTime(raw, scale);
   const invocations: Record<string, number> = {};
   const localHandlers: Record<string, (input: unknown) => Promise<never>> = {};
+  // Invocations still running when the execution ends (an abort does not wait for them; the runner does).
+  const inFlight = new Set<Promise<unknown>>();
   let requests = 0;
   let nestedTransitions = 0;
   for (const [stateName, resource] of tasksOf(raw)) {
     if (resource === START_EXECUTION_SYNC) {
       localHandlers[stateName] = async (input) => {
         invocations[stateName] = (invocations[stateName] ?? 0) + 1;
-        const child = await runNested(options, input as { StateMachineArn: string; Input: unknown });
+        const child = await runNested(options, input as { StateMachineArn: string; Input: unknown }, stateName);
         nestedTransitions += child.transitions;
         for (const [name, count] of Object.entries(child.invocations)) invocations[`${stateName} > ${name}`] = (invocations[`${stateName} > ${name}`] ?? 0) + count;
         return child.result as never;
@@ -122,6 +132,8 @@ export async function runStateMachine(options: RunOptions): Promise<RunResult> {
     if (!handler) throw new TypeError(`no handler for Task "${stateName}" (${resource}): pass handlers.${placeholder ?? resource}`);
     const functionName = placeholder!.replace(/Arn$/, '');
     localHandlers[stateName] = async (input) => {
+      // A stopped execution starts no Task (aws-local-stepfunctions may still wake a pending retry).
+      if (options.signal?.aborted) throw new LambdaFunctionError('States.Runtime', 'the execution was stopped');
       invocations[stateName] = (invocations[stateName] ?? 0) + 1;
       const context: LambdaContextLike = {
         functionName,
@@ -132,7 +144,10 @@ export async function runStateMachine(options: RunOptions): Promise<RunResult> {
       };
       try {
         const invoke = handler as unknown as (event: unknown, ctx: LambdaContextLike) => Promise<unknown>;
-        const result = await invoke(JSON.parse(JSON.stringify(input)), context);
+        const pending = invoke(JSON.parse(JSON.stringify(input)), context);
+        inFlight.add(pending);
+        void pending.catch(() => undefined).finally(() => inFlight.delete(pending));
+        const result = await pending;
         return (result === undefined ? null : JSON.parse(JSON.stringify(result))) as never;
       } catch (error) {
         const e = error as Error;
@@ -152,9 +167,15 @@ export async function runStateMachine(options: RunOptions): Promise<RunResult> {
     // Input as in AWS: a state may read the execution input through $$.Execution.Input.
     context: { Execution: { Id: options.executionArn ?? `arn:aws:states:local:000000000000:execution:keygate:${options.executionName ?? `run-${started}`}`, Name: options.executionName ?? `run-${started}`, Input: options.input as never } },
   });
+  const abort = () => execution.abort();
+  if (options.signal?.aborted) abort();
+  else options.signal?.addEventListener('abort', abort, { once: true });
   const events: EventLog[] = [];
   const collecting = (async () => {
-    for await (const event of execution.eventLogs) events.push(event as EventLog);
+    for await (const event of execution.eventLogs) {
+      events.push(event as EventLog);
+      options.onEvent?.(event as EventLog, []);
+    }
   })();
   let output: unknown;
   try {
@@ -163,9 +184,12 @@ export async function runStateMachine(options: RunOptions): Promise<RunResult> {
     // The failure is read from the ExecutionFailed event below.
   }
   await collecting;
+  options.signal?.removeEventListener('abort', abort);
+  await Promise.allSettled([...inFlight]);
   const failed = events.find((e) => e.type === 'ExecutionFailed') as { Error?: string; Cause?: unknown } | undefined;
   const transitions = events.filter((e) => e.type === 'StateEntered' || e.type === 'StateRetried').length + nestedTransitions;
   const base = { events, transitions, invocations, durationMs: Date.now() - started };
+  if (events.some((e) => e.type === 'ExecutionAborted')) return { ...base, status: 'ABORTED', error: 'ExecutionAborted', cause: 'the execution was stopped' };
   if (failed) return { ...base, status: 'FAILED', error: String(failed.Error), cause: typeof failed.Cause === 'string' ? failed.Cause : JSON.stringify(failed.Cause) };
   return { ...base, status: 'SUCCEEDED', output };
 }
@@ -177,12 +201,20 @@ const START_EXECUTION_SYNC = 'arn:aws:states:::states:startExecution.sync:2';
  * the child's Output as JSON; a failed child fails the Task with `States.TaskFailed` and the child's
  * Error and Cause in the Cause.
  */
-async function runNested(options: RunOptions, input: { StateMachineArn: string; Input: unknown }): Promise<{ result: unknown; transitions: number; invocations: Record<string, number> }> {
+async function runNested(options: RunOptions, input: { StateMachineArn: string; Input: unknown }, task: string): Promise<{ result: unknown; transitions: number; invocations: Record<string, number> }> {
   const placeholder = /^\$\{(\w+)\}$/.exec(input.StateMachineArn)?.[1] ?? input.StateMachineArn;
   const file = options.stateMachines?.[placeholder];
   if (!file) throw new TypeError(`no ASL file for the nested state machine ${input.StateMachineArn}: pass stateMachines.${placeholder}`);
-  const child = await runStateMachine({ ...options, file, input: input.Input, executionName: undefined, executionArn: undefined });
-  if (child.status === 'FAILED') {
+  const onEvent = options.onEvent;
+  const child = await runStateMachine({
+    ...options,
+    file,
+    input: input.Input,
+    executionName: undefined,
+    executionArn: undefined,
+    ...(onEvent ? { onEvent: (event: EventLog, path: readonly string[]) => onEvent(event, [task, ...path]) } : {}),
+  });
+  if (child.status !== 'SUCCEEDED') {
     throw Object.assign(new Error(JSON.stringify({ Error: child.error, Cause: child.cause })), { name: 'States.TaskFailed' });
   }
   const executionArn = `arn:aws:states:local:000000000000:execution:${placeholder}:nested-${Date.now()}`;

@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -7,9 +8,12 @@ import { resetSnsClient } from '../../functions/adapters/sns/notify';
 import { resetSfnClient } from '../../functions/adapters/stepfunctions/executions';
 import { resetS3Client } from '../../functions/adapters/s3/object-reader';
 import { encodeDocument } from '../../functions/core/desired/encoding';
+import { checkDesiredState } from '../../functions/core/desired/load';
 import { resetDriftEnv } from '../../functions/platform/drift-env';
 import { resetKeycloakHostEnv } from '../../functions/platform/keycloak-host';
+import { resetVerifyEnv } from '../../functions/platform/verify-env';
 import { start as startAgentCore, type AgentCoreEmulator, type EmulatorOptions } from '../agentcore';
+import type { Chain } from '../chain';
 import { start as startDynamoDb, type DynamoDbEmulator } from '../dynamodb';
 import { start as startKeycloak, type KeycloakStandIn } from '../keycloak';
 import { start as startS3, type S3Emulator } from '../s3';
@@ -62,6 +66,12 @@ export interface LocalWorldOptions {
   vpcEndpointId?: string;
   /** Configure the drift SNS topic (template parameter DriftNotificationTopicArn; default true). */
   driftTopic?: boolean;
+  /**
+   * Also start the verification peers (emulators/chain: the oidc-provider realm, the MCP SDK gateway
+   * at the emulated gateway's URL, the CIMD host serving the file the host executor publishes) and
+   * route the verify function to them (VERIFY_RESOLVE), so that live verification runs for real.
+   */
+  peers?: boolean;
 }
 
 export interface LocalWorld {
@@ -75,6 +85,8 @@ export interface LocalWorld {
   sns: SnsEmulator;
   /** The drift topic's ARN, or '' when `driftTopic` is false. */
   driftTopicArn: string;
+  /** The verification peers, with `peers: true`; the gateway the document names gets the id whose URL `chain.gatewayUrl` is. */
+  chain?: Chain;
   /** The ARN the stack's state machine for statemachine/<machine>.asl.json has. */
   stateMachineArn(machine: string): string;
   /** The document as the world runs it (admin URL on the stand-in). */
@@ -95,7 +107,33 @@ export interface LocalWorld {
   run(machine: string, options?: { input?: unknown; document?: unknown; executionName?: string; overrides?: Partial<RunOptions> }): Promise<RunResult>;
   /** Writes the VPC endpoint parameter, as the network stack does when it replaces the endpoint. */
   setVpcEndpoint(value: string): void;
+  /**
+   * Every call every emulated service has answered so far, in the order of the services, as
+   * `service:Operation` (`bedrock-agentcore:CreateGateway`, `ssm:SendCommand`, …; the Keycloak admin
+   * API as `keycloak-admin:<METHOD>`: those calls are the host executor's, inside SSM commands).
+   */
+  apiCalls(): string[];
   close(): Promise<void>;
+}
+
+/** A `Parameter Store Change` event as EventBridge delivers it (ssm-and-events.md §6; it carries no value). */
+export const parameterStoreEvent = (name: string, operation: string) => ({
+  version: '0',
+  'detail-type': 'Parameter Store Change',
+  source: 'aws.ssm',
+  account: '111122223333',
+  region: STACK.region,
+  resources: [`arn:aws:ssm:${STACK.region}:111122223333:parameter${name}`],
+  detail: { operation, name, type: 'String', description: '' },
+});
+
+/** The secret values a world holds unless given others (tests look for them where they must not be). */
+export function defaultSecrets(document: Record<string, any>): WorldSecrets {
+  return {
+    admin: 'local-Adm1n-s3cret',
+    users: Object.fromEntries(((document.keycloak?.realm?.users ?? []) as Array<{ username: string }>).map((u) => [u.username, `local-${u.username}-Passw0rd`])),
+    canary: 'local-Can4ry-client-s3cret',
+  };
 }
 
 /** The project root: two levels up from this file, or (bundled, as by bin/run-ts.cjs) the nearest directory up with statemachine/. */
@@ -118,22 +156,32 @@ let executions = 0;
  * await world.close();
  */
 export async function startWorld(options: LocalWorldOptions): Promise<LocalWorld> {
+  // What has started so far, closed in reverse if a later start fails (no server outlives a failed start).
+  const started: Array<() => Promise<void> | void> = [];
+  const track = <T extends { close(): Promise<void> }>(server: T): T => (started.push(() => server.close()), server);
+  try {
+    return await startAll(options, track, started);
+  } catch (error) {
+    for (const close of started.reverse()) await Promise.resolve(close()).catch(() => undefined);
+    throw error;
+  }
+}
+
+async function startAll(options: LocalWorldOptions, track: <T extends { close(): Promise<void> }>(server: T) => T, started: Array<() => Promise<void> | void>): Promise<LocalWorld> {
   const speed = options.speed ?? 1;
   const document = structuredClone(options.document);
-  const secrets: WorldSecrets = {
-    admin: options.secrets?.admin ?? 'local-Adm1n-s3cret',
-    users: options.secrets?.users ?? Object.fromEntries(((document.keycloak?.realm?.users ?? []) as Array<{ username: string }>).map((u) => [u.username, `local-${u.username}-Passw0rd`])),
-    canary: options.secrets?.canary ?? 'local-Can4ry-client-s3cret',
-  };
-  const keycloak = await startKeycloak({ admin: { username: document.keycloak.admin.username, password: secrets.admin }, features: { cimd: options.cimdFeature ?? true } });
+  const secrets: WorldSecrets = { ...defaultSecrets(document), ...options.secrets };
+  const keycloak = track(await startKeycloak({ admin: { username: document.keycloak.admin.username, password: secrets.admin }, features: { cimd: options.cimdFeature ?? true } }));
   document.keycloak.admin = { ...document.keycloak.admin, url: keycloak.url };
   delete document.keycloak.admin.kcadm;
-  const [agentcore, s3] = await Promise.all([startAgentCore({ speed, region: STACK.region, ...options.agentcore }), startS3({ buckets: [STACK.outputBucket] })]);
-  const [stepfunctions, dynamodb, sns] = await Promise.all([
-    startStepFunctionsApi({ region: STACK.region, accountId: agentcore.accountId }),
-    startDynamoDb({ tables: { [STACK.driftLockTable]: 'lockId' } }),
-    startSns({ region: STACK.region, accountId: agentcore.accountId }),
-  ]);
+  // With peers, the gateway's id (hence its URL) is fixed now, so the MCP peer can serve that URL.
+  const gatewayName = String(document.gateway.name);
+  const gatewayIds = options.peers ? { [gatewayName]: `${gatewayName.toLowerCase()}-${randomChars(10)}`, ...options.agentcore?.gatewayIds } : options.agentcore?.gatewayIds;
+  const agentcore = track(await startAgentCore({ speed, region: STACK.region, ...options.agentcore, ...(gatewayIds ? { gatewayIds } : {}) }));
+  const s3 = track(await startS3({ buckets: [STACK.outputBucket] }));
+  const stepfunctions = track(await startStepFunctionsApi({ region: STACK.region, accountId: agentcore.accountId }));
+  const dynamodb = track(await startDynamoDb({ tables: { [STACK.driftLockTable]: 'lockId' } }));
+  const sns = track(await startSns({ region: STACK.region, accountId: agentcore.accountId }));
   const stateMachineArn = (machine: string) => {
     const id = STATE_MACHINES[machine];
     if (!id) throw new TypeError(`no state machine for statemachine/${machine}.asl.json in the stack`);
@@ -149,9 +197,10 @@ export async function startWorld(options: LocalWorldOptions): Promise<LocalWorld
     { name: STACK.desiredStateParameter, value: encodeDocument(document), type: 'String' as const },
   ];
   const hostRoot = mkdtempSync(join(tmpdir(), 'kg-host-root-'));
+  started.push(() => rmSync(hostRoot, { recursive: true, force: true }));
   const cimdObject = document.cimd?.publish?.s3 as { bucket: string; key: string } | undefined;
   if (cimdObject) s3.createBucket(cimdObject.bucket);
-  const ssm = await startSsm({
+  const ssm = track(await startSsm({
     region: STACK.region,
     documents: { [STACK.commandDocument]: commandDocumentFromTemplate() },
     instances: { [document.keycloak.instanceId as string]: { online: true } },
@@ -159,7 +208,16 @@ export async function startWorld(options: LocalWorldOptions): Promise<LocalWorld
     s3,
     timing: { secondMs: Math.max(1, 1000 / speed), invisibleMs: Math.max(1, 300 / speed), pendingMs: Math.max(1, 200 / speed) },
     hostEnv: { KEYGATE_HOST_ROOT: hostRoot },
-  });
+  }));
+  const chain = options.peers
+    ? track(
+        await (await loadChain()).startChain(checkDesiredState(document, 'the local world\'s document').desired, {
+          gatewayUrl: agentcore.gatewayUrl(gatewayIds![gatewayName]!),
+          canarySecret: secrets.canary,
+          ...(document.cimd?.publish?.host?.path ? { cimdFile: join(hostRoot, document.cimd.publish.host.path) } : {}),
+        }),
+      )
+    : undefined;
   const env: Record<string, string> = {
     AWS_ENDPOINT_URL_BEDROCK_AGENTCORE_CONTROL: agentcore.url,
     AWS_ENDPOINT_URL_SSM: ssm.endpoint,
@@ -186,6 +244,7 @@ export async function startWorld(options: LocalWorldOptions): Promise<LocalWorld
     ROTATION_STATE_MACHINE_ARN: hasRotation ? stateMachineArn('rotate-gateway-policy') : '',
     CIMD_PUBLISH_BUCKET: cimdObject?.bucket ?? '',
     CIMD_PUBLISH_KEY: cimdObject?.key ?? '',
+    ...(chain ? { VERIFY_RESOLVE: Object.entries(chain.routes).map(([host, origin]) => `${host}=${origin}`).join(',') } : {}),
   };
   const previous = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
   Object.assign(process.env, env);
@@ -197,8 +256,10 @@ export async function startWorld(options: LocalWorldOptions): Promise<LocalWorld
     resetDynamoDbClient();
     resetSnsClient();
     resetDriftEnv();
+    resetVerifyEnv();
   };
   resetAll();
+  let closing: Promise<void> | undefined;
   return {
     agentcore,
     ssm,
@@ -208,6 +269,7 @@ export async function startWorld(options: LocalWorldOptions): Promise<LocalWorld
     dynamodb,
     sns,
     driftTopicArn,
+    ...(chain ? { chain } : {}),
     stateMachineArn,
     document,
     hostRoot,
@@ -238,19 +300,49 @@ export async function startWorld(options: LocalWorldOptions): Promise<LocalWorld
       if (listed) stepfunctions.stopExecution(listed.executionArn, result.status);
       return result;
     },
+    apiCalls: () => [
+      ...agentcore.calls.map((c) => `bedrock-agentcore:${c.op}`),
+      ...ssm.calls.map((c) => `ssm:${c.operation}`),
+      ...stepfunctions.calls.map((c) => `states:${c.operation}`),
+      ...dynamodb.calls.map((c) => `dynamodb:${c.operation}`),
+      ...sns.calls.map((c) => `sns:${c.action}`),
+      ...s3.calls.map((c) => `s3:${c.method}`),
+      ...keycloak.callLog.filter((c) => c.path.startsWith('/admin/')).map((c) => `keycloak-admin:${c.method}`),
+    ],
     setVpcEndpoint: (value) => {
       const name = document.resourcePolicy?.vpcEndpoint?.parameterName as string | undefined;
       if (!name) throw new TypeError('the document names no VPC endpoint parameter (resourcePolicy.vpcEndpoint.parameterName)');
       ssm.putParameter(name, value, 'String');
     },
-    close: async () => {
-      await Promise.all([agentcore.close(), ssm.close(), keycloak.close(), s3.close(), stepfunctions.close(), dynamodb.close(), sns.close()]);
-      rmSync(hostRoot, { recursive: true, force: true });
-      for (const [k, v] of Object.entries(previous)) {
-        if (v === undefined) delete process.env[k];
-        else process.env[k] = v;
-      }
-      resetAll();
-    },
+    // Once, however often it is called (a Ctrl-C during the close of a failed run closes nothing twice).
+    close: () =>
+      (closing ??= (async () => {
+        await Promise.all([agentcore.close(), ssm.close(), keycloak.close(), s3.close(), stepfunctions.close(), dynamodb.close(), sns.close(), chain?.close()]);
+        rmSync(hostRoot, { recursive: true, force: true });
+        for (const [k, v] of Object.entries(previous)) {
+          if (v === undefined) delete process.env[k];
+          else process.env[k] = v;
+        }
+        resetAll();
+      })()),
   };
+}
+
+const randomChars = (n: number) => Array.from({ length: n }, () => 'abcdefghijklmnopqrstuvwxyz0123456789'[randomInt(36)]).join('');
+
+/**
+ * The verification peers load only when asked for (oidc-provider and the MCP SDK server are heavy).
+ * oidc-provider warns at load on Node 20 ("Unsupported runtime"), which keygate supports (engines
+ * >= 20.19) and runs its whole test suite on: that one line is dropped.
+ */
+export async function loadChain(): Promise<typeof import('../chain')> {
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    if (!String(args[0]).startsWith('oidc-provider WARNING: Unsupported runtime')) warn(...args);
+  };
+  try {
+    return await import('../chain');
+  } finally {
+    console.warn = warn;
+  }
 }

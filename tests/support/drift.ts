@@ -1,5 +1,6 @@
 import type { RunResult } from '../../emulators/stepfunctions';
 import { startWorld as startLocalWorld, type LocalWorld } from '../../emulators/world';
+import { captureFunctionOutput } from '../../emulators/world/function-output';
 import type { RealmState } from '../../emulators/keycloak/state';
 import type { DriftReport } from '../../functions/core/drift/report';
 import { SPEED } from './provisioning';
@@ -33,7 +34,7 @@ export async function startDriftWorld(options: { driftTopic?: boolean; edit?: (r
     document,
     lines,
     provision: () => local.run('provision', { document }),
-    drift: (input = {}, runOptions = {}) => captured(lines, () => local.run('drift', { input: { desiredState: document, ...input }, ...runOptions })),
+    drift: (input = {}, runOptions = {}) => captureFunctionOutput(lines, () => local.run('drift', { input: { desiredState: document, ...input }, ...runOptions })),
     realm: () => local.keycloak.realm(document.keycloak.realm.name)!,
     gateway: () => local.agentcore.state().gateways.find((g) => g.name === document.gateway.name)!,
     close: () => local.close(),
@@ -41,40 +42,3 @@ export async function startDriftWorld(options: { driftTopic?: boolean; edit?: (r
 }
 
 export const reportOf = (run: RunResult): DriftReport => run.output as DriftReport;
-
-/**
- * Runs `fn` with stdout and stderr captured as JSON lines (Powertools writes log lines and EMF
- * metrics there); anything else passes through. Overlapping runs share one capture.
- */
-let active = 0;
-let sink: Array<Record<string, any>> = [];
-const streams = [process.stdout, process.stderr] as const;
-const originals = streams.map((s) => s.write);
-
-async function captured<T>(lines: Array<Record<string, any>>, fn: () => Promise<T>): Promise<T> {
-  sink = lines;
-  if (active++ === 0) {
-    streams.forEach((stream, i) => {
-      stream.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
-        const parsed = tryParse(String(chunk));
-        if (!parsed) return originals[i]!.call(stream, chunk, ...rest);
-        sink.push(parsed);
-        return true;
-      }) as typeof stream.write;
-    });
-  }
-  try {
-    return await fn();
-  } finally {
-    if (--active === 0) streams.forEach((stream, i) => void (stream.write = originals[i]!));
-  }
-}
-
-function tryParse(text: string): Record<string, any> | undefined {
-  if (!text.trim().startsWith('{')) return undefined;
-  try {
-    return JSON.parse(text) as Record<string, any>;
-  } catch {
-    return undefined;
-  }
-}

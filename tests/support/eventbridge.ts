@@ -28,13 +28,4 @@ export function matches(pattern: Record<string, unknown>, event: Record<string, 
   });
 }
 
-/** A `Parameter Store Change` event as EventBridge delivers it (ssm-and-events.md §6; it carries no value). */
-export const parameterStoreEvent = (name: string, operation: string) => ({
-  version: '0',
-  'detail-type': 'Parameter Store Change',
-  source: 'aws.ssm',
-  account: '111122223333',
-  region: 'ap-northeast-1',
-  resources: [`arn:aws:ssm:ap-northeast-1:111122223333:parameter${name}`],
-  detail: { operation, name, type: 'String', description: '' },
-});
+export { parameterStoreEvent } from '../../emulators/world';

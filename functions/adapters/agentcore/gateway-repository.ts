@@ -11,14 +11,14 @@ import {
   type GetGatewayCommandOutput,
 } from '@aws-sdk/client-bedrock-agentcore-control';
 import type { CreateGatewayRequest, UpdateGatewayRequest } from '../../core/gateway/wire';
-import { clients } from '../clients';
+import { agentcoreClient } from './client';
 
 export interface AgentCoreOpts {
   client?: BedrockAgentCoreControlClient;
   signal?: AbortSignal;
 }
 
-export const clientOf = (opts: AgentCoreOpts): BedrockAgentCoreControlClient => opts.client ?? clients.agentcore();
+export const clientOf = (opts: AgentCoreOpts): BedrockAgentCoreControlClient => opts.client ?? agentcoreClient();
 export const callOpts = (opts: AgentCoreOpts) => ({ abortSignal: opts.signal });
 
 /** Every gateway of the account (ListGateways, all pages: the key is `items`). */

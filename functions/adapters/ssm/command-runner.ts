@@ -7,7 +7,7 @@ import {
   type SSMClient,
 } from '@aws-sdk/client-ssm';
 import { SsmCommandRejectedError, SsmInstanceUnavailableError } from '../../core/errors';
-import { clients } from '../clients';
+import { ssmClient } from './client';
 
 export interface SendCommandInput {
   documentName: string;
@@ -30,7 +30,7 @@ const REJECTIONS = ['InvalidDocument', 'InvalidDocumentVersion', 'InvalidParamet
  * throttling and 5xx pass through unchanged for the state machine's Retry.
  */
 export async function sendCommand(input: SendCommandInput, opts: { client?: SSMClient; signal?: AbortSignal } = {}): Promise<{ commandId: string }> {
-  const client = opts.client ?? clients.ssm();
+  const client = opts.client ?? ssmClient();
   try {
     const out = await client.send(
       new SendCommandCommand({
@@ -65,7 +65,7 @@ export interface InvocationView {
 
 /** One GetCommandInvocation: never waits (the state machine's Retry does), never parses output. */
 export async function getInvocation(command: { commandId: string; instanceId: string }, opts: { client?: SSMClient; signal?: AbortSignal } = {}): Promise<InvocationView> {
-  const client = opts.client ?? clients.ssm();
+  const client = opts.client ?? ssmClient();
   try {
     const out = await client.send(new GetCommandInvocationCommand({ CommandId: command.commandId, InstanceId: command.instanceId }), { abortSignal: opts.signal });
     return {

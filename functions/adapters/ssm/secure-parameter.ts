@@ -1,5 +1,5 @@
 import { GetParameterCommand, ParameterNotFound, type SSMClient } from '@aws-sdk/client-ssm';
-import { clients } from '../clients';
+import { ssmClient } from './client';
 
 /**
  * Reads a SecureString with decryption: only for the verification canary's client secret, the one
@@ -7,7 +7,7 @@ import { clients } from '../clients';
  * is read on the Keycloak host. Returns undefined when the parameter does not exist.
  */
 export async function getSecureParameterValue(name: string, opts: { client?: SSMClient; signal?: AbortSignal } = {}): Promise<string | undefined> {
-  const client = opts.client ?? clients.ssm();
+  const client = opts.client ?? ssmClient();
   try {
     const out = await client.send(new GetParameterCommand({ Name: name, WithDecryption: true }), { abortSignal: opts.signal });
     return out.Parameter?.Value;

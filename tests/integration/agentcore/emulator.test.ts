@@ -297,4 +297,20 @@ describe('AgentCore emulator, through the real SDK client', () => {
       await fast.close();
     }
   });
+
+  it('gives a gateway the fixed id asked for by name, so its URL is known before it exists', async () => {
+    await expect(start({ gatewayIds: { 'demo-gw': 'other-gw-abcdefghij' } })).rejects.toThrow(/gatewayIds\.demo-gw "other-gw-abcdefghij" is not demo-gw- followed by 10/);
+    const fixed = await start({ gatewayIds: { 'demo-gw': 'demo-gw-rehearsal1' } });
+    const fixedClient = clientFor(fixed);
+    try {
+      const created = await fixedClient.send(new CreateGatewayCommand(gatewayRequest('demo-gw')));
+      const other = await fixedClient.send(new CreateGatewayCommand(gatewayRequest('other-gw')));
+      expect(created.gatewayId).toBe('demo-gw-rehearsal1');
+      expect(created.gatewayUrl).toBe(fixed.gatewayUrl('demo-gw-rehearsal1'));
+      expect(other.gatewayId).toMatch(/^other-gw-[0-9a-z]{10}$/);
+    } finally {
+      fixedClient.destroy();
+      await fixed.close();
+    }
+  });
 });

@@ -1,0 +1,116 @@
+import { rmSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DEFAULT_DELAYS } from '../../emulators/agentcore';
+import { captureFunctionOutput } from '../../emulators/world/function-output';
+import type { LocalWorld } from '../../emulators/world';
+import { parseDesiredStateText } from '../../functions/core/desired/load';
+import { styleFor } from '../format';
+import { EXIT, UsageError, type CliIo } from '../io';
+import { loadConfig } from '../load-config';
+import { seconds } from '../rehearse/progress';
+import { renderResult } from '../rehearse/render';
+import { FAULTS, rehearse, type Fault, type RehearsalResult } from '../rehearse/scenario';
+import { LiveView } from '../rehearse/view';
+
+export const DEFAULT_CONFIG = 'examples/seed.yaml';
+/**
+ * The default time scale: every emulated service delay and state-machine wait runs this many times
+ * faster. The run's service time is about 7 minutes (gateway 20 s, target 30 s, the rotation's 300 s
+ * grace period, updates and deletes), so ×20 takes about 20 s of waits plus the local work (see README).
+ */
+export const DEFAULT_SPEED = 20;
+const MAX_SPEED = 2000;
+
+export interface RehearseOptions {
+  config?: string;
+  speed?: string;
+  fault?: string;
+  json?: boolean;
+}
+
+/** Exit status after a signal, as a shell reports it (128 + the signal's number). */
+const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
+
+/**
+ * `keygate rehearse [--config FILE] [--speed N] [--fault KIND] [--json]`: the whole control plane on
+ * this machine (cli/rehearse/scenario.ts), with a live view of every step, then the results. Exit 0
+ * when every phase succeeded and everything started was cleaned up, 1 otherwise, 130/143 after
+ * Ctrl-C / SIGTERM (cleaned up as well).
+ */
+export async function rehearseCommand(io: CliIo, opts: RehearseOptions): Promise<number> {
+  const config = opts.config ?? DEFAULT_CONFIG;
+  const speed = speedOf(opts.speed);
+  const fault = faultOf(opts.fault);
+  const { desired } = loadConfig(io, config, { requireClean: true });
+  const document = parseDesiredStateText(io.readFile(config), config).value as Record<string, any>;
+  const style = styleFor(io.isTTY && !opts.json, io.env);
+  // With --json, stdout carries the one JSON object; the progress goes to stderr as plain lines.
+  const view = new LiveView({
+    write: opts.json ? io.stderr : io.stdout,
+    tty: io.isTTY && !opts.json,
+    ...(io.columns ? { columns: io.columns } : {}),
+    style,
+    gatewayName: desired.gateway.name,
+    waits: { 'Wait Grace Period': desired.resourcePolicy?.rotationGracePeriodSeconds ?? 300, 'Let The Deploy Start': 120 },
+  });
+  (opts.json ? io.stderr : io.stdout)(
+    `${style.bold('keygate rehearse')} ${config} at speed ×${speed}: gateway READY after ${seconds(DEFAULT_DELAYS.gatewayCreate / speed)}, a target after ${seconds(DEFAULT_DELAYS.targetCreate / speed)} ` +
+      `(${seconds(DEFAULT_DELAYS.gatewayCreate)} and ${seconds(DEFAULT_DELAYS.targetCreate)} in AWS)${fault ? `; fault: ${FAULTS[fault]}` : ''}\n`,
+  );
+
+  const controller = new AbortController();
+  let signal: string | undefined;
+  const onSignal = (name: string) => () => {
+    if (signal) process.exit(SIGNAL_EXIT[name]); // a second Ctrl-C: stop waiting for the cleanup
+    signal = name;
+    io.stderr(`\nkeygate rehearse: ${name}: stopping the running execution and cleaning up (Ctrl-C again to quit at once)\n`);
+    controller.abort();
+  };
+  // A last resort when the process ends before the cleanup ran (a second Ctrl-C, a crash): the
+  // servers end with the process, the temporary directories would not.
+  const onExit = () => {
+    for (const dir of view.world ? [view.world.hostRoot, dirname(view.world.ssm.fakeBin)] : []) rmSync(dir, { recursive: true, force: true });
+  };
+  const handlers = [...Object.keys(SIGNAL_EXIT).map((name) => [name, onSignal(name)] as const), ['exit', onExit] as const];
+  for (const [name, handler] of handlers) process.on(name, handler);
+
+  const logLines: Array<Record<string, any>> = [];
+  let result: RehearsalResult;
+  try {
+    result = await captureFunctionOutput(logLines, () => rehearse({ document, desired, config, speed, ...(fault ? { fault } : {}), signal: controller.signal, view }));
+  } finally {
+    view.stop();
+    for (const [name, handler] of handlers) process.off(name, handler);
+  }
+  // Secrets live in the emulated Parameter Store only: not in the functions' logs, not in the output.
+  const secrets = view.world ? secretsOf(view.world) : [];
+  const logs = logLines.map((l) => JSON.stringify(l)).join('\n');
+  result.secrets = { values: secrets.length, functionLogLines: logLines.length, leaked: secrets.filter((s) => logs.includes(s)).length };
+  let text = opts.json ? `${JSON.stringify(result, null, 2)}\n` : renderResult(result, style);
+  const leaked = secrets.filter((s) => text.includes(s) || logs.includes(s));
+  for (const s of secrets) text = text.split(s).join('[redacted]');
+  io.stdout(text);
+  if (leaked.length) {
+    io.stderr(`keygate rehearse: internal error: ${leaked.length} secret value(s) reached the output or the functions' logs (redacted above); please report it\n`);
+    return EXIT.internal;
+  }
+  if (signal) return SIGNAL_EXIT[signal]!;
+  return result.outcome === 'succeeded' ? EXIT.ok : EXIT.findings;
+}
+
+const secretsOf = (world: LocalWorld) => [world.secrets.admin, world.secrets.canary, ...Object.values(world.secrets.users)].filter((s) => s.length >= 8);
+
+function speedOf(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_SPEED;
+  const speed = Number(value);
+  if (!Number.isFinite(speed) || speed < 1 || speed > MAX_SPEED) {
+    throw new UsageError(`--speed must be a number from 1 (as slow as AWS: gateway 20 s, target 30 s) to ${MAX_SPEED}, not "${value}" (default ${DEFAULT_SPEED})`);
+  }
+  return speed;
+}
+
+function faultOf(value: string | undefined): Fault | undefined {
+  if (value === undefined) return undefined;
+  if (value in FAULTS) return value as Fault;
+  throw new UsageError(`--fault must be one of ${Object.keys(FAULTS).join(', ')}, not "${value}"`);
+}

@@ -1,0 +1,556 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { dirname } from 'node:path';
+import type { RunResult } from '../../emulators/stepfunctions';
+import { parameterStoreEvent, startWorld, type LocalWorld } from '../../emulators/world';
+import { renderCimdDocument } from '../../functions/core/cimd/render-cimd';
+import type { DesiredState } from '../../functions/core/desired/document';
+import { causeText } from '../../functions/core/drift/metrics';
+import type { DriftReport } from '../../functions/core/drift/report';
+import { allowedVpcEndpointIds } from '../../functions/core/policy/compare-policy';
+import type { VerificationReport } from '../../functions/core/verify/report';
+import { driftInjections, itemKey, type DriftInjection } from './drift-injections';
+import { serviceTimeMs, StepTracker, stepLabel, worldProbe, type StepLine } from './progress';
+
+/** Faults `--fault` injects, for tests and demonstrations of a failure. */
+export const FAULTS = {
+  'target-failed': 'the first target ends FAILED with status reasons (AgentCore cannot reach its MCP server)',
+  'gateway-failed': 'the gateway ends FAILED with status reasons (AgentCore cannot fetch the discovery document)',
+} as const;
+export type Fault = keyof typeof FAULTS;
+
+export const PHASES = {
+  start: 'Start the local world and the verification peers',
+  provision: 'Provision: gateway, targets, resource policy, Keycloak realm, CIMD document, verification',
+  rotate: 'Rotate the resource policy to a new VPC endpoint',
+  'drift-report': 'Drift detection in report mode (drift injected in AWS, Keycloak and the CIMD file)',
+  'drift-repair': 'Drift detection in repair mode',
+  teardown: 'Teardown',
+} as const;
+export type PhaseName = keyof typeof PHASES;
+
+export interface ExecutionSummary {
+  machine: string;
+  name: string;
+  status: RunResult['status'];
+  transitions: number;
+  invocations: number;
+  wallMs: number;
+  /** How long it would take against AWS (progress.ts serviceTimeMs). */
+  serviceMs: number;
+  error?: string;
+}
+
+export interface Check {
+  what: string;
+  ok: boolean;
+  detail: string;
+}
+
+/** Which step failed, why (the error and its cause) and what to do. */
+export interface Failure {
+  phase: PhaseName;
+  step: string;
+  error: string;
+  why: string;
+  fix: string;
+}
+
+export interface PhaseResult {
+  name: PhaseName;
+  title: string;
+  status: 'succeeded' | 'failed' | 'skipped' | 'interrupted';
+  wallMs: number;
+  /** How long its executions would take against AWS: their waits on the emulated services at speed 1. */
+  emulatedMs: number;
+  executions: ExecutionSummary[];
+  /** What the rehearsal checked after the phase, against the emulators' state. */
+  checks: Check[];
+  counts: { apiCalls: number; ssmCommands: number; stateTransitions: number; verificationRequests: number };
+  failure?: Failure;
+  note?: string;
+}
+
+export interface RehearsalResult {
+  format: 'keygate.rehearsal/1';
+  config: string;
+  speed: number;
+  fault: Fault | null;
+  outcome: 'succeeded' | 'failed' | 'interrupted';
+  phases: PhaseResult[];
+  failure?: Failure;
+  provisioned?: { gatewayId: string; gatewayUrl: string; targets: Array<{ name: string; targetId: string }>; resourcePolicyAllows: string[]; realm: { outcome: string; created: Record<string, number> }; cimd: string | null };
+  verification?: VerificationReport;
+  rotation?: { from: string; to: string; gracePeriodSeconds: number; policies: string[][] };
+  drift?: {
+    injected: Array<{ area: string; description: string; resource: string; field: string }>;
+    found: Array<{ resource: string; field: string }>;
+    foundEqualsInjected: boolean;
+    reportModeWrites: number;
+    reportModeVerification: { outcome: string; failedChecks: string[]; expectedFailedChecks: string[] };
+    repairConverged: boolean;
+    report?: DriftReport;
+    repairReport?: DriftReport;
+  };
+  teardown?: { leftovers: string[]; keptByDesign: string[] };
+  counts: {
+    apiCalls: Record<string, number>;
+    apiCallsTotal: number;
+    stateTransitions: number;
+    executions: number;
+    lambdaInvocations: number;
+    ssmCommands: number;
+    verificationRequests: number;
+    resourcesCreated: Record<string, number>;
+  };
+  time: { wallMs: number; emulatedMs: number };
+  cleanup: { servers: string[]; temporaryDirectories: string[]; leftovers: string[] };
+  /** The world's secret values, looked for in the functions' log lines (and, by the command, in the output). */
+  secrets?: { values: number; functionLogLines: number; leaked: number };
+}
+
+/** What the live view is told. */
+export interface RehearsalView {
+  started(world: LocalWorld): void;
+  phaseStarted(name: PhaseName, title: string): void;
+  stepChanged(line: StepLine): void;
+  phaseEnded(result: PhaseResult): void;
+}
+
+export interface RehearsalOptions {
+  /** The raw document (as parsed from the file) and its validated form. */
+  document: Record<string, any>;
+  desired: DesiredState;
+  config: string;
+  speed: number;
+  fault?: Fault;
+  /** Ctrl-C: stops the running execution, skips the rest, cleans up. */
+  signal?: AbortSignal;
+  view: RehearsalView;
+}
+
+/** The new endpoint the network stack "replaces" the old one with. */
+export const NEW_VPC_ENDPOINT = 'vpce-0b1c2d3e4f5a60719';
+
+/**
+ * The whole control plane on one machine: the local world (emulators/world) with the verification
+ * peers, then the real state machines with the real handlers and SDK clients: provision → rotation
+ * after a VPC endpoint change → drift injected, reported, repaired → teardown; then every server
+ * closed and every temporary directory removed, also after a failure or Ctrl-C.
+ *
+ * @example
+ * const result = await rehearse({ document, desired, config: 'examples/seed.yaml', speed: 20, view });
+ * result.outcome // 'succeeded'
+ */
+export async function rehearse(options: RehearsalOptions): Promise<RehearsalResult> {
+  const began = Date.now();
+  const result: RehearsalResult = {
+    format: 'keygate.rehearsal/1',
+    config: options.config,
+    speed: options.speed,
+    fault: options.fault ?? null,
+    outcome: 'succeeded',
+    phases: [],
+    counts: { apiCalls: {}, apiCallsTotal: 0, stateTransitions: 0, executions: 0, lambdaInvocations: 0, ssmCommands: 0, verificationRequests: 0, resourcesCreated: {} },
+    time: { wallMs: 0, emulatedMs: 0 },
+    cleanup: { servers: [], temporaryDirectories: [], leftovers: [] },
+  };
+  let world: LocalWorld | undefined;
+  const run = new Runner(options, result);
+  try {
+    await run.phase('start', async () => {
+      // Kept at once: whatever happens next (a failed check, Ctrl-C), the world is closed below.
+      const w = (world = await startWorld({ document: options.document, speed: options.speed, peers: true }));
+      result.cleanup.servers = serversOf(w);
+      result.cleanup.temporaryDirectories = [w.hostRoot, dirname(w.ssm.fakeBin)];
+      options.view.started(w);
+      if (options.fault) injectFault(w, options.desired, options.fault);
+      return { value: w, checks: [] };
+    });
+    if (world && !run.stopped) await run.scenario(world);
+  } finally {
+    if (world) {
+      result.counts = { ...result.counts, ...countsOf(world, result) };
+      await world.close();
+      result.cleanup.leftovers = await leftoversOf(result.cleanup);
+    }
+    for (const name of Object.keys(PHASES) as PhaseName[]) {
+      if (!result.phases.some((p) => p.name === name)) result.phases.push(skipped(name, options.signal?.aborted ? 'interrupted before it started' : 'an earlier phase failed'));
+    }
+    result.time = { wallMs: Date.now() - began, emulatedMs: result.phases.reduce((n, p) => n + p.emulatedMs, 0) };
+    result.failure = result.phases.find((p) => p.failure)?.failure;
+    result.outcome = options.signal?.aborted ? 'interrupted' : result.failure || result.cleanup.leftovers.length ? 'failed' : 'succeeded';
+  }
+  return result;
+}
+
+const skipped = (name: PhaseName, note: string): PhaseResult => ({
+  name,
+  title: PHASES[name],
+  status: 'skipped',
+  wallMs: 0,
+  emulatedMs: 0,
+  executions: [],
+  checks: [],
+  counts: { apiCalls: 0, ssmCommands: 0, stateTransitions: 0, verificationRequests: 0 },
+  note,
+});
+
+/** The phases, each with the executions it ran and what it checked. */
+class Runner {
+  private current?: PhaseResult;
+  private failed = false;
+  /** A phase failed or the run was interrupted: the rest is skipped. */
+  get stopped(): boolean {
+    return this.failed || Boolean(this.options.signal?.aborted);
+  }
+  private readonly executions = new Map<string, number>();
+
+  constructor(
+    private readonly options: RehearsalOptions,
+    private readonly result: RehearsalResult,
+  ) {}
+
+  /** Runs one phase; returns its value, or undefined when it failed, was interrupted or was skipped. */
+  async phase<T>(name: PhaseName, body: () => Promise<{ value: T; checks: Check[]; note?: string }>, world?: LocalWorld): Promise<T | undefined> {
+    if (this.stopped) return undefined;
+    const phase: PhaseResult = { ...skipped(name, ''), status: 'succeeded' };
+    delete phase.note;
+    this.current = phase;
+    const before = world ? snapshot(world) : undefined;
+    const began = Date.now();
+    this.options.view.phaseStarted(name, phase.title);
+    let value: T | undefined;
+    try {
+      const out = await body();
+      value = out.value;
+      phase.checks = out.checks;
+      if (out.note) phase.note = out.note;
+      const broken = out.checks.find((c) => !c.ok);
+      if (broken && !phase.failure) {
+        phase.failure = { phase: name, step: `check: ${broken.what}`, error: 'RehearsalCheckFailed', why: broken.detail, fix: 'keygate did not do what it must here: please report it with the output of "keygate rehearse --json"' };
+      }
+    } catch (error) {
+      const e = error as Error;
+      phase.failure ??= { phase: name, step: name === 'start' ? 'starting the local world' : 'rehearsal', error: e.name || 'Error', why: e.message, fix: fixFor(e.name) };
+    }
+    phase.wallMs = Date.now() - began;
+    phase.emulatedMs = phase.executions.reduce((n, x) => n + x.serviceMs, 0);
+    if (world && before) {
+      const after = snapshot(world);
+      phase.counts = {
+        apiCalls: after.apiCalls - before.apiCalls,
+        ssmCommands: after.ssmCommands - before.ssmCommands,
+        stateTransitions: phase.executions.reduce((n, x) => n + x.transitions, 0),
+        verificationRequests: after.verificationRequests - before.verificationRequests,
+      };
+    }
+    if (this.options.signal?.aborted) phase.status = 'interrupted';
+    else if (phase.failure) phase.status = 'failed';
+    this.failed ||= phase.status !== 'succeeded';
+    this.result.phases.push(phase);
+    this.options.view.phaseEnded(phase);
+    return phase.status === 'succeeded' ? value : undefined;
+  }
+
+  /** Runs statemachine/<machine>.asl.json in the world, with the live view following its steps. */
+  async execute(world: LocalWorld, machine: string, input: unknown): Promise<{ run: RunResult; tracker: StepTracker }> {
+    const phase = this.current!;
+    const n = (this.executions.get(machine) ?? 0) + 1;
+    this.executions.set(machine, n);
+    const name = `${machine}-${n}`;
+    const grace = this.options.desired.resourcePolicy?.rotationGracePeriodSeconds ?? 300;
+    const tracker = new StepTracker(machine, (line) => this.options.view.stepChanged(line), worldProbe(world, this.options.desired.gateway.name, { 'Wait Grace Period': grace, 'Let The Deploy Start': 120 }));
+    const run = await world.run(machine, {
+      input,
+      executionName: name,
+      overrides: { onEvent: (event, path) => tracker.onEvent(event, path), ...(this.options.signal ? { signal: this.options.signal } : {}) },
+    });
+    phase.executions.push({
+      machine,
+      name,
+      status: run.status,
+      transitions: run.transitions,
+      invocations: Object.values(run.invocations).reduce((a, b) => a + b, 0),
+      wallMs: run.durationMs,
+      serviceMs: serviceTimeMs(run.durationMs, tracker.lines, this.options.speed),
+      ...(run.error ? { error: run.error } : {}),
+    });
+    return { run, tracker };
+  }
+
+  /** Records the failure of an execution that had to succeed: the step, the error and cause, the fix. */
+  failedRun(run: RunResult, tracker: StepTracker): void {
+    const phase = this.current!;
+    if (run.status === 'ABORTED') return;
+    const step = tracker.failedStep();
+    phase.failure = {
+      phase: phase.name,
+      step: step ? `${step.execution} › ${stepLabel(step)}` : phase.name,
+      error: run.error ?? 'Error',
+      why: causeText(run.cause),
+      fix: `${fixFor(run.error ?? '')}${this.options.fault ? ` (This failure was injected with --fault ${this.options.fault}: run "keygate rehearse" without --fault to see the whole flow succeed.)` : ''}`,
+    };
+  }
+
+  async scenario(world: LocalWorld): Promise<void> {
+    const desired = this.options.desired;
+    const gateway = desired.gateway.name;
+    const live = () => world.agentcore.state().gateways.find((g) => g.name === gateway);
+
+    await this.phase(
+      'provision',
+      async () => {
+        // As after `sam deploy`: the execution starts with {} and loads the document the stack stores.
+        const { run, tracker } = await this.execute(world, 'provision', {});
+        if (run.status !== 'SUCCEEDED') return (this.failedRun(run, tracker), { value: undefined, checks: [] });
+        const output = run.output as { gatewayId: string; gatewayUrl: string; targets: Array<{ name: string; targetId: string }> };
+        const verification = verificationOf(tracker);
+        const realm = outputOf(tracker, 'Reconcile Keycloak Realm')?.keycloak?.realm as { outcome: string; changes?: Array<{ action: string; kind: string }> } | undefined;
+        const created: Record<string, number> = {};
+        for (const c of realm?.changes ?? []) if (c.action === 'create') created[c.kind] = (created[c.kind] ?? 0) + 1;
+        const g = live();
+        const allows = g?.policy ? allowedVpcEndpointIds(JSON.parse(g.policy)) : [];
+        this.result.provisioned = {
+          gatewayId: output.gatewayId,
+          gatewayUrl: output.gatewayUrl,
+          targets: output.targets.map((t) => ({ name: t.name, targetId: t.targetId })),
+          resourcePolicyAllows: allows,
+          realm: { outcome: realm?.outcome ?? 'unknown', created },
+          cimd: (outputOf(tracker, 'Publish CIMD Document')?.cimd as { outcome?: string } | undefined)?.outcome ?? null,
+        };
+        if (verification) this.result.verification = verification;
+        const checks: Check[] = [
+          { what: 'gateway READY', ok: g?.status === 'READY', detail: `gateway ${gateway} is ${g?.status ?? 'missing'}` },
+          { what: 'every target READY', ok: desired.targets.every((t) => g?.targets.find((x) => x.name === t.name)?.status === 'READY'), detail: (g?.targets ?? []).map((t) => `${t.name} ${t.status}`).join(', ') || 'no targets' },
+          { what: 'gateway URL served by the MCP peer', ok: output.gatewayUrl === world.chain?.gatewayUrl, detail: `provisioning observed ${output.gatewayUrl}, the MCP peer serves ${world.chain?.gatewayUrl}` },
+          ...(desired.verify.enabled ? [{ what: 'chain verified', ok: verification?.outcome === 'pass' || verification?.failed === false, detail: verification ? `verification ${verification.outcome}` : 'no verification report' }] : []),
+        ];
+        return { value: undefined, checks };
+      },
+      world,
+    );
+
+    const parameter = desired.resourcePolicy && 'parameterName' in desired.resourcePolicy.vpcEndpoint ? desired.resourcePolicy.vpcEndpoint.parameterName : undefined;
+    if (parameter) {
+      await this.phase(
+        'rotate',
+        async () => {
+          const from = allowedVpcEndpointIds(JSON.parse(live()?.policy ?? '{}'));
+          const puts = world.agentcore.callLog({ op: 'PutResourcePolicy' }).length;
+          // The network stack replaces the endpoint and writes its id; EventBridge delivers the change.
+          world.setVpcEndpoint(NEW_VPC_ENDPOINT);
+          const { run, tracker } = await this.execute(world, 'rotate-gateway-policy', parameterStoreEvent(parameter, 'Update'));
+          if (run.status !== 'SUCCEEDED') return (this.failedRun(run, tracker), { value: undefined, checks: [] });
+          const policies = world.agentcore
+            .callLog({ op: 'PutResourcePolicy' })
+            .slice(puts)
+            .map((c) => allowedVpcEndpointIds(JSON.parse(String((c.request as { policy: string }).policy))));
+          const now = allowedVpcEndpointIds(JSON.parse(live()?.policy ?? '{}'));
+          this.result.rotation = { from: from.join(','), to: NEW_VPC_ENDPOINT, gracePeriodSeconds: desired.resourcePolicy!.rotationGracePeriodSeconds, policies };
+          const want = [[...from, NEW_VPC_ENDPOINT].sort(), [NEW_VPC_ENDPOINT]];
+          return {
+            value: undefined,
+            checks: [
+              { what: 'old and new endpoint allowed during the grace period, then only the new one', ok: JSON.stringify(policies.map((p) => [...p].sort())) === JSON.stringify(want), detail: `policies put: ${policies.map((p) => p.join('+')).join(' → ') || 'none'}` },
+              { what: 'live policy allows only the new endpoint', ok: JSON.stringify(now) === JSON.stringify([NEW_VPC_ENDPOINT]), detail: `live policy allows ${now.join(', ') || 'nothing'}` },
+            ],
+          };
+        },
+        world,
+      );
+    } else {
+      this.result.phases.push({ ...skipped('rotate', 'the document lists literal VPC endpoint ids (resourcePolicy.vpcEndpoint.ids): nothing to rotate'), status: 'skipped' });
+    }
+
+    const injections = driftInjections(desired);
+    const expected = injections.map(itemKey).sort();
+    const drift = (this.result.drift = {
+      injected: injections.map(({ area, description, resource, field }) => ({ area, description, resource, field })),
+      found: [] as Array<{ resource: string; field: string }>,
+      foundEqualsInjected: false,
+      reportModeWrites: 0,
+      reportModeVerification: { outcome: 'not run', failedChecks: [] as string[], expectedFailedChecks: [...new Set(injections.flatMap((i) => i.breaks))].sort() },
+      repairConverged: false,
+    } as NonNullable<RehearsalResult['drift']>);
+
+    await this.phase(
+      'drift-report',
+      async () => {
+        for (const i of injections) i.inject(world);
+        const writes = () => world.agentcore.callLog({ mutating: true }).length + world.keycloak.writes().length;
+        const before = writes();
+        const cimdBefore = cimdBytes(world, desired);
+        const { run, tracker } = await this.execute(world, 'drift', { mode: 'report' });
+        const report = (run.status === 'SUCCEEDED' ? run.output : outputOf(tracker, 'Publish Drift Report')?.published) as DriftReport | undefined;
+        const failedChecks = run.status === 'SUCCEEDED' ? [] : failingCheckIds(run);
+        // A report-mode run ends with the live verification: drift that breaks the chain fails it (the
+        // edited CIMD document is served). That failure is the expected one; any other is not.
+        const verificationExpected = run.status === 'SUCCEEDED' ? drift.reportModeVerification.expectedFailedChecks.length === 0 : run.error === 'ChainVerificationFailedError' && sameSet(failedChecks, drift.reportModeVerification.expectedFailedChecks);
+        if (!report || (run.status !== 'SUCCEEDED' && !verificationExpected)) return (this.failedRun(run, tracker), { value: undefined, checks: [] });
+        drift.report = report;
+        drift.found = report.items.map((i) => ({ resource: i.resource, field: i.field }));
+        drift.foundEqualsInjected = sameSet(drift.found.map(itemKey), expected);
+        drift.reportModeWrites = writes() - before;
+        drift.reportModeVerification = { ...drift.reportModeVerification, outcome: run.status === 'SUCCEEDED' ? 'pass' : 'fail', failedChecks };
+        return {
+          value: undefined,
+          ...(run.status === 'SUCCEEDED' ? {} : { note: `the run ended FAILED at Verify Chain (${failedChecks.join(', ')}), as it must while the hand-edited CIMD document is served; the drift report was published before it` }),
+          checks: [
+            { what: 'drift found equals drift injected', ok: drift.foundEqualsInjected, detail: `injected ${expected.join('; ')}; found ${drift.found.map(itemKey).sort().join('; ')}` },
+            { what: 'report mode changed nothing', ok: drift.reportModeWrites === 0 && cimdBytes(world, desired) === cimdBefore, detail: `${drift.reportModeWrites} mutating calls to AgentCore and Keycloak` },
+            { what: 'verification fails exactly on the checks the drift breaks', ok: verificationExpected, detail: `failed checks: ${failedChecks.join(', ') || 'none'}; expected: ${drift.reportModeVerification.expectedFailedChecks.join(', ') || 'none'}` },
+          ],
+        };
+      },
+      world,
+    );
+
+    await this.phase(
+      'drift-repair',
+      async () => {
+        const { run, tracker } = await this.execute(world, 'drift', { mode: 'repair' });
+        if (run.status !== 'SUCCEEDED') return (this.failedRun(run, tracker), { value: undefined, checks: [] });
+        const report = run.output as DriftReport;
+        drift.repairReport = report;
+        // The machine observes again after repairing and fails unless nothing is left: 'repaired' is converged.
+        drift.repairConverged = report.outcome === 'repaired' && report.counts.repaired === report.counts.drift;
+        const verification = verificationOf(tracker);
+        if (verification) this.result.verification = verification;
+        const cimd = desired.cimd;
+        return {
+          value: undefined,
+          checks: [
+            { what: 'repaired and observed again without drift', ok: drift.repairConverged, detail: `outcome ${report.outcome}, ${report.counts.repaired} of ${report.counts.drift} items repaired` },
+            { what: 'repair fixed what was injected', ok: sameSet(report.items.map(itemKey), expected), detail: `repaired ${report.items.map(itemKey).sort().join('; ')}` },
+            ...(cimd && cimdPath(desired) ? [{ what: 'published CIMD document restored', ok: cimdBytes(world, desired) === renderCimdDocument(cimd).text, detail: `${cimdPath(desired)} on the host` }] : []),
+            ...(desired.verify.enabled ? [{ what: 'chain verified after the repair', ok: verification?.failed === false, detail: verification ? `verification ${verification.outcome}` : 'no verification report' }] : []),
+          ],
+        };
+      },
+      world,
+    );
+
+    await this.phase(
+      'teardown',
+      async () => {
+        const { run, tracker } = await this.execute(world, 'teardown', {});
+        if (run.status !== 'SUCCEEDED') return (this.failedRun(run, tracker), { value: undefined, checks: [] });
+        const leftovers = world.agentcore.state().gateways.flatMap((g) => [`gateway ${g.gatewayId} (${g.status})`, ...g.targets.map((t) => `target ${t.name} (${t.status})`), ...(g.policy ? [`resource policy of ${g.gatewayId}`] : [])]);
+        const keptByDesign = [
+          ...(world.keycloak.realm(desired.keycloak.realm.name) ? [`Keycloak realm ${desired.keycloak.realm.name} (teardown removes AWS resources only)`] : []),
+          ...(cimdPath(desired) && existsSync(world.hostFile(cimdPath(desired)!)) ? [`CIMD document ${cimdPath(desired)} on the host (docs/MANAGED.md: teardown leaves it)`] : []),
+        ];
+        this.result.teardown = { leftovers, keptByDesign };
+        return { value: undefined, checks: [{ what: 'no AWS resource left', ok: leftovers.length === 0, detail: leftovers.join(', ') || 'none left' }] };
+      },
+      world,
+    );
+  }
+}
+
+/** Forces the fault on the next create of the first target (or of the gateway). */
+function injectFault(world: LocalWorld, desired: DesiredState, fault: Fault): void {
+  const note = `(injected by keygate rehearse --fault ${fault})`;
+  if (fault === 'gateway-failed') {
+    world.agentcore.failNext({ kind: 'gateway', name: desired.gateway.name, reasons: [`Unable to fetch the OpenID discovery document from ${desired.gateway.authorizer.discoveryUrl}: connection timed out ${note}`] });
+    return;
+  }
+  const target = desired.targets[0];
+  if (!target) throw new TypeError('--fault target-failed needs a document with at least one target');
+  world.agentcore.failNext({ kind: 'target', name: target.name, reasons: [`Failed to connect to the MCP server at ${target.endpoint}: connection timed out ${note}`, 'Unable to list tools from the target'] });
+}
+
+/** What to do about a failure, by error name (the cause names the specifics). */
+export function fixFor(error: string): string {
+  const fixes: Record<string, string> = {
+    GatewayTargetFailedError: 'make the MCP server reachable from the gateway (endpoint, private endpoint, security groups, TLS certificate) and able to list its tools, then run provisioning again: keygate re-applies the document to a failed target',
+    GatewayFailedError: 'fix what the status reasons name (often the gateway role, or the discovery URL the authorizer cannot reach), then run provisioning again',
+    GatewayTargetNeedsConsent: 'open the consent URL from the cause, authorize, then run provisioning again',
+    GatewayWaitTimeoutError: 'find out why AgentCore is slow from the status reasons, or raise readyTimeoutSeconds in the document',
+    ChainVerificationFailedError: 'follow the fix under each failing check in the cause',
+    ChainUnreachableError: 'make the discovery URL, the gateway and the CIMD URL reachable from the verify function (verify.network)',
+    DesiredStateInvalidError: 'fix the document: each problem names its path and the fix',
+    KeycloakRealmNotConvergedError: 'the realm differs from the plan after applying it: see the object and field in the cause; another writer may be changing it',
+    DriftNotRepairedError: 'an item came back after the repair: something else keeps changing it (see the items in the cause)',
+    ExecutionAborted: 'the run was interrupted: start it again',
+  };
+  return fixes[error] ?? 'the cause names what went wrong; docs/provisioning.md, docs/drift.md and docs/verification.md list every error with what to do';
+}
+
+/** The verification report a Verify Chain step produced (its state output), if it ran. */
+function verificationOf(tracker: StepTracker): VerificationReport | undefined {
+  const v = outputOf(tracker, 'Verify Chain')?.verification as VerificationReport | { outcome: 'skipped' } | undefined;
+  return v && 'checks' in v ? v : undefined;
+}
+
+/** The output of the last finished line of a step. */
+function outputOf(tracker: StepTracker, name: string): Record<string, any> | undefined {
+  return tracker.lines.filter((l) => l.name === name && l.state === 'done' && l.path.length === 0).at(-1)?.output as Record<string, any> | undefined;
+}
+
+/** The check ids a ChainVerificationFailedError names (`  FAIL cimd.current [stale-copy]: …` lines). */
+function failingCheckIds(run: RunResult): string[] {
+  return [...causeText(run.cause).matchAll(/^\s*(?:FAIL|WARN) (\S+)/gm)].map((m) => m[1]!).sort();
+}
+
+const sameSet = (a: string[], b: string[]) => JSON.stringify([...new Set(a)].sort()) === JSON.stringify([...new Set(b)].sort());
+
+const cimdPath = (desired: DesiredState) => (desired.cimd?.publish && 'host' in desired.cimd.publish ? desired.cimd.publish.host?.path : undefined);
+
+function cimdBytes(world: LocalWorld, desired: DesiredState): string | undefined {
+  const path = cimdPath(desired);
+  if (!path || !existsSync(world.hostFile(path))) return undefined;
+  return readFileSync(world.hostFile(path), 'utf8');
+}
+
+function snapshot(world: LocalWorld) {
+  const chain = world.chain;
+  return {
+    apiCalls: world.apiCalls().length,
+    ssmCommands: world.ssm.calls.filter((c) => c.operation === 'SendCommand').length,
+    verificationRequests: chain ? chain.op.calls.length + chain.gateway.calls.length + (chain.cimd?.calls.length ?? 0) : 0,
+  };
+}
+
+function countsOf(world: LocalWorld, result: RehearsalResult): Partial<RehearsalResult['counts']> {
+  const apiCalls: Record<string, number> = {};
+  for (const call of world.apiCalls()) apiCalls[call] = (apiCalls[call] ?? 0) + 1;
+  const executions = result.phases.flatMap((p) => p.executions);
+  const created: Record<string, number> = {};
+  const add = (kind: string, n = 1) => void (created[kind] = (created[kind] ?? 0) + n);
+  for (const c of world.agentcore.calls) if (c.status < 300 && ['CreateGateway', 'CreateGatewayTarget'].includes(c.op)) add(c.op === 'CreateGateway' ? 'gateway' : 'gateway target');
+  if (result.provisioned?.resourcePolicyAllows.length) add('resource policy');
+  for (const [kind, n] of Object.entries(result.provisioned?.realm.created ?? {})) add(`keycloak ${kind}`, n);
+  if (result.provisioned?.cimd === 'created') add('CIMD document');
+  return {
+    apiCalls: Object.fromEntries(Object.entries(apiCalls).sort(([a], [b]) => a.localeCompare(b))),
+    apiCallsTotal: Object.values(apiCalls).reduce((a, b) => a + b, 0),
+    stateTransitions: executions.reduce((n, x) => n + x.transitions, 0),
+    executions: executions.length,
+    lambdaInvocations: executions.reduce((n, x) => n + x.invocations, 0),
+    ssmCommands: apiCalls['ssm:SendCommand'] ?? 0,
+    verificationRequests: snapshot(world).verificationRequests,
+    resourcesCreated: created,
+  };
+}
+
+function serversOf(world: LocalWorld): string[] {
+  const chain = world.chain;
+  return [world.agentcore.url, world.ssm.endpoint, world.keycloak.url, world.s3.endpoint, world.stepfunctions.endpoint, world.dynamodb.endpoint, world.sns.endpoint, ...(chain ? [chain.op.url, chain.gateway.url, ...(chain.cimd ? [chain.cimd.url] : [])] : [])];
+}
+
+/** What is still there after the world closed: a server still accepting connections, a directory not removed. */
+async function leftoversOf(cleanup: RehearsalResult['cleanup']): Promise<string[]> {
+  const open = await Promise.all(cleanup.servers.map(async (url) => ((await accepts(url)) ? [`server ${url} still accepts connections`] : [])));
+  return [...open.flat(), ...cleanup.temporaryDirectories.filter((d) => existsSync(d)).map((d) => `directory ${d} still exists`)];
+}
+
+function accepts(url: string): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connect({ host: hostname, port: Number(port) });
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+  });
+}
