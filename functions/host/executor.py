@@ -9,7 +9,7 @@ stdout: "keygate-result sha256=<hex> length=<n>" then one JSON line. stderr: pro
 Exit 0 ok, 2 bad program, 3 Keycloak rejected an operation, 4 Keycloak unreachable, 5 credentials,
 6 a file could not be read or written.
 """
-import gzip, hashlib, json, os, stat, subprocess, sys, tempfile, urllib.error, urllib.parse, urllib.request
+import errno, gzip, hashlib, json, os, stat, subprocess, sys, urllib.error, urllib.parse, urllib.request
 
 EXIT = {'program': 2, 'rejected': 3, 'unreachable': 4, 'login': 5, 'secret': 5, 'file': 6}
 # stat-file returns a file's content (JSON-escaped) up to this size; SSM keeps the first 24,000 characters of stdout.
@@ -171,58 +171,128 @@ def op_merge_object(kc, op, results):
 
 
 def host_path(path):
-    """An absolute, normalized path on the host. KEYGATE_HOST_ROOT (unset on a real host) re-roots it:
-    the local SSM emulator points it at a temporary directory, so tests write where they may."""
-    if not isinstance(path, str) or not path.startswith('/') or os.path.normpath(path) != path:
+    """An absolute, normalized path on the host, checked; refused before anything is read."""
+    if not isinstance(path, str) or not path.startswith('/') or os.path.normpath(path) != path or path == '/':
         raise Stop('program', f'{path!r} is not an absolute, normalized path')
-    root = os.environ.get('KEYGATE_HOST_ROOT')
-    return os.path.join(root, path.lstrip('/')) if root else path
+    return path
 
 
-def read_regular(path, label):
-    """(bytes, mode) of a regular file, None when absent; anything else is not keygate's to replace."""
+# Files are reached one component at a time from the host root, each opened relative to its parent's
+# descriptor with O_NOFOLLOW: a symbolic link anywhere on the path is refused, never followed, and no
+# check-then-open gap lets one be swapped in (this runs as root). https://man7.org/linux/man-pages/man2/openat.2.html
+DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC  # O_NONBLOCK: a FIFO must not hang us
+LINK_FIX = 'replace the link with a real directory, or point cimd.publish.host.path at the real path'
+
+
+def root_fd():
+    """The host's / (KEYGATE_HOST_ROOT, unset on a real host, re-roots it: the local SSM emulator points
+    it at a temporary directory, so tests write where they may). The root itself is trusted as given."""
+    return os.open(os.environ.get('KEYGATE_HOST_ROOT') or '/', os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+
+
+def open_dir(dfd, name, shown, path):
+    """The directory `name` in `dfd`, never through a link: a link is refused, naming it and the fix."""
     try:
-        st = os.lstat(path)
+        return os.open(name, DIR_FLAGS, dir_fd=dfd)
+    except OSError as e:
+        if e.errno in (errno.ELOOP, errno.ENOTDIR) and stat.S_ISLNK(os.stat(name, dir_fd=dfd, follow_symlinks=False).st_mode):
+            raise Stop('file', f'{shown} is a symbolic link; keygate never follows a link on the way to {path}: {LINK_FIX}',
+                       path=path, link=shown, type='a symbolic link')
+        raise
+
+
+def open_parent(path, create=False):
+    """A descriptor of the directory holding `path`, None when a directory on the way is missing; with
+    `create`, missing directories are made 0755 whatever the umask (the Command document sets 077):
+    nginx must traverse them. Existing directories are never changed."""
+    names = path.split('/')[1:-1]
+    fd = root_fd()
+    try:
+        for i, name in enumerate(names):
+            shown = '/' + '/'.join(names[:i + 1])
+            try:
+                child = open_dir(fd, name, shown, path)
+            except FileNotFoundError:
+                if not create:
+                    return None
+                try:
+                    os.mkdir(name, 0o755, dir_fd=fd)
+                    made = True
+                except FileExistsError:  # made meanwhile by someone else: opened (and checked) as it is
+                    made = False
+                child = open_dir(fd, name, shown, path)
+                if made:
+                    os.fchmod(child, 0o755)
+            os.close(fd)
+            fd = child
+        fd, found = None, fd
+        return found
+    finally:
+        if fd is not None:
+            os.close(fd)
+
+
+def refuse(mode, label):
+    """Anything but a regular file is not keygate's to replace."""
+    if not stat.S_ISREG(mode):
+        kind = 'a directory' if stat.S_ISDIR(mode) else 'a symbolic link' if stat.S_ISLNK(mode) else 'not a regular file'
+        raise Stop('file', f'{label} is {kind}; keygate replaces only regular files it wrote', path=label, type=kind)
+
+
+def read_regular(dfd, label):
+    """(bytes, mode) of the regular file `label` in the directory `dfd`, None when absent. What is read is
+    what was opened (fstat of the descriptor), and the open itself refuses a link."""
+    if dfd is None:
+        return None
+    name = os.path.basename(label)
+    try:
+        fd = os.open(name, READ_FLAGS, dir_fd=dfd)
     except FileNotFoundError:
         return None
-    if not stat.S_ISREG(st.st_mode):
-        kind = 'a directory' if stat.S_ISDIR(st.st_mode) else 'a symbolic link' if stat.S_ISLNK(st.st_mode) else 'not a regular file'
-        raise Stop('file', f'{label} is {kind}; keygate replaces only regular files it wrote', path=label, type=kind)
-    with open(path, 'rb') as f:
-        return f.read(), stat.S_IMODE(st.st_mode)
+    except OSError:  # a link (ELOOP), a socket (ENXIO), …: named as what it is
+        refuse(os.stat(name, dir_fd=dfd, follow_symlinks=False).st_mode, label)
+        raise
+    try:
+        st = os.fstat(fd)
+        refuse(st.st_mode, label)
+        chunks = []
+        while True:
+            chunk = os.read(fd, 1 << 16)
+            if not chunk:
+                return b''.join(chunks), stat.S_IMODE(st.st_mode)
+            chunks.append(chunk)
+    finally:
+        os.close(fd)
 
 
-def write_atomically(path, data, mode):
-    """Temporary file in the same directory, fsync, fixed mode, rename over the target: readers see the
-    old bytes or the new ones, never a part. On any failure the temporary file goes and the target stays."""
-    directory = os.path.dirname(path)
-    fd, tmp = tempfile.mkstemp(prefix=f'.{os.path.basename(path)}.', suffix='.keygate-tmp', dir=directory)
+def write_atomically(dfd, name, data, mode):
+    """Temporary file in the same directory, fsync, fixed mode, rename over the target, all relative to
+    the directory's descriptor: readers see the old bytes or the new ones, never a part. On any failure
+    the temporary file goes and the target stays."""
+    for _ in range(100):
+        tmp = f'.{name}.{os.urandom(6).hex()}.keygate-tmp'
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600, dir_fd=dfd)
+            break
+        except FileExistsError:
+            continue
+    else:
+        raise FileExistsError(errno.EEXIST, 'no unused temporary file name', name)
     try:
         with os.fdopen(fd, 'wb') as f:
             f.write(data)
             f.flush()
             os.fchmod(f.fileno(), mode)
             os.fsync(f.fileno())
-        os.replace(tmp, path)
+        os.replace(tmp, name, src_dir_fd=dfd, dst_dir_fd=dfd)
     except BaseException:
         try:
-            os.unlink(tmp)
+            os.unlink(tmp, dir_fd=dfd)
         except OSError:
             pass
         raise
-    dfd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(dfd)  # the rename itself survives a crash
-    finally:
-        os.close(dfd)
-
-
-def make_dirs(directory):
-    """Missing parent directories, 0755 whatever the umask (the Command document sets 077): nginx must traverse them."""
-    if not os.path.isdir(directory):
-        make_dirs(os.path.dirname(directory))
-        os.mkdir(directory)
-        os.chmod(directory, 0o755)
+    os.fsync(dfd)  # the rename itself survives a crash
 
 
 def file_error(op, e):
@@ -230,13 +300,19 @@ def file_error(op, e):
 
 
 def op_stat_file(kc, op, results):
+    path, dfd = host_path(op['path']), None
     try:
-        found = read_regular(host_path(op['path']), op['path'])
-    except Stop as stop:  # a directory or link where the file belongs: reported, not fatal to an observation
-        results[op['id']] = {'exists': True, 'conflict': stop.error['type']}
+        dfd = open_parent(path)
+        found = read_regular(dfd, path)
+    except Stop as stop:  # a directory or link where the file belongs, or a link on the way: reported, not fatal to an observation
+        e = stop.error
+        results[op['id']] = {'exists': True, 'conflict': f"{e['type']} at {e['link']} on the way to {path} ({LINK_FIX})" if 'link' in e else e['type']}
         return
     except OSError as e:
         raise file_error(op, e)
+    finally:
+        if dfd is not None:
+            os.close(dfd)
     if found is None:
         results[op['id']] = {'exists': False}
         return
@@ -255,16 +331,29 @@ def op_write_file(kc, op, results):
     if hashlib.sha256(data).hexdigest() != op['sha256']:
         raise Stop('program', f"{op['label']}: content does not hash to {op['sha256']}")
     previous = host_path(op['previous']) if op.get('previous') else None
+    fds = []
+    def track(fd):
+        if fd is not None:
+            fds.append(fd)
+        return fd
     try:
-        old = read_regular(path, op['path'])
+        dfd = track(open_parent(path))
+        old = read_regular(dfd, path)
+        pdfd = track(open_parent(previous)) if previous else None
         if previous:
-            read_regular(previous, op['previous'])  # refuse before writing anything
-        make_dirs(os.path.dirname(path))
+            read_regular(pdfd, previous)  # refuse before writing anything
+        if dfd is None:
+            dfd = track(open_parent(path, create=True))
         if old is not None and previous and old[0] != data:
-            write_atomically(previous, old[0], 0o600)  # one rollback copy, not served (0600, owner only)
-        write_atomically(path, data, int(op['mode'], 8))
+            if pdfd is None:
+                raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), os.path.dirname(previous))
+            write_atomically(pdfd, os.path.basename(previous), old[0], 0o600)  # one rollback copy, not served (0600, owner only)
+        write_atomically(dfd, os.path.basename(path), data, int(op['mode'], 8))
     except OSError as e:
         raise file_error(op, e)
+    finally:
+        for fd in fds:
+            os.close(fd)
 
 
 OPERATIONS = {'get': op_get, 'send': op_send, 'merge-list': op_merge_list, 'merge-object': op_merge_object,

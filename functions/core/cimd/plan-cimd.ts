@@ -16,7 +16,7 @@ export interface ObservedCimd {
   content?: string;
   /** What the destination sets besides the bytes: `mode` of a host file; `contentType`, `cacheControl` of an S3 object. */
   attributes?: Record<string, string>;
-  /** Something keygate does not replace stands where the document belongs (`a directory`, `a symbolic link`). */
+  /** Something keygate does not replace stands where the document belongs (`a directory`, `a symbolic link`), or a link it does not follow stands on the way (`a symbolic link at /opt/cimd/public on the way to …`). */
   conflict?: string;
 }
 

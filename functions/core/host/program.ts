@@ -90,7 +90,8 @@ export interface MergeObjectOperation {
 /**
  * Reads a file on the host: `{exists: false}`, or `{exists: true, sha256, bytes, mode}` plus `content`
  * (UTF-8 text) when the hash differs from `expectSha256` and the content is small enough to print
- * (12,000 escaped characters); `{exists: true, conflict}` when a directory or a link stands there.
+ * (12,000 escaped characters); `{exists: true, conflict}` when a directory or a link stands there, or when
+ * a directory of the path is a symbolic link (`conflict` then names it and the fix; nothing behind it is read).
  */
 export interface StatFileOperation {
   op: 'stat-file';
@@ -103,8 +104,10 @@ export interface StatFileOperation {
 /**
  * Writes a file atomically: a temporary file in the same directory, fsync, `mode`, rename over `path`.
  * The bytes that were there (when they differ) are first kept at `previous`, mode 0600, as one rollback
- * copy. Missing parent directories are created 0755. A directory or link at `path` or `previous` is
- * refused before anything is written. The content travels in the program: it is public, never a secret.
+ * copy. Missing parent directories are created 0755. No link is followed: every directory of the path is
+ * opened relative to the one before it with O_NOFOLLOW (a link there stops with `link` naming it). A
+ * directory or link at `path` or `previous` is refused before anything is written. The content travels
+ * in the program: it is public, never a secret.
  */
 export interface WriteFileOperation {
   op: 'write-file';
@@ -141,6 +144,8 @@ export interface HostError {
   /** `file`: the path the operation was about, and the OS error number. */
   path?: string;
   errno?: number;
+  /** `file`: the directory of `path` that is a symbolic link (never followed). */
+  link?: string;
   index?: number;
   label?: string;
   status?: number;

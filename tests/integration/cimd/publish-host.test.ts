@@ -1,5 +1,5 @@
-import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { CimdOutcome } from '../../../functions/adapters/cimd/reconcile-cimd';
 import { renderCimdDocument } from '../../../functions/core/cimd/render-cimd';
@@ -137,6 +137,28 @@ describe('publishing the CIMD document to the Keycloak host', () => {
     }
     // The next publish creates the file again.
     await expect(publish()).resolves.toMatchObject({ outcome: 'created' });
+  });
+
+  it('a symbolic link on the way (the parent directory) is named with the fix; nothing is read or written through it', async () => {
+    // Prepare: the document's directory moved elsewhere, a link in its place, someone else's content behind it.
+    const dir = dirname(file());
+    const elsewhere = world.hostFile('/opt/cimd/elsewhere');
+    renameSync(dir, elsewhere);
+    symlinkSync(elsewhere, dir);
+    writeFileSync(join(elsewhere, 'client-metadata.json'), '{"owner":"someone else"}\n');
+    const before = readdirSync(elsewhere).map((f) => [f, readFileSync(join(elsewhere, f), 'utf8')]);
+    try {
+      // Act / Assess: drift detection reports the link and the fix, not the content behind it.
+      const observed = await publish(desired, 'observe');
+      expect(observed).toMatchObject({ outcome: 'drifted', plan: { reason: 'conflict', fields: [{ actual: expect.stringMatching(/^a symbolic link at \/opt\/cimd\/public\/oauth on the way to .*replace the link with a real directory, or point cimd\.publish\.host\.path at the real path/) }] } });
+      expect(JSON.stringify(observed)).not.toContain('someone else');
+      await expect(publish()).rejects.toMatchObject({ name: 'CimdPublishFailedError', message: expect.stringContaining('a symbolic link at /opt/cimd/public/oauth on the way to') });
+      expect(readdirSync(elsewhere).map((f) => [f, readFileSync(join(elsewhere, f), 'utf8')])).toEqual(before);
+    } finally {
+      rmSync(dir);
+      renameSync(elsewhere, dir);
+    }
+    await expect(publish()).resolves.toMatchObject({ outcome: 'updated' });
   });
 
   it('a write the host refuses fails the command (exit 6) and names the path; the hand-edited file stays as it was', async () => {
