@@ -1,6 +1,6 @@
 import { decodeJwt, type RemoteJWKSet } from 'jose';
 import type { DesiredState } from '../../core/desired/document';
-import { checkDiscovery, checkJwks } from '../../core/verify/authorization-server';
+import { checkDiscovery, checkJwks, tokenEndpointRefusal } from '../../core/verify/authorization-server';
 import { checkCimdDocument } from '../../core/verify/cimd';
 import { expectationsFor, type ChainExpectations } from '../../core/verify/expectations';
 import { checkDeniedScope, checkQueryToken, checkToolCall, checkToolList } from '../../core/verify/mcp';
@@ -67,8 +67,9 @@ export async function verifyChain(desired: DesiredState, opts: VerifyChainOption
   }
 
   const canary = canaryOf(desired, opts.canarySecret);
-  if ('skip' in canary || !metadata || !keySet) {
-    const [why, fix] = 'skip' in canary ? canary.skip : ['no token endpoint (discovery failed)', 'fix the authorization server checks first'];
+  const refusal = metadata && tokenEndpointRefusal(metadata, expect);
+  if ('skip' in canary || !metadata || !keySet || refusal) {
+    const [why, fix] = 'skip' in canary ? canary.skip : (refusal ?? ['no token endpoint (discovery failed)', 'fix the authorization server checks first']);
     checks.push(...canaryUnavailable(why, fix, 'problem' in canary, gatewayUrl !== undefined));
   } else {
     sensitive.push(canary.credentials.secret);

@@ -262,26 +262,47 @@ function planCanaryClient(desired: DesiredState, observed: ObservedRealm, owned:
 }
 
 /**
+ * An audience mapper whose type changes is deleted and created again (Keycloak cannot change a
+ * mapper's type in place), so it gets a new id: the ownership record takes the new one.
+ */
+export const isMapperReplacement = (c: RealmChange): boolean =>
+  c.kind === 'audience-mapper' && c.action === 'update' && (c.before as { protocolMapper?: string } | null)?.protocolMapper !== (c.after as { protocolMapper?: string } | null)?.protocolMapper;
+
+/**
  * The ownership record after this plan: what keygate creates is added (its id is known after the
- * create, so it is null here), what it deletes is removed, ids of adopted records are filled in, and
- * entries whose object is gone and no longer declared are pruned (so a later object of the same name,
- * made by someone else, is never mistaken for keygate's).
+ * create, so it is null here), what it deletes is removed, null ids are filled in, and entries whose
+ * object is gone are pruned, so a later object of the same name, made by someone else, is never
+ * mistaken for keygate's: a recorded id that differs from the live object's id means keygate's
+ * object was deleted and the name reused, and the entry is dropped (the object is still updated while
+ * the document declares it, but never deleted).
  */
 function planOwnership(observed: ObservedRealm, owned: Ownership, changes: RealmChange[]): RealmChange {
   const deleted = (kind: RealmChangeKind, name: string) => changes.some((c) => c.action === 'delete' && c.kind === kind && c.name === name);
   const created = (kind: RealmChangeKind) => changes.filter((c) => c.action === 'create' && c.kind === kind).map((c) => c.name);
   const live = (kind: RealmChangeKind) => new Map(changes.filter((c) => c.kind === kind && c.action !== 'delete' && c.action !== 'create').map((c) => [c.name, c.ref?.id ?? null]));
+  /** The entry kept for a live object of that name: its id filled in, or none when the name was reused. */
+  const keep = (recorded: string | null, live: string | null | undefined): { id: string | null } | undefined => (recorded && live && live !== recorded ? undefined : { id: live ?? recorded });
   const objects = (kind: RealmChangeKind, list: Array<{ name: string; id: string | null }>) => {
     const present = live(kind);
-    const kept = list.filter((o) => !deleted(kind, o.name) && present.has(o.name)).map((o) => ({ name: o.name, id: present.get(o.name) ?? o.id }));
+    const kept = list
+      .filter((o) => !deleted(kind, o.name) && present.has(o.name))
+      .flatMap((o) => {
+        const entry = keep(o.id, present.get(o.name));
+        return entry ? [{ name: o.name, ...entry }] : [];
+      });
     return sortByName([...kept, ...created(kind).filter((n) => !kept.some((k) => k.name === n)).map((name) => ({ name, id: null }))]);
   };
   const mappers = () => {
     const present = live('audience-mapper');
+    // A replaced mapper's new id is known after its create, like a created one's.
+    const replaced = (key: string) => changes.some((c) => isMapperReplacement(c) && c.name === key);
     const kept = owned.audienceMappers
       .map((m) => ({ ...m, key: `${m.scope}/${m.name}` }))
       .filter((m) => !deleted('audience-mapper', m.key) && present.has(m.key))
-      .map((m) => ({ scope: m.scope, name: m.name, id: present.get(m.key) ?? m.id }));
+      .flatMap((m) => {
+        const entry = replaced(m.key) ? { id: null } : keep(m.id, present.get(m.key));
+        return entry ? [{ scope: m.scope, name: m.name, ...entry }] : [];
+      });
     const added = created('audience-mapper').filter((k) => !kept.some((m) => `${m.scope}/${m.name}` === k)).map((k) => ({ scope: k.slice(0, k.indexOf('/')), name: k.slice(k.indexOf('/') + 1), id: null }));
     return [...kept, ...added].sort((a, b) => `${a.scope}/${a.name}`.localeCompare(`${b.scope}/${b.name}`));
   };

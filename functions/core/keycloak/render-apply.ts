@@ -1,5 +1,5 @@
 import type { HostOperation, PathSegment, SendOperation } from '../host/program';
-import { actionable, type RealmChange, type RealmChangeKind } from './plan-realm';
+import { actionable, isMapperReplacement, type RealmChange, type RealmChangeKind } from './plan-realm';
 import { EMPTY_OWNERSHIP, OWNERSHIP_ATTRIBUTE, type Ownership } from './snapshot';
 
 /** The label of a change in executor reports and errors, e.g. "create client-scope mcp:tools". */
@@ -83,7 +83,7 @@ export function renderApplyOps(realm: string, changes: readonly RealmChange[]): 
 
   for (const c of of('client')) ops.push(...clientOps(c, base, (name) => scopeOf(c, name), send));
   for (const c of of('client-scope', 'delete')) ops.push(send(c, 'DELETE', [...base, 'client-scopes', c.ref!.id!], { absent: [404] }));
-  if (ownership) ops.push(recordOwnership(base, ownership, withCreatedIds(ownership.after as Ownership, creates), 'update ownership keygate.owned'));
+  if (ownership) ops.push(recordOwnership(base, ownership, withCreatedIds(ownership.after as Ownership, [...creates, ...todo.filter(isMapperReplacement)]), 'update ownership keygate.owned'));
   return ops;
 }
 
@@ -109,7 +109,7 @@ function mapperOps(c: RealmChange, base: string[], scope: PathSegment, send: Sen
   const before = c.before as { id: string; protocolMapper: string; config: Record<string, string> };
   const after = c.after as { protocolMapper: string; config: Record<string, string> };
   // A mapper's type cannot be changed in place: replace it.
-  if (before.protocolMapper !== after.protocolMapper) return [send(c, 'DELETE', [...models, before.id], { absent: [404] }), create()];
+  if (isMapperReplacement(c)) return [send(c, 'DELETE', [...models, before.id], { absent: [404] }), create()];
   return [send(c, 'PUT', [...models, before.id], { body: { ...before, ...after, config: { ...before.config, ...after.config } } })];
 }
 

@@ -76,6 +76,37 @@ export function checkDiscovery(obs: HttpObservation, expect: ChainExpectations):
   return { checks, ...(metadata ? { metadata } : {}) };
 }
 
+/**
+ * Why the canary secret must not be sent to the token endpoint the discovery document names, or
+ * undefined when it may. The secret goes only to an https token endpoint on the origin of the
+ * discovery URL the document declares (Keycloak serves it under its issuer,
+ * `<issuer>/protocol/openid-connect/token`): Keycloak behind a load balancer without
+ * KC_PROXY_HEADERS advertises http:// endpoints, and a wrong or tampered discovery document can name
+ * another host; neither may receive a client secret. A wrong `issuer` alone does not stop the
+ * token checks, so that token.issuer can still show what the tokens carry.
+ *
+ * @example
+ * tokenEndpointRefusal({ issuer, tokenEndpoint: 'http://auth.example.com/realms/r/protocol/openid-connect/token', jwksUri }, expect)
+ * // ['the canary secret was not sent: the token endpoint http://auth.example.com/… is not https (as.https)', 'fix the as.https check first: …']
+ */
+export function tokenEndpointRefusal(metadata: AuthorizationServerMetadata, expect: ChainExpectations): [why: string, fix: string] | undefined {
+  const notSent = 'the canary secret was not sent';
+  if (!isHttps(metadata.tokenEndpoint)) {
+    return [
+      `${notSent}: the token endpoint ${metadata.tokenEndpoint} is not https (as.https)`,
+      'fix the as.https check first: behind a TLS-terminating load balancer set KC_PROXY_HEADERS=xforwarded and KC_HOSTNAME=https://<public host>',
+    ];
+  }
+  const origin = new URL(expect.discoveryUrl).origin;
+  if (new URL(metadata.tokenEndpoint).origin !== origin) {
+    return [
+      `${notSent}: the token endpoint ${metadata.tokenEndpoint} is not on ${origin}, the origin of gateway.authorizer.discoveryUrl`,
+      'Keycloak serves its token endpoint under its issuer: check KC_HOSTNAME (and KC_HOSTNAME_BACKCHANNEL_DYNAMIC), or gateway.authorizer.discoveryUrl',
+    ];
+  }
+  return undefined;
+}
+
 function issuerCheck(issuer: unknown, expect: ChainExpectations): Check {
   if (issuer === expect.issuer) return c.pass('issuer', `issuer is ${expect.issuer}, the discovery URL without /.well-known/openid-configuration`);
   const expected = new URL(expect.issuer);

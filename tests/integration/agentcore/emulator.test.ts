@@ -21,6 +21,7 @@ import {
   type BedrockAgentCoreControlClient,
   type CreateGatewayCommandInput,
 } from '@aws-sdk/client-bedrock-agentcore-control';
+import { request as httpRequest } from 'node:http';
 import { start, type AgentCoreEmulator } from '../../../emulators/agentcore';
 import { clientFor, manualClock } from '../../support/agentcore';
 
@@ -276,13 +277,25 @@ describe('AgentCore emulator, through the real SDK client', () => {
     expect(emulator.callLog({ mutating: true }).map((c) => c.op)).toEqual(['CreateGateway']);
   });
 
-  it('records in-flight concurrency of requests', async () => {
+  it('records how many requests were in flight when each arrived, and how long each took', async () => {
     const { gatewayId } = await readyGateway();
-    await Promise.all(Array.from({ length: 4 }, () => client.send(new GetGatewayCommand({ gatewayIdentifier: gatewayId }))));
-    const gets = emulator.callLog({ op: 'GetGateway' });
-    expect(gets).toHaveLength(4);
-    expect(Math.max(...gets.map((c) => c.inFlight))).toBeGreaterThanOrEqual(1);
-    expect(gets.every((c) => typeof c.time === 'string' && c.durationMs >= 0)).toBe(true);
+    emulator.resetCalls();
+    const { hostname, port } = new URL(emulator.url);
+    // Four requests whose bodies are held back, so that all four are inside the emulator at once.
+    const held = Array.from({ length: 4 }, () => {
+      const req = httpRequest({ host: hostname, port, method: 'GET', path: `/gateways/${gatewayId}`, headers: { 'content-length': '2' } });
+      req.flushHeaders();
+      return req;
+    });
+    const answered = held.map((req) => new Promise<void>((resolve) => req.on('response', (res) => res.resume().on('end', () => resolve()))));
+    while (emulator.calls.length < 4) await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 20));
+    for (const req of held) req.end('{}');
+    await Promise.all(answered);
+    expect(emulator.callLog({ op: 'GetGateway' }).map((c) => c.inFlight)).toEqual([1, 2, 3, 4]);
+    expect(emulator.calls.every((c) => c.durationMs > 0)).toBe(true);
+    // Unsigned, so refused: the emulator checks SigV4 before acting.
+    expect(emulator.calls.map((c) => c.status)).not.toContain(200);
   });
 
   it('scales its delays by speed on the real clock', async () => {

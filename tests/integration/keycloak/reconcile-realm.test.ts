@@ -132,6 +132,28 @@ describe('reconcile-realm', () => {
     expect((await reconcile()).output).toMatchObject({ outcome: 'applied', summary: [expect.stringMatching(/^\+ client keygate-canary/), expect.stringMatching(/^~ ownership record/)] });
   });
 
+  it('a user keygate created, deleted and made again by someone else under the same name, is no longer keygate\'s: kept in line while declared, never deleted', async () => {
+    const owned = () => JSON.parse(realm().attributes['keygate.owned'] as string) as { users: Array<{ name: string; id: string | null }> };
+    const keygates = realm().users.find((u) => u.username === 'alice')!;
+    expect(owned().users).toEqual([{ name: 'alice', id: keygates.id }]);
+    // Someone deletes keygate's alice; another admin creates an alice of their own.
+    realm().users = realm().users.filter((u) => u !== keygates);
+    realm().users.push({ id: 'someone-elses-alice', username: 'alice', email: 'alice@elsewhere.example', firstName: 'Alice', lastName: 'Other', enabled: true, emailVerified: true, credentials: [] });
+    expect((await reconcile()).output).toMatchObject({ outcome: 'applied' });
+    expect(owned().users).toEqual([]);
+    expect(realm().users.find((u) => u.username === 'alice')).toMatchObject({ id: 'someone-elses-alice', email: 'alice@agentcore-keycloak-example.com' });
+    // Leaving the document, it stays: it was never keygate's.
+    const run = await runMachine(MACHINE, { desiredState: h.desiredWith((raw) => void (raw.keycloak.realm.users = [])) });
+    runs.push(run);
+    expect(run.error).toBeUndefined();
+    expect(run.output.changes.filter((c: { action: string }) => c.action === 'delete')).toEqual([]);
+    expect(realm().users.map((u) => u.id)).toContain('someone-elses-alice');
+    // Back to keygate's own alice for the scenarios after this one.
+    realm().users = realm().users.filter((u) => u.id !== 'someone-elses-alice');
+    expect((await reconcile()).output).toMatchObject({ outcome: 'applied', summary: expect.arrayContaining([expect.stringMatching(/^\+ user alice/)]) });
+    expect(owned().users).toEqual([{ name: 'alice', id: realm().users.find((u) => u.username === 'alice')!.id }]);
+  });
+
   it('Keycloak down: a clear error naming the host and the admin URL; nothing changed', async () => {
     const writes = h.kc.writes().length;
     await h.kc.setDown(true);

@@ -155,6 +155,40 @@ describe('the canary and the peers themselves', () => {
     expect(JSON.stringify(report)).not.toContain('not-the-canary-secret');
   });
 
+  it('never sends the canary secret to a token endpoint on http or on another host, and says why the token checks were skipped', async () => {
+    /** Every request that carried the canary's credentials (Basic header or form body). */
+    const credentialed: string[] = [];
+    const watching = (base: FetchLike): FetchLike => async (input, init) => {
+      const url = input instanceof Request ? input.url : input.toString();
+      if (/^Basic /.test(new Headers(init?.headers).get('authorization') ?? '') || String(init?.body ?? '').includes('client_secret')) credentialed.push(url);
+      return base(input, init);
+    };
+    // Keycloak behind a load balancer without KC_PROXY_HEADERS: every endpoint advertised on http.
+    chain.op.setFaults({ httpEndpoints: true });
+    const plain = await verify({ fetch: watching(chain.fetch) });
+    expect(check(plain, 'as.https').status).toBe('fail');
+    expect(check(plain, 'token.obtain')).toMatchObject({ status: 'skip' });
+    expect(check(plain, 'token.obtain').evidence).toMatch(/the canary secret was not sent: the token endpoint http:\/\/auth\.agentcore-keycloak-example\.com\/\S+ is not https/);
+    expect(check(plain, 'token.obtain').fix).toMatch(/KC_PROXY_HEADERS=xforwarded/);
+    chain.heal();
+    // A discovery document naming a token endpoint on another host.
+    const elsewhere: FetchLike = async (input, init) => {
+      const response = await chain.fetch(input, init);
+      const url = input instanceof Request ? input.url : input.toString();
+      if (url !== desired.gateway.authorizer.discoveryUrl) return response;
+      const doc = (await response.json()) as Record<string, unknown>;
+      return Response.json({ ...doc, token_endpoint: 'https://tokens.elsewhere.example/token' });
+    };
+    const foreign = await verify({ fetch: watching(elsewhere) });
+    expect(check(foreign, 'token.obtain').evidence).toMatch(/not on https:\/\/auth\.agentcore-keycloak-example\.com, the origin of gateway\.authorizer\.discoveryUrl/);
+    expect(['token.signature', 'mcp.tools-list', 'denied.scope'].map((i) => check(foreign, i).status)).toEqual(['skip', 'skip', 'skip']);
+    expect(credentialed).toEqual([]);
+    // The same watcher sees the credentials when the chain is healthy (so the assertion above can fail).
+    await verify({ fetch: watching(chain.fetch) });
+    expect(credentialed.length).toBeGreaterThan(0);
+    expect(credentialed.every((u) => u.startsWith('https://auth.agentcore-keycloak-example.com/'))).toBe(true);
+  });
+
   it('uses a token without any scope when the realm refuses the denied scope (Keycloak answers invalid_scope)', async () => {
     // Keycloak rejects an unknown scope at the token endpoint where oidc-provider drops it; this
     // wrapper answers the denied-scope request the way Keycloak does and passes everything else on.

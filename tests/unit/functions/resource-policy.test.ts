@@ -23,6 +23,13 @@ const A = 'vpce-0aaaaaaaaaaaaaaaa';
 const B = 'vpce-0bbbbbbbbbbbbbbbb';
 const policyText = (ids: string[]) => JSON.stringify(buildResourcePolicy(ARN, ids));
 
+/** The gateway's policy as a store: Get returns what the last Put wrote, so the read-back checks the write. */
+function livePolicy(initial: string) {
+  let current = initial;
+  agentcore.on(GetResourcePolicyCommand).callsFake(() => ({ policy: current }));
+  agentcore.on(PutResourcePolicyCommand).callsFake((input: { policy: string }) => ((current = input.policy), { policy: current }));
+}
+
 beforeEach(() => {
   agentcore.reset();
   ssm.reset();
@@ -57,18 +64,18 @@ describe('apply-resource-policy', () => {
 
   it('restores a hand-edited policy and names what differed', async () => {
     ssm.on(GetParameterCommand).resolves({ Parameter: { Value: A } });
-    agentcore.on(GetResourcePolicyCommand).resolvesOnce({ policy: policyText([B]) }).resolves({ policy: policyText([A]) });
-    agentcore.on(PutResourcePolicyCommand).resolves({});
+    livePolicy(policyText([B]));
     const out = await invoke(applyHandler, { desired: seedDesired(), gatewayArn: ARN });
     expect(out.action).toBe('updated');
     expect(out.changedFields).toContain('Statement[AllowInvokeFromApprovedVpcEndpoints].Condition');
+    expect(agentcore).toHaveReceivedCommandWith(PutResourcePolicyCommand, { resourceArn: ARN, policy: policyText([A]) });
   });
 
   it('allows exactly the ids given for a rotation phase, without reading the parameter', async () => {
-    agentcore.on(GetResourcePolicyCommand).resolvesOnce({ policy: policyText([A]) }).resolves({ policy: policyText([A, B]) });
-    agentcore.on(PutResourcePolicyCommand).resolves({});
+    livePolicy(policyText([A]));
     const out = await invoke(applyHandler, { desired: seedDesired(), gatewayArn: ARN, allow: [A, B] });
     expect(out.vpcEndpointIds).toEqual([A, B]);
+    expect(agentcore).toHaveReceivedCommandWith(PutResourcePolicyCommand, { resourceArn: ARN, policy: policyText([A, B]) });
     expect(ssm).toHaveReceivedCommandTimes(GetParameterCommand, 0);
   });
 
