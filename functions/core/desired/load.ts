@@ -125,9 +125,9 @@ function locator(doc: Document, lineCounter: LineCounter): Locate {
 export function validateDesiredStateShape(value: unknown, source = 'desired state', locate?: Locate): DesiredState {
   const result = DesiredStateSchema.safeParse(value);
   if (result.success) return result.data;
-  const problems = describeIssues(result.error.issues, DesiredStateSchema, value).map(({ path, message }): Problem => {
+  const problems = describeIssues(result.error.issues, DesiredStateSchema, value).map(({ path, message, fix }): Problem => {
     const pos = locate?.(path, message.startsWith('unknown key'));
-    return { path: formatPath(path), message, ...(pos ? { line: pos.line, column: pos.column } : {}) };
+    return { path: formatPath(path), message, ...(fix ? { fix } : {}), ...(pos ? { line: pos.line, column: pos.column } : {}) };
   });
   throw new DesiredStateInvalidError(source, problems);
 }

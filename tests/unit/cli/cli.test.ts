@@ -172,6 +172,25 @@ describe('keygate parameters', () => {
   });
 });
 
+describe('a secret pasted where an SSM parameter name belongs', () => {
+  const pasted = [
+    ['keycloak.admin.passwordParameter', 'passwordParameter: /keygate/mcp-keycloak-agentcore/keycloak-admin-password', 'passwordParameter: "S3cr3t!Passw0rd-2024"', 'S3cr3t!Passw0rd-2024'],
+    ['keycloak.realm.users[0].passwordParameter', 'passwordParameter: /keygate/mcp-keycloak-agentcore/users/alice', 'passwordParameter: "Al1ce-P@ssw0rd!"', 'Al1ce-P@ssw0rd!'],
+    ['keycloak.realm.canaryClient.secretParameter', 'secretParameter: /keygate/mcp-keycloak-agentcore/canary-client-secret', 'secretParameter: "q8Zr2mVb0c7Kx1LpT9wE4nYs"', 'q8Zr2mVb0c7Kx1LpT9wE4nYs'],
+  ] as const;
+  const commands = [['lint'], ['plan'], ['plan', '--json'], ['parameters', '--format', 'json']] as const;
+
+  it.each(pasted.flatMap(([path, from, to, secret]) => commands.map((command) => [command.join(' '), path, from, to, secret] as const)))('keygate %s refuses %s with exit 2, naming the field, and never prints the value', async (_command, path, from, to, secret) => {
+    const command = commands.find((c) => c.join(' ') === _command)!;
+    const { code, stdout, stderr } = await cli([command[0], '--config', 'broken.yaml', ...command.slice(1)], broken(from, to));
+    expect(code).toBe(2);
+    expect(`${stdout}\n${stderr}`).toContain(`${path}: `);
+    expect(`${stdout}\n${stderr}`).toMatch(/for example \/keygate\//);
+    expect(stdout).not.toContain(secret);
+    expect(stderr).not.toContain(secret);
+  });
+});
+
 describe('generated artefacts stay in sync', () => {
   it('schema/desired-state.schema.json is the schema generated from the loader (npm run schema)', () => {
     expect(readFileSync(fromRoot('schema', 'desired-state.schema.json'), 'utf8')).toBe(schemaText());
