@@ -161,6 +161,9 @@ export const RealmSchema = z.strictObject({
     .default({ kc49456: 'auto' }),
 });
 
+/** Where the admin REST API listens on the Keycloak host when the document does not say. */
+export const DEFAULT_ADMIN_URL = 'http://127.0.0.1:8080';
+
 export const KeycloakAdminSchema = z.strictObject({
   url: z.string().min(1).optional().meta({
     description: "Loopback admin URL on the host, for example http://127.0.0.1:8080 (the default when kcadm is not set)",

@@ -191,6 +191,16 @@ describe('a secret pasted where an SSM parameter name belongs', () => {
   });
 });
 
+describe('keygate rehearse', () => {
+  it('refuses a document with keycloak.admin.kcadm up front, with exit 2, before starting anything', async () => {
+    const files = broken('    url: http://127.0.0.1:8080', '    kcadm:\n      container: keycloak');
+    const { code, stdout, stderr } = await cli(['rehearse', '--config', 'broken.yaml'], files);
+    expect(code).toBe(2);
+    expect(stdout).toBe(''); // not even the banner: no emulator was started
+    expect(stderr).toMatch(/broken\.yaml:\d+:\d+: keycloak\.admin\.kcadm: is not supported yet.*\[kcadm-unsupported\] Fix: remove keycloak\.admin\.kcadm and set keycloak\.admin\.url/);
+  });
+});
+
 describe('generated artefacts stay in sync', () => {
   it('schema/desired-state.schema.json is the schema generated from the loader (npm run schema)', () => {
     expect(readFileSync(fromRoot('schema', 'desired-state.schema.json'), 'utf8')).toBe(schemaText());
