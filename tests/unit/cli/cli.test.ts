@@ -95,7 +95,8 @@ describe('keygate plan --keycloak-observed', () => {
   it.each([
     ['a missing file', {}, /cannot read --keycloak-observed observed\.json: no such file/],
     ['text that is not JSON', { 'observed.json': '{' }, /observed\.json: not JSON/],
-    ['JSON that is not a snapshot', { 'observed.json': '{"realm":"x"}' }, /observed\.json: not a keygate Keycloak snapshot \(docs\/keycloak-snapshot\.md\): format/],
+    ['JSON that is not a snapshot', { 'observed.json': '{"realm":"x"}' }, /observed\.json: not a keygate Keycloak snapshot \(docs\/keycloak-snapshot\.md\), \d+ problems:\n {2}format: must be "keygate\.keycloak-snapshot\/1" Fix: see "format" in the Fields table of docs\/keycloak-snapshot\.md\n/],
+    ['a snapshot with a wrong field', { 'observed.json': JSON.stringify({ ...emptyRealmSnapshot('mcp-demo', true), exists: undefined }) }, /^keygate plan: observed\.json: not a keygate Keycloak snapshot \(docs\/keycloak-snapshot\.md\), 1 problem:\n {2}exists: is required Fix: see "exists" in the Fields table/],
     ['a server without CIMD', { 'observed.json': JSON.stringify(emptyRealmSnapshot('mcp-demo', false)) }, /start Keycloak with --features=cimd/],
   ])('exits 2 on %s, without a stack trace', async (_what, given, message) => {
     const { code, stderr, stdout } = await cli(['plan', '--config', 'examples/seed.yaml', '--keycloak-observed', 'observed.json'], given as Record<string, string>);
