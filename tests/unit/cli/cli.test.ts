@@ -193,12 +193,75 @@ describe('a secret pasted where an SSM parameter name belongs', () => {
 });
 
 describe('keygate rehearse', () => {
+  const kcadm = () => broken('    url: http://127.0.0.1:8080', '    kcadm:\n      container: keycloak');
+
   it('refuses a document with keycloak.admin.kcadm up front, with exit 2, before starting anything', async () => {
-    const files = broken('    url: http://127.0.0.1:8080', '    kcadm:\n      container: keycloak');
-    const { code, stdout, stderr } = await cli(['rehearse', '--config', 'broken.yaml'], files);
+    const { code, stdout, stderr } = await cli(['rehearse', '--config', 'broken.yaml'], kcadm());
     expect(code).toBe(2);
     expect(stdout).toBe(''); // not even the banner: no emulator was started
     expect(stderr).toMatch(/broken\.yaml:\d+:\d+: keycloak\.admin\.kcadm: is not supported yet.*\[kcadm-unsupported\] Fix: remove keycloak\.admin\.kcadm and set keycloak\.admin\.url/);
+  });
+
+  it('--json: the refusal is one JSON object on stdout', async () => {
+    const { code, stdout } = await cli(['rehearse', '--config', 'broken.yaml', '--json'], kcadm());
+    expect(code).toBe(2);
+    expect(JSON.parse(stdout)).toEqual({
+      source: 'broken.yaml',
+      ok: false,
+      error: 'broken.yaml: 1 problem in the desired-state document',
+      problems: [{ ruleId: 'kcadm-unsupported', path: 'keycloak.admin.kcadm', message: expect.stringMatching(/^is not supported yet/), fix: expect.stringMatching(/^remove keycloak\.admin\.kcadm/), line: expect.any(Number), column: expect.any(Number) }],
+    });
+  });
+});
+
+describe('--json on unusable input: one JSON object on stdout, exit 2', () => {
+  const typo = () => broken('  name: mcp-gateway-keycloak-demo', '  name: mcp-gateway-keycloak-demo\n  nmae: x');
+  const line = () => typo()['broken.yaml'].split('\n').indexOf('  nmae: x') + 1;
+
+  it.each([['lint'], ['plan'], ['verify'], ['drift']])('keygate %s --json names each problem with path, line, column and message', async (command) => {
+    const { code, stdout, stderr } = await cli([command, '--config', 'broken.yaml', '--json'], typo());
+    expect(code).toBe(2);
+    expect(JSON.parse(stdout)).toEqual({
+      source: 'broken.yaml',
+      ok: false,
+      error: 'broken.yaml: 1 problem in the desired-state document',
+      problems: [{ path: 'gateway.nmae', message: 'unknown key (did you mean "name"?)', line: line(), column: 3 }],
+    });
+    expect(stderr).toContain(`broken.yaml:${line()}:3: gateway.nmae: unknown key`); // the text stays on stderr for people
+  });
+
+  it('carries the fix of each problem', async () => {
+    const { code, stdout } = await cli(['lint', '--config', 'broken.yaml', '--json'], broken('version: 1\n', 'version: 1\nversion: 1\n'));
+    expect(code).toBe(2);
+    expect(JSON.parse(stdout).problems).toEqual([{ path: 'version', message: expect.stringMatching(/declared twice/), fix: 'keep one "version" key: YAML keeps no duplicate keys', line: expect.any(Number), column: 1 }]);
+  });
+
+  it('plan --keycloak-observed --json: the snapshot\'s problems, with their path in the snapshot', async () => {
+    const snapshot = { ...emptyRealmSnapshot('mcp-demo', true), server: { cimdSupported: 'yes', discoveryRealm: null } };
+    const { code, stdout } = await cli(['plan', '--config', 'examples/seed.yaml', '--keycloak-observed', 'observed.json', '--json'], { 'observed.json': JSON.stringify(snapshot) });
+    expect(code).toBe(2);
+    expect(JSON.parse(stdout)).toMatchObject({ source: 'observed.json', ok: false, problems: [{ path: 'server.cimdSupported', message: 'must be a boolean, not string "yes"', fix: expect.stringContaining('docs/keycloak-snapshot.md') }] });
+  });
+
+  it.each([
+    [['lint', '--json'], /^missing --config FILE/],
+    [['lint', '--json', '--config', 'nope.yaml'], /^cannot read nope\.yaml: no such file/],
+    [['lint', '--json', '--confg', 'x'], /^Unknown option '--confg'/],
+    [['plan', '--json', '--config', 'examples/seed.yaml', '--keycloak-observed', 'nope.json'], /^cannot read --keycloak-observed nope\.json/],
+  ])('%j: the error without problems', async (argv, error) => {
+    const { code, stdout } = await cli(argv);
+    expect(code).toBe(2);
+    const out = JSON.parse(stdout);
+    expect(out).toEqual({ ok: false, error: expect.stringMatching(error), problems: [] });
+  });
+
+  it('an alias bomb is unusable input too, not an internal error', async () => {
+    const levels = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 12; i++) levels.push(`l${i}: &l${i} [${Array(10).fill(i === 1 ? '*a' : `*l${i - 1}`).join(', ')}]`);
+    const { code, stdout, stderr } = await cli(['lint', '--config', 'bomb.yaml', '--json'], { 'bomb.yaml': `${levels.join('\n')}\n` });
+    expect(code).toBe(2);
+    expect(stderr).not.toMatch(/internal error|ReferenceError/);
+    expect(JSON.parse(stdout).problems[0].message).toMatch(/aliases \(\*name\) expand to too much data/);
   });
 });
 
