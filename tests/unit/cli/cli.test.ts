@@ -292,4 +292,11 @@ describe('docs/desired-state.md', () => {
     const mentioned = (k: string) => codeSpans.some((span) => span.split(/[^\w:-]+/).includes(k));
     expect([...keys].filter((k) => !mentioned(k))).toEqual([]);
   });
+
+  it('has a row for every top-level key in its "Top level" table', () => {
+    const doc = readFileSync(fromRoot('docs', 'desired-state.md'), 'utf8');
+    const table = doc.slice(doc.indexOf('## Top level'), doc.indexOf('\n## ', doc.indexOf('## Top level') + 1));
+    const rows = [...table.matchAll(/^\| `([\w-]+)` \|/gm)].map((m) => m[1]);
+    expect(rows).toEqual(Object.keys(JSON.parse(schemaText()).properties));
+  });
 });
