@@ -1,6 +1,7 @@
 import { DesiredStateInvalidError } from '../../../../functions/core/errors';
 import { parameterNameProblem, SSM_PARAMETER_NAME } from '../../../../functions/core/desired/common';
 import { loadDesiredState } from '../../../../functions/core/desired/load';
+import { schemaText } from '../../../../cli/commands/schema';
 import { seedText } from '../../../support/seed';
 
 /** Every field that holds the name of an SSM parameter, with the seed line that sets it. */
@@ -57,39 +58,51 @@ describe('SSM parameter name fields', () => {
   });
 });
 
-describe('parameterNameProblem (SSM naming constraints)', () => {
-  const levels = (n: number) => Array.from({ length: n }, (_, i) => `/l${i}`).join('');
+const levels = (n: number) => Array.from({ length: n }, (_, i) => `/l${i}`).join('');
 
-  it.each([
-    '/keygate/mcp-keycloak-agentcore/keycloak-admin-password',
-    '/a',
-    '/Dev/DBServer/MySQL/db-string13',
-    '/x_y.z-1/2',
-    levels(SSM_PARAMETER_NAME.maxLevels),
-    `/${'a'.repeat(SSM_PARAMETER_NAME.maxLength - 1)}`,
-    '/awesome-app/secret', // "awe", not the reserved "aws"
-  ])('accepts %s', (name) => {
+const ACCEPTED = [
+  '/keygate/mcp-keycloak-agentcore/keycloak-admin-password',
+  '/a',
+  '/Dev/DBServer/MySQL/db-string13',
+  '/x_y.z-1/2',
+  levels(SSM_PARAMETER_NAME.maxLevels),
+  `/${'a'.repeat(SSM_PARAMETER_NAME.maxLength - 1)}`,
+  '/awesome-app/secret', // "awe", not the reserved "aws"
+];
+
+const REFUSED: Array<[string, RegExp]> = [
+  ['', /must not be empty/],
+  ['admin password', /only letters, digits and _ \. - \//],
+  ['/keygate/admin password', /only letters, digits/],
+  ['/keygate/ü', /only letters, digits/],
+  ['keygate/admin-password', /starting with "\/"/],
+  ['adminpassword', /starting with "\/"/],
+  [`/${'a'.repeat(SSM_PARAMETER_NAME.maxLength)}`, /longer than the 1011 characters/],
+  [levels(SSM_PARAMETER_NAME.maxLevels + 1), /has 16 levels: SSM allows at most 15/],
+  ['/keygate//admin', /empty level/],
+  ['/keygate/admin/', /empty level/],
+  ['/', /empty level/],
+  ['/aws/reference/x', /reserves/],
+  ['/AWS-keys/x', /reserves/],
+  ['/Ssm/x', /reserves/],
+];
+
+describe('parameterNameProblem (SSM naming constraints)', () => {
+  it.each(ACCEPTED)('accepts %s', (name) => {
     expect(parameterNameProblem(name)).toBeUndefined();
   });
 
-  it.each([
-    ['', /must not be empty/],
-    ['admin password', /only letters, digits and _ \. - \//],
-    ['/keygate/admin password', /only letters, digits/],
-    ['/keygate/ü', /only letters, digits/],
-    ['keygate/admin-password', /starting with "\/"/],
-    ['adminpassword', /starting with "\/"/],
-    [`/${'a'.repeat(SSM_PARAMETER_NAME.maxLength)}`, /longer than the 1011 characters/],
-    [levels(SSM_PARAMETER_NAME.maxLevels + 1), /has 16 levels: SSM allows at most 15/],
-    ['/keygate//admin', /empty level/],
-    ['/keygate/admin/', /empty level/],
-    ['/', /empty level/],
-    ['/aws/reference/x', /reserves/],
-    ['/AWS-keys/x', /reserves/],
-    ['/Ssm/x', /reserves/],
-  ])('refuses %j', (name, reason) => {
+  it.each(REFUSED)('refuses %j', (name, reason) => {
     const problem = parameterNameProblem(name);
     expect(problem).toMatch(reason);
     if (name.length > 1) expect(problem).not.toContain(name);
+  });
+});
+
+describe('the JSON Schema of a parameter name field', () => {
+  const schema = JSON.parse(schemaText()).properties.keycloak.properties.admin.properties.passwordParameter;
+
+  it.each([...ACCEPTED.map((n) => [n, true] as const), ...REFUSED.map(([n]) => [n, false] as const)])('agrees with the loader on %j (editors flag what the loader refuses)', (name, ok) => {
+    expect(new RegExp(schema.pattern).test(name) && name.length <= schema.maxLength).toBe(ok);
   });
 });
