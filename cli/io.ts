@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { Problem } from '../functions/core/errors';
 
 /** Everything a command touches outside itself, injected so that tests run commands in-process. */
 export interface CliIo {
@@ -22,9 +23,20 @@ export const nodeIo: CliIo = {
   env: process.env,
 };
 
-/** A mistake in how keygate was called or in what it was given: printed without a stack trace. */
+/**
+ * A mistake in how keygate was called or in what it was given: printed without a stack trace. When
+ * the input is a file with problems (the document, a snapshot), `source` and `problems` carry them,
+ * so that `--json` can print them as data.
+ */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
+
+  constructor(
+    message: string,
+    readonly input?: { source: string; problems: Problem[] },
+  ) {
+    super(message);
+  }
 }
 
 /** Exit codes shared by every command (README, "Exit codes"). */

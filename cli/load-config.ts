@@ -35,7 +35,7 @@ export function loadConfig(io: CliIo, path: string | undefined, opts: { requireC
     return { desired, findings };
   } catch (error) {
     if (error instanceof DesiredStateInvalidError) {
-      throw new UsageError(error.message);
+      throw new UsageError(error.message, { source: error.source, problems: error.problems });
     }
     if (error instanceof TypeError && /encoded document/.test(error.message)) throw new UsageError(`${path}: ${error.message}`);
     throw error;

@@ -131,6 +131,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     io.stderr(`keygate: unknown command "${name}"\n\n${HELP}`);
     return EXIT.usage;
   }
+  // With --json, unusable input is data on stdout too (the text stays on stderr for people).
+  const json = 'json' in command.options && rest.includes('--json');
   try {
     const { values } = parseArgs({ args: rest, options: { ...command.options, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false });
     if (values.help) {
@@ -141,13 +143,27 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   } catch (error) {
     if (error instanceof UsageError || error instanceof DesiredStateInvalidError) {
       io.stderr(`keygate ${name}: ${error.message}\n`);
+      if (json) io.stdout(inputErrorJson(error));
       return EXIT.usage;
     }
     if ((error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
       io.stderr(`keygate ${name}: ${(error as Error).message}\nRun "keygate help" for usage.\n`);
+      if (json) io.stdout(inputErrorJson(error as Error));
       return EXIT.usage;
     }
     io.stderr(`keygate ${name}: internal error (please report it): ${(error as Error).stack ?? String(error)}\n`);
     return EXIT.internal;
   }
+}
+
+/**
+ * `--json` output for unusable input (exit 2), in the style of `lint --json`: `source` (the file,
+ * when the problem is in one), `ok: false`, `error` (one line) and `problems` (each with `path`,
+ * `message`, and when known `ruleId`, `fix`, `line`, `column`). README, "Commands".
+ */
+function inputErrorJson(error: Error): string {
+  const input = error instanceof DesiredStateInvalidError ? { source: error.source, problems: error.problems } : error instanceof UsageError ? error.input : undefined;
+  const problems = (input?.problems ?? []).map(({ ruleId, path, message, fix, line, column }) => ({ ruleId, path, message, fix, line, column }));
+  const summary = error.message.split('\n')[0]!.replace(/:$/, '');
+  return `${JSON.stringify({ source: input?.source, ok: false, error: summary, problems }, null, 2)}\n`;
 }

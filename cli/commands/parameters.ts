@@ -16,10 +16,9 @@ export function templateParameters(desired: DesiredState, raw: unknown): Record<
   if (encoded.length > MAX_PARAMETER_BYTES) {
     throw new UsageError(`the encoded document is ${encoded.length} bytes, over CloudFormation's ${MAX_PARAMETER_BYTES}-byte parameter limit: shorten descriptions or split targets across stacks`);
   }
+  // Every parameter name is already a full SSM name with its leading "/" (the loader's rule,
+  // functions/core/desired/common.ts): the IAM policies below append it to `arn:…:parameter`.
   const canarySecret = desired.keycloak.realm.canaryClient?.secretParameter ?? '';
-  if (canarySecret && !canarySecret.startsWith('/')) {
-    throw new UsageError(`keycloak.realm.canaryClient.secretParameter "${canarySecret}" needs a leading slash (the verify function's IAM policy names the parameter by its full path): use "/${canarySecret}"`);
-  }
   const network = desired.verify.network;
   const cimdObject = desired.cimd?.publish && 's3' in desired.cimd.publish ? desired.cimd.publish.s3 : undefined;
   return {

@@ -41,7 +41,8 @@ function planAgainstSnapshot(io: CliIo, desired: Parameters<typeof planRealm>[0]
     return planRealm(desired, parseSnapshot(JSON.parse(text), path));
   } catch (error) {
     if (error instanceof SyntaxError) throw new UsageError(`${path}: not JSON (${error.message})`);
-    if (error instanceof KeycloakSnapshotInvalidError || error instanceof KeycloakFeatureDisabledError) throw new UsageError(error.message);
+    if (error instanceof KeycloakSnapshotInvalidError) throw new UsageError(error.message, { source: error.source, problems: error.problems });
+    if (error instanceof KeycloakFeatureDisabledError) throw new UsageError(error.message);
     throw error;
   }
 }

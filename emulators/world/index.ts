@@ -172,8 +172,9 @@ async function startAll(options: LocalWorldOptions, track: <T extends { close():
   const document = structuredClone(options.document);
   const secrets: WorldSecrets = { ...defaultSecrets(document), ...options.secrets };
   const keycloak = track(await startKeycloak({ admin: { username: document.keycloak.admin.username, password: secrets.admin }, features: { cimd: options.cimdFeature ?? true } }));
+  // Only the URL changes: a `kcadm` section stays, so that the load step refuses such a document here as it would
+  // in AWS (lint kcadm-unsupported), instead of the world quietly running something else.
   document.keycloak.admin = { ...document.keycloak.admin, url: keycloak.url };
-  delete document.keycloak.admin.kcadm;
   // With peers, the gateway's id (hence its URL) is fixed now, so the MCP peer can serve that URL.
   const gatewayName = String(document.gateway.name);
   const gatewayIds = options.peers ? { [gatewayName]: `${gatewayName.toLowerCase()}-${randomChars(10)}`, ...options.agentcore?.gatewayIds } : options.agentcore?.gatewayIds;

@@ -126,15 +126,17 @@ export const UserSchema = z.strictObject({
   firstName: z.string().optional(),
   lastName: z.string().optional(),
   enabled: flag(true),
-  passwordParameter: parameterName().meta({ description: 'NAME of the SSM SecureString holding the initial password' }),
+  passwordParameter: parameterName({ holds: "the user's password", example: '/keygate/mcp-keycloak-agentcore/users/alice', secureString: true }).meta({
+    description: 'Full NAME (leading /) of the SSM SecureString holding the initial password',
+  }),
   resetPassword: flag(false, 'Set the password on every run, not only at creation (a password cannot be read back)'),
 });
 
 export const CanaryClientSchema = z
   .strictObject({
     clientId: z.string().min(1).default('keygate-canary'),
-    secretParameter: parameterName().meta({
-      description: 'NAME of the SSM SecureString holding the client secret (set on the host when keygate creates the client)',
+    secretParameter: parameterName({ holds: 'the client secret', example: '/keygate/mcp-keycloak-agentcore/canary-client-secret', secureString: true }).meta({
+      description: 'Full NAME (leading /) of the SSM SecureString holding the client secret (set on the host when keygate creates the client)',
     }),
   })
   .meta({
@@ -159,6 +161,9 @@ export const RealmSchema = z.strictObject({
     .default({ kc49456: 'auto' }),
 });
 
+/** Where the admin REST API listens on the Keycloak host when the document does not say. */
+export const DEFAULT_ADMIN_URL = 'http://127.0.0.1:8080';
+
 export const KeycloakAdminSchema = z.strictObject({
   url: z.string().min(1).optional().meta({
     description: "Loopback admin URL on the host, for example http://127.0.0.1:8080 (the default when kcadm is not set)",
@@ -172,7 +177,9 @@ export const KeycloakAdminSchema = z.strictObject({
     .optional(),
   realm: z.string().min(1).default('master'),
   username: z.string().min(1),
-  passwordParameter: parameterName().meta({ description: 'NAME of the SSM SecureString with the admin password' }),
+  passwordParameter: parameterName({ holds: 'the admin password', example: '/keygate/mcp-keycloak-agentcore/keycloak-admin-password', secureString: true }).meta({
+    description: 'Full NAME (leading /) of the SSM SecureString with the admin password',
+  }),
 });
 
 export const KeycloakSchema = z.strictObject({

@@ -1,4 +1,4 @@
-import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type YAMLError } from 'yaml';
 import { DesiredStateInvalidError, type Problem } from '../errors';
 import { lintDesiredState } from '../lint';
 import { DesiredStateSchema, type DesiredState } from './document';
@@ -20,22 +20,83 @@ export function parseDesiredStateText(text: string, source = 'desired state'): P
   const body = isEncodedDocument(text) ? decodeDocument(text) : text;
   const lineCounter = new LineCounter();
   const doc = parseDocument(body, { lineCounter, uniqueKeys: true, prettyErrors: true, version: '1.2' });
-  const syntax = [...doc.errors, ...doc.warnings].map((e): Problem => {
-    const pos = e.linePos?.[0];
-    return {
-      path: '',
-      message: `invalid YAML: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+.*$/, '')}`,
-      ...(pos ? { line: pos.line, column: pos.col } : {}),
-    };
-  });
+  const syntax = [...doc.errors, ...doc.warnings].map((e) => syntaxProblem(doc, lineCounter, e));
   if (syntax.length) throw new DesiredStateInvalidError(source, syntax);
-  const value: unknown = doc.toJS({ maxAliasCount: 100 });
+  if (doc.contents === null) {
+    throw new DesiredStateInvalidError(source, [
+      { path: '', message: 'the file is empty', fix: 'write the desired-state document (keys version, gateway, targets, keycloak), for example from examples/seed.yaml (docs/desired-state.md)' },
+    ]);
+  }
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    // yaml throws a ReferenceError when expanding aliases (*name) would multiply the document
+    // ("billion laughs"): https://eemeli.org/yaml/#tojs-options (maxAliasCount).
+    throw new DesiredStateInvalidError(source, [
+      /alias/i.test((error as Error).message)
+        ? { path: '', message: `invalid YAML: its aliases (*name) expand to too much data (over the limit of ${MAX_ALIAS_COUNT} alias expansions)`, fix: 'write the repeated values out, or use fewer aliases: a desired-state document needs none' }
+        : { path: '', message: `invalid YAML: ${(error as Error).message}` },
+    ]);
+  }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new DesiredStateInvalidError(source, [
       { path: '', message: 'must be a mapping with the keys version, gateway, targets, keycloak (see docs/desired-state.md)' },
     ]);
   }
   return { value, locate: locator(doc, lineCounter) };
+}
+
+/** How many alias uses one document may expand: the yaml default, named here because the error message says it. */
+const MAX_ALIAS_COUNT = 100;
+
+/** A YAML syntax error as a problem; duplicate keys and a second document get their own wording. */
+function syntaxProblem(doc: Document, lineCounter: LineCounter, e: YAMLError): Problem {
+  const at = (offset: number) => {
+    const { line, col } = lineCounter.linePos(offset);
+    return { line, column: col };
+  };
+  const pos = e.linePos?.[0];
+  const where = pos ? { line: pos.line, column: pos.col } : {};
+  if (e.code === 'DUPLICATE_KEY') {
+    const found = keyAt(doc.contents, e.pos[0], []);
+    if (found) {
+      const key = String(found.path[found.path.length - 1]);
+      const first = found.first === undefined ? '' : ` (first at line ${at(found.first).line})`;
+      return { path: formatPath(found.path), message: `is declared twice in the same mapping${first}`, fix: `keep one "${key}" key: YAML keeps no duplicate keys`, ...where };
+    }
+  }
+  if (e.code === 'MULTIPLE_DOCS') {
+    return {
+      path: '',
+      message: `the file must hold one YAML document, but a second one starts at line ${at(e.pos[0]).line} (after a "---" or "..." line)`,
+      fix: 'keep one document per file: remove the separator line and what follows, or move it to its own file',
+      ...at(e.pos[0]),
+    };
+  }
+  return { path: '', message: `invalid YAML: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+.*$/, '')}`, ...where };
+}
+
+/** The path of the mapping key that starts at `offset`, and where the same key first appears in that mapping. */
+function keyAt(node: unknown, offset: number, path: PropertyKey[]): { path: PropertyKey[]; first?: number } | undefined {
+  if (isMap(node)) {
+    for (const pair of node.items) {
+      const key = pair.key as { value?: unknown; range?: [number, number, number] } | null;
+      const name = isScalar(key) ? key.value : key;
+      if (key?.range?.[0] === offset) {
+        const first = node.items.find((p) => isScalar(p.key) && (p.key as { value?: unknown }).value === name && p !== pair);
+        return { path: [...path, String(name)], ...(first ? { first: (first.key as { range: [number, number, number] }).range[0] } : {}) };
+      }
+      const inner = keyAt(pair.value, offset, [...path, String(name)]);
+      if (inner) return inner;
+    }
+  } else if (isSeq(node)) {
+    for (const [i, item] of node.items.entries()) {
+      const inner = keyAt(item, offset, [...path, i]);
+      if (inner) return inner;
+    }
+  }
+  return undefined;
 }
 
 function locator(doc: Document, lineCounter: LineCounter): Locate {
@@ -64,9 +125,9 @@ function locator(doc: Document, lineCounter: LineCounter): Locate {
 export function validateDesiredStateShape(value: unknown, source = 'desired state', locate?: Locate): DesiredState {
   const result = DesiredStateSchema.safeParse(value);
   if (result.success) return result.data;
-  const problems = describeIssues(result.error.issues, DesiredStateSchema, value).map(({ path, message }): Problem => {
+  const problems = describeIssues(result.error.issues, DesiredStateSchema, value).map(({ path, message, fix }): Problem => {
     const pos = locate?.(path, message.startsWith('unknown key'));
-    return { path: formatPath(path), message, ...(pos ? { line: pos.line, column: pos.column } : {}) };
+    return { path: formatPath(path), message, ...(fix ? { fix } : {}), ...(pos ? { line: pos.line, column: pos.column } : {}) };
   });
   throw new DesiredStateInvalidError(source, problems);
 }

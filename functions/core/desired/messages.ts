@@ -4,13 +4,16 @@ import { closest, formatPath } from './paths';
 type Issue = z.core.$ZodIssue;
 type AnySchema = z.core.$ZodType;
 
+export interface DescribedIssue {
+  path: ReadonlyArray<PropertyKey>;
+  message: string;
+  /** From a schema check that knows the fix (`params.fix` of a custom issue). */
+  fix?: string;
+}
+
 /** Turns zod issues into one readable problem per mistake, with a suggestion for misspelled keys. */
-export function describeIssues(
-  issues: readonly Issue[],
-  root: AnySchema,
-  data: unknown,
-): Array<{ path: ReadonlyArray<PropertyKey>; message: string }> {
-  const out: Array<{ path: ReadonlyArray<PropertyKey>; message: string }> = [];
+export function describeIssues(issues: readonly Issue[], root: AnySchema, data: unknown): DescribedIssue[] {
+  const out: DescribedIssue[] = [];
   for (const issue of issues) {
     if (issue.code === 'unrecognized_keys') {
       const known = knownKeys(root, issue.path, data);
@@ -21,7 +24,8 @@ export function describeIssues(
       }
       continue;
     }
-    out.push({ path: issue.path, message: describe(issue, valueAt(data, issue.path)) });
+    const fix = issue.code === 'custom' && typeof issue.params?.fix === 'string' ? issue.params.fix : undefined;
+    out.push({ path: issue.path, message: describe(issue, valueAt(data, issue.path)), ...(fix ? { fix } : {}) });
   }
   return out;
 }

@@ -4,8 +4,8 @@ import { parameterName } from './common';
 export const ResourcePolicySchema = z.strictObject({
   vpcEndpoint: z
     .strictObject({
-      parameterName: parameterName().optional().meta({
-        description: "NAME of the SSM parameter holding the VPC endpoint id (the network stack's AgentCoreGatewayVpcEndpointId output)",
+      parameterName: parameterName({ holds: 'the VPC endpoint id', example: '/keygate/mcp-keycloak-agentcore/gateway-vpce-id', secureString: false }).optional().meta({
+        description: "Full NAME (leading /) of the SSM parameter holding the VPC endpoint id (the network stack's AgentCoreGatewayVpcEndpointId output)",
       }),
       ids: z.array(z.string()).optional().meta({ description: 'Literal VPC endpoint ids (vpce-...)' }),
     })

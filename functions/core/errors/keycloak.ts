@@ -1,4 +1,5 @@
-import { KeygateError } from './base';
+import { KeygateError, type Problem } from './base';
+import { formatProblem } from './desired-state';
 
 /** Where a Keycloak problem happened, so that every message names the host and the realm. */
 export interface KeycloakPlace {
@@ -104,11 +105,18 @@ export class KeycloakSnapshotInvalidError extends TypeError {
   override readonly name = 'KeycloakSnapshotInvalidError';
   readonly code = 'ERR_KEYCLOAK_SNAPSHOT_INVALID';
 
+  /** `problems` lists each mistake with its path in the snapshot (`server.cimdSupported`, `users[0].id`) and fix. */
   constructor(
     readonly source: string,
-    readonly problems: string[],
+    readonly problems: Problem[],
+    more = 0,
   ) {
-    super(`${source}: not a keygate Keycloak snapshot (docs/keycloak-snapshot.md): ${problems.join('; ')}`);
+    super(
+      `${source}: not a keygate Keycloak snapshot (docs/keycloak-snapshot.md), ${problems.length + more} problem${problems.length + more === 1 ? '' : 's'}:\n` +
+        problems.map((p) => `  ${formatProblem(source, p)}`).join('\n') +
+        (more ? `\n  … and ${more} more` : '') +
+        `\nA complete minimal snapshot is in docs/keycloak-snapshot.md; a real one is $.observed.snapshot of a reconcile-realm run with {"dryRun": true}.`,
+    );
   }
 }
 

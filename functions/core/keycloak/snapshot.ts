@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { KeycloakSnapshotInvalidError } from '../errors';
+import { describeIssues } from '../desired/messages';
+import { formatPath } from '../desired/paths';
+import { KeycloakSnapshotInvalidError, type Problem } from '../errors';
 
 /**
  * The observe step's output: a compact JSON snapshot of what keygate manages in one realm (not a
@@ -121,11 +123,29 @@ export const EMPTY_OWNERSHIP: Ownership = Object.freeze({
 export function parseSnapshot(value: unknown, source: string): ObservedRealm {
   const result = ObservedRealmSchema.safeParse(value);
   if (result.success) return result.data;
-  throw new KeycloakSnapshotInvalidError(
-    source,
-    result.error.issues.slice(0, 10).map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`),
-  );
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new KeycloakSnapshotInvalidError(source, [{ path: '', message: 'must be a JSON object', fix: 'start from the minimal snapshot in docs/keycloak-snapshot.md' }]);
+  }
+  const problems = describeIssues(result.error.issues, ObservedRealmSchema, value).map(({ path, message }): Problem => ({
+    path: formatPath(path),
+    message,
+    fix: message.startsWith('unknown key') ? 'remove it: a snapshot holds only the fields docs/keycloak-snapshot.md lists' : `see ${fieldRow(path)} in the Fields table of docs/keycloak-snapshot.md`,
+  }));
+  throw new KeycloakSnapshotInvalidError(source, problems.slice(0, MAX_PROBLEMS), Math.max(0, problems.length - MAX_PROBLEMS));
 }
+
+const MAX_PROBLEMS = 10;
+
+/** The row of docs/keycloak-snapshot.md's Fields table that documents `path` (`server.cimdSupported`, `users[]`). */
+function fieldRow(path: ReadonlyArray<PropertyKey>): string {
+  const [top, next] = path;
+  if (top === 'server' && typeof next === 'string') return `"server.${next}"`;
+  if (top === 'ownership' && path.length > 1) return '"ownership" and the ownership record below it';
+  return `"${String(top)}${LIST_ROWS.has(String(top)) ? '[]' : ''}"`;
+}
+
+/** Fields the documentation's table names `field[]` (lists of objects). */
+const LIST_ROWS = new Set(['users', 'clientScopes', 'clientProfiles', 'clientPolicies', 'clients']);
 
 /** Reads the ownership record from the realm attribute's text; a damaged record owns nothing (and is rewritten). */
 export function parseOwnership(text: string | undefined): { ownership: Ownership | null; problem?: string } {

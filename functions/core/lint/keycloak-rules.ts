@@ -9,6 +9,7 @@ import {
 } from '../keycloak/analysis';
 import { isBuiltinProfile } from '../keycloak/builtins';
 import { compareVersions } from '../keycloak/version';
+import { DEFAULT_ADMIN_URL } from '../desired/keycloak';
 import type { Rule } from './types';
 
 const INSTANCE_ID = /^i-([0-9a-f]{8}|[0-9a-f]{17})$/;
@@ -148,25 +149,32 @@ export const keycloakRules: Rule[] = [
     },
   },
   {
+    id: 'kcadm-unsupported',
+    severity: 'error',
+    summary: '`keycloak.admin.kcadm` is set: not supported yet, keygate reaches Keycloak through the loopback admin URL (`keycloak.admin.url`) only.',
+    check(d, report) {
+      // Refused here, before anything runs: the realm step would otherwise stop with
+      // KeycloakAdminAccessUnsupportedError only after the gateway and its targets exist.
+      if (d.keycloak.admin.kcadm !== undefined) {
+        report(['keycloak', 'admin', 'kcadm'], 'is not supported yet: the realm reconciler reaches Keycloak only through the admin REST API on the host\'s loopback, never through kcadm.sh (docker exec)', `remove keycloak.admin.kcadm and set keycloak.admin.url to the loopback admin URL (default ${DEFAULT_ADMIN_URL}); for Keycloak in Docker, publish its port on the host loopback (docker run -p 127.0.0.1:8080:8080 …)`);
+      }
+    },
+  },
+  {
     id: 'keycloak-admin-access',
     severity: 'error',
-    summary: "Keycloak's admin interface is not reached on loopback, or both url and kcadm are set.",
+    summary: "Keycloak's admin URL (`keycloak.admin.url`) is not a loopback address.",
     check(d, report) {
-      const admin = d.keycloak.admin;
-      if (admin.url !== undefined && admin.kcadm !== undefined) {
-        report(['keycloak', 'admin'], 'sets both url and kcadm', 'keep one way to reach the admin interface: url (REST on loopback) or kcadm (docker exec)');
+      const url = d.keycloak.admin.url;
+      if (url === undefined) return;
+      let host: string | undefined;
+      try {
+        host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+      } catch {
+        host = undefined;
       }
-      for (const [path, url] of [[['keycloak', 'admin', 'url'], admin.url], [['keycloak', 'admin', 'kcadm', 'serverUrl'], admin.kcadm?.serverUrl]] as const) {
-        if (url === undefined) continue;
-        let host: string | undefined;
-        try {
-          host = new URL(url).hostname.replace(/^\[|\]$/g, '');
-        } catch {
-          host = undefined;
-        }
-        if (!host || !['127.0.0.1', 'localhost', '::1'].includes(host)) {
-          report([...path], `"${url}" is not a loopback URL: keygate reaches the admin API on the host only, never over the network`, 'use http://127.0.0.1:<port> (the port Keycloak listens on inside the host)');
-        }
+      if (!host || !['127.0.0.1', 'localhost', '::1'].includes(host)) {
+        report(['keycloak', 'admin', 'url'], `"${url}" is not a loopback URL: keygate reaches the admin API on the host only, never over the network`, 'use http://127.0.0.1:<port> (the port Keycloak listens on inside the host)');
       }
     },
   },

@@ -1,6 +1,7 @@
 import { renderCimdDocument } from '../cimd/render-cimd';
 import type { DesiredCimd } from '../desired/cimd';
 import type { DesiredState } from '../desired/document';
+import { DEFAULT_ADMIN_URL } from '../desired/keycloak';
 import { renderCreateGateway, renderCreateTarget } from '../gateway/render-gateway';
 import type { CreateGatewayRequest, CreateGatewayTargetRequest } from '../gateway/wire';
 import { renderRealmState, type RenderedRealm } from '../keycloak/render-realm';
@@ -91,5 +92,4 @@ export function buildOfflinePlan(desired: DesiredState, findings: Finding[]): Of
   };
 }
 
-/** Where the admin REST API listens on the Keycloak host when the document does not say. */
-export const DEFAULT_ADMIN_URL = 'http://127.0.0.1:8080';
+export { DEFAULT_ADMIN_URL };

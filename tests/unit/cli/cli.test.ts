@@ -95,7 +95,8 @@ describe('keygate plan --keycloak-observed', () => {
   it.each([
     ['a missing file', {}, /cannot read --keycloak-observed observed\.json: no such file/],
     ['text that is not JSON', { 'observed.json': '{' }, /observed\.json: not JSON/],
-    ['JSON that is not a snapshot', { 'observed.json': '{"realm":"x"}' }, /observed\.json: not a keygate Keycloak snapshot \(docs\/keycloak-snapshot\.md\): format/],
+    ['JSON that is not a snapshot', { 'observed.json': '{"realm":"x"}' }, /observed\.json: not a keygate Keycloak snapshot \(docs\/keycloak-snapshot\.md\), \d+ problems:\n {2}format: must be "keygate\.keycloak-snapshot\/1" Fix: see "format" in the Fields table of docs\/keycloak-snapshot\.md\n/],
+    ['a snapshot with a wrong field', { 'observed.json': JSON.stringify({ ...emptyRealmSnapshot('mcp-demo', true), exists: undefined }) }, /^keygate plan: observed\.json: not a keygate Keycloak snapshot \(docs\/keycloak-snapshot\.md\), 1 problem:\n {2}exists: is required Fix: see "exists" in the Fields table/],
     ['a server without CIMD', { 'observed.json': JSON.stringify(emptyRealmSnapshot('mcp-demo', false)) }, /start Keycloak with --features=cimd/],
   ])('exits 2 on %s, without a stack trace', async (_what, given, message) => {
     const { code, stderr, stdout } = await cli(['plan', '--config', 'examples/seed.yaml', '--keycloak-observed', 'observed.json'], given as Record<string, string>);
@@ -172,6 +173,98 @@ describe('keygate parameters', () => {
   });
 });
 
+describe('a secret pasted where an SSM parameter name belongs', () => {
+  const pasted = [
+    ['keycloak.admin.passwordParameter', 'passwordParameter: /keygate/mcp-keycloak-agentcore/keycloak-admin-password', 'passwordParameter: "S3cr3t!Passw0rd-2024"', 'S3cr3t!Passw0rd-2024'],
+    ['keycloak.realm.users[0].passwordParameter', 'passwordParameter: /keygate/mcp-keycloak-agentcore/users/alice', 'passwordParameter: "Al1ce-P@ssw0rd!"', 'Al1ce-P@ssw0rd!'],
+    ['keycloak.realm.canaryClient.secretParameter', 'secretParameter: /keygate/mcp-keycloak-agentcore/canary-client-secret', 'secretParameter: "q8Zr2mVb0c7Kx1LpT9wE4nYs"', 'q8Zr2mVb0c7Kx1LpT9wE4nYs'],
+  ] as const;
+  const commands = [['lint'], ['plan'], ['plan', '--json'], ['parameters', '--format', 'json']] as const;
+
+  it.each(pasted.flatMap(([path, from, to, secret]) => commands.map((command) => [command.join(' '), path, from, to, secret] as const)))('keygate %s refuses %s with exit 2, naming the field, and never prints the value', async (_command, path, from, to, secret) => {
+    const command = commands.find((c) => c.join(' ') === _command)!;
+    const { code, stdout, stderr } = await cli([command[0], '--config', 'broken.yaml', ...command.slice(1)], broken(from, to));
+    expect(code).toBe(2);
+    expect(`${stdout}\n${stderr}`).toContain(`${path}: `);
+    expect(`${stdout}\n${stderr}`).toMatch(/for example \/keygate\//);
+    expect(stdout).not.toContain(secret);
+    expect(stderr).not.toContain(secret);
+  });
+});
+
+describe('keygate rehearse', () => {
+  const kcadm = () => broken('    url: http://127.0.0.1:8080', '    kcadm:\n      container: keycloak');
+
+  it('refuses a document with keycloak.admin.kcadm up front, with exit 2, before starting anything', async () => {
+    const { code, stdout, stderr } = await cli(['rehearse', '--config', 'broken.yaml'], kcadm());
+    expect(code).toBe(2);
+    expect(stdout).toBe(''); // not even the banner: no emulator was started
+    expect(stderr).toMatch(/broken\.yaml:\d+:\d+: keycloak\.admin\.kcadm: is not supported yet.*\[kcadm-unsupported\] Fix: remove keycloak\.admin\.kcadm and set keycloak\.admin\.url/);
+  });
+
+  it('--json: the refusal is one JSON object on stdout', async () => {
+    const { code, stdout } = await cli(['rehearse', '--config', 'broken.yaml', '--json'], kcadm());
+    expect(code).toBe(2);
+    expect(JSON.parse(stdout)).toEqual({
+      source: 'broken.yaml',
+      ok: false,
+      error: 'broken.yaml: 1 problem in the desired-state document',
+      problems: [{ ruleId: 'kcadm-unsupported', path: 'keycloak.admin.kcadm', message: expect.stringMatching(/^is not supported yet/), fix: expect.stringMatching(/^remove keycloak\.admin\.kcadm/), line: expect.any(Number), column: expect.any(Number) }],
+    });
+  });
+});
+
+describe('--json on unusable input: one JSON object on stdout, exit 2', () => {
+  const typo = () => broken('  name: mcp-gateway-keycloak-demo', '  name: mcp-gateway-keycloak-demo\n  nmae: x');
+  const line = () => typo()['broken.yaml'].split('\n').indexOf('  nmae: x') + 1;
+
+  it.each([['lint'], ['plan'], ['verify'], ['drift']])('keygate %s --json names each problem with path, line, column and message', async (command) => {
+    const { code, stdout, stderr } = await cli([command, '--config', 'broken.yaml', '--json'], typo());
+    expect(code).toBe(2);
+    expect(JSON.parse(stdout)).toEqual({
+      source: 'broken.yaml',
+      ok: false,
+      error: 'broken.yaml: 1 problem in the desired-state document',
+      problems: [{ path: 'gateway.nmae', message: 'unknown key (did you mean "name"?)', line: line(), column: 3 }],
+    });
+    expect(stderr).toContain(`broken.yaml:${line()}:3: gateway.nmae: unknown key`); // the text stays on stderr for people
+  });
+
+  it('carries the fix of each problem', async () => {
+    const { code, stdout } = await cli(['lint', '--config', 'broken.yaml', '--json'], broken('version: 1\n', 'version: 1\nversion: 1\n'));
+    expect(code).toBe(2);
+    expect(JSON.parse(stdout).problems).toEqual([{ path: 'version', message: expect.stringMatching(/declared twice/), fix: 'keep one "version" key: YAML keeps no duplicate keys', line: expect.any(Number), column: 1 }]);
+  });
+
+  it('plan --keycloak-observed --json: the snapshot\'s problems, with their path in the snapshot', async () => {
+    const snapshot = { ...emptyRealmSnapshot('mcp-demo', true), server: { cimdSupported: 'yes', discoveryRealm: null } };
+    const { code, stdout } = await cli(['plan', '--config', 'examples/seed.yaml', '--keycloak-observed', 'observed.json', '--json'], { 'observed.json': JSON.stringify(snapshot) });
+    expect(code).toBe(2);
+    expect(JSON.parse(stdout)).toMatchObject({ source: 'observed.json', ok: false, problems: [{ path: 'server.cimdSupported', message: 'must be a boolean, not string "yes"', fix: expect.stringContaining('docs/keycloak-snapshot.md') }] });
+  });
+
+  it.each([
+    [['lint', '--json'], /^missing --config FILE/],
+    [['lint', '--json', '--config', 'nope.yaml'], /^cannot read nope\.yaml: no such file/],
+    [['lint', '--json', '--confg', 'x'], /^Unknown option '--confg'/],
+    [['plan', '--json', '--config', 'examples/seed.yaml', '--keycloak-observed', 'nope.json'], /^cannot read --keycloak-observed nope\.json/],
+  ])('%j: the error without problems', async (argv, error) => {
+    const { code, stdout } = await cli(argv);
+    expect(code).toBe(2);
+    const out = JSON.parse(stdout);
+    expect(out).toEqual({ ok: false, error: expect.stringMatching(error), problems: [] });
+  });
+
+  it('an alias bomb is unusable input too, not an internal error', async () => {
+    const levels = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 12; i++) levels.push(`l${i}: &l${i} [${Array(10).fill(i === 1 ? '*a' : `*l${i - 1}`).join(', ')}]`);
+    const { code, stdout, stderr } = await cli(['lint', '--config', 'bomb.yaml', '--json'], { 'bomb.yaml': `${levels.join('\n')}\n` });
+    expect(code).toBe(2);
+    expect(stderr).not.toMatch(/internal error|ReferenceError/);
+    expect(JSON.parse(stdout).problems[0].message).toMatch(/aliases \(\*name\) expand to too much data/);
+  });
+});
+
 describe('generated artefacts stay in sync', () => {
   it('schema/desired-state.schema.json is the schema generated from the loader (npm run schema)', () => {
     expect(readFileSync(fromRoot('schema', 'desired-state.schema.json'), 'utf8')).toBe(schemaText());
@@ -198,5 +291,12 @@ describe('docs/desired-state.md', () => {
     const codeSpans = [...doc.matchAll(/`([^`]+)`/g)].map((m) => m[1]!);
     const mentioned = (k: string) => codeSpans.some((span) => span.split(/[^\w:-]+/).includes(k));
     expect([...keys].filter((k) => !mentioned(k))).toEqual([]);
+  });
+
+  it('has a row for every top-level key in its "Top level" table', () => {
+    const doc = readFileSync(fromRoot('docs', 'desired-state.md'), 'utf8');
+    const table = doc.slice(doc.indexOf('## Top level'), doc.indexOf('\n## ', doc.indexOf('## Top level') + 1));
+    const rows = [...table.matchAll(/^\| `([\w-]+)` \|/gm)].map((m) => m[1]);
+    expect(rows).toEqual(Object.keys(JSON.parse(schemaText()).properties));
   });
 });

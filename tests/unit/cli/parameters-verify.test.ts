@@ -1,5 +1,5 @@
 import { templateParameters } from '../../../cli/commands/parameters';
-import { UsageError } from '../../../cli/io';
+import { DesiredStateInvalidError } from '../../../functions/core/errors';
 import { seedRaw, seedWith } from '../../support/seed';
 
 describe('template parameters for verification', () => {
@@ -28,9 +28,9 @@ describe('template parameters for verification', () => {
     expect(templateParameters(desired, seedRaw())).toMatchObject({ VerifySubnetIds: 'subnet-0a,subnet-0b', CanarySecretKmsKeyArn: 'arn:aws:kms:ap-northeast-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab' });
   });
 
-  it('refuses a canary secret name without a leading slash, naming the fix', () => {
-    const desired = seedWith((r) => (r.keycloak.realm.canaryClient.secretParameter = 'keygate/canary'));
-    expect(() => templateParameters(desired, seedRaw())).toThrow(UsageError);
-    expect(() => templateParameters(desired, seedRaw())).toThrow(/use "\/keygate\/canary"/);
+  it('cannot be given a canary secret name without a leading slash: the loader refuses it, without echoing it', () => {
+    expect(() => seedWith((r) => (r.keycloak.realm.canaryClient.secretParameter = 'keygate/canary'))).toThrow(DesiredStateInvalidError);
+    expect(() => seedWith((r) => (r.keycloak.realm.canaryClient.secretParameter = 'keygate/canary'))).toThrow(/keycloak\.realm\.canaryClient\.secretParameter: must be the full name of an SSM parameter, starting with "\/"/);
+    expect(() => seedWith((r) => (r.keycloak.realm.canaryClient.secretParameter = 'keygate/canary'))).not.toThrow(/keygate\/canary/);
   });
 });

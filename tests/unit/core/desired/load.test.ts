@@ -35,7 +35,32 @@ describe('loadDesiredState', () => {
 
   it('rejects duplicate keys with their line', () => {
     const problems = problemsOf(() => load('version: 1\nversion: 1\n'));
-    expect(problems).toEqual([{ path: '', message: 'invalid YAML: Map keys must be unique', line: 2, column: 1 }]);
+    expect(problems).toEqual([{ path: 'version', message: 'is declared twice in the same mapping (first at line 1)', fix: 'keep one "version" key: YAML keeps no duplicate keys', line: 2, column: 1 }]);
+  });
+
+  it('names a duplicate key by its path in the document, also inside a list', () => {
+    const text = seedText().replace('  name: mcp-gateway-keycloak-demo\n', '  name: mcp-gateway-keycloak-demo\n  name: other\n');
+    const line = text.split('\n').indexOf('  name: other') + 1;
+    expect(problemsOf(() => load(text))).toEqual([expect.objectContaining({ path: 'gateway.name', message: `is declared twice in the same mapping (first at line ${line - 1})`, line, column: 3 })]);
+    expect(problemsOf(() => load('targets:\n  - name: a\n    endpoint: x\n    name: b\n'))).toEqual([expect.objectContaining({ path: 'targets[0].name', line: 4, column: 5 })]);
+  });
+
+  it('says a file holds one document and where the second one starts, without library advice', () => {
+    const problems = problemsOf(() => load(`${seedText()}---\nversion: 1\n`));
+    const line = seedText().split('\n').length;
+    expect(problems).toEqual([expect.objectContaining({ path: '', line, column: 1, message: `the file must hold one YAML document, but a second one starts at line ${line} (after a "---" or "..." line)` })]);
+    expect(JSON.stringify(problems)).not.toMatch(/parseAllDocuments/);
+  });
+
+  it.each([['nothing', ''], ['only comments and blank lines', '# desired state\n\n   \n']])('says the file is empty when it holds %s', (_what, text) => {
+    expect(() => load(text)).toThrow(/^doc\.yaml: 1 problem in the desired-state document:\n {2}\(document\): the file is empty Fix: write the desired-state document/);
+  });
+
+  it('refuses an alias bomb with a clear message (no ReferenceError)', () => {
+    const levels = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 12; i++) levels.push(`l${i}: &l${i} [${Array(10).fill(i === 1 ? '*a' : `*l${i - 1}`).join(', ')}]`);
+    const problems = problemsOf(() => load(`${levels.join('\n')}\n`));
+    expect(problems).toEqual([expect.objectContaining({ path: '', message: expect.stringMatching(/^invalid YAML: its aliases \(\*name\) expand to too much data/), fix: expect.stringMatching(/fewer aliases/) })]);
   });
 
   it('rejects a document that is not a mapping', () => {

@@ -1,6 +1,6 @@
-import { KeycloakAdminAccessUnsupportedError } from '../../../../functions/core/errors';
+import { KeycloakAdminAccessUnsupportedError, KeycloakSnapshotInvalidError } from '../../../../functions/core/errors';
 import { adminConnection, renderObserveOps, snapshotFromResults } from '../../../../functions/core/keycloak/observe-realm';
-import { parseSnapshot } from '../../../../functions/core/keycloak/snapshot';
+import { emptyRealmSnapshot, parseSnapshot } from '../../../../functions/core/keycloak/snapshot';
 import { seedDesired, seedWith } from '../../../support/seed';
 
 const seed = seedDesired();
@@ -71,6 +71,27 @@ describe('adminConnection', () => {
 
 describe('parseSnapshot', () => {
   it('lists every problem with its path', () => {
-    expect(() => parseSnapshot({ format: 'keygate.keycloak-snapshot/1', realm: 'x' }, 'observed.json')).toThrow(/observed\.json: not a keygate Keycloak snapshot \(docs\/keycloak-snapshot\.md\): server: .*exists:/);
+    expect(() => parseSnapshot({ format: 'keygate.keycloak-snapshot/1', realm: 'x' }, 'observed.json')).toThrow(/observed\.json: not a keygate Keycloak snapshot \(docs\/keycloak-snapshot\.md\), \d+ problems:\n {2}server: is required .*\n {2}exists: is required/);
+  });
+
+  it('names the path within the snapshot and the fix, in words rather than zod\'s', () => {
+    // Prepare
+    const snapshot = { ...emptyRealmSnapshot('mcp-demo', true), server: { cimdSupported: 'yes', discoveryRealm: null }, users: [{ username: 'alice' }], extra: 1 };
+    // Act
+    let error: KeycloakSnapshotInvalidError | undefined;
+    try {
+      parseSnapshot(snapshot, 'observed.json');
+    } catch (e) {
+      error = e as KeycloakSnapshotInvalidError;
+    }
+    // Assess
+    expect(error).toBeInstanceOf(KeycloakSnapshotInvalidError);
+    expect(error!.problems).toEqual([
+      { path: 'server.cimdSupported', message: 'must be a boolean, not string "yes"', fix: 'see "server.cimdSupported" in the Fields table of docs/keycloak-snapshot.md' },
+      { path: 'users[0].id', message: 'is required', fix: 'see "users[]" in the Fields table of docs/keycloak-snapshot.md' },
+      { path: 'extra', message: expect.stringMatching(/^unknown key/), fix: 'remove it: a snapshot holds only the fields docs/keycloak-snapshot.md lists' },
+    ]);
+    expect(error!.message).not.toMatch(/Invalid input|expected boolean, received/);
+    expect(error!.message).toMatch(/A complete minimal snapshot is in docs\/keycloak-snapshot\.md/);
   });
 });

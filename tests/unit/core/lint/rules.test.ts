@@ -37,7 +37,10 @@ const VIOLATIONS: Array<{ rule: string; path: string; message: RegExp; edit: Edi
   { rule: 'http-scheme-allowed', path: 'keycloak.realm.clientProfiles[0].executors[0].configuration.cimd-allow-http-scheme', message: /accepts http client_id/, edit: (r) => (cimdProfile(r)['cimd-allow-http-scheme'] = true) },
   { rule: 'http-scheme-allowed', path: 'keycloak.realm.clientPolicies[0].conditions[0].configuration.client-id-uri-scheme', message: /matches http client_id URLs/, edit: (r) => r.keycloak.realm.clientPolicies[0].conditions[0].configuration['client-id-uri-scheme'].push('http') },
   { rule: 'keycloak-admin-access', path: 'keycloak.admin.url', message: /not a loopback URL/, edit: (r) => (r.keycloak.admin.url = 'https://auth.agentcore-keycloak-example.com') },
-  { rule: 'keycloak-admin-access', path: 'keycloak.admin', message: /sets both url and kcadm/, edit: (r) => (r.keycloak.admin.kcadm = { container: 'keycloak' }) },
+  { rule: 'kcadm-unsupported', path: 'keycloak.admin.kcadm', message: /is not supported yet/, edit: (r) => {
+    delete r.keycloak.admin.url;
+    r.keycloak.admin.kcadm = { container: 'keycloak' };
+  } },
   { rule: 'instance-id-invalid', path: 'keycloak.instanceId', message: /not an EC2 instance id/, edit: (r) => (r.keycloak.instanceId = 'keycloak-host') },
   { rule: 'cimd-client-id-mismatch', path: 'cimd.document.client_id', message: /differs from cimd\.url/, edit: (r) => (r.cimd.document.client_id = 'https://cimd.agentcore-keycloak-example.com/other.json') },
   { rule: 'cimd-url-invalid', path: 'cimd.url', message: /is not https/, edit: (r) => (r.cimd.url = 'http://cimd.agentcore-keycloak-example.com/oauth/client-metadata.json') },
@@ -89,6 +92,19 @@ describe('lint rules', () => {
     expect(finding!.message).toMatch(v.message);
     expect(finding!.fix.length).toBeGreaterThan(10);
     expect(finding!.severity).toBe(RULES.find((r) => r.id === v.rule)!.severity);
+  });
+
+  it.each([
+    ['alone', (r: Record<string, any>) => {
+      delete r.keycloak.admin.url;
+      r.keycloak.admin.kcadm = { container: 'keycloak' };
+    }],
+    ['next to url', (r: Record<string, any>) => (r.keycloak.admin.kcadm = { container: 'keycloak', serverUrl: 'http://keycloak:8080' })],
+  ])('refuses keycloak.admin.kcadm %s as an error whose fix is the loopback admin URL, never kcadm', (_where, edit) => {
+    const findings = lintDesiredState(seedWith(edit)).filter((f) => f.severity === 'error');
+    expect(findings.map((f) => [f.ruleId, f.path])).toEqual([['kcadm-unsupported', 'keycloak.admin.kcadm']]);
+    expect(findings[0]!.fix).toMatch(/^remove keycloak\.admin\.kcadm and set keycloak\.admin\.url to the loopback admin URL \(default http:\/\/127\.0\.0\.1:8080\)/);
+    expect(findings[0]!.fix.replace('remove keycloak.admin.kcadm', '')).not.toMatch(/kcadm/);
   });
 
   it('has a violating case for every rule', () => {
