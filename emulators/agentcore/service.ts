@@ -107,7 +107,7 @@ export interface Reply {
   gatewayId?: string;
 }
 
-const GATEWAY_CONFIG_KEYS = ['name', 'description', 'roleArn', 'protocolType', 'protocolConfiguration', 'authorizerType', 'authorizerConfiguration', 'kmsKeyArn', 'exceptionLevel', 'interceptorConfigurations', 'policyEngineConfiguration'];
+const GATEWAY_CONFIG_KEYS = ['name', 'description', 'roleArn', 'protocolType', 'protocolConfiguration', 'authorizerType', 'authorizerConfiguration', 'kmsKeyArn', 'customTransformConfiguration', 'exceptionLevel', 'interceptorConfigurations', 'policyEngineConfiguration', 'wafConfiguration'];
 const TARGET_CONFIG_KEYS = ['name', 'description', 'targetConfiguration', 'credentialProviderConfigurations', 'metadataConfiguration', 'privateEndpoint'];
 const TRANSITIONAL_TARGET = ['CREATING', 'UPDATING', 'DELETING', 'SYNCHRONIZING'];
 const SETTLED_TARGET = ['READY', 'FAILED', 'UPDATE_UNSUCCESSFUL', 'SYNCHRONIZE_UNSUCCESSFUL', 'CREATE_PENDING_AUTH', 'UPDATE_PENDING_AUTH', 'SYNCHRONIZE_PENDING_AUTH'];

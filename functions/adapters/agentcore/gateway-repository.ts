@@ -24,7 +24,7 @@ export const callOpts = (opts: AgentCoreOpts) => ({ abortSignal: opts.signal });
 /** Every gateway of the account (ListGateways, all pages: the key is `items`). */
 export async function listGateways(opts: AgentCoreOpts = {}): Promise<GatewaySummary[]> {
   const all: GatewaySummary[] = [];
-  for await (const page of paginateListGateways({ client: clientOf(opts) }, {})) {
+  for await (const page of paginateListGateways({ client: clientOf(opts) }, {}, callOpts(opts))) {
     all.push(...(page.items ?? []));
   }
   return all;

@@ -33,7 +33,7 @@ function translate(error: unknown, gatewayId: string, targetName: string): never
 /** Every target of the gateway (ListGatewayTargets, all pages). Takes the gateway ID, never its ARN. */
 export async function listGatewayTargets(gatewayId: string, opts: AgentCoreOpts = {}): Promise<TargetSummary[]> {
   const all: TargetSummary[] = [];
-  for await (const page of paginateListGatewayTargets({ client: clientOf(opts) }, { gatewayIdentifier: gatewayId })) all.push(...(page.items ?? []));
+  for await (const page of paginateListGatewayTargets({ client: clientOf(opts) }, { gatewayIdentifier: gatewayId }, callOpts(opts))) all.push(...(page.items ?? []));
   return all;
 }
 

@@ -92,22 +92,26 @@ export interface AwsReadings {
 
 const compact = (plan: { action: PlannedChange['action']; reason: string; fields?: FieldDiff[] }): PlannedChange => ({ action: plan.action, reason: plan.reason, fields: plan.fields ?? [] });
 
+/** In the middle of a change: being created, updated, synchronized or deleted (agentcore-gateway-api.md §5, §6). */
+const inFlux = (readiness: { state: string }, status: unknown) => readiness.state === 'pending' || status === 'DELETING';
+
 /**
  * Plans the gateway, each declared target and the resource policy against what was read, with the
- * provisioning planners. A gateway or target in the middle of a change (CREATING, UPDATING, …) is not
- * judged: the retryable NotReady error makes the state machine observe again a little later.
+ * provisioning planners. A gateway or target in the middle of a change (CREATING, UPDATING, DELETING, …)
+ * is not judged: the retryable NotReady error makes the state machine observe again a little later
+ * (a deletion then reads as absent, planned as a create).
  *
  * @example
  * planAwsDrift(desired, { roleArn, owner: 'keygate-dev' }, { targets: [{ name: 'tools' }], otherTargets: [] }).gateway.change.action // 'create'
  */
 export function planAwsDrift(desired: DesiredState, stack: { roleArn: string; owner: string }, read: AwsReadings): AwsObservation {
   const g = read.gateway?.gateway;
-  if (g && gatewayReadiness(g.status, g.statusReasons).state === 'pending') throw new GatewayNotReadyError(String(g.gatewayId), String(g.status));
+  if (g && inFlux(gatewayReadiness(g.status, g.statusReasons), g.status)) throw new GatewayNotReadyError(String(g.gatewayId), String(g.status));
   const gatewayPlan = planGateway({ desired: desired.gateway, roleArn: stack.roleArn, owner: stack.owner, ...(read.gateway ? { observed: read.gateway } : {}) });
   const gatewayId = g?.gatewayId ?? null;
   const targets = read.targets.map(({ name, observed }): TargetObservation => {
     const target = desired.targets.find((t) => t.name === name)!;
-    if (observed && targetReadiness(observed.status, observed.statusReasons).state === 'pending') throw new GatewayTargetNotReadyError(name, String(observed.status));
+    if (observed && inFlux(targetReadiness(observed.status, observed.statusReasons), observed.status)) throw new GatewayTargetNotReadyError(name, String(observed.status));
     const plan = planTarget({ desired: target, gatewayId: gatewayId ?? '(not created yet)', ...(observed ? { observed } : {}) });
     return { name, targetId: observed?.targetId ?? null, status: observed?.status ?? null, change: compact(plan) };
   });

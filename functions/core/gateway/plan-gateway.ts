@@ -43,7 +43,7 @@ const mcp = (b: Json) => asObject(asObject(b.protocolConfiguration).mcp);
 /** JWT authorizer members keygate manages; any other member found on the gateway is carried over on update. */
 const MANAGED_JWT_KEYS = ['discoveryUrl', 'allowedAudience', 'allowedClients', 'allowedScopes', 'customClaims', 'privateEndpoint'];
 /** Gateway members keygate never sets; UpdateGateway is a full replacement, so they are sent back as observed. */
-const UNMANAGED_GATEWAY_KEYS = ['kmsKeyArn', 'interceptorConfigurations', 'policyEngineConfiguration'];
+const UNMANAGED_GATEWAY_KEYS = ['kmsKeyArn', 'customTransformConfiguration', 'interceptorConfigurations', 'policyEngineConfiguration', 'wafConfiguration'];
 
 /** The compared fields. Optional document fields are compared (and owned) only when the document declares them. */
 function gatewayRules(desired: DesiredGateway): FieldRule[] {

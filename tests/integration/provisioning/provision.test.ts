@@ -53,7 +53,9 @@ describe('provision.asl.json: real state machine, real handlers, real SDK client
     // Prepare
     const first = await world.provision();
     const kmsKeyArn = 'arn:aws:kms:eu-central-1:111122223333:key/0e1f2a3b-4c5d-6e7f-8091-a2b3c4d5e6f7';
-    world.emulator.editGateway(NAME, { kmsKeyArn }); // set by someone else; UpdateGateway must not clear it
+    // Set by someone else (console, another tool); UpdateGateway is a full replacement and must not clear them.
+    const unmanaged = { kmsKeyArn, wafConfiguration: { failureMode: 'FAIL_CLOSE' }, customTransformConfiguration: { lambda: { arn: 'arn:aws:lambda:eu-central-1:111122223333:function:transform' } } };
+    world.emulator.editGateway(NAME, unmanaged);
     const changed = seedRaw();
     changed.gateway.authorizer.allowedAudiences = ['mcp-gateway-demo', 'mcp-gateway-demo-v2'];
     world.emulator.resetCalls();
@@ -64,7 +66,8 @@ describe('provision.asl.json: real state machine, real handlers, real SDK client
     expect(world.emulator.callLog({ mutating: true }).map((c) => c.op)).toEqual(['UpdateGateway']);
     const [gateway] = world.emulator.state().gateways;
     expect(gateway!.gatewayId).toBe((first.output as { gatewayId: string }).gatewayId);
-    expect(gateway).toMatchObject({ kmsKeyArn, authorizerConfiguration: { customJWTAuthorizer: { allowedAudience: ['mcp-gateway-demo', 'mcp-gateway-demo-v2'] } } });
+    expect(gateway).toMatchObject({ ...unmanaged, authorizerConfiguration: { customJWTAuthorizer: { allowedAudience: ['mcp-gateway-demo', 'mcp-gateway-demo-v2'] } } });
+    expect(world.emulator.callLog({ op: 'UpdateGateway' })[0]!.request).toMatchObject(unmanaged);
     expect(run.output).toMatchObject({ action: 'updated', targets: [{ action: 'unchanged' }] });
   });
 

@@ -67,4 +67,13 @@ describe('planAwsDrift', () => {
     creating.targets[0]!.observed!.status = 'CREATING';
     expect(() => planAwsDrift(desired, STACK, creating)).toThrow(GatewayTargetNotReadyError);
   });
+
+  it('a gateway or target being deleted (out of band) is observed again later, not reported as a failed status to update', () => {
+    const deleting = converged();
+    deleting.gateway!.gateway.status = 'DELETING';
+    expect(() => planAwsDrift(desired, STACK, deleting)).toThrow(GatewayNotReadyError);
+    const targetDeleting = converged();
+    targetDeleting.targets[0]!.observed!.status = 'DELETING';
+    expect(() => planAwsDrift(desired, STACK, targetDeleting)).toThrow(GatewayTargetNotReadyError);
+  });
 });

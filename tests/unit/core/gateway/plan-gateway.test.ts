@@ -59,7 +59,8 @@ describe('planGateway', () => {
   });
 
   it('updates a changed audience list with the complete document, keeping unmanaged members', () => {
-    const observed = observedFrom(seedDesired().gateway, { kmsKeyArn: 'arn:aws:kms:eu-central-1:111122223333:key/k', protocolConfiguration: { mcp: { supportedVersions: ['2025-06-18'] } } });
+    const unmanaged = { kmsKeyArn: 'arn:aws:kms:eu-central-1:111122223333:key/k', wafConfiguration: { failureMode: 'FAIL_OPEN' }, customTransformConfiguration: { lambda: { arn: 'arn:aws:lambda:eu-central-1:111122223333:function:t' } } };
+    const observed = observedFrom(seedDesired().gateway, { ...unmanaged, protocolConfiguration: { mcp: { supportedVersions: ['2025-06-18'] } } });
     (observed as any).authorizerConfiguration.customJWTAuthorizer.advertisedScopeMapping = { 'mcp:tools': 'tools' };
     const desired = seedWith((raw) => (raw.gateway.authorizer.allowedAudiences = ['mcp-gateway-demo', 'other'])).gateway;
     const plan = planGateway({ desired, roleArn: ROLE, owner: OWNER, observed: { gateway: observed, tags: OWNED } });
@@ -71,7 +72,7 @@ describe('planGateway', () => {
         gatewayIdentifier: 'mcp-gateway-keycloak-demo-abcdefghij',
         name: 'mcp-gateway-keycloak-demo',
         roleArn: ROLE,
-        kmsKeyArn: 'arn:aws:kms:eu-central-1:111122223333:key/k',
+        ...unmanaged,
         protocolConfiguration: { mcp: { supportedVersions: ['2025-06-18'] } },
         authorizerConfiguration: { customJWTAuthorizer: { allowedAudience: ['mcp-gateway-demo', 'other'], advertisedScopeMapping: { 'mcp:tools': 'tools' } } },
       },
