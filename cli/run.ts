@@ -38,8 +38,9 @@ Usage:
                                                VPC endpoint rotation, drift report and repair,
                                                teardown, with real state machines, handlers and SDK
                                                clients against local emulators (default config
-                                               examples/seed.yaml, speed 20; --fault target-failed or
-                                               gateway-failed shows a failure); exit 1 when it fails
+                                               keygate's examples/seed.yaml, from any directory;
+                                               speed 20; --fault target-failed or gateway-failed
+                                               shows a failure); exit 1 when it fails
   keygate schema                               JSON Schema of the desired-state document
   keygate rules                                the lint rules (Markdown)
   keygate help
