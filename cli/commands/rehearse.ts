@@ -122,6 +122,7 @@ function speedOf(value: string | undefined): number {
 
 function faultOf(value: string | undefined): Fault | undefined {
   if (value === undefined) return undefined;
-  if (value in FAULTS) return value as Fault;
+  // Own keys only: `in` would accept what every object inherits (constructor, toString, …).
+  if (Object.hasOwn(FAULTS, value)) return value as Fault;
   throw new UsageError(`--fault must be one of ${Object.keys(FAULTS).join(', ')}, not "${value}"`);
 }
