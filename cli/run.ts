@@ -30,16 +30,20 @@ Usage:
   keygate drift --config FILE --stack NAME --command-document NAME [--gateway-role-arn ARN]
                 [--output-bucket NAME] [--json]
                                                the drift report, from this machine with your AWS
-                                               credentials: the gateway, targets, resource policy and
-                                               Keycloak realm against the document (read-only: one SSM
-                                               command on the Keycloak host); exit 1 when drifted
+                                               credentials: the gateway, targets, resource policy,
+                                               Keycloak realm and CIMD document against the document
+                                               (read-only: one SSM command on the Keycloak host); exit 1
+                                               when drifted. --gateway-role-arn (stack output
+                                               GatewayRoleArn) is required unless the document sets
+                                               gateway.roleArn
   keygate rehearse [--config FILE] [--speed N] [--fault KIND] [--json]
                                                the whole control plane on this machine: provision,
                                                VPC endpoint rotation, drift report and repair,
                                                teardown, with real state machines, handlers and SDK
                                                clients against local emulators (default config
-                                               examples/seed.yaml, speed 20; --fault target-failed or
-                                               gateway-failed shows a failure); exit 1 when it fails
+                                               keygate's examples/seed.yaml, from any directory;
+                                               speed 20; --fault target-failed or gateway-failed
+                                               shows a failure); exit 1 when it fails
   keygate schema                               JSON Schema of the desired-state document
   keygate rules                                the lint rules (Markdown)
   keygate help

@@ -1,5 +1,5 @@
 import { readHostResult, type SentCommand } from './adapters/host/host-runner';
-import { CIMD_RESULT_ID } from './core/cimd/host-program';
+import { hostFilesOf } from './core/cimd/host-program';
 import type { DesiredState } from './core/desired/document';
 import { hostErrorToKeycloakError } from './core/keycloak/host-outcome';
 import { adminConnection, snapshotFromResults } from './core/keycloak/observe-realm';
@@ -27,6 +27,5 @@ export const handler = makeHandler('get-realm-command-result', async (input: Get
   const snapshot = snapshotFromResults(desired, result.results, command.instanceId);
   logger.info('host program finished', { mode: command.mode, operations: result.done, realmExists: snapshot.exists });
   // Files the same command stat-ed (the published CIMD document), handed through for drift detection.
-  const hostFiles = CIMD_RESULT_ID in result.results ? { [CIMD_RESULT_ID]: result.results[CIMD_RESULT_ID] } : {};
-  return { snapshot, operations: result.done, hostFiles };
+  return { snapshot, operations: result.done, hostFiles: hostFilesOf(result.results) };
 });

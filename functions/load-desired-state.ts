@@ -31,9 +31,12 @@ export const handler = makeHandler('load-desired-state', async (input: LoadDesir
       throw new DesiredStateInvalidError(source, [{ path: '', message: 'the parameter does not exist', fix: 'deploy the stack with DesiredState from "keygate parameters --config FILE"' }]);
     }
   }
+  // An input document is bound like the stack's own: one naming another VPC endpoint parameter would
+  // put a policy on an endpoint the stack's EventBridge rule never watches (never rotated) and that
+  // its IAM policy does not let keygate read.
   const binding = {
     ...(env.KEYCLOAK_INSTANCE_ID ? { keycloakInstanceId: env.KEYCLOAK_INSTANCE_ID } : {}),
-    ...(input.request?.desiredState === undefined ? { vpcEndpointParameterName: env.VPC_ENDPOINT_PARAMETER_NAME } : {}),
+    vpcEndpointParameterName: env.VPC_ENDPOINT_PARAMETER_NAME,
     cimdObject: { bucket: env.CIMD_PUBLISH_BUCKET, key: env.CIMD_PUBLISH_KEY },
   };
   const { desired, warnings } = loadDesiredStateInput(value, source, binding);

@@ -1,9 +1,5 @@
-import type { CimdDestination } from './adapters/cimd/destination';
-import { hostDestination } from './adapters/cimd/host-destination';
-import { CIMD_RESULT_ID, observedFromStat } from './core/cimd/host-program';
+import { cimdDestinationFor } from './adapters/cimd/destination-for';
 import { reconcileCimd, skipReason, type CimdMode, type CimdOutcome } from './adapters/cimd/reconcile-cimd';
-import { s3Destination } from './adapters/cimd/s3-destination';
-import type { DesiredCimd } from './core/desired/cimd';
 import type { DesiredState } from './core/desired/document';
 import { hostTarget, keycloakHostEnv } from './platform/keycloak-host';
 import { makeHandler, type TaskInput } from './platform/make-handler';
@@ -31,17 +27,11 @@ export const handler = makeHandler('publish-cimd-document', async (input: Publis
     logger.info('CIMD document not published by keygate', { reason: skip });
     return { mode, outcome: 'skipped', reason: skip ?? '', ...(desired.cimd ? { url: desired.cimd.url } : {}) };
   }
-  const observed = mode === 'observe' && 'host' in desired.cimd.publish ? observedFromStat(input.hostFiles?.[CIMD_RESULT_ID]) : undefined;
-  const full = destinationFor(desired, desired.cimd.publish);
-  const destination: CimdDestination = observed ? { ...full, observe: async () => observed } : full;
-  if (observed) logger.info('CIMD document observed by the realm command', { path: (desired.cimd.publish as { host: { path: string } }).host.path });
+  const hostAccess = () => ({ host: hostTarget(desired), region: keycloakHostEnv().AWS_REGION });
+  const { destination, piggybacked } = cimdDestinationFor(desired.cimd, desired.cimd.publish, hostAccess, mode === 'observe' ? input.hostFiles : undefined);
+  if (piggybacked) logger.info('CIMD document observed by the realm command', { path: (desired.cimd.publish as { host: { path: string } }).host.path });
   logger.appendKeys({ cimdUrl: desired.cimd.url, destination: destination.description });
   const result = await reconcileCimd({ ...desired, cimd: desired.cimd }, destination, { mode, signal });
   if (result.outcome !== 'skipped') logger.info('CIMD document', { mode, outcome: result.outcome, reason: result.plan.reason, fields: result.plan.fields.map((f) => f.field) });
   return result;
 });
-
-function destinationFor(desired: DesiredState, publish: NonNullable<DesiredCimd['publish']>): CimdDestination {
-  if ('s3' in publish) return s3Destination(publish.s3);
-  return hostDestination({ host: hostTarget(desired), file: publish.host, url: desired.cimd!.url, region: keycloakHostEnv().AWS_REGION });
-}

@@ -3,10 +3,11 @@
 import { build } from 'esbuild';
 import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { packageRoot } from './package-root';
 import { bundleFileName, esbuildOptionsFor, functionsOf, loadTemplate } from './template';
 
 async function main() {
-  const root = process.cwd();
+  const root = packageRoot();
   for (const fn of functionsOf(loadTemplate(root))) {
     const outdir = join(root, 'dist', fn.logicalId);
     mkdirSync(outdir, { recursive: true });

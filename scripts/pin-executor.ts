@@ -4,8 +4,9 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { packageRoot } from './package-root';
 
-const root = process.cwd();
+const root = packageRoot();
 const digest = createHash('sha256').update(readFileSync(join(root, 'functions', 'host', 'executor.py'))).digest('hex');
 const path = join(root, 'template.yaml');
 const text = readFileSync(path, 'utf8');

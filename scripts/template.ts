@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseDocument, type Tags } from 'yaml';
+import { packageRoot } from './package-root';
 
 /**
  * CloudFormation YAML: every short-form intrinsic (`!Ref`, `!GetAtt` in dotted and list forms,
@@ -49,7 +50,8 @@ export function parseTemplate(text: string): Template {
   return doc.toJS() as Template;
 }
 
-export function loadTemplate(root = process.cwd()): Template {
+/** keygate's template.yaml (from the package root, not the cwd: the emulators run it from anywhere). */
+export function loadTemplate(root = packageRoot()): Template {
   return parseTemplate(readFileSync(join(root, 'template.yaml'), 'utf8'));
 }
 

@@ -1,8 +1,13 @@
+import { cimdDestinationFor } from '../../functions/adapters/cimd/destination-for';
+import { reconcileCimd, skipReason } from '../../functions/adapters/cimd/reconcile-cimd';
 import { observeAwsDrift } from '../../functions/adapters/drift/observe-aws';
 import { observeRealmDrift } from '../../functions/adapters/drift/observe-realm';
 import { KeygateError } from '../../functions/core/errors';
+import type { DesiredState } from '../../functions/core/desired/document';
+import type { CimdObservation } from '../../functions/core/drift/observations';
 import { renderDriftReport } from '../../functions/core/drift/render';
 import { mergeDriftReport } from '../../functions/core/drift/report';
+import type { HostTarget } from '../../functions/adapters/host/host-runner';
 import { EXIT, UsageError, type CliIo } from '../io';
 import { loadConfig } from '../load-config';
 
@@ -20,9 +25,11 @@ const ROLE = /^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/;
 
 /**
  * `keygate drift --config FILE --stack NAME --command-document NAME [--gateway-role-arn ARN] [--output-bucket NAME] [--json]`:
- * the drift report of the state machine, from an operator's machine with the operator's AWS
- * credentials: the same observe and plan code, read-only (AWS reads, one SSM command on the Keycloak
- * host), never a repair. Exit 0 without drift, 1 with drift.
+ * the drift report of the state machine in report mode, from an operator's machine with the
+ * operator's AWS credentials: the gateway, targets, resource policy, realm and CIMD document planned
+ * by the same code, read-only (AWS reads, one SSM command on the Keycloak host that also stats a CIMD
+ * file, an S3 read for a CIMD object), never a repair. `--gateway-role-arn` is required unless the
+ * document sets `gateway.roleArn`. Exit 0 without drift, 1 with drift.
  */
 export async function driftCommand(io: CliIo, opts: DriftOptions, now: () => Date = () => new Date()): Promise<number> {
   const { desired } = loadConfig(io, opts.config, { requireClean: true });
@@ -33,12 +40,10 @@ export async function driftCommand(io: CliIo, opts: DriftOptions, now: () => Dat
   if (!ROLE.test(roleArn)) throw new UsageError(`--gateway-role-arn "${roleArn}" is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)`);
   const region = io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION;
   if (!region) throw new UsageError('set AWS_REGION (or AWS_DEFAULT_REGION) to the stack\'s region: the Keycloak host reads its secrets from SSM there');
+  const host: HostTarget = { documentName: commandDocument, instanceId: desired.keycloak.instanceId, ...(opts.outputBucket ? { outputBucket: opts.outputBucket } : {}) };
   try {
-    const [aws, realm] = await Promise.all([
-      observeAwsDrift(desired, { roleArn, owner: stack }),
-      observeRealmDrift(desired, { documentName: commandDocument, instanceId: desired.keycloak.instanceId, ...(opts.outputBucket ? { outputBucket: opts.outputBucket } : {}) }, { region }),
-    ]);
-    const cimd = { observed: false as const, reason: 'keygate drift does not observe the CIMD document yet' };
+    const [aws, { realm, hostFiles }] = await Promise.all([observeAwsDrift(desired, { roleArn, owner: stack }), observeRealmDrift(desired, host, { region })]);
+    const cimd = await observeCimd(desired, host, region, hostFiles);
     const report = { ...mergeDriftReport(desired, 'report', { aws, realm, cimd }).report, observedAt: now().toISOString() };
     io.stdout(opts.json ? `${JSON.stringify(report, null, 2)}\n` : renderDriftReport(report));
     return report.items.length ? EXIT.findings : EXIT.ok;
@@ -50,6 +55,20 @@ export async function driftCommand(io: CliIo, opts: DriftOptions, now: () => Dat
     io.stderr(`keygate drift: ${e.name}: ${e.message}\n`);
     return EXIT.internal;
   }
+}
+
+/**
+ * The CIMD document as the drift state machine observes it (its Observe CIMD Document step): skipped
+ * when keygate does not publish it; a host file planned against the stat the realm's command made;
+ * an S3 object read with the operator's credentials.
+ */
+async function observeCimd(desired: DesiredState, host: HostTarget, region: string, hostFiles: Record<string, unknown>): Promise<CimdObservation> {
+  const skip = skipReason(desired.cimd);
+  if (skip || !desired.cimd?.publish) return { outcome: 'skipped', reason: skip ?? '' };
+  const { destination } = cimdDestinationFor(desired.cimd, desired.cimd.publish, () => ({ host, region }), hostFiles);
+  const observed = await reconcileCimd({ ...desired, cimd: desired.cimd }, destination, { mode: 'observe' });
+  if (!('plan' in observed) || (observed.outcome !== 'in-sync' && observed.outcome !== 'drifted')) throw new TypeError(`CIMD observation ended "${observed.outcome}": observe mode plans only`);
+  return { ...observed, outcome: observed.outcome };
 }
 
 function required(value: string | undefined, what: string): string {

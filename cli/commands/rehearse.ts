@@ -1,9 +1,10 @@
 import { rmSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, isAbsolute, relative } from 'node:path';
 import { DEFAULT_DELAYS } from '../../emulators/agentcore';
 import { captureFunctionOutput } from '../../emulators/world/function-output';
 import type { LocalWorld } from '../../emulators/world';
 import { parseDesiredStateText } from '../../functions/core/desired/load';
+import { fromPackageRoot } from '../../scripts/package-root';
 import { styleFor } from '../format';
 import { EXIT, UsageError, type CliIo } from '../io';
 import { loadConfig } from '../load-config';
@@ -12,7 +13,17 @@ import { renderResult } from '../rehearse/render';
 import { FAULTS, rehearse, type Fault, type RehearsalResult } from '../rehearse/scenario';
 import { LiveView } from '../rehearse/view';
 
-export const DEFAULT_CONFIG = 'examples/seed.yaml';
+/**
+ * The built-in example, keygate's own examples/seed.yaml wherever keygate runs from: relative to the
+ * cwd below the package root (`npm start` prints "examples/seed.yaml"), absolute elsewhere. A
+ * `--config` path the user gives stays relative to the cwd.
+ */
+export function defaultConfig(cwd: string = process.cwd()): string {
+  const file = fromPackageRoot('examples', 'seed.yaml');
+  const below = relative(cwd, file);
+  return below && !below.startsWith('..') && !isAbsolute(below) ? below : file;
+}
+
 /**
  * The default time scale: every emulated service delay and state-machine wait runs this many times
  * faster. The run's service time is about 7 minutes (gateway 20 s, target 30 s, the rotation's 300 s
@@ -38,7 +49,7 @@ const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
  * Ctrl-C / SIGTERM (cleaned up as well).
  */
 export async function rehearseCommand(io: CliIo, opts: RehearseOptions): Promise<number> {
-  const config = opts.config ?? DEFAULT_CONFIG;
+  const config = opts.config ?? defaultConfig();
   const speed = speedOf(opts.speed);
   const fault = faultOf(opts.fault);
   const { desired } = loadConfig(io, config, { requireClean: true });
@@ -111,6 +122,7 @@ function speedOf(value: string | undefined): number {
 
 function faultOf(value: string | undefined): Fault | undefined {
   if (value === undefined) return undefined;
-  if (value in FAULTS) return value as Fault;
+  // Own keys only: `in` would accept what every object inherits (constructor, toString, …).
+  if (Object.hasOwn(FAULTS, value)) return value as Fault;
   throw new UsageError(`--fault must be one of ${Object.keys(FAULTS).join(', ')}, not "${value}"`);
 }

@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { resetClients } from '../../functions/adapters/clients';
 import { resetDynamoDbClient } from '../../functions/adapters/dynamodb/drift-lock';
 import { resetSnsClient } from '../../functions/adapters/sns/notify';
@@ -23,6 +23,7 @@ import { commandDocumentFromTemplate } from '../ssm/template-document';
 import { runStateMachine, type RunOptions, type RunResult } from '../stepfunctions';
 import { start as startStepFunctionsApi, type StepFunctionsApi } from '../stepfunctions/api';
 import { KEYGATE_HANDLERS } from '../stepfunctions/handlers';
+import { fromPackageRoot } from '../../scripts/package-root';
 
 /** The stack's own names, as a deployed stack's environment would carry them. */
 export const STACK = {
@@ -136,11 +137,6 @@ export function defaultSecrets(document: Record<string, any>): WorldSecrets {
   };
 }
 
-/** The project root: two levels up from this file, or (bundled, as by bin/run-ts.cjs) the nearest directory up with statemachine/. */
-const ROOT = ((): string => {
-  for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir)) if (existsSync(join(dir, 'statemachine', 'provision.asl.json'))) return dir;
-  return join(__dirname, '..', '..');
-})();
 let executions = 0;
 
 /**
@@ -284,9 +280,9 @@ async function startAll(options: LocalWorldOptions, track: <T extends { close():
       // As in AWS, the execution is listed RUNNING while it runs (the drift guard looks for these).
       const listed = STATE_MACHINES[machine] ? stepfunctions.startExecution(stateMachineArn(machine), executionName) : undefined;
       const result = await runStateMachine({
-        file: join(ROOT, 'statemachine', `${machine}.asl.json`),
+        file: fromPackageRoot('statemachine', `${machine}.asl.json`),
         handlers: KEYGATE_HANDLERS,
-        stateMachines: { ReconcileRealmStateMachineArn: join(ROOT, 'statemachine', 'reconcile-realm.asl.json') },
+        stateMachines: { ReconcileRealmStateMachineArn: fromPackageRoot('statemachine', 'reconcile-realm.asl.json') },
         input: runOptions.input ?? { desiredState: runDocument },
         executionName,
         executionArn: listed?.executionArn,

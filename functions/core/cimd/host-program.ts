@@ -71,3 +71,14 @@ export function piggybackCimdObserveOps(desired: DesiredState): HostOperation[] 
   if (!desired.cimd || !publish || !('host' in publish)) return [];
   return cimdObserveOps(publish.host, sha256(renderCimdDocument(desired.cimd).text));
 }
+
+/**
+ * The files a host program stat-ed besides its own work (the published CIMD document), keyed by result
+ * id, to hand to the CIMD observation.
+ *
+ * @example
+ * hostFilesOf({ realm: {…}, cimd: { exists: false } }) // { cimd: { exists: false } }
+ */
+export function hostFilesOf(results: Record<string, unknown>): Record<string, unknown> {
+  return CIMD_RESULT_ID in results ? { [CIMD_RESULT_ID]: results[CIMD_RESULT_ID] } : {};
+}

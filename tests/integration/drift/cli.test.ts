@@ -1,15 +1,17 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { STACK } from '../../../emulators/world';
+import { renderCimdDocument } from '../../../functions/core/cimd/render-cimd';
 import type { DriftReport } from '../../../functions/core/drift/report';
 import { runCli } from '../../support/cli';
 import { startDriftWorld, type DriftWorld } from '../../support/drift';
 import { fromRoot } from '../../support/paths';
+import { seedDesired } from '../../support/seed';
 
-// `keygate drift` from an operator's machine: the same observe and plan code as the state machine,
+// `keygate drift` from an operator's machine: what the state machine observes, planned by the same code,
 // with the operator's credentials, here against the local world's emulators through the SDK's
 // endpoint variables. Read-only: one SSM command, no write anywhere.
 
@@ -60,10 +62,35 @@ describe('keygate drift', () => {
     expect((run.output as DriftReport).items).toEqual(report.items);
   });
 
+  it('observes the CIMD document on the host in its one SSM command, and reports its drift as the state machine does', async () => {
+    // Prepare
+    const path = w.document.cimd.publish.host.path as string;
+    const sendCommands = () => w.local.ssm.calls.filter((c) => c.operation === 'SendCommand').length;
+    writeFileSync(w.local.hostFile(path), JSON.stringify({ ...JSON.parse(readFileSync(w.local.hostFile(path), 'utf8')), client_name: 'Edited by hand' }));
+    const before = sendCommands();
+    // Act
+    const out = await runCli([...args(), '--json'], { files, env: env() });
+    // Assess
+    expect(sendCommands() - before).toBe(1);
+    expect(out.code).toBe(1);
+    const report = JSON.parse(out.stdout) as DriftReport;
+    expect(report.notObserved).toEqual([]);
+    expect(report.items.filter((i) => i.area === 'cimd').map((i) => [i.resource, i.field, i.expected, i.actual])).toEqual([
+      [`cimd/${w.document.cimd.url}`, 'client_name', 'MCP Inspector AWS CIMD Client', 'Edited by hand'],
+    ]);
+    const run = await w.drift({ mode: 'report' });
+    expect((run.output as DriftReport).items).toEqual(report.items);
+    writeFileSync(w.local.hostFile(path), renderCimdDocument(seedDesired().cimd!).text);
+  });
+
   it('names a missing flag and how to find its value, exit 2', async () => {
     const out = await runCli(['drift', '--config', 'live.json', '--stack', STACK.owner], { files, env: env() });
     expect(out).toMatchObject({ code: 2, stdout: '' });
     expect(out.stderr).toBe('keygate drift: missing --command-document NAME (stack output KeycloakCommandDocumentName)\n');
+    // The seed sets no gateway.roleArn (its stack creates the role): the flag is required then.
+    const noRole = await runCli(args().slice(0, -2), { files, env: env() });
+    expect(noRole).toMatchObject({ code: 2, stdout: '' });
+    expect(noRole.stderr).toMatch(/^keygate drift: missing --gateway-role-arn ARN \(stack output GatewayRoleArn\)/);
   });
 
   it('runs as the bundled CLI (node bin/keygate.cjs)', async () => {

@@ -1,12 +1,15 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defaultSecrets } from '../../../emulators/world';
 import type { RehearsalResult } from '../../../cli/rehearse/scenario';
 import { fromRoot, ROOT } from '../../support/paths';
 import { seedRaw } from '../../support/seed';
 
-// `node bin/keygate.cjs rehearse` as `npm start` runs it: a separate process, the bundled CLI.
+// `node bin/keygate.cjs rehearse` as `npm start` runs it: a separate process, the bundled CLI, run
+// from directories outside the package (keygate finds its template and state machines by itself).
 
 const SECRETS = ((s) => [s.admin, s.canary, ...Object.values(s.users)])(defaultSecrets(seedRaw()));
 
@@ -17,9 +20,9 @@ interface Exit {
   stderr: string;
 }
 
-/** Runs the bundled CLI; `onStderr` may act on the progress as it arrives (send a signal). */
-function keygate(args: string[], onStderr?: (text: string, child: ReturnType<typeof spawn>) => void): Promise<Exit> {
-  const child = spawn(process.execPath, [fromRoot('bin', 'keygate.cjs'), ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Runs the bundled CLI in `cwd`; `onStderr` may act on the progress as it arrives (send a signal). */
+function keygate(cwd: string, args: string[], onStderr?: (text: string, child: ReturnType<typeof spawn>) => void): Promise<Exit> {
+  const child = spawn(process.execPath, [fromRoot('bin', 'keygate.cjs'), ...args], { cwd, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
@@ -42,12 +45,18 @@ const accepts = (url: string) =>
 let faulted: Exit;
 let interrupted: Exit;
 let sent = false;
+// Working directories outside the package: one with nothing in it (the default config is keygate's
+// examples/seed.yaml), one with a copy of the seed given as a relative --config.
+const elsewhere = realpathSync(mkdtempSync(join(tmpdir(), 'kg-cwd-')));
+const withCopy = realpathSync(mkdtempSync(join(tmpdir(), 'kg-cwd-')));
 
 beforeAll(async () => {
+  for (const dir of [elsewhere, withCopy]) expect(dir.startsWith(`${ROOT}/`)).toBe(false);
+  copyFileSync(fromRoot('examples', 'seed.yaml'), join(withCopy, 'my-setup.yaml'));
   [faulted, interrupted] = await Promise.all([
-    keygate(['rehearse', '--fault', 'target-failed', '--speed', '200']),
+    keygate(elsewhere, ['rehearse', '--fault', 'target-failed', '--speed', '200']),
     // Interrupted while provisioning waits for the gateway.
-    keygate(['rehearse', '--json', '--speed', '10'], (stderr, child) => {
+    keygate(withCopy, ['rehearse', '--config', 'my-setup.yaml', '--json', '--speed', '10'], (stderr, child) => {
       if (!sent && /waiting\s+Await Gateway Ready/.test(stderr)) {
         sent = true;
         child.kill('SIGINT');
@@ -55,8 +64,18 @@ beforeAll(async () => {
     }),
   ]);
 }, 90_000);
+afterAll(() => {
+  for (const dir of [elsewhere, withCopy]) rmSync(dir, { recursive: true, force: true });
+});
 
 describe('node bin/keygate.cjs rehearse', () => {
+  it('runs from any directory: the default config is keygate\'s own examples/seed.yaml, a relative --config is read from the cwd', () => {
+    const header = (text: string) => /^keygate rehearse (\S+) at speed ×(\d+): /.exec(text)?.slice(1);
+    expect(header(faulted.stdout)).toEqual([fromRoot('examples', 'seed.yaml'), '200']);
+    expect(faulted.stdout).toMatch(/phases {9}start succeeded, provision failed/);
+    expect(header(interrupted.stderr)).toEqual(['my-setup.yaml', '10']);
+  });
+
   it('with a target that goes FAILED: exits 1 naming the step, the status reasons and the fix', () => {
     const out = faulted;
     expect(out.code).toBe(1);

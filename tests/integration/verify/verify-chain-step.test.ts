@@ -30,6 +30,8 @@ beforeAll(async () => {
   process.env.VERIFY_RESOLVE = Object.entries(chain.routes).map(([host, origin]) => `${host}=${origin}`).join(',');
   process.env.DESIRED_STATE_PARAMETER = '/keygate/keygate-dev/desired-state';
   process.env.KEYCLOAK_INSTANCE_ID = 'i-0123456789abcdef0';
+  // The stack deployed from the seed watches the seed's VPC endpoint parameter (Load Desired State checks it).
+  process.env.VPC_ENDPOINT_PARAMETER_NAME = seedDesired().resourcePolicy!.vpcEndpoint.parameterName;
 });
 beforeEach(() => {
   ssm.reset();

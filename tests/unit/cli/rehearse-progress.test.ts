@@ -141,3 +141,14 @@ describe('keygate rehearse: unusable input changes nothing', () => {
     expect(out.stdout).toBe('');
   });
 });
+
+describe('keygate rehearse --fault', () => {
+  // Names every object inherits are no fault. The missing --config keeps a regression quick: a fault
+  // wrongly accepted ends at the config (exit 2, another message) instead of running a rehearsal.
+  it.each(['constructor', 'toString', '__proto__', 'hasOwnProperty'])('refuses "%s" (inherited, not a fault) with exit 2', async (name) => {
+    const out = await runCli(['rehearse', '--fault', name, '--config', 'missing.yaml']);
+    expect(out.code).toBe(2);
+    expect(out.stderr).toBe(`keygate rehearse: --fault must be one of target-failed, gateway-failed, not "${name}"\n`);
+    expect(out.stdout).toBe('');
+  });
+});

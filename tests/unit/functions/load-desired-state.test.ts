@@ -50,6 +50,20 @@ describe('load-desired-state handler', () => {
     });
   });
 
+  it('refuses an input document naming another VPC endpoint parameter than the stack watches (it would never be rotated)', async () => {
+    // Prepare
+    const raw = seedRaw();
+    raw.resourcePolicy.vpcEndpoint.parameterName = '/other/gateway-vpce-id';
+    ssm.on(GetParameterCommand, { Name: PARAMETER }).resolves({ Parameter: { Name: PARAMETER, Value: encodeDocument(raw) } });
+    // Act, Assess: from the execution input as from the stack's parameter
+    for (const request of [{ desiredState: raw }, { desiredState: seedText().replace('/keygate/mcp-keycloak-agentcore/gateway-vpce-id', '/other/gateway-vpce-id') }, {}]) {
+      await expect(invoke(handler, { request })).rejects.toMatchObject({
+        name: 'DesiredStateInvalidError',
+        problems: [{ path: 'resourcePolicy.vpcEndpoint.parameterName', message: 'is "/other/gateway-vpce-id", but this stack watches "/keygate/mcp-keycloak-agentcore/gateway-vpce-id" for endpoint changes' }],
+      });
+    }
+  });
+
   it('accepts the S3 object the stack may write, and refuses another one (its IAM policy names one object)', async () => {
     const raw = seedRaw();
     raw.cimd.publish = { s3: { bucket: 'cimd-docs', key: 'oauth/client-metadata.json' } };
