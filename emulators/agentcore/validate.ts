@@ -33,9 +33,37 @@ function requireString(body: Json, field: string, pattern?: RegExp): string {
   return v;
 }
 
-function checkStringList(value: unknown, field: string): void {
+function checkStringList(value: unknown, field: string, element?: RegExp): void {
   if (value === undefined) return;
   if (!Array.isArray(value) || value.some((s) => typeof s !== 'string' || s === '')) throw validation(`${field} must be a list of non-empty strings`, field);
+  // The API reference gives these lists "Minimum number of 1 item": an empty list is refused, not read as absent.
+  if (value.length === 0) throw validation(`${field} must have at least 1 item`, field);
+  const bad = element && value.find((s) => !element.test(s as string));
+  if (bad !== undefined && bad !== false) throw validation(`${field} member "${bad}" does not match ${element!.source}`, field);
+}
+
+/** §4.2: every custom claim names the claim, its value type and a match (value and operator). */
+function checkCustomClaims(value: unknown, field: string): void {
+  if (value === undefined) return;
+  if (!Array.isArray(value) || value.length === 0) throw validation(`${field} must be a list with at least 1 item`, field);
+  value.forEach((raw, i) => {
+    const claim = isObject(raw) ? raw : {};
+    const at = `${field}[${i}]`;
+    requireString(claim, 'inboundTokenClaimName');
+    if (!['STRING', 'STRING_ARRAY'].includes(String(claim.inboundTokenClaimValueType))) throw validation(`${at}.inboundTokenClaimValueType must be STRING or STRING_ARRAY`, `${at}.inboundTokenClaimValueType`);
+    const match = isObject(claim.authorizingClaimMatchValue) ? claim.authorizingClaimMatchValue : undefined;
+    if (!match) throw validation(`${at}.authorizingClaimMatchValue is required`, `${at}.authorizingClaimMatchValue`);
+    unionMember(match.claimMatchValue, `${at}.authorizingClaimMatchValue.claimMatchValue`, ['matchValueString', 'matchValueStringList']);
+    if (!['EQUALS', 'CONTAINS', 'CONTAINS_ANY'].includes(String(match.claimMatchOperator))) throw validation(`${at}.authorizingClaimMatchValue.claimMatchOperator must be EQUALS, CONTAINS or CONTAINS_ANY`, `${at}.authorizingClaimMatchValue.claimMatchOperator`);
+  });
+}
+
+/** §4.1: tag keys that start with aws: are reserved for AWS (a general AWS tagging rule). */
+function checkTags(value: unknown): void {
+  if (value === undefined) return;
+  if (!isObject(value)) throw validation('tags must be a map of strings', 'tags');
+  const reserved = Object.keys(value).find((k) => /^aws:/i.test(k));
+  if (reserved) throw validation(`tag key "${reserved}" uses the reserved prefix aws:`, 'tags');
 }
 
 function checkPrivateEndpoint(value: unknown, field: string): void {
@@ -63,14 +91,21 @@ export function checkGatewayBody(body: Json): void {
   const type = requireString(body, 'authorizerType');
   if (!AUTHORIZER_TYPES.includes(type)) throw validation(`authorizerType must be one of ${AUTHORIZER_TYPES.join(', ')}`, 'authorizerType');
   if (body.protocolType !== undefined && body.protocolType !== 'MCP') throw validation('protocolType must be MCP', 'protocolType');
-  if (body.protocolConfiguration !== undefined) unionMember(body.protocolConfiguration, 'protocolConfiguration', ['mcp']);
+  if (body.protocolConfiguration !== undefined) {
+    const [, mcp] = unionMember(body.protocolConfiguration, 'protocolConfiguration', ['mcp']);
+    const searchType = (mcp as Json).searchType;
+    if (searchType !== undefined && searchType !== 'SEMANTIC') throw validation('protocolConfiguration.mcp.searchType must be SEMANTIC', 'protocolConfiguration.mcp.searchType');
+  }
+  checkTags(body.tags);
   if (type === 'CUSTOM_JWT') {
     if (body.authorizerConfiguration === undefined) throw validation('authorizerConfiguration is required for CUSTOM_JWT', 'authorizerConfiguration');
     const [, jwt] = unionMember(body.authorizerConfiguration, 'authorizerConfiguration', ['customJWTAuthorizer']);
     const a = jwt as Json;
     const url = requireString(a, 'discoveryUrl');
     if (!/.+\/\.well-known\/openid-configuration$/.test(url)) throw validation('discoveryUrl must end with /.well-known/openid-configuration', 'authorizerConfiguration.customJWTAuthorizer.discoveryUrl');
-    for (const list of ['allowedAudience', 'allowedClients', 'allowedScopes']) checkStringList(a[list], `authorizerConfiguration.customJWTAuthorizer.${list}`);
+    for (const list of ['allowedAudience', 'allowedClients']) checkStringList(a[list], `authorizerConfiguration.customJWTAuthorizer.${list}`);
+    checkStringList(a.allowedScopes, 'authorizerConfiguration.customJWTAuthorizer.allowedScopes', /^[\x21\x23-\x5B\x5D-\x7E]+$/);
+    checkCustomClaims(a.customClaims, 'authorizerConfiguration.customJWTAuthorizer.customClaims');
     checkPrivateEndpoint(a.privateEndpoint, 'authorizerConfiguration.customJWTAuthorizer.privateEndpoint');
   } else if (body.authorizerConfiguration !== undefined) {
     throw validation(`authorizerConfiguration is not allowed with authorizerType ${type}`, 'authorizerConfiguration');
@@ -91,6 +126,16 @@ export function checkTargetBody(body: Json, { create }: { create: boolean }): vo
     }
   }
   checkPrivateEndpoint(body.privateEndpoint, 'privateEndpoint');
+  if (body.credentialProviderConfigurations !== undefined) {
+    const list = body.credentialProviderConfigurations;
+    if (!Array.isArray(list)) throw validation('credentialProviderConfigurations must be a list', 'credentialProviderConfigurations');
+    list.forEach((c, i) => {
+      const type = isObject(c) ? c.credentialProviderType : undefined;
+      if (!['GATEWAY_IAM_ROLE', 'OAUTH', 'API_KEY', 'CALLER_IAM_CREDENTIALS', 'JWT_PASSTHROUGH'].includes(String(type))) {
+        throw validation(`credentialProviderConfigurations[${i}].credentialProviderType is required (GATEWAY_IAM_ROLE, OAUTH, API_KEY, CALLER_IAM_CREDENTIALS or JWT_PASSTHROUGH)`, `credentialProviderConfigurations[${i}].credentialProviderType`);
+      }
+    });
+  }
 }
 
 /** Resource policy text: JSON, the required elements, the exact gateway ARN, 20 KB / 100 statements (§10). */

@@ -2,11 +2,12 @@ import type { DesiredGateway } from '../desired/gateway';
 import { GatewayImmutableFieldError, GatewayNotOwnedError, GatewayRoleMismatchError } from '../errors';
 import { gatewayReadiness } from '../readiness';
 import { asObject, asSet, diffFields, normalizeCustomClaims, normalizePrivateEndpoint, pickDefined, type FieldDiff, type FieldRule, type Json } from './normalize';
-import { MANAGED_BY_TAG, renderGatewayBody, renderUpdateGateway } from './render-gateway';
+import { gatewayTags, OWNER_TAG_KEY, renderGatewayBody, renderUpdateGateway } from './render-gateway';
+
+export { OWNER_TAG_KEY };
 import type { GatewayBodyWire, UpdateGatewayRequest } from './wire';
 
 /** Tag naming the keygate stack that owns a gateway: keygate changes and deletes only what carries it. */
-export const OWNER_TAG_KEY = 'keygate:owner';
 
 /** What GetGateway returned (the SDK output is structurally this; the core does not import the SDK). */
 export interface ObservedGateway {
@@ -104,7 +105,7 @@ export function planGateway(input: GatewayPlanInput): GatewayPlan {
       if (!desired.allowReplacement) throw new GatewayImmutableFieldError('gateway.name', renamedFrom.name, name, fix);
       return { action: 'replace', kind: 'gateway', name, reason: 'immutable-field-changed', gatewayId: renamedFrom.gatewayId, fields };
     }
-    return { action: 'create', kind: 'gateway', name, reason: 'missing', after: { ...renderGatewayBody(desired, { roleArn }), tags: { ...MANAGED_BY_TAG, [OWNER_TAG_KEY]: owner } } };
+    return { action: 'create', kind: 'gateway', name, reason: 'missing', after: { ...renderGatewayBody(desired, { roleArn }), tags: gatewayTags(owner) } };
   }
   const gateway = observed.gateway;
   const gatewayId = String(gateway.gatewayId);

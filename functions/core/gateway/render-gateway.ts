@@ -12,6 +12,10 @@ import type {
 
 /** Tag keygate puts on gateways it creates (UpdateGateway cannot change tags). */
 export const MANAGED_BY_TAG = { 'managed-by': 'keygate' } as const;
+/** The tag that says which keygate stack owns a gateway: keygate touches only gateways tagged with its own stack. */
+export const OWNER_TAG_KEY = 'keygate:owner';
+/** Every tag CreateGateway carries. */
+export const gatewayTags = (owner: string): Record<string, string> => ({ ...MANAGED_BY_TAG, [OWNER_TAG_KEY]: owner });
 
 export function renderPrivateEndpoint(p: PrivateEndpoint): PrivateEndpointWire {
   const m = p.managedVpcResource;
@@ -70,8 +74,8 @@ export function renderGatewayBody(gateway: DesiredGateway, ctx: { roleArn: strin
   };
 }
 
-export function renderCreateGateway(gateway: DesiredGateway, ctx: { roleArn: string; clientToken: string }): CreateGatewayRequest {
-  return { ...renderGatewayBody(gateway, ctx), clientToken: ctx.clientToken, tags: { ...MANAGED_BY_TAG } };
+export function renderCreateGateway(gateway: DesiredGateway, ctx: { roleArn: string; clientToken: string; owner: string }): CreateGatewayRequest {
+  return { ...renderGatewayBody(gateway, ctx), clientToken: ctx.clientToken, tags: gatewayTags(ctx.owner) };
 }
 
 export function renderUpdateGateway(gateway: DesiredGateway, ctx: { roleArn: string; gatewayId: string }): UpdateGatewayRequest {

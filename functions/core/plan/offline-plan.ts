@@ -14,6 +14,7 @@ export const KNOWN_LATER = {
   gatewayId: '(known after CreateGateway)',
   gatewayArn: '(known after CreateGateway)',
   clientToken: '(derived from the request at apply time)',
+  owner: '(the keygate stack name, known at deploy)',
   vpcEndpointId: (parameterName: string) => `(value of SSM parameter ${parameterName})`,
 } as const;
 
@@ -50,7 +51,7 @@ export function buildOfflinePlan(desired: DesiredState, findings: Finding[]): Of
   const source = desired.resourcePolicy?.vpcEndpoint;
   const admin = desired.keycloak.admin;
   return {
-    gateway: { action: 'create', request: renderCreateGateway(desired.gateway, { roleArn, clientToken: KNOWN_LATER.clientToken }) },
+    gateway: { action: 'create', request: renderCreateGateway(desired.gateway, { roleArn, clientToken: KNOWN_LATER.clientToken, owner: KNOWN_LATER.owner }) },
     targets: desired.targets.map((t) => ({
       name: t.name,
       action: 'create',

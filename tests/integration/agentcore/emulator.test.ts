@@ -119,6 +119,27 @@ describe('AgentCore emulator, through the real SDK client', () => {
     expect(await response.json()).toEqual({ message: expect.stringContaining("'bedrock-agentcore'") });
   });
 
+  it.each([
+    ['an empty allowedAudience', { allowedAudience: [] }, /allowedAudience must have at least 1 item/],
+    ['a scope with a space', { allowedScopes: ['mcp tools'] }, /allowedScopes member "mcp tools" does not match/],
+    ['a custom claim without its operator', { customClaims: [{ inboundTokenClaimName: 'azp', inboundTokenClaimValueType: 'STRING', authorizingClaimMatchValue: { claimMatchValue: { matchValueString: 'x' } } }] }, /claimMatchOperator must be/],
+    ['a custom claim without its value type', { customClaims: [{ inboundTokenClaimName: 'azp', authorizingClaimMatchValue: { claimMatchValue: { matchValueString: 'x' }, claimMatchOperator: 'EQUALS' } }] }, /inboundTokenClaimValueType must be/],
+  ])('refuses %s in the JWT authorizer, as the service does (400 ValidationException)', async (_what, jwt, message) => {
+    const request = gatewayRequest('demo-gw');
+    Object.assign((request.authorizerConfiguration as { customJWTAuthorizer: object }).customJWTAuthorizer, jwt);
+    await expect(client.send(new CreateGatewayCommand(request))).rejects.toMatchObject({ name: 'ValidationException', message: expect.stringMatching(message) });
+    expect(emulator.state().gateways).toEqual([]);
+  });
+
+  it('refuses an unknown searchType, a reserved aws: tag and a credential provider without its type', async () => {
+    const searchType = gatewayRequest('demo-gw', { protocolConfiguration: { mcp: { searchType: 'FOO' as 'SEMANTIC' } } });
+    await expect(client.send(new CreateGatewayCommand(searchType))).rejects.toMatchObject({ name: 'ValidationException', message: expect.stringMatching(/searchType must be SEMANTIC/) });
+    await expect(client.send(new CreateGatewayCommand(gatewayRequest('demo-gw', { tags: { 'aws:owner': 'x' } })))).rejects.toMatchObject({ name: 'ValidationException', message: expect.stringMatching(/reserved prefix aws:/) });
+    const { gatewayId } = await client.send(new CreateGatewayCommand(gatewayRequest('demo-gw')));
+    const target = { ...targetRequest(gatewayId!, 'tools'), credentialProviderConfigurations: [{} as never] };
+    await expect(client.send(new CreateGatewayTargetCommand(target))).rejects.toMatchObject({ name: 'ValidationException', message: expect.stringMatching(/credentialProviderType is required/) });
+  });
+
   it('answers the CREATING race with the service text, as a 400 ValidationException', async () => {
     const { gatewayId } = await client.send(new CreateGatewayCommand(gatewayRequest('demo-gw')));
     const error = await client.send(new CreateGatewayTargetCommand(targetRequest(gatewayId!, 'tools'))).catch((e: unknown) => e);

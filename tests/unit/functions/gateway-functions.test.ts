@@ -40,7 +40,7 @@ process.env.GATEWAY_ROLE_ARN = ROLE;
 const MUTATING = /^(Create|Update|Delete|Put|Tag|Untag|Synchronize)/;
 
 function observedGateway(extra: Record<string, unknown> = {}, desired = seedDesired().gateway) {
-  const { clientToken: _t, tags: _g, ...body } = renderCreateGateway(desired, { roleArn: ROLE, clientToken: 'x'.repeat(40) });
+  const { clientToken: _t, tags: _g, ...body } = renderCreateGateway(desired, { roleArn: ROLE, clientToken: 'x'.repeat(40), owner: 'keygate-dev' });
   return { ...body, gatewayId: ID, gatewayArn: ARN, gatewayUrl: `https://${ID}.gateway/mcp`, status: 'READY', ...extra } as never;
 }
 function gatewayExists(extra: Record<string, unknown> = {}, tags: Record<string, string> = OWNED) {

@@ -1,5 +1,6 @@
 import { renderCreateGateway } from '../../../../functions/core/gateway/render-gateway';
 import { gatewayRoleArn, OWNER_TAG_KEY, planGateway, type ObservedGateway } from '../../../../functions/core/gateway/plan-gateway';
+import { buildOfflinePlan } from '../../../../functions/core/plan/offline-plan';
 import { seedDesired, seedWith } from '../../../support/seed';
 
 const ROLE = 'arn:aws:iam::111122223333:role/keygate-dev-GatewayRole-ABC';
@@ -8,7 +9,7 @@ const OWNED = { 'managed-by': 'keygate', [OWNER_TAG_KEY]: OWNER };
 
 /** What GetGateway returns for a gateway created from `desired`: the request plus the server's fields. */
 function observedFrom(desired = seedDesired().gateway, extra: Record<string, unknown> = {}): ObservedGateway {
-  const { clientToken: _t, tags: _tags, ...body } = renderCreateGateway(desired, { roleArn: ROLE, clientToken: 'x'.repeat(40) });
+  const { clientToken: _t, tags: _tags, ...body } = renderCreateGateway(desired, { roleArn: ROLE, clientToken: 'x'.repeat(40), owner: 'keygate-dev' });
   return {
     ...body,
     gatewayId: 'mcp-gateway-keycloak-demo-abcdefghij',
@@ -120,5 +121,20 @@ describe('gatewayRoleArn', () => {
     expect(gatewayRoleArn({}, ROLE)).toBe(ROLE);
     expect(gatewayRoleArn({ roleArn: ROLE }, ROLE)).toBe(ROLE);
     expect(() => gatewayRoleArn({ roleArn: 'arn:aws:iam::111122223333:role/other' }, ROLE)).toThrow(expect.objectContaining({ name: 'GatewayRoleMismatchError', message: expect.stringContaining('gateway.roleArn') }));
+  });
+});
+
+describe('the offline plan (keygate plan)', () => {
+  it('shows the CreateGateway request a deployment sends: the same members and tag keys, the owner known at deploy', () => {
+    const desired = seedDesired();
+    const live = planGateway({ desired: desired.gateway, roleArn: ROLE, owner: OWNER });
+    const offline = buildOfflinePlan({ ...desired, gateway: { ...desired.gateway, roleArn: ROLE } }, []).gateway.request;
+    expect(live.action).toBe('create');
+    const { clientToken: _token, tags, ...body } = offline;
+    if (live.action !== 'create') throw new Error(`expected a create, got ${live.action}`);
+    const after = live.after as unknown as Record<string, unknown> & { tags: Record<string, string> };
+    expect(body).toEqual(Object.fromEntries(Object.entries(after).filter(([k]) => k !== 'tags')));
+    expect(Object.keys(tags!).sort()).toEqual(Object.keys(after.tags).sort());
+    expect(tags).toMatchObject({ 'managed-by': 'keygate', [OWNER_TAG_KEY]: expect.stringContaining('stack name') });
   });
 });

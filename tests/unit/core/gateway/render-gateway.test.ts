@@ -35,7 +35,7 @@ describe('AgentCore gateway requests on the wire (seed)', () => {
   it('CreateGateway: POST /gateways/ with the exact members', async () => {
     // Prepare
     const { client: sdk, capture } = client();
-    const request = renderCreateGateway(seedDesired().gateway, { roleArn: ROLE, clientToken: 'keygate-0123456789abcdef0123456789abcdef01234567' });
+    const request = renderCreateGateway(seedDesired().gateway, { roleArn: ROLE, clientToken: 'keygate-0123456789abcdef0123456789abcdef01234567', owner: 'keygate-dev' });
     // Act
     await sdk.send(new CreateGatewayCommand(request));
     // Assess
@@ -49,7 +49,7 @@ describe('AgentCore gateway requests on the wire (seed)', () => {
     expect(body.authorizerType).toBe('CUSTOM_JWT');
     expect(body.protocolType).toBe('MCP');
     expect(body.clientToken).toBe('keygate-0123456789abcdef0123456789abcdef01234567');
-    expect(body.tags).toEqual({ 'managed-by': 'keygate' });
+    expect(body.tags).toEqual({ 'managed-by': 'keygate', 'keygate:owner': 'keygate-dev' });
     const jwt = body.authorizerConfiguration.customJWTAuthorizer;
     expect(Object.keys(body.authorizerConfiguration)).toEqual(['customJWTAuthorizer']);
     expect(jwt.discoveryUrl).toBe('https://auth.agentcore-keycloak-example.com/realms/mcp-demo/.well-known/openid-configuration');
@@ -81,7 +81,7 @@ describe('AgentCore gateway requests on the wire (seed)', () => {
         { claim: 'groups', valueType: 'STRING_ARRAY', operator: 'CONTAINS_ANY', value: ['mcp-users', 'admins'] },
       ];
     }).gateway;
-    const jwt = renderCreateGateway(gateway, { roleArn: ROLE, clientToken: 't'.repeat(40) }).authorizerConfiguration.customJWTAuthorizer;
+    const jwt = renderCreateGateway(gateway, { roleArn: ROLE, clientToken: 't'.repeat(40), owner: 'keygate-dev' }).authorizerConfiguration.customJWTAuthorizer;
     expect(jwt.allowedClients).toEqual(['mcp-inspector']);
     expect(jwt.customClaims).toEqual([
       { inboundTokenClaimName: 'azp', inboundTokenClaimValueType: 'STRING', authorizingClaimMatchValue: { claimMatchValue: { matchValueString: 'mcp-inspector' }, claimMatchOperator: 'EQUALS' } },
@@ -117,7 +117,7 @@ describe('AgentCore target requests on the wire (seed)', () => {
 
 describe('deriveClientToken', () => {
   it('is stable for the same request, different for another, and fits the API pattern', () => {
-    const request = renderCreateGateway(seedDesired().gateway, { roleArn: ROLE, clientToken: '' });
+    const request = renderCreateGateway(seedDesired().gateway, { roleArn: ROLE, clientToken: '', owner: 'keygate-dev' });
     const a = deriveClientToken('gateway', request);
     expect(deriveClientToken('gateway', JSON.parse(JSON.stringify(request)))).toBe(a);
     expect(deriveClientToken('gateway', { ...request, description: 'changed' })).not.toBe(a);
