@@ -131,6 +131,20 @@ describe('teardown functions', () => {
     await expect(invoke(findGateway, { desired: seedDesired() })).rejects.toMatchObject({ name: 'GatewayNotOwnedError' });
   });
 
+  it('find-gateway for a teardown refuses a gateway with undeclared targets before anything is deleted; the rotation does not list targets', async () => {
+    // Prepare
+    gatewayExists();
+    agentcore.on(ListGatewayTargetsCommand).resolves({ items: [{ targetId: 'ABCDEFGHIJ', name: 'my-mcp-server', status: 'READY' }, { targetId: 'ZZZZZZZZZZ', name: 'someone-elses', status: 'READY' }] as never });
+    // Act / Assess
+    await expect(invoke(findGateway, { desired: seedDesired(), refuseUndeclaredTargets: true })).rejects.toMatchObject({ name: 'GatewayHasTargetsError', targetNames: ['someone-elses'] });
+    expect(agentcore.commandCalls(ListGatewayTargetsCommand)).toHaveLength(1);
+    expect(await invoke(findGateway, { desired: seedDesired() })).toMatchObject({ found: true, gatewayId: ID, gatewayArn: ARN });
+    expect(agentcore.commandCalls(ListGatewayTargetsCommand)).toHaveLength(1);
+    agentcore.on(ListGatewayTargetsCommand).resolves({ items: [{ targetId: 'ABCDEFGHIJ', name: 'my-mcp-server', status: 'READY' }] as never });
+    expect(await invoke(findGateway, { desired: seedDesired(), refuseUndeclaredTargets: true })).toMatchObject({ found: true });
+    expect(agentcore.calls().filter((c) => MUTATING.test(c.args[0].constructor.name))).toEqual([]);
+  });
+
   it('delete-gateway-target waits for a CREATING target instead of deleting it', async () => {
     agentcore.on(ListGatewayTargetsCommand).resolves({ items: [{ targetId: 'ABCDEFGHIJ', name: 'my-mcp-server', status: 'CREATING' } as never] });
     await expect(invoke(deleteGatewayTarget, { gatewayId: ID, target: { name: 'my-mcp-server' } })).rejects.toMatchObject({ name: 'GatewayTargetNotReadyError' });
