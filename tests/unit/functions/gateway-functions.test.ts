@@ -71,6 +71,12 @@ describe('ensure-gateway', () => {
     expect(out).toMatchObject({ action: 'created', gatewayId: ID, gatewayArn: ARN, status: 'CREATING', waitUntil: expect.any(String) });
   });
 
+  it('drift repair (createIfMissing: false) never creates a missing gateway: GatewayMissingError says to run provisioning', async () => {
+    agentcore.on(ListGatewaysCommand).resolves({ items: [] });
+    await expect(invoke(ensureGateway, { desired: seedDesired(), createIfMissing: false })).rejects.toMatchObject({ name: 'GatewayMissingError', message: expect.stringContaining('run provisioning') });
+    expect(agentcore).not.toHaveReceivedCommand(CreateGatewayCommand);
+  });
+
   it('sends nothing when the gateway matches', async () => {
     gatewayExists();
     expect(await invoke(ensureGateway, { desired: seedDesired() })).toMatchObject({ action: 'unchanged', gatewayId: ID });
