@@ -287,6 +287,8 @@ async function startAll(options: LocalWorldOptions, track: <T extends { close():
         file: join(ROOT, 'statemachine', `${machine}.asl.json`),
         handlers: KEYGATE_HANDLERS,
         stateMachines: { ReconcileRealmStateMachineArn: join(ROOT, 'statemachine', 'reconcile-realm.asl.json') },
+        // As template.yaml substitutes it: '' when the document lists literal ids (no rotation machine).
+        substitutions: { RotateGatewayPolicyStateMachineArn: hasRotation ? stateMachineArn('rotate-gateway-policy') : '' },
         input: runOptions.input ?? { desiredState: runDocument },
         executionName,
         executionArn: listed?.executionArn,
