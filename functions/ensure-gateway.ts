@@ -1,7 +1,7 @@
 import { createGateway, updateGateway } from './adapters/agentcore/gateway-repository';
 import { observeGateway } from './adapters/agentcore/observe-gateway';
 import type { DesiredState } from './core/desired/document';
-import { GatewayNotConvergedError, GatewayNotReadyError } from './core/errors';
+import { GatewayMissingError, GatewayNotConvergedError, GatewayNotReadyError } from './core/errors';
 import { deriveClientToken } from './core/gateway/client-token';
 import { gatewayRoleArn, planGateway } from './core/gateway/plan-gateway';
 import { ensureActionOf, waitDeadline } from './core/gateway/provisioning';
@@ -13,6 +13,8 @@ export interface EnsureGatewayInput extends TaskInput {
   desired: DesiredState;
   /** Set after a replacement removed the old gateway: a second replacement in one run is an error. */
   replacedGatewayId?: string;
+  /** false (drift repair): a missing gateway fails with GatewayMissingError instead of being created. */
+  createIfMissing?: boolean;
 }
 
 /** Step "Ensure Gateway": observe by name, plan, create or update (full replacement), report the action. */
@@ -25,6 +27,7 @@ export const handler = makeHandler('ensure-gateway', async (input: EnsureGateway
   if (current?.status === 'DELETING') throw new GatewayNotReadyError(String(current.gatewayId), 'DELETING');
   const plan = planGateway({ desired, roleArn, owner: env.KEYGATE_OWNER, ...seen });
   logger.info('planned change', { action: plan.action, kind: plan.kind, name: plan.name, reason: plan.reason, fields: 'fields' in plan ? plan.fields : [] });
+  if (plan.action === 'create' && input.createIfMissing === false) throw new GatewayMissingError(desired.name);
   const waitUntil = waitDeadline(new Date(), desired.readyTimeoutSeconds);
   if (plan.action === 'replace') {
     if (input.replacedGatewayId) throw new GatewayNotConvergedError(`gateway ${desired.name}`, plan.fields.map((f) => f.field));

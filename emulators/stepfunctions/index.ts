@@ -34,6 +34,11 @@ export interface RunOptions {
    * (`"StateMachineArn": "${ReconcileRealmStateMachineArn}"`): the child runs here with the same handlers.
    */
   stateMachines?: Record<string, string>;
+  /**
+   * DefinitionSubstitutions that are plain values (not a handler or a nested machine), as template.yaml
+   * sets them: each `${Name}` in the definition is replaced before the run.
+   */
+  substitutions?: Record<string, string>;
   input: unknown;
   executionName?: string;
   /** `$$.Execution.Id`; default `arn:aws:states:local:000000000000:execution:keygate:<executionName>`. */
@@ -107,7 +112,7 @@ class LambdaFunctionError extends Error {
 }
 
 export async function runStateMachine(options: RunOptions): Promise<RunResult> {
-  const raw = JSON.parse(readFileSync(options.file, 'utf8')) as Definition;
+  const raw = JSON.parse(substitute(readFileSync(options.file, 'utf8'), options.substitutions ?? {})) as Definition;
   const scale = options.timeScale ?? 1;
   const definition = scale === 1 ? raw : scaleDefinitionTime(raw, scale);
   const invocations: Record<string, number> = {};
@@ -195,6 +200,11 @@ export async function runStateMachine(options: RunOptions): Promise<RunResult> {
 }
 
 const START_EXECUTION_SYNC = 'arn:aws:states:::states:startExecution.sync:2';
+
+/** The definition text with each `${Name}` of `values` replaced (inside JSON strings, escaped as such). */
+function substitute(text: string, values: Record<string, string>): string {
+  return Object.entries(values).reduce((out, [name, value]) => out.replaceAll(`\${${name}}`, JSON.stringify(value).slice(1, -1)), text);
+}
 
 /**
  * `states:startExecution.sync:2`: runs the child machine to its end and answers like the service, with

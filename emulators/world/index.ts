@@ -287,6 +287,8 @@ async function startAll(options: LocalWorldOptions, track: <T extends { close():
         executionName,
         executionArn: listed?.executionArn,
         timeScale: speed,
+        // As in template.yaml's DefinitionSubstitutions: '' when the document lists literal ids (no rotation machine).
+        substitutions: { RotateGatewayPolicyStateMachineArn: hasRotation ? stateMachineArn('rotate-gateway-policy') : '' },
         // The host script runs in real time whatever the speed: poll it at a fixed, short interval.
         retryIntervalOverrides: { 'Await Observe Command': 50, 'Await Apply Command': 50 },
         // A Wait with SecondsPath takes its duration from the execution; the runner can only scale

@@ -22,8 +22,9 @@ export async function putResourcePolicy(gatewayArn: string, policy: string, opts
 }
 
 /**
- * Removes the policy; used by teardown only, before the gateway itself is deleted (nothing else ever
- * deletes it, whatever failed). No policy (404) means done.
+ * Removes the policy; used by teardown only, after the gateway itself is gone (nothing else ever
+ * deletes it, whatever failed: a live gateway without it would take any valid token from anywhere).
+ * No policy, or no gateway any more (404), means done.
  */
 export async function deleteResourcePolicy(gatewayArn: string, opts: AgentCoreOpts = {}): Promise<'deleted' | 'absent'> {
   try {

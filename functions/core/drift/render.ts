@@ -23,6 +23,7 @@ const VERDICT: Record<DriftReport['outcome'], string> = {
   clean: 'no drift',
   drift: 'drift found (report mode: nothing changed)',
   repaired: 'drift found and repaired (observed again: no drift left)',
+  'needs-provisioning': 'the gateway does not exist: run provisioning (drift repair does not create gateways; anything else found was repaired in repair mode)',
   'repair-failed': 'drift found; the repair FAILED',
   'skipped: provisioning in progress': 'skipped: provisioning in progress',
   'skipped: drift run in progress': 'skipped: drift run in progress',
@@ -38,7 +39,8 @@ export function driftSubject(report: DriftReport): string {
   const n = report.counts.drift;
   const what =
     report.outcome === 'repaired' ? `${plural(n, 'item')} repaired` : report.outcome === 'repair-failed' ? `repair failed (${plural(n, 'item')})` : report.outcome === 'drift' ? `${plural(n, 'item')} drifted` : report.outcome;
-  const subject = `keygate drift: ${what} on ${report.gateway}`.replace(/[^\x20-\x7e]/g, '?');
+  const text = report.outcome === 'needs-provisioning' ? `keygate drift: gateway ${report.gateway} missing, run provisioning` : `keygate drift: ${what} on ${report.gateway}`;
+  const subject = text.replace(/[^\x20-\x7e]/g, '?');
   return subject.length > MAX_SUBJECT_LENGTH ? `${subject.slice(0, MAX_SUBJECT_LENGTH - 3)}...` : subject;
 }
 
@@ -47,7 +49,7 @@ function itemLines(item: DriftItem): string[] {
     `DRIFT  ${item.resource}  ${item.field}`,
     `       expected  ${showValue(item.expected)}`,
     `       found     ${showValue(item.actual)}`,
-    `       repair    ${item.change.summary} via ${item.change.via}`,
+    item.change.by === 'provisioning' ? `       repair    ${item.change.summary}: drift repair does not do this` : `       repair    ${item.change.summary} via ${item.change.via}`,
   ];
 }
 

@@ -13,7 +13,12 @@ export const DRIFT_REPORT_FORMAT = 'keygate.drift-report/1';
 
 export type DriftMode = 'report' | 'repair';
 export type DriftArea = 'gateway' | 'gateway-target' | 'resource-policy' | 'keycloak' | 'cimd';
-export type DriftOutcome = 'clean' | 'drift' | 'repaired' | 'repair-failed' | 'skipped: provisioning in progress' | 'skipped: drift run in progress';
+/**
+ * `needs-provisioning`: the gateway does not exist (never provisioned, or torn down while the schedule
+ * runs on). Drift reports it as one item and never creates a gateway, its targets or its policy (that
+ * is provisioning's job); in repair mode it still repairs the Keycloak realm and the CIMD document.
+ */
+export type DriftOutcome = 'clean' | 'drift' | 'repaired' | 'needs-provisioning' | 'repair-failed' | 'skipped: provisioning in progress' | 'skipped: drift run in progress';
 
 /** The change that repairs an item: the planner's action, and the apply step that carries it out. */
 export interface RepairChange {
@@ -24,6 +29,8 @@ export interface RepairChange {
   /** The provisioning step (and API) that applies it. */
   via: string;
   summary: string;
+  /** Set when drift repair never applies it, only provisioning does (a missing gateway). */
+  by?: 'provisioning';
 }
 
 export interface DriftItem {
@@ -88,6 +95,18 @@ const VIA = {
 
 const ABSENT_FIELD = '(exists)';
 
+/** What to do about a missing gateway: drift repair does not create gateways (nor their targets and policy). */
+export const RUN_PROVISIONING = 'run provisioning (sam deploy / the provision state machine)';
+
+/** The one item of a missing gateway: its targets and policy are implied, and only provisioning creates them. */
+function missingGatewayItem(name: string): DriftItem {
+  const resource = `gateway/${name}`;
+  const change: RepairChange = { action: 'create', kind: 'gateway', name, reason: 'missing', via: 'provisioning (drift repair never creates a gateway)', summary: RUN_PROVISIONING, by: 'provisioning' };
+  return { id: `${resource}#${ABSENT_FIELD}`, area: 'gateway', resource, field: ABSENT_FIELD, expected: true, actual: null, change };
+}
+
+const repairable = (item: DriftItem) => item.change.by !== 'provisioning';
+
 /** Items for one planned AWS change: one per differing field; a missing resource is one item, a failed one is one item on its status. */
 function itemsOf(area: DriftArea, resource: string, change: PlannedChange, via: string, kind: string, name: string, status: string | null = null): DriftItem[] {
   if (change.action === 'noop') return [];
@@ -122,10 +141,12 @@ const isDrift = (c: RealmChange) => c.action !== 'noop' && c.reason !== 'reset-r
 export function mergeDriftReport(desired: DesiredState, mode: DriftMode, observed: Observed): MergedDrift {
   const { aws, realm, cimd } = observed;
   const gw = aws.gateway;
-  const gatewayItems = itemsOf('gateway', `gateway/${gw.name}`, gw.change, VIA.gateway[gw.change.action as 'create' | 'update' | 'replace'] ?? VIA.gateway.update, 'gateway', gw.name, gw.status);
-  const targetItems = aws.targets.flatMap((t) => itemsOf('gateway-target', `gateway-target/${t.name}`, t.change, VIA.target[t.change.action as 'create'] ?? VIA.target.update, 'gateway-target', t.name, t.status));
+  // No gateway: one item saying so, nothing for its targets and policy, and no AWS repair (provisioning's job).
+  const missing = gw.gatewayId === null;
+  const gatewayItems = missing ? [missingGatewayItem(gw.name)] : itemsOf('gateway', `gateway/${gw.name}`, gw.change, VIA.gateway[gw.change.action as 'create' | 'update' | 'replace'] ?? VIA.gateway.update, 'gateway', gw.name, gw.status);
+  const targetItems = missing ? [] : aws.targets.flatMap((t) => itemsOf('gateway-target', `gateway-target/${t.name}`, t.change, VIA.target[t.change.action as 'create'] ?? VIA.target.update, 'gateway-target', t.name, t.status));
   const policy = aws.resourcePolicy.change;
-  const policyItems = policy ? itemsOf('resource-policy', `resource-policy/${gw.name}`, policy, VIA.policy, 'resource-policy', gw.name) : [];
+  const policyItems = policy && !missing ? itemsOf('resource-policy', `resource-policy/${gw.name}`, policy, VIA.policy, 'resource-policy', gw.name) : [];
   const keycloakItems = realm.changes.filter(isDrift).flatMap((c) => realmItems(realm.realm, c));
   const cimdItems = 'plan' in cimd ? itemsOf('cimd', `cimd/${cimd.url}`, { ...cimd.plan, fields: cimd.plan.fields }, `${VIA.cimd} to ${cimd.destination}`, 'cimd-document', cimd.url) : [];
   const items = [...gatewayItems, ...targetItems, ...policyItems, ...keycloakItems, ...cimdItems];
@@ -140,7 +161,7 @@ export function mergeDriftReport(desired: DesiredState, mode: DriftMode, observe
     gateway: gw.name,
     realm: realm.realm,
     mode,
-    outcome: items.length ? 'drift' : 'clean',
+    outcome: missing ? 'needs-provisioning' : items.length ? 'drift' : 'clean',
     items,
     unmanaged,
     notObserved: 'reason' in cimd ? [{ area: 'cimd', reason: cimd.reason }] : [],
@@ -148,9 +169,9 @@ export function mergeDriftReport(desired: DesiredState, mode: DriftMode, observe
   };
   return {
     report,
-    next: !items.length ? 'clean' : mode === 'repair' ? 'repair' : 'report',
+    next: !items.length ? 'clean' : mode === 'repair' && items.some(repairable) ? 'repair' : 'report',
     repair: {
-      aws: gatewayItems.length + targetItems.length + policyItems.length > 0,
+      aws: !missing && gatewayItems.length + targetItems.length + policyItems.length > 0,
       keycloak: keycloakItems.length > 0,
       cimd: cimdItems.length > 0,
       targets: desired.targets.filter((t) => driftedTargets.has(t.name)),
@@ -160,15 +181,18 @@ export function mergeDriftReport(desired: DesiredState, mode: DriftMode, observe
 }
 
 /**
- * After a repair, the fresh observation must plan nothing. Returns the first report marked repaired;
- * throws {@link DriftNotRepairedError} naming each item that would not converge.
+ * After a repair, the fresh observation must plan nothing that drift repairs (a missing gateway is
+ * left to provisioning, and the outcome then stays `needs-provisioning`). Returns the first report
+ * marked repaired; throws {@link DriftNotRepairedError} naming each item that would not converge.
  *
  * @example
  * confirmRepaired(before.report, mergeDriftReport(desired, 'repair', observedAgain)).outcome // 'repaired'
  */
 export function confirmRepaired(before: DriftReport, after: MergedDrift): DriftReport {
-  if (after.report.items.length) throw new DriftNotRepairedError(after.report.items.map(({ resource, field, expected, actual }) => ({ resource, field, expected, actual })));
-  return { ...before, outcome: 'repaired', unmanaged: after.report.unmanaged, counts: { ...before.counts, repaired: before.items.length, unmanaged: after.report.unmanaged.length } };
+  const left = after.report.items.filter(repairable);
+  if (left.length) throw new DriftNotRepairedError(left.map(({ resource, field, expected, actual }) => ({ resource, field, expected, actual })));
+  const outcome = after.report.outcome === 'needs-provisioning' ? 'needs-provisioning' : 'repaired';
+  return { ...before, outcome, unmanaged: after.report.unmanaged, counts: { ...before.counts, repaired: before.items.filter(repairable).length, unmanaged: after.report.unmanaged.length } };
 }
 
 /**

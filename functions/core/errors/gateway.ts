@@ -151,6 +151,19 @@ export class GatewayHasTargetsError extends KeygateError {
   }
 }
 
+/**
+ * Terminal: a step that must not create the gateway (drift repair) found none. Creating gateways is
+ * provisioning's job; drift reports a missing gateway (outcome needs-provisioning) instead.
+ */
+export class GatewayMissingError extends KeygateError {
+  override readonly name = 'GatewayMissingError';
+  readonly code = 'ERR_GATEWAY_MISSING';
+
+  constructor(readonly gatewayName: string) {
+    super(`gateway ${gatewayName} does not exist, and drift repair never creates a gateway (nor its targets or resource policy): run provisioning (sam deploy / the provision state machine).`);
+  }
+}
+
 /** Configuration mistake: the document names a gateway role this stack may not pass. */
 export class GatewayRoleMismatchError extends TypeError {
   override readonly name = 'GatewayRoleMismatchError';

@@ -10,6 +10,7 @@ export {
   GatewayFailedError,
   GatewayHasTargetsError,
   GatewayImmutableFieldError,
+  GatewayMissingError,
   GatewayNotConvergedError,
   GatewayNotOwnedError,
   GatewayNotReadyError,

@@ -22,6 +22,20 @@ export function planTargetDeletion(target: TargetState | undefined): 'absent' | 
   return 'delete';
 }
 
+/**
+ * The targets on the gateway that the document does not declare: teardown deletes only declared
+ * targets and DeleteGateway is refused while any target remains, so these stop a teardown. Checked
+ * first, before anything is deleted: a teardown that cannot finish changes nothing (the resource
+ * policy above all: a READY gateway must never be left without it).
+ *
+ * @example
+ * undeclaredTargets(['tools'], [{ name: 'tools' }, { name: 'legacy' }]) // ['legacy']
+ */
+export function undeclaredTargets(declared: readonly string[], targets: readonly TargetState[]): string[] {
+  const names = new Set(declared);
+  return targets.filter((t) => !names.has(String(t.name))).map((t) => String(t.name ?? t.targetId));
+}
+
 export type GatewayDeletionStep =
   | { step: 'absent' }
   | { step: 'deleting' }

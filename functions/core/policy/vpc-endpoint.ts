@@ -42,3 +42,38 @@ export function planRotation(currentlyAllowed: readonly string[], next: readonly
   const current = [...new Set(currentlyAllowed)].sort();
   return { inSync: JSON.stringify(current) === JSON.stringify(after), during, after };
 }
+
+/**
+ * Whether allowing only `current` would take away an endpoint the live policy allows.
+ *
+ * @example
+ * narrows(['vpce-b'], ['vpce-a', 'vpce-b']) // true
+ */
+export function narrows(current: readonly string[], liveAllowed: readonly string[]): boolean {
+  return liveAllowed.some((id) => !current.includes(id));
+}
+
+/** What an apply may allow, and why it keeps more than the document's current endpoints. */
+export interface EndpointsToAllow {
+  ids: string[];
+  /** Set when a running rotation keeps endpoints the current source no longer lists. */
+  reason?: string;
+}
+
+/**
+ * The endpoints an apply without an explicit list (provisioning, drift repair) allows. Normally the
+ * document's current ones. While a rotation of this stack is RUNNING it never narrows the policy: the
+ * rotation allows old and new during its grace period and narrows the policy itself afterwards, so
+ * every endpoint the live policy allows stays (and a current one not yet allowed is added). Only the
+ * rotation's own apply calls, which pass an explicit list, narrow it. `rotations` are the RUNNING
+ * executions of the rotation state machine (a fact read by the caller).
+ *
+ * @example
+ * endpointsToAllow(['vpce-b'], ['vpce-a', 'vpce-b'], [{ stateMachine: 'rotate', name: 'r-1', startDate: null }])
+ * // { ids: ['vpce-a', 'vpce-b'], reason: 'rotation in progress: rotate/r-1' }
+ */
+export function endpointsToAllow(current: readonly string[], liveAllowed: readonly string[], rotations: ReadonlyArray<{ stateMachine: string; name: string }>): EndpointsToAllow {
+  const ids = [...new Set(current)].sort();
+  if (!narrows(current, liveAllowed) || !rotations.length) return { ids };
+  return { ids: [...new Set([...liveAllowed, ...ids])].sort(), reason: `rotation in progress: ${rotations.map((r) => `${r.stateMachine}/${r.name}`).join(', ')}` };
+}

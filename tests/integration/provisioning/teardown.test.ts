@@ -1,4 +1,5 @@
 import { CreateGatewayTargetCommand } from '@aws-sdk/client-bedrock-agentcore-control';
+import { KEYGATE_HANDLERS } from '../../../emulators/stepfunctions/handlers';
 import { clientFor } from '../../support/agentcore';
 import { seedWithTargets, startWorld, type World } from '../../support/provisioning';
 import { seedRaw } from '../../support/seed';
@@ -13,7 +14,7 @@ describe('teardown.asl.json against the AgentCore emulator', () => {
   });
   afterEach(async () => world.close());
 
-  it('tears a full setup down in order: targets gone, then the policy, then the gateway', async () => {
+  it('tears a full setup down in order: targets gone, then the gateway, and only then its resource policy', async () => {
     // Prepare
     await world.provision(seedWithTargets(7));
     const gateway = world.emulator.state().gateways[0]!;
@@ -25,14 +26,18 @@ describe('teardown.asl.json against the AgentCore emulator', () => {
     expect(run.status).toBe('SUCCEEDED');
     expect(world.emulator.state().gateways).toEqual([]);
     const mutating = world.emulator.callLog({ mutating: true }).filter((c) => c.status < 300);
-    expect(mutating.map((c) => c.op)).toEqual([...Array(7).fill('DeleteGatewayTarget'), 'DeleteResourcePolicy', 'DeleteGateway']);
-    // Every target was gone (a 404) before the policy went; never DeleteGateway while targets existed.
-    const policyAt = mutating.find((c) => c.op === 'DeleteResourcePolicy')!.seq;
-    const goneTargets = world.emulator.calls.filter((c) => c.op === 'GetGatewayTarget' && c.status === 404 && c.seq < policyAt);
+    expect(mutating.map((c) => c.op)).toEqual([...Array(7).fill('DeleteGatewayTarget'), 'DeleteGateway']);
+    // Every target was gone (a 404) before DeleteGateway; never DeleteGateway while targets existed.
+    const gatewayDeleteAt = mutating.find((c) => c.op === 'DeleteGateway')!.seq;
+    const goneTargets = world.emulator.calls.filter((c) => c.op === 'GetGatewayTarget' && c.status === 404 && c.seq < gatewayDeleteAt);
     expect(goneTargets).toHaveLength(7);
     expect(world.emulator.calls.filter((c) => c.op === 'DeleteGateway' && c.status !== 202)).toEqual([]);
+    // The policy stayed on until the gateway was gone; the delete after it is tolerant: the emulator drops
+    // a gateway's policy with the gateway (UNCONFIRMED for AWS), so it answers 404, which means done.
+    const gatewayGoneAt = world.emulator.calls.find((c) => c.op === 'GetGateway' && c.status === 404 && c.seq > gatewayDeleteAt)!.seq;
+    expect(world.emulator.calls.filter((c) => c.op === 'DeleteResourcePolicy').map((c) => [c.status, c.seq > gatewayGoneAt])).toEqual([[404, true]]);
     expect(Math.max(...world.emulator.calls.map((c) => c.targetOperations ?? 0))).toBeLessThanOrEqual(5);
-    expect(run.output).toMatchObject({ gateway: 'deleted', gatewayId: gateway.gatewayId, resourcePolicy: 'deleted', targets: expect.arrayContaining([{ name: 'tools-1', action: 'deleted', targetId: expect.any(String) }]) });
+    expect(run.output).toMatchObject({ gateway: 'deleted', gatewayId: gateway.gatewayId, resourcePolicy: 'absent', targets: expect.arrayContaining([{ name: 'tools-1', action: 'deleted', targetId: expect.any(String) }]) });
   });
 
   it('tears a half-built setup down: a target still CREATING is waited for, a missing one is skipped', async () => {
@@ -79,14 +84,44 @@ describe('teardown.asl.json against the AgentCore emulator', () => {
     expect(world.emulator.callLog({ mutating: true })).toEqual([]);
   });
 
-  it('deletes only declared targets: an undeclared target stops the teardown before DeleteGateway', async () => {
+  it('an undeclared target stops the teardown before anything is deleted: the gateway keeps its targets and its resource policy', async () => {
+    // Prepare: provisioning applied the VPC endpoint policy; the next document declares one target of two.
     await world.provision(seedWithTargets(2));
-    const gatewayId = world.emulator.state().gateways[0]!.gatewayId;
+    const before = world.emulator.state().gateways[0]!;
+    expect(before.policy).toBeDefined();
+    world.emulator.resetCalls();
+    // Act
     const run = await world.teardown(seedWithTargets(1));
+    // Assess
     expect(run).toMatchObject({ status: 'FAILED', error: 'GatewayHasTargetsError' });
     expect(run.cause).toContain('tools-2');
-    expect(world.emulator.state().gateways.map((g) => [g.gatewayId, g.targets.map((t) => t.name)])).toEqual([[gatewayId, ['tools-2']]]);
-    expect(world.emulator.callLog({ op: 'DeleteGateway' })).toEqual([]);
+    expect(run.cause).toContain('Delete those targets, or declare them');
+    const after = world.emulator.state().gateways;
+    expect(after.map((g) => [g.gatewayId, g.status, g.targets.map((t) => t.name)])).toEqual([[before.gatewayId, 'READY', ['tools-1', 'tools-2']]]);
+    expect(after[0]!.policy).toBe(before.policy);
+    expect(world.emulator.callLog({ mutating: true })).toEqual([]);
+  });
+
+  it('a target added after the check still stops DeleteGateway, and the policy stays on the live gateway', async () => {
+    // Prepare: someone adds an undeclared target between Find Gateway and Delete Gateway.
+    await world.provision(seedWithTargets(1));
+    const before = world.emulator.state().gateways[0]!;
+    const client = clientFor(world.emulator);
+    const addTarget = async (event: unknown, context: never) => {
+      const result = await (KEYGATE_HANDLERS.FindGatewayFunctionArn as (e: unknown, c: never) => Promise<unknown>)(event, context);
+      await client.send(new CreateGatewayTargetCommand({ gatewayIdentifier: before.gatewayId, name: 'late-tools', targetConfiguration: { mcp: { mcpServer: { endpoint: 'https://late.example.com/mcp' } } } }));
+      return result;
+    };
+    // Act
+    const run = await world.teardown(seedWithTargets(1), { handlers: { ...KEYGATE_HANDLERS, FindGatewayFunctionArn: addTarget } });
+    client.destroy();
+    // Assess
+    expect(run).toMatchObject({ status: 'FAILED', error: 'GatewayHasTargetsError' });
+    expect(run.cause).toContain('late-tools');
+    const after = world.emulator.state().gateways[0]!;
+    expect([after.status, after.targets.map((t) => t.name)]).toEqual(['READY', ['late-tools']]);
+    expect(after.policy).toBe(before.policy);
+    expect(world.emulator.callLog({ op: 'DeleteResourcePolicy' })).toEqual([]);
   });
 
   it('refuses to tear down a gateway this stack does not own', async () => {

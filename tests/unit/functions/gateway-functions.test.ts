@@ -71,6 +71,12 @@ describe('ensure-gateway', () => {
     expect(out).toMatchObject({ action: 'created', gatewayId: ID, gatewayArn: ARN, status: 'CREATING', waitUntil: expect.any(String) });
   });
 
+  it('drift repair (createIfMissing: false) never creates a missing gateway: GatewayMissingError says to run provisioning', async () => {
+    agentcore.on(ListGatewaysCommand).resolves({ items: [] });
+    await expect(invoke(ensureGateway, { desired: seedDesired(), createIfMissing: false })).rejects.toMatchObject({ name: 'GatewayMissingError', message: expect.stringContaining('run provisioning') });
+    expect(agentcore).not.toHaveReceivedCommand(CreateGatewayCommand);
+  });
+
   it('sends nothing when the gateway matches', async () => {
     gatewayExists();
     expect(await invoke(ensureGateway, { desired: seedDesired() })).toMatchObject({ action: 'unchanged', gatewayId: ID });
@@ -129,6 +135,20 @@ describe('teardown functions', () => {
     expect(await invoke(findGateway, { desired: seedDesired() })).toEqual({ found: false, name: 'mcp-gateway-keycloak-demo' });
     gatewayExists({}, { 'keygate:owner': 'another-stack' });
     await expect(invoke(findGateway, { desired: seedDesired() })).rejects.toMatchObject({ name: 'GatewayNotOwnedError' });
+  });
+
+  it('find-gateway for a teardown refuses a gateway with undeclared targets before anything is deleted; the rotation does not list targets', async () => {
+    // Prepare
+    gatewayExists();
+    agentcore.on(ListGatewayTargetsCommand).resolves({ items: [{ targetId: 'ABCDEFGHIJ', name: 'my-mcp-server', status: 'READY' }, { targetId: 'ZZZZZZZZZZ', name: 'someone-elses', status: 'READY' }] as never });
+    // Act / Assess
+    await expect(invoke(findGateway, { desired: seedDesired(), refuseUndeclaredTargets: true })).rejects.toMatchObject({ name: 'GatewayHasTargetsError', targetNames: ['someone-elses'] });
+    expect(agentcore.commandCalls(ListGatewayTargetsCommand)).toHaveLength(1);
+    expect(await invoke(findGateway, { desired: seedDesired() })).toMatchObject({ found: true, gatewayId: ID, gatewayArn: ARN });
+    expect(agentcore.commandCalls(ListGatewayTargetsCommand)).toHaveLength(1);
+    agentcore.on(ListGatewayTargetsCommand).resolves({ items: [{ targetId: 'ABCDEFGHIJ', name: 'my-mcp-server', status: 'READY' }] as never });
+    expect(await invoke(findGateway, { desired: seedDesired(), refuseUndeclaredTargets: true })).toMatchObject({ found: true });
+    expect(agentcore.calls().filter((c) => MUTATING.test(c.args[0].constructor.name))).toEqual([]);
   });
 
   it('delete-gateway-target waits for a CREATING target instead of deleting it', async () => {

@@ -6,17 +6,21 @@ import {
   ResourceNotFoundException,
   ValidationException,
 } from '@aws-sdk/client-bedrock-agentcore-control';
+import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { handler as applyHandler } from '../../../functions/apply-resource-policy';
 import { handler as rotationHandler } from '../../../functions/plan-policy-rotation';
 import { buildResourcePolicy } from '../../../functions/core/policy/render-resource-policy';
+import { aslFiles, scopesOf } from '../../support/asl';
 import { invoke } from '../../support/lambda';
 import { seedDesired, seedWith } from '../../support/seed';
 
 const agentcore = mockClient(BedrockAgentCoreControlClient);
 const ssm = mockClient(SSMClient);
+const sfn = mockClient(SFNClient);
+const ROTATION = 'arn:aws:states:ap-northeast-1:111122223333:stateMachine:RotateGatewayPolicyStateMachine-AbC123';
 const ARN = 'arn:aws:bedrock-agentcore:ap-northeast-1:111122223333:gateway/mcp-gateway-keycloak-demo-k3j9x2m4p7';
 const PARAM = '/keygate/mcp-keycloak-agentcore/gateway-vpce-id';
 const A = 'vpce-0aaaaaaaaaaaaaaaa';
@@ -33,6 +37,7 @@ function livePolicy(initial: string) {
 beforeEach(() => {
   agentcore.reset();
   ssm.reset();
+  sfn.reset();
 });
 
 describe('apply-resource-policy', () => {
@@ -118,6 +123,53 @@ describe('apply-resource-policy', () => {
     agentcore.on(GetResourcePolicyCommand).resolves({ policy: policyText([B]) });
     expect((await invoke(applyHandler, { desired, gatewayArn: ARN })).vpcEndpointIds).toEqual([B]);
     expect(ssm.calls()).toHaveLength(0);
+  });
+});
+
+describe('apply-resource-policy while a rotation of the stack is running', () => {
+  const running = (names: string[]) => sfn.on(ListExecutionsCommand, { stateMachineArn: ROTATION, statusFilter: 'RUNNING' }).resolves({ executions: names.map((name) => ({ name, executionArn: `${ROTATION}:${name}`, stateMachineArn: ROTATION, status: 'RUNNING', startDate: new Date('2026-11-21T10:00:00Z') })) });
+
+  it('keeps the live policy that allows the old endpoint too, and says why', async () => {
+    // Prepare: the rotation allowed A and B for its grace period; the parameter already says B.
+    ssm.on(GetParameterCommand).resolves({ Parameter: { Value: B } });
+    livePolicy(policyText([A, B]));
+    running(['rotate-1']);
+    // Act
+    const out = await invoke(applyHandler, { desired: seedDesired(), gatewayArn: ARN, rotationStateMachineArn: ROTATION });
+    // Assess
+    expect(out).toEqual({ action: 'unchanged', vpcEndpointIds: [A, B], changedFields: [], reason: 'rotation in progress: RotateGatewayPolicyStateMachine-AbC123/rotate-1' });
+    expect(agentcore).toHaveReceivedCommandTimes(PutResourcePolicyCommand, 0);
+  });
+
+  it('narrows once no rotation runs', async () => {
+    ssm.on(GetParameterCommand).resolves({ Parameter: { Value: B } });
+    livePolicy(policyText([A, B]));
+    running([]);
+    expect(await invoke(applyHandler, { desired: seedDesired(), gatewayArn: ARN, rotationStateMachineArn: ROTATION })).toMatchObject({ action: 'updated', vpcEndpointIds: [B] });
+    expect(agentcore).toHaveReceivedCommandWith(PutResourcePolicyCommand, { policy: policyText([B]) });
+  });
+
+  it('asks Step Functions only when the apply would narrow the policy, and never for the rotation\'s own calls', async () => {
+    ssm.on(GetParameterCommand).resolves({ Parameter: { Value: A } });
+    livePolicy(policyText([A]));
+    running(['rotate-1']);
+    expect((await invoke(applyHandler, { desired: seedDesired(), gatewayArn: ARN, rotationStateMachineArn: ROTATION })).action).toBe('unchanged');
+    expect(await invoke(applyHandler, { desired: seedDesired(), gatewayArn: ARN, rotationStateMachineArn: ROTATION, allow: [B] })).toMatchObject({ action: 'updated', vpcEndpointIds: [B] });
+    expect(await invoke(applyHandler, { desired: seedDesired(), gatewayArn: ARN, rotationStateMachineArn: '' })).toMatchObject({ action: 'updated', vpcEndpointIds: [A] });
+    expect(sfn.calls()).toHaveLength(0);
+  });
+});
+
+describe('every Apply Resource Policy Task in the state machines', () => {
+  it('passes an explicit allow list (the rotation) or the rotation state machine (provisioning, drift repair)', () => {
+    const tasks = aslFiles().flatMap((file) => scopesOf(file).flatMap((scope) => Object.entries(scope.states).filter(([, st]) => st.Resource === '${ApplyResourcePolicyFunctionArn}').map(([name, st]) => [`${file} ${name}`, st.Parameters] as const)));
+    expect(tasks.map(([where]) => where).sort()).toEqual([
+      'drift.asl.json Repair Resource Policy',
+      'provision.asl.json Apply Resource Policy',
+      'rotate-gateway-policy.asl.json Allow Old And New Endpoints',
+      'rotate-gateway-policy.asl.json Allow Only New Endpoint',
+    ]);
+    for (const [where, parameters] of tasks) expect([where, 'allow.$' in parameters || parameters.rotationStateMachineArn === '${RotateGatewayPolicyStateMachineArn}']).toEqual([where, true]);
   });
 });
 

@@ -64,6 +64,7 @@ describe('driftSubject', () => {
   it('is short, one line, ASCII, and says what happened', () => {
     expect(driftSubject(report())).toBe('keygate drift: 1 item repaired on mcp-gateway-keycloak-demo');
     expect(driftSubject(report({ outcome: 'drift', counts: { drift: 3, repaired: 0, unmanaged: 0 } }))).toBe('keygate drift: 3 items drifted on mcp-gateway-keycloak-demo');
+    expect(driftSubject(report({ outcome: 'needs-provisioning' }))).toBe('keygate drift: gateway mcp-gateway-keycloak-demo missing, run provisioning');
     const long = driftSubject(report({ gateway: `gw-${'é'.repeat(120)}` }));
     expect(long.length).toBeLessThanOrEqual(MAX_SUBJECT_LENGTH);
     expect(long).toMatch(/^[\x20-\x7e]+$/);

@@ -1,6 +1,6 @@
 import { DriftInputError, DriftNotRepairedError } from '../../../../functions/core/errors';
 import type { AwsObservation, RealmObservation } from '../../../../functions/core/drift/observations';
-import { confirmRepaired, driftMode, mergeDriftReport, type Observed } from '../../../../functions/core/drift/report';
+import { confirmRepaired, driftMode, mergeDriftReport, RUN_PROVISIONING, type Observed } from '../../../../functions/core/drift/report';
 import type { RealmChange } from '../../../../functions/core/keycloak/plan-realm';
 import { seedDesired, seedWith } from '../../../support/seed';
 
@@ -104,6 +104,43 @@ describe('mergeDriftReport', () => {
     expect(merged.repair.cimd).toBe(true);
     const skipped = mergeDriftReport(seedDesired(), 'repair', { aws: aws(), realm: realm(), cimd: { outcome: 'skipped', reason: 'cimd.publish is absent' } });
     expect(skipped).toMatchObject({ next: 'clean', report: { items: [], notObserved: [{ area: 'cimd', reason: 'cimd.publish is absent' }] } });
+  });
+});
+
+describe('a missing gateway (never provisioned, or torn down)', () => {
+  const missing = aws({
+    gateway: { name: 'mcp-gateway-keycloak-demo', gatewayId: null, gatewayArn: null, gatewayUrl: null, status: null, change: { action: 'create', reason: 'missing', fields: [] } },
+    targets: [{ name: 'my-mcp-server', targetId: null, status: null, change: { action: 'create', reason: 'missing', fields: [] } }],
+    resourcePolicy: { managed: true, vpcEndpointIds: [], change: { action: 'create', reason: 'missing', fields: [{ field: 'policy', expected: '(the VPC endpoint policy, once the gateway exists)', actual: null }] } },
+  });
+
+  it.each(['report', 'repair'] as const)('%s mode: one item telling to run provisioning, no AWS repair, outcome needs-provisioning', (mode) => {
+    // Act
+    const merged = mergeDriftReport(seedDesired(), mode, observed(missing));
+    // Assess
+    expect(merged.report.items).toEqual([
+      {
+        id: 'gateway/mcp-gateway-keycloak-demo#(exists)',
+        area: 'gateway',
+        resource: 'gateway/mcp-gateway-keycloak-demo',
+        field: '(exists)',
+        expected: true,
+        actual: null,
+        change: { action: 'create', kind: 'gateway', name: 'mcp-gateway-keycloak-demo', reason: 'missing', via: 'provisioning (drift repair never creates a gateway)', summary: RUN_PROVISIONING, by: 'provisioning' },
+      },
+    ]);
+    expect(merged).toMatchObject({ next: 'report', repair: { aws: false, keycloak: false, cimd: false, targets: [] }, report: { outcome: 'needs-provisioning', counts: { drift: 1, repaired: 0 } } });
+  });
+
+  it('repair mode still repairs the realm; after it, only the missing gateway may remain', () => {
+    // Prepare
+    const merged = mergeDriftReport(seedDesired(), 'repair', observed(missing, realm([disabledPolicy])));
+    expect(merged).toMatchObject({ next: 'repair', repair: { aws: false, keycloak: true, targets: [] } });
+    // Act
+    const confirmed = confirmRepaired(merged.report, mergeDriftReport(seedDesired(), 'repair', observed(missing)));
+    // Assess
+    expect(confirmed).toMatchObject({ outcome: 'needs-provisioning', counts: { drift: 2, repaired: 1 } });
+    expect(() => confirmRepaired(merged.report, mergeDriftReport(seedDesired(), 'repair', observed(missing, realm([disabledPolicy]))))).toThrow(/^drift remains after repair \(1 item\): keycloak\/client-policy/);
   });
 });
 
