@@ -1,6 +1,6 @@
 import type { AgentCoreEmulator, EmulatorOptions } from '../../emulators/agentcore';
 import { STACK, startWorld as startLocalWorld, type LocalWorld } from '../../emulators/world';
-import type { RunResult } from '../../emulators/stepfunctions';
+import type { RunOptions, RunResult } from '../../emulators/stepfunctions';
 import { seedRaw } from './seed';
 
 /** Emulated service time runs this many times faster; the state machines' waits are scaled alike. */
@@ -10,7 +10,7 @@ export const OWNER = STACK.owner;
 export interface World {
   emulator: AgentCoreEmulator;
   local: LocalWorld;
-  provision(document?: unknown): Promise<RunResult>;
+  provision(document?: unknown, overrides?: Partial<RunOptions>): Promise<RunResult>;
   teardown(document?: unknown): Promise<RunResult>;
   close(): Promise<void>;
 }
@@ -33,7 +33,7 @@ export async function startWorld(options: EmulatorOptions = {}): Promise<World> 
   return {
     emulator: local.agentcore,
     local,
-    provision: (document = seedRaw()) => local.run('provision', { document: forWorld(document) }),
+    provision: (document = seedRaw(), overrides) => local.run('provision', { document: forWorld(document), ...(overrides ? { overrides } : {}) }),
     teardown: (document = seedRaw()) => local.run('teardown', { document: forWorld(document) }),
     close: () => local.close(),
   };
