@@ -6,7 +6,7 @@ import { deriveClientToken } from './core/gateway/client-token';
 import { gatewayRoleArn, planGateway } from './core/gateway/plan-gateway';
 import { ensureActionOf, waitDeadline } from './core/gateway/provisioning';
 import { gatewayReadiness } from './core/readiness';
-import { makeHandler, type TaskInput } from './platform/make-handler';
+import { makeHandler, type HandlerContext, type TaskInput } from './platform/make-handler';
 import { gatewayEnv } from './platform/stack-env';
 
 export interface EnsureGatewayInput extends TaskInput {
@@ -17,8 +17,23 @@ export interface EnsureGatewayInput extends TaskInput {
   createIfMissing?: boolean;
 }
 
-/** Step "Ensure Gateway": observe by name, plan, create or update (full replacement), report the action. */
+/**
+ * Step "Ensure Gateway": observe by name, plan, create or update (full replacement), report the action.
+ * Two provisioning runs may plan the same create (the deploy event is at-least-once): the one whose
+ * CreateGateway finds the name taken observes and plans once more, against the gateway the other
+ * created (ours: unchanged or an update; someone else's: refused by the plan).
+ */
 export const handler = makeHandler('ensure-gateway', async (input: EnsureGatewayInput, { logger, signal }) => {
+  const first = await ensureOnce(input, logger, signal);
+  if (!('nameTaken' in first)) return first;
+  logger.info('gateway name taken while creating: planning again against what exists now', { name: input.desired.gateway.name });
+  const second = await ensureOnce(input, logger, signal);
+  if (!('nameTaken' in second)) return second;
+  // Still not listed: let the state machine's Retry look again shortly.
+  throw new GatewayNotReadyError(input.desired.gateway.name, `being created elsewhere (CreateGateway: ${second.nameTaken.message})`, { cause: second.nameTaken });
+});
+
+async function ensureOnce(input: EnsureGatewayInput, logger: HandlerContext['logger'], signal: AbortSignal) {
   const env = gatewayEnv();
   const desired = input.desired.gateway;
   const roleArn = gatewayRoleArn(desired, env.GATEWAY_ROLE_ARN);
@@ -40,7 +55,8 @@ export const handler = makeHandler('ensure-gateway', async (input: EnsureGateway
       : plan.action === 'update'
         ? await updateGateway(plan.after, { signal })
         : current!;
+  if ('nameTaken' in out) return out;
   const action = ensureActionOf(plan.action);
   logger.info('gateway ensured', { gatewayId: out.gatewayId, action, status: out.status });
   return { action, gatewayId: String(out.gatewayId), gatewayArn: String(out.gatewayArn), gatewayUrl: out.gatewayUrl ?? '', name: desired.name, status: String(out.status), waitUntil };
-});
+}

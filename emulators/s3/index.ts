@@ -26,11 +26,25 @@ export interface S3Emulator {
   getObject(bucket: string, key: string): StoredObject | undefined;
   listKeys(bucket: string): string[];
   calls: Array<{ method: string; bucket: string; key: string; status: number }>;
+  /**
+   * The next `times` requests (of `method`, when given) answer one of S3's transient errors
+   * (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html): InternalError 500,
+   * ServiceUnavailable and SlowDown 503.
+   */
+  failNext(spec: { code: S3TransientCode; times?: number; method?: string }): void;
 }
+
+export type S3TransientCode = 'InternalError' | 'ServiceUnavailable' | 'SlowDown';
+const TRANSIENT: Record<S3TransientCode, [number, string]> = {
+  InternalError: [500, 'We encountered an internal error. Please try again.'],
+  ServiceUnavailable: [503, 'Reduce your request rate.'],
+  SlowDown: [503, 'Please reduce your request rate.'],
+};
 
 export async function start(options: { buckets?: string[] } = {}): Promise<S3Emulator> {
   const buckets = new Map<string, Map<string, StoredObject>>((options.buckets ?? []).map((b) => [b, new Map()]));
   const calls: S3Emulator['calls'] = [];
+  const faults: Array<{ code: S3TransientCode; left: number; method?: string }> = [];
   const putObject: S3Emulator['putObject'] = (bucket, key, body, meta = {}) => {
     const objects = buckets.get(bucket);
     if (!objects) return false;
@@ -50,6 +64,11 @@ export async function start(options: { buckets?: string[] } = {}): Promise<S3Emu
     };
     const xmlError = (status: number, code: string, message: string) =>
       reply(status, { 'content-type': 'application/xml' }, `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message><Key>${key}</Key><RequestId>KG0000000000000</RequestId></Error>`);
+    const fault = faults.find((f) => f.left > 0 && (!f.method || f.method === req.method));
+    if (fault) {
+      fault.left -= 1;
+      return xmlError(TRANSIENT[fault.code][0], fault.code, TRANSIENT[fault.code][1]);
+    }
     const objects = buckets.get(bucket);
     if (!objects) return xmlError(404, 'NoSuchBucket', 'The specified bucket does not exist');
     const copySource = req.headers['x-amz-copy-source'];
@@ -81,5 +100,6 @@ export async function start(options: { buckets?: string[] } = {}): Promise<S3Emu
     getObject: (bucket, key) => buckets.get(bucket)?.get(key),
     listKeys: (bucket) => [...(buckets.get(bucket)?.keys() ?? [])],
     calls,
+    failNext: ({ code, times = 1, method }) => void faults.push({ code, left: times, ...(method ? { method } : {}) }),
   };
 }

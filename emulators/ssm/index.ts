@@ -50,6 +50,8 @@ export interface SsmEmulator {
   setDocument(name: string, document: CommandDocument): void;
   /** The next `times` calls of `operation` answer ThrottlingException. */
   throttle(operation: string, times: number): void;
+  /** The next `times` calls of `operation` answer this error (default SSM's 5xx, `InternalServerError`, HTTP 500). */
+  fail(operation: string, times: number, code?: string): void;
   /** The directory holding the fake `aws` executable (first on the scripts' PATH). */
   fakeBin: string;
 }
@@ -75,7 +77,7 @@ export async function start(options: SsmEmulatorOptions = {}): Promise<SsmEmulat
   const invocations = new Map<string, Invocation>();
   const instances = new Map<string, InstanceState>(Object.entries(options.instances ?? {}).map(([id, s]) => [id, { online: true, ...s }]));
   const calls: SsmEmulator['calls'] = [];
-  const throttles = new Map<string, number>();
+  const faults = new Map<string, { left: number; code: string }>();
   let endpoint = '';
   const fakeBin = installFakeCli();
   const ctx: RunContext = {
@@ -107,10 +109,10 @@ export async function start(options: SsmEmulatorOptions = {}): Promise<SsmEmulat
     Object.entries(operations).map(([name, op]) => [
       name,
       (input: unknown, ua: string) => {
-        const left = throttles.get(name) ?? 0;
-        if (left > 0) {
-          throttles.set(name, left - 1);
-          throw new AwsError('ThrottlingException', 'Rate exceeded');
+        const fault = faults.get(name);
+        if (fault && fault.left > 0) {
+          fault.left -= 1;
+          throw new AwsError(fault.code, fault.code === 'ThrottlingException' ? 'Rate exceeded' : undefined);
         }
         return op(input, ua);
       },
@@ -134,7 +136,8 @@ export async function start(options: SsmEmulatorOptions = {}): Promise<SsmEmulat
     parameterReads: store.reads,
     setDocument: (name, document) => void ctx.documents.set(name, document),
     setInstance: (id, state) => void instances.set(id, { online: true, ...instances.get(id), ...state }),
-    throttle: (operation, times) => void throttles.set(operation, times),
+    throttle: (operation, times) => void faults.set(operation, { left: times, code: 'ThrottlingException' }),
+    fail: (operation, times, code = 'InternalServerError') => void faults.set(operation, { left: times, code }),
     fakeBin,
   };
 }

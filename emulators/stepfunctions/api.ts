@@ -33,6 +33,14 @@ export interface StepFunctionsApi {
   stateMachineArn(name: string): string;
   /** Registers a RUNNING execution (what StartExecution would do) and returns it. */
   startExecution(stateMachine: string, name: string): EmulatedExecution;
+  /**
+   * What StartExecution answers before an execution starts: throws ExecutionLimitExceeded (the
+   * service's "maximum number of running executions" / StartExecution throttling) while
+   * {@link rejectStarts} has refusals left. The runner asks it for every nested execution.
+   */
+  admitStart(stateMachine: string): void;
+  /** The next `times` starts are refused with this code (default ExecutionLimitExceeded). */
+  rejectStarts(times: number, code?: string): void;
   /** Ends an execution with a terminal status. */
   stopExecution(executionArn: string, status: Exclude<ExecutionStatus, 'RUNNING'>): void;
   executions(): EmulatedExecution[];
@@ -49,6 +57,7 @@ export async function start(options: { region?: string; accountId?: string; now?
   const machines = new Set<string>();
   const executions: EmulatedExecution[] = [];
   const calls: StepFunctionsApi['calls'] = [];
+  const refusals = { left: 0, code: 'ExecutionLimitExceeded' };
   const arnOf = (nameOrArn: string) => (nameOrArn.startsWith('arn:') ? nameOrArn : `arn:aws:states:${region}:${accountId}:stateMachine:${nameOrArn}`);
 
   const operations = {
@@ -96,6 +105,16 @@ export async function start(options: { region?: string; accountId?: string; now?
       const execution: EmulatedExecution = { executionArn: `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`, stateMachineArn, name, status: 'RUNNING', startDate: now() };
       executions.push(execution);
       return execution;
+    },
+    admitStart: (stateMachine) => {
+      if (refusals.left > 0) {
+        refusals.left -= 1;
+        throw new AwsError(refusals.code, refusals.code === 'ExecutionLimitExceeded' ? `Maximum number of running executions reached for ${arnOf(stateMachine)}` : undefined);
+      }
+    },
+    rejectStarts: (times, code = 'ExecutionLimitExceeded') => {
+      refusals.left = times;
+      refusals.code = code;
     },
     stopExecution: (executionArn, status) => {
       const e = executions.find((x) => x.executionArn === executionArn);

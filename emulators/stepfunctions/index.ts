@@ -56,6 +56,13 @@ export interface RunOptions {
   onEvent?: (event: EventLog, path: readonly string[]) => void;
   /** Aborts the execution (StopExecution): it ends ABORTED; a Task already running finishes first. */
   signal?: AbortSignal;
+  /**
+   * Asked before a `startExecution.sync:2` Task starts its child (the placeholder of its
+   * StateMachineArn), as the service's StartExecution would be: an error it throws (an AWS error
+   * code, e.g. `ExecutionLimitExceeded`) fails the Task with `StepFunctions.<code>`, the name the
+   * optimized integration reports (concepts-nested-workflows).
+   */
+  admitNestedStart?: (stateMachine: string) => void;
 }
 
 export interface RunResult {
@@ -215,6 +222,12 @@ async function runNested(options: RunOptions, input: { StateMachineArn: string; 
   const placeholder = /^\$\{(\w+)\}$/.exec(input.StateMachineArn)?.[1] ?? input.StateMachineArn;
   const file = options.stateMachines?.[placeholder];
   if (!file) throw new TypeError(`no ASL file for the nested state machine ${input.StateMachineArn}: pass stateMachines.${placeholder}`);
+  try {
+    options.admitNestedStart?.(placeholder);
+  } catch (error) {
+    const code = (error as { code?: string }).code ?? (error as Error).name;
+    throw Object.assign(new Error(JSON.stringify({ errorType: code, errorMessage: (error as Error).message })), { name: `StepFunctions.${code}` });
+  }
   const onEvent = options.onEvent;
   const child = await runStateMachine({
     ...options,

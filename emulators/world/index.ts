@@ -294,6 +294,8 @@ async function startAll(options: LocalWorldOptions, track: <T extends { close():
         // A Wait with SecondsPath takes its duration from the execution; the runner can only scale
         // fixed ones, so the world scales the grace period from the document it runs on.
         waitTimeOverrides: { 'Wait Grace Period': ((runDocument.resourcePolicy?.rotationGracePeriodSeconds ?? 300) * 1000) / speed },
+        // A nested execution starts only if Step Functions lets it (rejectStarts: ExecutionLimitExceeded).
+        admitNestedStart: (placeholder) => stepfunctions.admitStart(placeholder === 'ReconcileRealmStateMachineArn' ? stateMachineArn('reconcile-realm') : placeholder),
         ...runOptions.overrides,
       });
       if (listed) stepfunctions.stopExecution(listed.executionArn, result.status);

@@ -1,4 +1,5 @@
 import {
+  ConflictException,
   CreateGatewayCommand,
   DeleteGatewayCommand,
   GetGatewayCommand,
@@ -7,6 +8,7 @@ import {
   ResourceNotFoundException,
   UpdateGatewayCommand,
   type BedrockAgentCoreControlClient,
+  type CreateGatewayCommandOutput,
   type GatewaySummary,
   type GetGatewayCommandOutput,
 } from '@aws-sdk/client-bedrock-agentcore-control';
@@ -45,8 +47,20 @@ export async function getGatewayTags(gatewayArn: string, opts: AgentCoreOpts = {
   return out.tags ?? {};
 }
 
-export async function createGateway(request: CreateGatewayRequest, opts: AgentCoreOpts = {}) {
-  return clientOf(opts).send(new CreateGatewayCommand(request), callOpts(opts));
+/**
+ * Creates the gateway; 'name-taken' when a gateway with that name appeared since it was looked up
+ * (another provisioning run won the race: names are unique per account, and the clientTokens of two
+ * executions differ). The service's error for a duplicate name is UNCONFIRMED: AWS samples catch
+ * ConflictException (409) and fall back to ListGateways (agentcore-gateway-api.md §7), as the
+ * emulator answers; this is the one place that name is relied on.
+ */
+export async function createGateway(request: CreateGatewayRequest, opts: AgentCoreOpts = {}): Promise<CreateGatewayCommandOutput | { nameTaken: ConflictException }> {
+  try {
+    return await clientOf(opts).send(new CreateGatewayCommand(request), callOpts(opts));
+  } catch (error) {
+    if (error instanceof ConflictException) return { nameTaken: error };
+    throw error;
+  }
 }
 
 /** UpdateGateway replaces the whole gateway: `request` is the complete document (core/gateway/plan-gateway.ts). */

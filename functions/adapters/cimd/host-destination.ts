@@ -12,9 +12,12 @@ export interface HostCimdTarget {
   url: string;
   /** Region of the program (the executor reads no secret for file operations, but the format carries it). */
   region: string;
-  /** How long one command may take before the state machine's Retry takes over (default 40 s). */
+  /** How long one command may take before the state machine's Retry takes over (default {@link HOST_COMMAND_BUDGET_MS}). */
   budgetMs?: number;
 }
+
+/** How long the function waits for each of its commands (observe, then publish) within its own timeout. */
+export const HOST_COMMAND_BUDGET_MS = 40_000;
 
 /**
  * The document as a file on the Keycloak host (under nginx's web root in the seed), written and read
@@ -25,7 +28,7 @@ export function hostDestination(target: HostCimdTarget): CimdDestination {
   const description = `file ${target.file.path} on ${target.host.instanceId}`;
   const run = async (ops: HostOperation[], comment: string, signal?: AbortSignal): Promise<ObservedCimd> => {
     const sent = await sendHostProgram(target.host, { version: 1, region: target.region, ops }, { comment, signal });
-    const result = await awaitHostResult(sent, { budgetMs: target.budgetMs ?? 40_000, signal });
+    const result = await awaitHostResult(sent, { budgetMs: target.budgetMs ?? HOST_COMMAND_BUDGET_MS, signal });
     if (!result.ok) {
       if (result.error.kind === 'file') throw new CimdPublishFailedError(target.url, description, result.error.message);
       throw new SsmCommandOutputError(sent.commandId, `the host executor refused its program: ${result.error.message}`);

@@ -21,6 +21,13 @@ export interface SendCommandInput {
   output?: { bucket: string; prefix: string };
 }
 
+/**
+ * Default delivery timeout (SendCommand `TimeoutSeconds`): a command the agent has not started by then
+ * never runs. With the Command document's execution timeout it bounds how long a command can live,
+ * which the state machines' result waits must outlast (tests/unit/statemachine/wait-budget.test.ts).
+ */
+export const DELIVERY_TIMEOUT_SECONDS = 120;
+
 /** The SendCommand refusals that are about the command, not the instance (ssm-and-events.md §2). */
 const REJECTIONS = ['InvalidDocument', 'InvalidDocumentVersion', 'InvalidParameters', 'MaxDocumentSizeExceeded', 'InvalidOutputFolder', 'UnsupportedPlatformType', 'DuplicateInstanceId', 'InvalidRole', 'InvalidNotificationConfig', 'ValidationException'];
 
@@ -37,7 +44,7 @@ export async function sendCommand(input: SendCommandInput, opts: { client?: SSMC
         DocumentName: input.documentName,
         InstanceIds: [input.instanceId],
         Parameters: input.parameters,
-        TimeoutSeconds: input.timeoutSeconds ?? 120,
+        TimeoutSeconds: input.timeoutSeconds ?? DELIVERY_TIMEOUT_SECONDS,
         ...(input.comment ? { Comment: input.comment.slice(0, 100) } : {}),
         ...(input.output ? { OutputS3BucketName: input.output.bucket, OutputS3KeyPrefix: input.output.prefix } : {}),
       }),

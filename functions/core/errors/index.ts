@@ -39,15 +39,6 @@ export { CimdDocumentRejectedError, CimdNotConvergedError, CimdPublishFailedErro
 // drift detection (errors/drift.ts)
 export { DriftInputError, DriftNotRepairedError, type UnrepairedItem } from './drift';
 
-/**
- * Error names that reach Step Functions from outside keygate's own classes and that ASL may match:
- * the Lambda service's own errors, and AWS SDK errors a handler lets through unchanged because
- * retrying them is the right answer (throttling, a service's transient 5xx).
- */
-export const LAMBDA_TRANSIENT_ERROR_NAMES = [
-  'Lambda.ServiceException',
-  'Lambda.AWSLambdaException',
-  'Lambda.SdkClientException',
-  'Lambda.TooManyRequestsException',
-] as const;
-export const SDK_TRANSIENT_ERROR_NAMES = ['ThrottlingException', 'InternalServerException', 'InternalServerError', 'ServiceUnavailableException'] as const;
+// AWS's own error names that ASL matches (the Lambda service, each AWS service's transients, the
+// nested-execution integration), from one place (errors/aws.ts).
+export { AWS_TRANSIENT_ERROR_NAMES, LAMBDA_TRANSIENT_ERROR_NAMES, NESTED_EXECUTION_RETRY_ERROR_NAMES, SDK_TRANSIENT_ERROR_NAMES } from './aws';

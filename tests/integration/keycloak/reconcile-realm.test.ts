@@ -2,6 +2,7 @@ import { gunzipSync } from 'node:zlib';
 import { resetKeycloakHostEnv } from '../../../functions/platform/keycloak-host';
 import type { RealmState } from '../../../emulators/keycloak/state';
 import { commandDocumentFromTemplate } from '../../../emulators/ssm/template-document';
+import { loadAsl } from '../../support/asl';
 import type { MachineRun } from '../../support/local-machine';
 import { DOCUMENT, SECRETS, startRealmHarness, type RealmHarness } from '../../support/realm-harness';
 
@@ -239,7 +240,10 @@ describe('reconcile-realm', () => {
     h.ssm.setInstance('i-0123456789abcdef0', { stalled: true });
     const run = await reconcile({}, { retryIntervalMs: 1 }).finally(() => h.ssm.setInstance('i-0123456789abcdef0', { stalled: false }));
     expect(run.error!.name).toBe('SsmCommandPendingError');
-    expect(run.events.filter((e) => e.type === 'StateRetried' && e.state?.name === 'Await Observe Command')).toHaveLength(55);
+    // Every poll the Retry allows (wait-budget.test.ts: their sum outlasts a command's delivery and execution).
+    const polls = (loadAsl('reconcile-realm.asl.json').States['Await Observe Command']!.Retry as Array<{ ErrorEquals: string[]; MaxAttempts: number }>).find((r) => r.ErrorEquals.includes('SsmCommandPendingError'))!.MaxAttempts;
+    expect(polls).toBe(56);
+    expect(run.events.filter((e) => e.type === 'StateRetried' && e.state?.name === 'Await Observe Command')).toHaveLength(polls);
   });
 
   it('no secret value appears in any SendCommand parameter, log line, state input or output, command output or S3 object', async () => {

@@ -1,5 +1,6 @@
 import {
   BedrockAgentCoreControlClient,
+  ConflictException,
   CreateGatewayCommand,
   CreateGatewayTargetCommand,
   DeleteGatewayCommand,
@@ -75,6 +76,40 @@ describe('ensure-gateway', () => {
     agentcore.on(ListGatewaysCommand).resolves({ items: [] });
     await expect(invoke(ensureGateway, { desired: seedDesired(), createIfMissing: false })).rejects.toMatchObject({ name: 'GatewayMissingError', message: expect.stringContaining('run provisioning') });
     expect(agentcore).not.toHaveReceivedCommand(CreateGatewayCommand);
+  });
+
+  describe('when another run creates the gateway first (CreateGateway answers ConflictException)', () => {
+    const conflict = () => new ConflictException({ ...meta, message: 'A gateway named mcp-gateway-keycloak-demo already exists' });
+
+    it('looks the name up again and continues with the gateway when it is ours', async () => {
+      // Prepare: not listed at the first look; the create loses the race; listed at the second look.
+      agentcore.on(ListGatewaysCommand).resolvesOnce({ items: [] }).resolves({ items: [{ gatewayId: ID, name: 'mcp-gateway-keycloak-demo', status: 'CREATING' } as never] });
+      agentcore.on(GetGatewayCommand).resolves(observedGateway({ status: 'CREATING' }));
+      agentcore.on(ListTagsForResourceCommand).resolves({ tags: OWNED });
+      agentcore.on(CreateGatewayCommand).rejects(conflict());
+      // Act
+      const out = await invoke(ensureGateway, { desired: seedDesired(), correlationId: 'arn:aws:states:x:execution:m:late' });
+      // Assess
+      expect(out).toMatchObject({ action: 'unchanged', gatewayId: ID, status: 'CREATING' });
+      expect(agentcore.commandCalls(CreateGatewayCommand)).toHaveLength(1);
+      expect(agentcore.commandCalls(ListGatewaysCommand)).toHaveLength(2);
+    });
+
+    it('refuses a gateway under that name that this stack does not own', async () => {
+      agentcore.on(ListGatewaysCommand).resolvesOnce({ items: [] }).resolves({ items: [{ gatewayId: ID, name: 'mcp-gateway-keycloak-demo', status: 'READY' } as never] });
+      agentcore.on(GetGatewayCommand).resolves(observedGateway());
+      agentcore.on(ListTagsForResourceCommand).resolves({ tags: { 'keygate:owner': 'someone-else' } });
+      agentcore.on(CreateGatewayCommand).rejects(conflict());
+      await expect(invoke(ensureGateway, { desired: seedDesired() })).rejects.toMatchObject({ name: 'GatewayNotOwnedError' });
+    });
+
+    it('is retryable (GatewayNotReadyError) when the name is still not listed, never a raw ConflictException', async () => {
+      agentcore.on(ListGatewaysCommand).resolves({ items: [] });
+      agentcore.on(CreateGatewayCommand).rejects(conflict());
+      const error = await invoke(ensureGateway, { desired: seedDesired() }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ name: 'GatewayNotReadyError', message: expect.stringContaining('A gateway named mcp-gateway-keycloak-demo already exists') });
+      expect(agentcore.commandCalls(CreateGatewayCommand)).toHaveLength(2);
+    });
   });
 
   it('sends nothing when the gateway matches', async () => {

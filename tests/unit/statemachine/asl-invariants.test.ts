@@ -3,9 +3,9 @@ import * as errors from '../../../functions/core/errors';
 import { aslFiles, cyclesOf, scopesOf, successors, type State } from '../../support/asl';
 import { fromRoot } from '../../support/paths';
 
-/** Error names ASL may match: keygate's error classes, the listed Lambda and SDK transients, States.*. */
+/** Error names ASL may match: keygate's error classes, the listed Lambda, SDK and nested-execution names, States.*. */
 function knownErrorNames(): Set<string> {
-  const names = new Set<string>([...errors.LAMBDA_TRANSIENT_ERROR_NAMES, ...errors.SDK_TRANSIENT_ERROR_NAMES]);
+  const names = new Set<string>([...errors.LAMBDA_TRANSIENT_ERROR_NAMES, ...errors.SDK_TRANSIENT_ERROR_NAMES, ...errors.NESTED_EXECUTION_RETRY_ERROR_NAMES]);
   for (const [exported, value] of Object.entries(errors)) {
     if (typeof value === 'function' && (value as { prototype?: unknown }).prototype instanceof Error) names.add(exported);
   }

@@ -1,12 +1,38 @@
+import { HOST_COMMAND_BUDGET_MS } from '../../../functions/adapters/cimd/host-destination';
+import { DELIVERY_TIMEOUT_SECONDS } from '../../../functions/adapters/ssm/command-runner';
 import { MAX_READY_TIMEOUT_SECONDS } from '../../../functions/core/desired/gateway';
+import { loadTemplate } from '../../../scripts/template';
 import { loadAsl, scopesOf } from '../../support/asl';
+import { ROOT } from '../../support/paths';
+
+type Retrier = { ErrorEquals: string[]; IntervalSeconds: number; BackoffRate: number; MaxDelaySeconds?: number; MaxAttempts: number; JitterStrategy?: string };
 
 /** Seconds a retrier waits in total before giving up (no jitter): sum of min(cap, interval × rate^n). */
-function retryBudget(r: { IntervalSeconds: number; BackoffRate: number; MaxDelaySeconds: number; MaxAttempts: number }): number {
+function retryBudget(r: Omit<Retrier, 'ErrorEquals'>): number {
   let total = 0;
-  for (let n = 0; n < r.MaxAttempts; n++) total += Math.min(r.MaxDelaySeconds, r.IntervalSeconds * r.BackoffRate ** n);
+  for (let n = 0; n < r.MaxAttempts; n++) total += Math.min(r.MaxDelaySeconds ?? Infinity, r.IntervalSeconds * r.BackoffRate ** n);
   return total;
 }
+
+/**
+ * The wait a retrier guarantees: with JitterStrategy FULL each delay is drawn from [0, delay]
+ * (Step Functions, "Retrying after an error"), so nothing is guaranteed; without jitter, the sum.
+ * A wait that must outlast a timeout therefore runs without jitter.
+ */
+const guaranteedWait = (r: Retrier): number => (r.JitterStrategy === 'FULL' ? 0 : retryBudget(r));
+
+/** The retrier of `state` (anywhere in the file) that handles `error`. */
+function retrierOf(file: string, state: string, error: string): Retrier {
+  const found = scopesOf(file).flatMap((s) => (s.states[state]?.Retry ?? []) as Retrier[]).filter((r) => r.ErrorEquals.includes(error));
+  if (found.length !== 1) throw new Error(`${file} > ${state}: ${found.length} retriers for ${error}`);
+  return found[0]!;
+}
+
+const template = loadTemplate(ROOT);
+/** The Command document's execution timeout (its one step's timeoutSeconds). */
+const EXECUTION_TIMEOUT_SECONDS = Number((template.Resources.KeycloakCommandDocument!.Properties!.Content as { mainSteps: Array<{ inputs: { timeoutSeconds: string } }> }).mainSteps[0]!.inputs.timeoutSeconds);
+/** Slack for the agent to report a finished command and for GetCommandInvocation to see it. */
+const REPORTING_MARGIN_SECONDS = 60;
 
 const readinessRetriers = (file: string) =>
   scopesOf(file).flatMap((s) =>
@@ -53,5 +79,65 @@ describe('bounded waits', () => {
       else if (state.Resource === 'arn:aws:states:::states:startExecution.sync:2') expect(state.Parameters.StateMachineArn).toMatch(/^\$\{\w+StateMachineArn\}$/);
       else expect(state).toMatchObject({ Type: 'Task', Resource: expect.stringMatching(/^\$\{\w+FunctionArn\}$/) });
     }
+  });
+});
+
+// What each wait must outlast, and the arithmetic (docs/provisioning.md "Wait budgets" repeats it):
+//
+// - The realm command (reconcile-realm "Await Observe/Apply Command", also drift's dry run, which is
+//   that machine): SSM lets a command wait DELIVERY_TIMEOUT_SECONDS (120 s, SendCommand TimeoutSeconds)
+//   to start and then run the document's timeoutSeconds (600 s), so its result can take 720 s, plus a
+//   60 s reporting margin: 780 s. Polls at 2 s ×1.5 capped at 15 s, no jitter: 2 + 3 + 4.5 + 6.75 +
+//   10.125 = 26.375 s for the first five, then 15 s each, so 56 polls wait 26.375 + 51 × 15 = 791.4 s.
+//   (Before: 55 polls with FULL jitter guaranteed 0 s and averaged about half of 776 s.)
+// - READY (provisioning and drift repair): 1 s ×1.08 capped at 30 s, 95 polls = 1,886 s ≥ the largest
+//   readyTimeoutSeconds (1,800 s); the function's deadline ends the wait first.
+// - Teardown waiting for a target still CREATING before deleting it: as long as provisioning may wait
+//   for it, 1,800 s: 5 s ×1.2 capped at 30 s, 70 polls = 129.8 + 60 × 30 = 1,929.8 s.
+// - The CIMD host file (Publish/Observe/Repair CIMD Document): the function itself polls each command
+//   for HOST_COMMAND_BUDGET_MS (40 s; at least 38 s, as its last poll delay is 2 s), and the Retry sends
+//   the program again 3 times after 10 + 20 + 40 s: 4 × 38 + 70 = 222 s ≥ delivery 120 s + 60 s margin
+//   (the program itself is a file write of milliseconds). Observe + publish (2 × 40 s) fit the
+//   function's 120 s timeout.
+describe('waits outlast what they wait for', () => {
+  it('the realm command\'s result wait outlasts SSM delivery + the document\'s execution timeout + margin, without jitter', () => {
+    const needed = DELIVERY_TIMEOUT_SECONDS + EXECUTION_TIMEOUT_SECONDS + REPORTING_MARGIN_SECONDS;
+    expect(EXECUTION_TIMEOUT_SECONDS).toBe(600);
+    for (const state of ['Await Observe Command', 'Await Apply Command']) {
+      const r = retrierOf('reconcile-realm.asl.json', state, 'SsmCommandPendingError');
+      expect([state, r.JitterStrategy]).toEqual([state, 'NONE']);
+      expect(guaranteedWait(r)).toBeGreaterThanOrEqual(needed);
+      expect(guaranteedWait(r)).toBeCloseTo(791.375, 3);
+    }
+  });
+
+  it.each([
+    ['provision.asl.json', 'Await Gateway Ready', 'GatewayNotReadyError'],
+    ['provision.asl.json', 'Await Gateway Target Ready', 'GatewayTargetNotReadyError'],
+    ['drift.asl.json', 'Await Repaired Gateway Ready', 'GatewayNotReadyError'],
+    ['drift.asl.json', 'Await Repaired Gateway Target Ready', 'GatewayTargetNotReadyError'],
+    ['teardown.asl.json', 'Delete Gateway Target', 'GatewayTargetNotReadyError'],
+  ])('%s > %s outlasts the largest readyTimeoutSeconds', (file, state, error) => {
+    expect(guaranteedWait(retrierOf(file, state, error))).toBeGreaterThanOrEqual(MAX_READY_TIMEOUT_SECONDS);
+  });
+
+  it.each([
+    ['provision.asl.json', 'Publish CIMD Document'],
+    ['drift.asl.json', 'Observe CIMD Document'],
+    ['drift.asl.json', 'Repair CIMD Document'],
+  ])('%s > %s: its function\'s own polls plus the Retry outlast SSM delivery + margin', (file, state) => {
+    const r = retrierOf(file, state, 'SsmCommandPendingError');
+    const perAttempt = HOST_COMMAND_BUDGET_MS / 1000 - 2;
+    expect((r.MaxAttempts + 1) * perAttempt + guaranteedWait(r)).toBeGreaterThanOrEqual(DELIVERY_TIMEOUT_SECONDS + REPORTING_MARGIN_SECONDS);
+  });
+
+  it('the CIMD function waits for its two commands within its own timeout', () => {
+    const timeout = template.Resources.PublishCimdDocumentFunction!.Properties!.Timeout as number;
+    expect(2 * (HOST_COMMAND_BUDGET_MS / 1000) + 10).toBeLessThanOrEqual(timeout);
+  });
+
+  it('a FULL-jitter retrier guarantees no wait at all: the arithmetic above counts only NONE', () => {
+    expect(guaranteedWait({ ErrorEquals: ['X'], IntervalSeconds: 2, BackoffRate: 1.5, MaxDelaySeconds: 15, MaxAttempts: 55, JitterStrategy: 'FULL' })).toBe(0);
+    expect(retryBudget({ IntervalSeconds: 2, BackoffRate: 1.5, MaxDelaySeconds: 15, MaxAttempts: 55 })).toBeCloseTo(776.375, 3);
   });
 });

@@ -1,0 +1,56 @@
+import { startWorld, type LocalWorld } from '../../../emulators/world';
+import type { RunResult } from '../../../emulators/stepfunctions';
+import { seedRaw } from '../../support/seed';
+
+// Retry rules that must really fire: each transient failure below reaches Step Functions under the
+// name the real SDK (or the nested-execution integration) gives it, and the state machine rides it
+// out. The SDK's own retries (3 attempts) come first, so each fault outlasts them.
+
+const BUCKET = 'cimd-documents';
+const KEY = 'oauth/client-metadata.json';
+let world: LocalWorld;
+
+/** The errors a state failed with and was retried on (the name Step Functions matched), in order. */
+function retriedWith(run: RunResult, state: string): string[] {
+  const ofState = run.events.filter((e) => e.state?.name === state);
+  return ofState.flatMap((e, i) => (e.type === 'StateRetried' && ofState[i - 1]?.type === 'StateFailed' ? [String(ofState[i - 1]!.Error)] : []));
+}
+
+beforeAll(async () => {
+  const raw = seedRaw();
+  raw.cimd.publish = { s3: { bucket: BUCKET, key: KEY, cacheControl: 'max-age=300' } };
+  raw.verify = { ...raw.verify, enabled: false }; // no MCP peer to verify against in this world
+  world = await startWorld({ document: raw, speed: 400 });
+});
+afterAll(() => world.close());
+
+describe('transient failures are retried where they arrive', () => {
+  it('provisioning rides out S3 SlowDown on the CIMD object and a refused start of the nested realm execution', async () => {
+    // Prepare: more SlowDowns than the S3 client retries by itself; one StartExecution refused.
+    world.s3.failNext({ code: 'SlowDown', method: 'PUT', times: 3 });
+    world.stepfunctions.rejectStarts(1);
+    // Act
+    const run = await world.run('provision');
+    // Assess
+    expect({ status: run.status, error: run.error, cause: run.cause }).toEqual({ status: 'SUCCEEDED', error: undefined, cause: undefined });
+    expect(retriedWith(run, 'Publish CIMD Document')).toEqual(['SlowDown']);
+    expect(retriedWith(run, 'Reconcile Keycloak Realm')).toEqual(['StepFunctions.ExecutionLimitExceeded']);
+    expect(world.s3.getObject(BUCKET, KEY)).toMatchObject({ contentType: 'application/json' });
+  });
+
+  it('teardown rides out SSM InternalServerError on the desired state and a busy gateway when deleting a target', async () => {
+    // Prepare: the stack's own document (input {}) is read from Parameter Store, which fails past the
+    // SDK's retries; DeleteGatewayTarget meets the gateway UPDATING once (the CREATING-race wording).
+    world.ssm.fail('GetParameter', 3, 'InternalServerError');
+    const gatewayId = world.agentcore.state().gateways[0]!.gatewayId;
+    world.agentcore.injectFault({ type: 'ValidationException', message: 'Cannot perform operation DeleteGatewayTarget when gateway is in UPDATING status', ops: ['DeleteGatewayTarget'] });
+    // Act
+    const run = await world.run('teardown', { input: {} });
+    // Assess
+    expect({ status: run.status, error: run.error, cause: run.cause }).toEqual({ status: 'SUCCEEDED', error: undefined, cause: undefined });
+    expect(retriedWith(run, 'Load Desired State')).toEqual(['InternalServerError']);
+    expect(retriedWith(run, 'Delete Gateway Target')).toEqual(['GatewayNotReadyError']);
+    expect(run.output).toMatchObject({ gateway: 'deleted', gatewayId });
+    expect(world.agentcore.state().gateways).toEqual([]);
+  });
+});
