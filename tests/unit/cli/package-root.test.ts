@@ -1,4 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defaultConfig } from '../../../cli/commands/rehearse';
 import { loadTemplate } from '../../../scripts/template';
 import { fromPackageRoot, packageRoot } from '../../../scripts/package-root';
@@ -26,7 +28,13 @@ describe('keygate rehearse default config', () => {
   });
 
   it('is the absolute path of keygate\'s examples/seed.yaml from anywhere else', () => {
-    expect(defaultConfig(tmpdir())).toBe(fromRoot('examples', 'seed.yaml'));
+    // A fresh directory, never an ancestor of the checkout (CI may clone under the temp directory itself).
+    const elsewhere = mkdtempSync(join(tmpdir(), 'kg-elsewhere-'));
+    try {
+      expect(defaultConfig(elsewhere)).toBe(fromRoot('examples', 'seed.yaml'));
+    } finally {
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
     expect(defaultConfig(fromRoot('examples', 'seed.yaml', 'x'))).toBe(fromRoot('examples', 'seed.yaml'));
   });
 });
