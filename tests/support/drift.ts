@@ -33,7 +33,8 @@ export async function startDriftWorld(options: { driftTopic?: boolean; edit?: (r
     local,
     document,
     lines,
-    provision: () => local.run('provision', { document }),
+    // Provisioning's log lines are not drift's: captured and dropped, so a test at INFO prints nothing.
+    provision: () => captureFunctionOutput([], () => local.run('provision', { document })),
     drift: (input = {}, runOptions = {}) => captureFunctionOutput(lines, () => local.run('drift', { input: { desiredState: document, ...input }, ...runOptions })),
     realm: () => local.keycloak.realm(document.keycloak.realm.name)!,
     gateway: () => local.agentcore.state().gateways.find((g) => g.name === document.gateway.name)!,
