@@ -30,8 +30,8 @@ export function makeHandler<I extends TaskInput, O>(name: string, fn: (input: I,
       return await fn(event, { logger, signal: opts?.signal ?? new AbortController().signal });
     } catch (error) {
       const e = error as Error & { code?: string };
-      if (error instanceof KeygateError || error instanceof TypeError) logger.warn('step failed', { errorName: e.name, code: e.code, message: redact(e.message) });
-      else logger.error('step failed unexpectedly', { errorName: e.name, message: redact(e.message) });
+      if (error instanceof KeygateError || error instanceof TypeError) logger.warn('step failed', { errorName: e.name, code: e.code, errorMessage: redact(e.message) });
+      else logger.error('step failed unexpectedly', { errorName: e.name, errorMessage: redact(e.message) });
       throw error;
     }
   };
