@@ -68,6 +68,9 @@ const minus = (a: ReturnType<typeof tally>, b: ReturnType<typeof tally>) => ({ a
 
 function succeeded(run: RunResult, what: string): RunResult {
   if (run.status !== 'SUCCEEDED') throw new Error(`${what}: ${run.error}: ${run.cause}`);
+  // Provisioning's guard ends a run that yields to another one successfully, having done nothing.
+  const output = run.output as { outcome?: string; reason?: string } | null;
+  if (output?.outcome === 'skipped') throw new Error(`${what}: skipped: ${output.reason}`);
   return run;
 }
 

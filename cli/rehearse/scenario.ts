@@ -304,6 +304,9 @@ class Runner {
         // As after `sam deploy`: the execution starts with {} and loads the document the stack stores.
         const { run, tracker } = await this.execute(world, 'provision', {});
         if (run.status !== 'SUCCEEDED') return (this.failedRun(run, tracker), { value: undefined, checks: [] });
+        // A run that yielded to another (its guard: one provisioning run at a time) did nothing to check.
+        const guarded = run.output as { outcome?: string; reason?: string };
+        if (guarded.outcome === 'skipped') return { value: undefined, checks: [{ what: 'provisioning ran (not skipped by its guard)', ok: false, detail: guarded.reason ?? 'skipped' }] };
         const output = run.output as { gatewayId: string; gatewayUrl: string; targets: Array<{ name: string; targetId: string }> };
         const verification = verificationOf(tracker);
         const realm = outputOf(tracker, 'Reconcile Keycloak Realm')?.keycloak?.realm as { outcome: string; changes?: Array<{ action: string; kind: string }> } | undefined;

@@ -10,6 +10,7 @@ import { handler as ensureGatewayTarget } from '../../functions/ensure-gateway-t
 import { handler as findGateway } from '../../functions/find-gateway';
 import { handler as getRealmCommandResult } from '../../functions/get-realm-command-result';
 import { handler as guardDriftRun } from '../../functions/guard-drift-run';
+import { handler as guardProvisioningRun } from '../../functions/guard-provisioning-run';
 import { handler as loadDesiredState } from '../../functions/load-desired-state';
 import { handler as mergeDriftReport } from '../../functions/merge-drift-report';
 import { handler as observeGatewayDrift } from '../../functions/observe-gateway-drift';
@@ -52,6 +53,7 @@ export const KEYGATE_HANDLERS: Record<string, LambdaHandler> = {
   MergeDriftReportFunctionArn: mergeDriftReport,
   PublishDriftReportFunctionArn: publishDriftReport,
   PublishCimdDocumentFunctionArn: publishCimdDocument,
+  GuardProvisioningRunFunctionArn: guardProvisioningRun,
 };
 
 /**

@@ -170,14 +170,16 @@ export async function runStateMachine(options: RunOptions): Promise<RunResult> {
   // Scaled definitions carry fractional durations, which the validator (rightly, for AWS) rejects.
   const machine = new StateMachine(definition as never, { validationOptions: { noValidate: scale !== 1 } });
   const started = Date.now();
+  const executionId = options.executionArn ?? `arn:aws:states:local:000000000000:execution:keygate:${options.executionName ?? `run-${started}`}`;
   const execution = machine.run(options.input as never, {
     overrides: {
       taskResourceLocalHandlers: localHandlers as never,
       ...(options.retryIntervalOverrides ? { retryIntervalOverrides: options.retryIntervalOverrides } : {}),
       ...(options.waitTimeOverrides ? { waitTimeOverrides: options.waitTimeOverrides } : {}),
     },
-    // Input as in AWS: a state may read the execution input through $$.Execution.Input.
-    context: { Execution: { Id: options.executionArn ?? `arn:aws:states:local:000000000000:execution:keygate:${options.executionName ?? `run-${started}`}`, Name: options.executionName ?? `run-${started}`, Input: options.input as never } },
+    // Input as in AWS: a state may read the execution input through $$.Execution.Input,
+    // and its state machine through $$.StateMachine.Id (the ARN the execution's own names).
+    context: { Execution: { Id: executionId, Name: options.executionName ?? `run-${started}`, Input: options.input as never }, StateMachine: { Id: stateMachineOf(executionId), Name: executionId.split(':').at(-2) ?? '' } },
   });
   const abort = () => execution.abort();
   if (options.signal?.aborted) abort();
@@ -205,6 +207,9 @@ export async function runStateMachine(options: RunOptions): Promise<RunResult> {
   if (failed) return { ...base, status: 'FAILED', error: String(failed.Error), cause: typeof failed.Cause === 'string' ? failed.Cause : JSON.stringify(failed.Cause) };
   return { ...base, status: 'SUCCEEDED', output };
 }
+
+/** The state machine of an execution ARN (`…:execution:<machine>:<name>` → `…:stateMachine:<machine>`). */
+const stateMachineOf = (executionArn: string): string => executionArn.replace(':execution:', ':stateMachine:').replace(/:[^:]*$/, '');
 
 const START_EXECUTION_SYNC = 'arn:aws:states:::states:startExecution.sync:2';
 

@@ -9,6 +9,7 @@ import { resetSfnClient } from '../../functions/adapters/stepfunctions/execution
 import { resetS3Client } from '../../functions/adapters/s3/object-reader';
 import { encodeDocument } from '../../functions/core/desired/encoding';
 import { checkDesiredState } from '../../functions/core/desired/load';
+import { resetProvisionGuardEnv } from '../../functions/guard-provisioning-run';
 import { resetDriftEnv } from '../../functions/platform/drift-env';
 import { resetKeycloakHostEnv } from '../../functions/platform/keycloak-host';
 import { resetVerifyEnv } from '../../functions/platform/verify-env';
@@ -253,6 +254,7 @@ async function startAll(options: LocalWorldOptions, track: <T extends { close():
     resetDynamoDbClient();
     resetSnsClient();
     resetDriftEnv();
+    resetProvisionGuardEnv();
     resetVerifyEnv();
   };
   resetAll();

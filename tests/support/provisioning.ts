@@ -34,7 +34,8 @@ export async function startWorld(options: EmulatorOptions = {}): Promise<World> 
   return {
     emulator: local.agentcore,
     local,
-    provision: (document = seedRaw(), overrides) => local.run('provision', { document: forWorld(document), ...(overrides ? { overrides } : {}) }),
+    // `executionName` names the execution as the world lists it (ListExecutions), not only inside the run.
+    provision: (document = seedRaw(), { executionName, ...overrides } = {}) => local.run('provision', { document: forWorld(document), ...(executionName ? { executionName } : {}), overrides }),
     teardown: (document = seedRaw(), overrides) => local.run('teardown', { document: forWorld(document), ...(overrides ? { overrides } : {}) }),
     close: () => local.close(),
   };

@@ -66,9 +66,10 @@ describe('bounded waits', () => {
     }
   });
 
-  it('provision keeps "Load Desired State" first and the join points in order after the targets', () => {
+  it('provision starts with its run guard, then "Load Desired State", and keeps the join points in order after the targets', () => {
     const def = loadAsl('provision.asl.json');
-    expect(def.StartAt).toBe('Load Desired State');
+    expect(def.StartAt).toBe('Guard Provisioning Run');
+    expect(def.States[def.States['Guard Provisioning Run']!.Next!]!.Default).toBe('Load Desired State');
     const order: string[] = [];
     for (let name: string | undefined = 'Apply Resource Policy'; name; name = def.States[name]?.Next) order.push(name);
     expect(order).toEqual(['Apply Resource Policy', 'Reconcile Keycloak Realm', 'Publish CIMD Document', 'Verify Chain', 'Provisioning Succeeded']);
