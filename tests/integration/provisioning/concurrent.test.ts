@@ -20,7 +20,10 @@ function together(handler: LambdaHandler, parties: number): LambdaHandler {
   return (async (...args: never[]) => {
     if (++arrived <= parties) {
       if (arrived === parties) release();
-      await Promise.race([all, new Promise((resolve) => setTimeout(resolve, 5_000))]);
+      // A bound, in case the other party never comes; cleared (not left to fire) once both are here.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([all, new Promise((resolve) => (timer = setTimeout(resolve, 5_000)))]);
+      clearTimeout(timer);
     }
     return handler(...args);
   }) as LambdaHandler;
