@@ -256,6 +256,13 @@ def read_regular(dfd, label):
     try:
         st = os.fstat(fd)
         refuse(st.st_mode, label)
+        # keygate writes by rename, so its files have one link. A second hard link means the name was made
+        # to point at another file's inode (say one only root may read): its content must not be read into
+        # command output or copied to .previous. (fs.protected_hardlinks stops most of this; not all hosts set it.)
+        # https://man7.org/linux/man-pages/man5/proc_sys_fs.5.html
+        if st.st_nlink > 1:
+            raise Stop('file', f'{label} has {st.st_nlink} hard links; keygate reads and replaces only files it wrote (one link): remove the file, keygate publishes it again',
+                       path=label, type='a file with more than one hard link')
         chunks = []
         while True:
             chunk = os.read(fd, 1 << 16)

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cimdObserveOps, cimdPublishOps } from '../../../functions/core/cimd/host-program';
@@ -173,6 +173,21 @@ describe('symbolic links', () => {
     // Assess
     expect(observed.result).toEqual({ ok: true, done: 1, results: { cimd: { exists: true, conflict: 'a symbolic link' } } });
     expect(written.result).toMatchObject({ ok: false, error: { kind: 'file', message: `${PATH} is a symbolic link; keygate replaces only regular files it wrote` } });
+    for (const out of [observed.stdout, written.stdout]) expect(out).not.toContain('root-only');
+    expect(snapshot(outside)).toEqual(before);
+    expect(readdirSync(onHost('/srv/www/oauth'))).toEqual(['client-metadata.json']);
+  });
+
+  it('the file being a second hard link to another file: not read, not copied to .previous, the other file unchanged', async () => {
+    // Prepare: the document's name made to point at root-only content (a hard link; fs.protected_hardlinks may be off).
+    linkSync(join(outside, 'oauth', 'client-metadata.json'), onHost(PATH));
+    const before = snapshot(outside);
+    // Act
+    const observed = await run(cimdObserveOps({ path: PATH, mode: '0644' }, sha('expected')));
+    const written = await run(publishOps());
+    // Assess
+    expect(observed.result).toEqual({ ok: true, done: 1, results: { cimd: { exists: true, conflict: 'a file with more than one hard link' } } });
+    expect(written.result).toMatchObject({ ok: false, done: 0, error: { kind: 'file', message: expect.stringContaining(`${PATH} has 2 hard links`) } });
     for (const out of [observed.stdout, written.stdout]) expect(out).not.toContain('root-only');
     expect(snapshot(outside)).toEqual(before);
     expect(readdirSync(onHost('/srv/www/oauth'))).toEqual(['client-metadata.json']);
