@@ -26,9 +26,10 @@ import { loadChain, startWorld, type LocalWorld } from '../emulators/world';
 import { verifyChain } from '../functions/adapters/verify/verify-chain';
 import { checkDesiredState, loadDesiredState, parseDesiredStateText } from '../functions/core/desired/load';
 import type { DriftReport } from '../functions/core/drift/report';
+import { packageRoot } from '../scripts/package-root';
 import { bundleFileName, esbuildOptionsFor, functionsOf, loadTemplate } from '../scripts/template';
 
-const ROOT = join(__dirname, '..');
+const ROOT = packageRoot();
 const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
 const SPEED = Number(args.get('speed') ?? 10);
 const REPEAT = Number(args.get('repeat') ?? 3);

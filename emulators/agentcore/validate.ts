@@ -38,8 +38,8 @@ function checkStringList(value: unknown, field: string, element?: RegExp): void 
   if (!Array.isArray(value) || value.some((s) => typeof s !== 'string' || s === '')) throw validation(`${field} must be a list of non-empty strings`, field);
   // The API reference gives these lists "Minimum number of 1 item": an empty list is refused, not read as absent.
   if (value.length === 0) throw validation(`${field} must have at least 1 item`, field);
-  const bad = element && value.find((s) => !element.test(s as string));
-  if (bad !== undefined && bad !== false) throw validation(`${field} member "${bad}" does not match ${element!.source}`, field);
+  const bad = element ? value.find((s) => !element.test(s as string)) : undefined;
+  if (bad !== undefined) throw validation(`${field} member "${bad}" does not match ${element!.source}`, field);
 }
 
 /** §4.2: every custom claim names the claim, its value type and a match (value and operator). */
