@@ -5,6 +5,9 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   // Node 20 lacks Promise.withResolvers, which aws-local-stepfunctions 3 calls (toolchain-notes §3).
   setupFiles: ['<rootDir>/tests/support/setup-env.ts'],
+  // Services for the whole run (a real Keycloak, tests/support/real-keycloak.ts), stopped at the end.
+  globalSetup: '<rootDir>/tests/support/global-setup.ts',
+  globalTeardown: '<rootDir>/tests/support/global-teardown.ts',
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json', 'py', 'sh'],
   transform: {
     // Host scripts are bundled as text (esbuild loaders); the same under jest.
