@@ -6,14 +6,15 @@ import { ADMIN_ROUTES, ReplyError, type AdminContext, type Reply } from './admin
 import { newRealm, type RealmState } from './state';
 
 /**
- * A local stand-in for Keycloak 26.6's admin REST API (no Keycloak can run here), for the realm
- * reconciler's tests and `keygate rehearse`: loopback only, port 0 by default. It implements the
- * semantics keygate depends on (keycloak-admin-reference.md): profile/policy PUT replaces the whole
- * list, unknown executor or condition → 400, a policy naming an unsaved profile → 400, `enabled`
- * defaults to false, global entries only with include-global-*=true (from the real built-in profiles
- * fixture), a realm profile may not reuse a built-in name, 409 on duplicates, 404 for a missing realm,
- * CIMD provider ids only with the CIMD feature on, and the discovery document advertising
- * `client_id_metadata_document_supported` when it is.
+ * A fast, in-memory stand-in for Keycloak 26.7.3's admin REST API, for the realm reconciler's fast
+ * tests and `keygate rehearse`: loopback only, port 0 by default. It answers the calls keygate makes
+ * as the real server does, and tests/integration/keycloak-real/contract.test.ts holds it to a real
+ * 26.7.3 step by step (statuses, error bodies, the fields keygate reads): profile/policy PUT replaces
+ * the whole list, provider ids as registered on the server (CIMD ones only with the feature on),
+ * `enabled` defaults to false, globals only with include-global-*=true, 409 on duplicates (a scope
+ * already in a realm default list included), user-profile and client-scope validation, and discovery
+ * advertising `client_id_metadata_document_supported` with CIMD on. What it does not model: login,
+ * tokens, CIMD registration and client policies at run time (the real server's tests cover those).
  */
 export interface KeycloakStandInOptions {
   /** The master realm's admin user (the host reads the password from SSM and logs in with it). */
@@ -107,7 +108,8 @@ export async function start(options: KeycloakStandInOptions = {}): Promise<Keycl
     if (method === 'POST' && rest === 'protocol/openid-connect/token') {
       const form = new URLSearchParams(text);
       const valid = realm.realm === 'master' && form.get('grant_type') === 'password' && form.get('client_id') === 'admin-cli' && form.get('username') === admin.username && form.get('password') === admin.password;
-      if (!valid) return { status: 401, body: { error: 'invalid_grant', error_description: 'Invalid user credentials' } };
+      // 400, not 401: RFC 6749 §5.2's invalid_grant, as 26.7.3 answers it.
+      if (!valid) return { status: 400, body: { error: 'invalid_grant', error_description: 'Invalid user credentials' } };
       const token = randomBytes(24).toString('base64url');
       tokens.set(token, Date.now() + lifetimeMs);
       return { status: 200, body: { access_token: token, expires_in: lifetimeMs / 1000, token_type: 'Bearer', scope: 'profile email' } };

@@ -25,6 +25,7 @@ import { runStateMachine, type RunOptions, type RunResult } from '../stepfunctio
 import { start as startStepFunctionsApi, type StepFunctionsApi } from '../stepfunctions/api';
 import { KEYGATE_HANDLERS } from '../stepfunctions/handlers';
 import { fromPackageRoot } from '../../scripts/package-root';
+import { startRecordingProxy, type RecordingProxy } from '../../scripts/keycloak/recording-proxy';
 
 /** The stack's own names, as a deployed stack's environment would carry them. */
 export const STACK = {
@@ -69,6 +70,13 @@ export interface LocalWorldOptions {
   /** Configure the drift SNS topic (template parameter DriftNotificationTopicArn; default true). */
   driftTopic?: boolean;
   /**
+   * A real Keycloak to use instead of the admin stand-in (scripts/keycloak/server.ts): the world puts a
+   * recording proxy in front of it (`keycloak` is then that proxy), points the document's admin URL at
+   * it, and keeps the server's admin password as the admin SecureString. The document's realm should
+   * be one no one else uses on that server; the world never deletes it.
+   */
+  keycloakServer?: KeycloakServerRef;
+  /**
    * Also start the verification peers (emulators/chain: the oidc-provider realm, the MCP SDK gateway
    * at the emulated gateway's URL, the CIMD host serving the file the host executor publishes) and
    * route the verify function to them (VERIFY_RESOLVE), so that live verification runs for real.
@@ -76,10 +84,25 @@ export interface LocalWorldOptions {
   peers?: boolean;
 }
 
-export interface LocalWorld {
+/** A running Keycloak the world may use (scripts/keycloak/server.ts's KeycloakServer has these). */
+export interface KeycloakServerRef {
+  url: string;
+  admin: { username: string; password: string };
+}
+
+/** What the world needs of Keycloak, the stand-in and the recording proxy in front of a real one alike. */
+export interface KeycloakEndpoint {
+  url: string;
+  callLog: Array<{ method: string; path: string; status: number }>;
+  writes(): Array<{ method: string; path: string; status: number }>;
+  close(): Promise<void>;
+}
+
+export interface LocalWorld<K extends KeycloakEndpoint = KeycloakStandIn> {
   agentcore: AgentCoreEmulator;
   ssm: SsmEmulator;
-  keycloak: KeycloakStandIn;
+  /** The admin stand-in, or with `keycloakServer` the recording proxy in front of the real Keycloak. */
+  keycloak: K;
   s3: S3Emulator;
   /** Step Functions ListExecutions over the executions `run` starts; DynamoDB (the drift lock); SNS (drift summaries). */
   stepfunctions: StepFunctionsApi;
@@ -152,7 +175,9 @@ let executions = 0;
  * const run = await world.run('provision');
  * await world.close();
  */
-export async function startWorld(options: LocalWorldOptions): Promise<LocalWorld> {
+export async function startWorld(options: LocalWorldOptions & { keycloakServer: KeycloakServerRef }): Promise<LocalWorld<RecordingProxy>>;
+export async function startWorld(options: LocalWorldOptions & { keycloakServer?: undefined }): Promise<LocalWorld>;
+export async function startWorld(options: LocalWorldOptions): Promise<LocalWorld<KeycloakEndpoint>> {
   // What has started so far, closed in reverse if a later start fails (no server outlives a failed start).
   const started: Array<() => Promise<void> | void> = [];
   const track = <T extends { close(): Promise<void> }>(server: T): T => (started.push(() => server.close()), server);
@@ -164,11 +189,17 @@ export async function startWorld(options: LocalWorldOptions): Promise<LocalWorld
   }
 }
 
-async function startAll(options: LocalWorldOptions, track: <T extends { close(): Promise<void> }>(server: T) => T, started: Array<() => Promise<void> | void>): Promise<LocalWorld> {
+async function startAll(options: LocalWorldOptions, track: <T extends { close(): Promise<void> }>(server: T) => T, started: Array<() => Promise<void> | void>): Promise<LocalWorld<KeycloakEndpoint>> {
   const speed = options.speed ?? 1;
   const document = structuredClone(options.document);
-  const secrets: WorldSecrets = { ...defaultSecrets(document), ...options.secrets };
-  const keycloak = track(await startKeycloak({ admin: { username: document.keycloak.admin.username, password: secrets.admin }, features: { cimd: options.cimdFeature ?? true } }));
+  const real = options.keycloakServer;
+  const secrets: WorldSecrets = { ...defaultSecrets(document), ...options.secrets, ...(real ? { admin: real.admin.password } : {}) };
+  if (real && real.admin.username !== document.keycloak.admin.username) {
+    throw new TypeError(`keycloak.admin.username is ${document.keycloak.admin.username}, but the Keycloak server's admin is ${real.admin.username}`);
+  }
+  const keycloak: KeycloakEndpoint = real
+    ? track(await startRecordingProxy(real.url))
+    : track(await startKeycloak({ admin: { username: document.keycloak.admin.username, password: secrets.admin }, features: { cimd: options.cimdFeature ?? true } }));
   // Only the URL changes: a `kcadm` section stays, so that the load step refuses such a document here as it would
   // in AWS (lint kcadm-unsupported), instead of the world quietly running something else.
   document.keycloak.admin = { ...document.keycloak.admin, url: keycloak.url };

@@ -125,8 +125,8 @@ describe('host executor failures: one framed result, a distinct exit code, nothi
     kc.createRealm('exec-fail');
     const run = await runExecutor(
       program([
-        { op: 'send', label: 'create client-scope a', method: 'POST', path: [...realm('exec-fail'), 'client-scopes'], body: { name: 'a' } },
-        { op: 'send', label: 'create client-scope a again', method: 'POST', path: [...realm('exec-fail'), 'client-scopes'], body: { name: 'a' } },
+        { op: 'send', label: 'create client-scope a', method: 'POST', path: [...realm('exec-fail'), 'client-scopes'], body: { name: 'a', protocol: 'openid-connect' } },
+        { op: 'send', label: 'create client-scope a again', method: 'POST', path: [...realm('exec-fail'), 'client-scopes'], body: { name: 'a', protocol: 'openid-connect' } },
         { op: 'send', label: 'never sent', method: 'POST', path: [...realm('exec-fail'), 'client-scopes'], body: { name: 'b' } },
       ]),
       ssm,
@@ -137,7 +137,7 @@ describe('host executor failures: one framed result, a distinct exit code, nothi
   });
 
   it.each([
-    ['a wrong admin password', { passwordParameter: '/kg/wrong' }, HOST_EXIT.credentials, 'login', /admin login as admin \(realm master\) failed: HTTP 401/],
+    ['a wrong admin password', { passwordParameter: '/kg/wrong' }, HOST_EXIT.credentials, 'login', /admin login as admin \(realm master\) failed: HTTP 400 \{"error":"invalid_grant"/],
     ['a missing secret parameter', { passwordParameter: '/kg/none' }, HOST_EXIT.credentials, 'secret', /cannot read SSM parameter \/kg\/none: .*ParameterNotFound/],
     ['Keycloak not listening', { url: 'http://127.0.0.1:9' }, HOST_EXIT.unreachable, 'unreachable', /Connection refused/],
   ])('%s', async (_what, admin, code, kind, message) => {
