@@ -26,6 +26,12 @@ export interface InstanceState {
 export interface RunTiming {
   /** Emulated second in ms (1000 = real time). */
   secondMs: number;
+  /**
+   * An emulated second of the step's own timeout (timeoutSeconds) while the script runs, in ms; default
+   * `secondMs`. The script itself runs in real time whatever the speed, so a world run faster than real
+   * time gives it real seconds: scaled down, a loaded machine's slow script would "time out".
+   */
+  scriptSecondMs?: number;
   /** How long GetCommandInvocation answers InvocationDoesNotExist after SendCommand (ms). */
   invisibleMs: number;
   /** How long the invocation stays Pending before the script starts (ms). */
@@ -151,7 +157,7 @@ async function execute(ctx: RunContext, doc: CommandDocument, inv: Invocation, t
   }
   const dir = mkdtempSync(join(tmpdir(), 'kg-ssm-'));
   writeFileSync(join(dir, '_script.sh'), script, { mode: 0o700 });
-  const limit = Number(step.inputs.timeoutSeconds ?? 3600) * ctx.timing.secondMs;
+  const limit = Number(step.inputs.timeoutSeconds ?? 3600) * (ctx.timing.scriptSecondMs ?? ctx.timing.secondMs);
   const { code, stdout, stderr, timedOut } = await runBash(join(dir, '_script.sh'), dir, env, limit);
   rmSync(dir, { recursive: true, force: true });
   inv.stdout = stdout;

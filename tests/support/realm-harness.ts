@@ -8,6 +8,7 @@ import { start as startSsm, type SsmEmulator } from '../../emulators/ssm';
 import { startRecordingProxy, type RecordingProxy } from '../../scripts/keycloak/recording-proxy';
 import type { RealKeycloak } from './real-keycloak';
 import { commandDocumentFromTemplate } from '../../emulators/ssm/template-document';
+import { DEFAULT_CIMD_PUBLISH_DIRECTORY } from '../../functions/core/desired/cimd';
 import { encodeDocument } from '../../functions/core/desired/encoding';
 import { seedRaw, seedWith } from './seed';
 
@@ -137,6 +138,7 @@ async function startHostSide(desired: DesiredState, raw: Record<string, any>, ad
     DESIRED_STATE_PARAMETER,
     KEYCLOAK_INSTANCE_ID: desired.keycloak.instanceId,
     VPC_ENDPOINT_PARAMETER_NAME: desired.resourcePolicy?.vpcEndpoint.parameterName ?? '',
+    CIMD_PUBLISH_DIRECTORY: DEFAULT_CIMD_PUBLISH_DIRECTORY,
     COMMAND_OUTPUT_BUCKET: BUCKET,
   });
   resetClients();
