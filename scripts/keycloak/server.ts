@@ -41,8 +41,12 @@ export interface KeycloakServer {
 
 export interface StartOptions {
   build?: KeycloakBuild;
-  /** Start on this data directory (a stopped server's `runDir`/data, kept with `keepData`) instead of a fresh copy. */
+  /**
+   * Start on this data directory (a stopped server's `runDir`/data, kept with `keepData`) instead of a
+   * fresh copy of the template's, with `dataAdmin` the admin credentials that database has.
+   */
   data?: string;
+  dataAdmin?: { username: string; password: string };
   /** Leave the data directory behind on stop (for a test that restarts on it with another build). */
   keepData?: boolean;
   progress?: (message: string) => void;
@@ -67,7 +71,7 @@ const ADMIN = 'admin';
 export async function startKeycloakServer(options: StartOptions = {}): Promise<KeycloakServer> {
   const started = Date.now();
   const installed = await installKeycloak(options.build ?? 'cimd', options.progress);
-  const template = JSON.parse(readFileSync(installed.templateAdminFile, 'utf8')) as { username: string; password: string };
+  const template = options.dataAdmin ?? (JSON.parse(readFileSync(installed.templateAdminFile, 'utf8')) as { username: string; password: string });
   const password = randomBytes(18).toString('base64url');
   let lastError: unknown;
   // A port found free can be taken before Keycloak binds it: then Keycloak exits, and we try other ports.

@@ -82,9 +82,9 @@ export interface RealRealmHarness {
  * @example
  * const h = await startRealRealmHarness(await realKeycloak(), 'converge');
  */
-export async function startRealRealmHarness(kc: RealKeycloak, label: string, opts: { edit?: (raw: Record<string, any>) => void } = {}): Promise<RealRealmHarness> {
+export async function startRealRealmHarness(kc: RealKeycloak, label: string, opts: { edit?: (raw: Record<string, any>) => void; realm?: string } = {}): Promise<RealRealmHarness> {
   const proxy = await startRecordingProxy(kc.url);
-  const realm = kc.realmName(label);
+  const realm = opts.realm ?? kc.realmName(label);
   const point = (raw: Record<string, any>) => {
     withUrl(raw, proxy.url);
     raw.keycloak.realm.name = realm;
@@ -125,7 +125,8 @@ async function startHostSide(desired: DesiredState, raw: Record<string, any>, ad
       { name: DESIRED_STATE_PARAMETER, value: encodeDocument(raw), type: 'String' },
     ],
     s3,
-    timing: { secondMs: 20, invisibleMs: timing.invisibleMs ?? 30, pendingMs: timing.pendingMs ?? 20 },
+    // The executor runs in real time against a real Keycloak: its document timeout is in real seconds.
+    timing: { secondMs: 20, scriptSecondMs: 1000, invisibleMs: timing.invisibleMs ?? 30, pendingMs: timing.pendingMs ?? 20 },
   });
   const saved = { ...process.env };
   Object.assign(process.env, {
