@@ -125,7 +125,7 @@ describe('bin/run-ts.cjs: stack traces name the real source files', () => {
     // Act
     const out = await promisify(execFile)(process.execPath, [fromRoot('bin', 'run-ts.cjs'), join(src, 'entry.ts')], { cwd: home }).catch((e: { stderr: string }) => e);
     // Assess
-    const frames = [...out.stderr.matchAll(/\((\/[^():]+):(\d+):\d+\)|at (\/[^():]+):(\d+):\d+/g)].map((m) => [m[1] ?? m[3], Number(m[2] ?? m[4])] as const);
+    const frames = [...out.stderr.matchAll(/\((\/[^():]+):(\d+):\d+\)|at (\/[^():]+):(\d+):\d+/g)].map((m) => [(m[1] ?? m[3])!, Number(m[2] ?? m[4])] as const);
     expect(frames.length).toBeGreaterThan(0);
     expect(frames.filter(([file]) => !existsSync(file))).toEqual([]);
     expect(frames).toContainEqual([join(src, 'lib', 'thrower.ts'), 3]);

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { fromRoot } from '../../support/paths';
 import { version } from '../../../package.json';
 import { COMMAND_SPECS, type CommandName } from '../../../cli/spec';
 import { runCli } from '../../support/cli';
@@ -129,5 +131,15 @@ describe('--json: one documented shape on every command that prints', () => {
     const both = await runCli(['parameters', '--config', 'examples/seed.yaml', '--format', 'json', '--json']);
     expect(both.code).toBe(2);
     expect(JSON.parse(both.stdout)).toMatchObject({ format: 'keygate.error/1', ok: false, error: expect.stringMatching(/give --json or --format, not both/) });
+  });
+});
+
+describe('README, "CLI"', () => {
+  const readme = readFileSync(fromRoot('README.md'), 'utf8');
+
+  it.each(COMMANDS)('lists keygate %s with the usage its --help prints, and its --json format', (command) => {
+    expect(readme).toContain(`| \`${`keygate ${command} ${COMMAND_SPECS[command].usage}`.trimEnd().replace(/\|/g, '\\|')}\` |`);
+    const row = readme.split('\n').find((l) => l.startsWith(`| \`${command}\` | \`keygate.`));
+    expect(row).toBeDefined();
   });
 });
