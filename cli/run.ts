@@ -12,25 +12,28 @@ import { verifyCommand } from './commands/verify';
 import { parseFlags, type FlagValues } from './flags';
 import { commandHelp, globalHelp, VERSION_TEXT } from './help';
 import { EXIT, printJson, UsageError, type CliIo } from './io';
-import { loadConfig } from './load-config';
+import { cimdPublishDirectoryOption, loadConfig } from './load-config';
 import { COMMAND_SPECS, isCommand, type CommandName } from './spec';
 
 type Command = (io: CliIo, values: FlagValues) => number | Promise<number>;
 
 const str = (v: FlagValues[string]) => v as string | undefined;
 const optional = <K extends string>(key: K, v: FlagValues[string]) => (v === undefined ? {} : ({ [key]: v as string } as Record<K, string>));
+/** The stack's CimdPublishDirectory, for the commands that lint the document (lint, plan, parameters). */
+const directoryOf = (v: FlagValues) => optional('cimdPublishDirectory', v['cimd-publish-directory']);
 
 /** What each command runs; the flags it accepts are in cli/spec.ts. */
 const COMMANDS: Record<CommandName, Command> = {
-  plan: (io, v) => planCommand(io, { config: str(v.config), json: v.json === true, ...optional('keycloakObserved', v['keycloak-observed']) }),
-  lint: (io, v) => lintCommand(io, { config: str(v.config), json: v.json === true }),
+  plan: (io, v) => planCommand(io, { config: str(v.config), json: v.json === true, ...optional('keycloakObserved', v['keycloak-observed']), ...directoryOf(v) }),
+  lint: (io, v) => lintCommand(io, { config: str(v.config), json: v.json === true, ...directoryOf(v) }),
   parameters: (io, v) => {
     if (v.json === true && v.format !== undefined) throw new UsageError('give --json or --format, not both (--json prints {format, ok, parameters}; --format json the plain mapping)');
     const format = str(v.format) ?? 'toml';
     if (!['toml', 'cli', 'json'].includes(format)) throw new UsageError(`--format must be toml, cli or json, not "${format}"`);
-    const { desired } = loadConfig(io, str(v.config), { requireClean: true });
+    const directory = cimdPublishDirectoryOption(v['cimd-publish-directory']);
+    const { desired } = loadConfig(io, str(v.config), { requireClean: true, cimdPublishDirectory: directory });
     const { value } = parseDesiredStateText(io.readFile(str(v.config)!), str(v.config));
-    const parameters = templateParameters(desired, value);
+    const parameters = templateParameters(desired, value, directory);
     if (v.json === true) printJson(io, 'keygate.parameters/1', true, { source: str(v.config), parameters });
     else io.stdout(formatParameters(parameters, format as 'toml' | 'cli' | 'json'));
     return EXIT.ok;

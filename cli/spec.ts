@@ -25,6 +25,11 @@ export interface CommandSpec {
 }
 
 const CONFIG: FlagSpec = { type: 'string', value: 'FILE', help: 'the desired-state document (YAML or JSON; docs/desired-state.md)' };
+const DIRECTORY: FlagSpec = {
+  type: 'string',
+  value: 'DIR',
+  help: 'the stack\'s CimdPublishDirectory (default /opt/cimd/public): the one host directory the CIMD document may be published under',
+};
 const JSON_FLAG: FlagSpec = { type: 'boolean', help: 'print one JSON object on stdout instead of text (README, "JSON output")' };
 const UNUSABLE: [number, string] = [2, 'unusable input: a bad flag, an unreadable file, an invalid document (no stack trace)'];
 const INTERNAL: [number, string] = [70, 'internal error (a bug: please report it)'];
@@ -32,17 +37,18 @@ const INTERNAL: [number, string] = [70, 'internal error (a bug: please report it
 export const COMMAND_SPECS = {
   lint: {
     summary: 'check the document offline; exit 1 on errors',
-    usage: '--config FILE [--json]',
-    flags: { config: CONFIG, json: JSON_FLAG },
+    usage: '--config FILE [--cimd-publish-directory DIR] [--json]',
+    flags: { config: CONFIG, 'cimd-publish-directory': DIRECTORY, json: JSON_FLAG },
     examples: ['keygate lint --config my-gateway.yaml'],
     exits: [[0, 'no errors (warnings allowed)'], [1, 'the document has lint errors'], UNUSABLE, INTERNAL],
   },
   plan: {
     summary: 'everything keygate would create, offline; with a Keycloak snapshot, the realm changes against it',
-    usage: '--config FILE [--keycloak-observed SNAPSHOT.json] [--json]',
+    usage: '--config FILE [--keycloak-observed SNAPSHOT.json] [--cimd-publish-directory DIR] [--json]',
     flags: {
       config: CONFIG,
       'keycloak-observed': { type: 'string', value: 'SNAPSHOT.json', help: 'plan the realm against this snapshot of the live realm (docs/keycloak-snapshot.md) instead of an empty one; refused when it is of another realm or Keycloak instance' },
+      'cimd-publish-directory': DIRECTORY,
       json: JSON_FLAG,
     },
     examples: ['keygate plan --config my-gateway.yaml', 'keygate plan --config my-gateway.yaml --keycloak-observed realm-snapshot.json --json'],
@@ -50,10 +56,11 @@ export const COMMAND_SPECS = {
   },
   parameters: {
     summary: 'the template parameters for sam deploy',
-    usage: '--config FILE [--format toml|cli|json] [--json]',
+    usage: '--config FILE [--format toml|cli|json] [--cimd-publish-directory DIR] [--json]',
     flags: {
       config: CONFIG,
       format: { type: 'string', value: 'toml|cli|json', help: 'toml (default): parameter_overrides for samconfig.toml; cli: --parameter-overrides for sam deploy; json: a plain mapping' },
+      'cimd-publish-directory': { ...DIRECTORY, help: `${DIRECTORY.help}; repeated as the CimdPublishDirectory parameter` },
       json: JSON_FLAG,
     },
     examples: ['keygate parameters --config my-gateway.yaml', 'keygate parameters --config my-gateway.yaml --format cli'],

@@ -8,8 +8,7 @@ import { AwsError } from './protocol';
 /**
  * Run Command as SendCommand / GetCommandInvocation / ListCommandInvocations show it
  * (ssm-and-events.md §1–§4), with the document's script really executed by bash on this machine.
- * Timings are in emulated seconds scaled by `secondMs`, so that tests can run the lifecycle fast; the
- * step's execution timeout is not (the script itself runs in real time).
+ * Timings are in emulated seconds scaled by `secondMs`, so that tests can run the lifecycle fast.
  */
 export interface CommandDocument {
   schemaVersion: string;
@@ -32,6 +31,12 @@ export interface InstanceState {
 export interface RunTiming {
   /** Emulated second in ms (1000 = real time). */
   secondMs: number;
+  /**
+   * An emulated second of the step's own timeout (timeoutSeconds) while the script runs, in ms; default
+   * `secondMs`. The script itself runs in real time whatever the speed, so a world run faster than real
+   * time gives it real seconds: scaled down, a loaded machine's slow script would "time out".
+   */
+  scriptSecondMs?: number;
   /** How long GetCommandInvocation answers InvocationDoesNotExist after SendCommand (ms). */
   invisibleMs: number;
   /** How long the invocation stays Pending before the script starts (ms). */
@@ -162,10 +167,7 @@ async function execute(ctx: RunContext, doc: CommandDocument, inv: Invocation, t
   }
   const dir = mkdtempSync(join(tmpdir(), 'kg-ssm-'));
   writeFileSync(join(dir, '_script.sh'), script, { mode: 0o700 });
-  // The script runs in real time whatever the time scale (bash, the host executor, real HTTP), so its
-  // step timeout is real seconds too: scaled, a 600 s timeout at speed 200 was 3 s, which a loaded
-  // machine exceeded (the realm apply ended TimedOut/ExecutionTimedOut in tests).
-  const limit = Number(step.inputs.timeoutSeconds ?? 3600) * 1000;
+  const limit = Number(step.inputs.timeoutSeconds ?? 3600) * (ctx.timing.scriptSecondMs ?? ctx.timing.secondMs);
   const { code, stdout, stderr, timedOut } = await runBash(join(dir, '_script.sh'), dir, env, limit);
   rmSync(dir, { recursive: true, force: true });
   inv.stdout = stdout;
