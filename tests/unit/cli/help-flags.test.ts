@@ -57,7 +57,7 @@ describe('flags in keygate\'s words', () => {
     [['plan', '--config', 'examples/seed.yaml', '--keycloak-observd', 'x.json'], 'unknown flag --keycloak-observd for keygate plan (did you mean --keycloak-observed?)'],
     [['rehearse', '--sped', '5'], 'unknown flag --sped for keygate rehearse (did you mean --speed?)'],
     [['rules', '--config', 'x'], 'unknown flag --config for keygate rules (its flags: --json)'],
-    [['lint', '-c', 'x'], 'unknown flag -c for keygate lint (did you mean --config?)'],
+    [['lint', '-j'], 'unknown flag -j for keygate lint (did you mean --json?)'],
     [['lint', '--config', 'a.yaml', '--config', 'b.yaml'], '--config is given twice ("a.yaml" and "b.yaml"): give it once'],
     [['lint', '--config'], '--config needs a value (--config FILE): the desired-state document'],
     [['lint', '--config', '--json'], '--config needs a value (--config FILE)'],
