@@ -39,7 +39,7 @@ describe('node bin/keygate.cjs: help, version, flags', () => {
     const [v, help] = await Promise.all([keygate(['--version']), keygate(['plan', '--help'])]);
     expect(v).toMatchObject({ code: 0, stdout: `keygate ${version}\n`, stderr: '' });
     expect(help.code).toBe(0);
-    expect(help.stdout).toMatch(/^keygate plan --config FILE \[--keycloak-observed SNAPSHOT\.json\] \[--json\]\n/);
+    expect(help.stdout).toMatch(/^keygate plan --config FILE \[--keycloak-observed SNAPSHOT\.json\] \[--cimd-publish-directory DIR\] \[--json\]\n/);
     expect(help.stdout).toMatch(/^ {2}--keycloak-observed SNAPSHOT\.json +plan the realm against/m);
     expect(help.stdout).toMatch(/^Examples:\n {2}keygate plan --config my-gateway\.yaml\n/m);
     expect(help.stdout).toMatch(/^Exit codes:\n {2}0 {3}plan printed \(warnings allowed\)\n {2}1 {3}plan printed, but the document has lint errors\n/m);
