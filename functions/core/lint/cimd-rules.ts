@@ -141,8 +141,9 @@ export const cimdRules: Rule[] = [
             report([...base, 'client-id-uri-scheme'], `does not include "${scheme}", the scheme of cimd.url: policy "${policy.name}" never matches this client`, `add "${scheme}"`);
           }
           const domains = c.configuration['client-id-uri-allow-permitted-domains'];
-          if (!anyDomainCovers(domains, url.hostname)) {
-            report([...base, 'client-id-uri-allow-permitted-domains'], `does not cover "${url.hostname}", the host of cimd.url: policy "${policy.name}" never matches this client`, `add "${url.hostname}"`);
+          const host = hostOf(d.cimd!.url) ?? url.hostname;
+          if (!anyDomainCovers(domains, host)) {
+            report([...base, 'client-id-uri-allow-permitted-domains'], `does not cover "${host}", the host of cimd.url: policy "${policy.name}" never matches this client (Keycloak compares hosts case-sensitively; *.d also covers d)`, `add "${host}"`);
           }
         });
       });
@@ -163,7 +164,7 @@ export const cimdRules: Rule[] = [
         .some((e) => e?.configuration['oauth-2-1-compliant']);
       if (!strict) return;
       uris.forEach((uri, i) => {
-        const host = hostOf(uri);
+        const host = hostOf(uri)?.toLowerCase();
         if (host === 'localhost' || host?.endsWith('.localhost')) {
           report(['cimd', 'document', 'redirect_uris', i], `"${uri}" uses localhost, which the OAuth 2.1-compliant secure-redirect-uris-enforcer rejects`, `use "${uri.replace(/\/\/localhost(?=[:/]|$)/, '//127.0.0.1')}" (and the same host in the CIMD trusted domains); start the client with HOST=127.0.0.1`);
         }
