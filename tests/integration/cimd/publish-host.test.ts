@@ -75,7 +75,7 @@ describe('publishing the CIMD document to the Keycloak host', () => {
     expect(observed).toMatchObject({ mode: 'observe', outcome: 'drifted', plan: { action: 'update', reason: 'differs' } });
     expect(observed.outcome !== 'skipped' && observed.plan.fields).toEqual([
       { field: 'client_name', expected: 'MCP Inspector AWS CIMD Client', actual: 'Edited on the host' },
-      { field: 'redirect_uris', expected: ['http://127.0.0.1:6274/oauth/callback'], actual: ['https://callback.attacker.example/cb'] },
+      { field: 'redirect_uris', expected: ['http://127.0.0.1/oauth/callback'], actual: ['https://callback.attacker.example/cb'] },
     ]);
     expect(readFileSync(file(), 'utf8')).toBe(edited);
     // Act: provisioning (or repair) publishes

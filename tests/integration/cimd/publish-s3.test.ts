@@ -39,7 +39,7 @@ describe('publishing the CIMD document to S3', () => {
 
   it('an object replaced out of band (other bytes, other headers) is drift, restored with the replaced copy kept as .previous', async () => {
     // Prepare
-    const foreign = JSON.stringify({ client_id: desired.cimd!.url, client_name: 'uploaded by hand', redirect_uris: ['http://127.0.0.1:6274/oauth/callback'] });
+    const foreign = JSON.stringify({ client_id: desired.cimd!.url, client_name: 'uploaded by hand', redirect_uris: ['http://127.0.0.1/oauth/callback'] });
     world.s3.putObject(BUCKET, KEY, foreign, { contentType: 'text/plain' });
     // Act
     const observed = await publish('observe');

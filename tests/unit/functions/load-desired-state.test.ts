@@ -33,7 +33,7 @@ describe('load-desired-state handler', () => {
     const out = await invoke(handler, { request: {}, correlationId: 'arn:aws:states:exec:1' });
     // Assess
     expect(out.desired.gateway.name).toBe('mcp-gateway-keycloak-demo');
-    expect(out.warnings.map((w) => w.ruleId)).toEqual(['http-scheme-allowed']);
+    expect(out.warnings).toEqual([]);
     expect(ssm).toHaveReceivedCommandTimes(GetParameterCommand, 1);
   });
 
