@@ -204,7 +204,9 @@ async function startAll(options: LocalWorldOptions, track: <T extends { close():
     instances: { [document.keycloak.instanceId as string]: { online: true } },
     parameters,
     s3,
-    timing: { secondMs: Math.max(1, 1000 / speed), invisibleMs: Math.max(1, 300 / speed), pendingMs: Math.max(1, 200 / speed) },
+    // The host executor runs in real time at any speed (see RunTiming): never cut it off early, and
+    // let each poll wait for its progress, or a loaded machine fails healthy runs.
+    timing: { secondMs: Math.max(1, 1000 / speed), invisibleMs: Math.max(1, 300 / speed), pendingMs: Math.max(1, 200 / speed), scriptLimitFloorMs: 60_000, holdWhileRunningMs: 2_000 },
     hostEnv: { KEYGATE_HOST_ROOT: hostRoot },
   }));
   const chain = options.peers
