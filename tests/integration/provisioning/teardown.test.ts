@@ -52,8 +52,22 @@ describe('teardown.asl.json against the AgentCore emulator', () => {
     await client.send(new CreateGatewayTargetCommand({ gatewayIdentifier: gatewayId, name: 'tools-1', targetConfiguration: { mcp: { mcpServer: { endpoint: 'https://tools-1.example.com/mcp' } } } }));
     client.destroy();
     world.emulator.resetCalls();
+    // tools-1 is CREATING for 30 emulated seconds (75 ms here): on a busy machine it can be READY before
+    // teardown looks. Keep it CREATING through the first delete attempt, then let it finish.
+    let first = true;
+    const deleteTarget = async (event: unknown, context: never) => {
+      const real = KEYGATE_HANDLERS.DeleteGatewayTargetFunctionArn as (e: unknown, c: never) => Promise<unknown>;
+      if (!first) return real(event, context);
+      first = false;
+      world.emulator.editTarget(gatewayId, 'tools-1', { status: 'CREATING' });
+      try {
+        return await real(event, context);
+      } finally {
+        world.emulator.editTarget(gatewayId, 'tools-1', { status: 'READY' });
+      }
+    };
     // Act: tools-1 is CREATING, tools-2 does not exist, there is no resource policy.
-    const run = await world.teardown(document);
+    const run = await world.teardown(document, { handlers: { ...KEYGATE_HANDLERS, DeleteGatewayTargetFunctionArn: deleteTarget } });
     // Assess
     expect(run.status).toBe('SUCCEEDED');
     expect(world.emulator.state().gateways).toEqual([]);
