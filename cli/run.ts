@@ -9,7 +9,7 @@ import { rulesMarkdown } from './commands/rules';
 import { schemaText } from './commands/schema';
 import { verifyCommand } from './commands/verify';
 import { EXIT, UsageError, type CliIo } from './io';
-import { loadConfig } from './load-config';
+import { cimdPublishDirectoryOption, loadConfig } from './load-config';
 
 export const HELP = `keygate: control plane for an AgentCore Gateway with Keycloak (MCP 2025-11-25 authorization)
 
@@ -20,6 +20,8 @@ Usage:
   keygate lint --config FILE [--json]          check the document; exit 1 on errors
   keygate parameters --config FILE [--format toml|cli|json]
                                                template parameters for sam deploy
+  (plan, lint and parameters take --cimd-publish-directory DIR: the stack's CimdPublishDirectory,
+   the one host directory the CIMD document may be published under; default /opt/cimd/public)
   keygate verify --config FILE [--gateway-url URL] [--secret-env NAME] [--resolve HOST=ORIGIN]... [--json]
                                                check the live chain: discovery, keys, canary token,
                                                protected-resource metadata, allowed and denied MCP calls,
@@ -54,24 +56,35 @@ error (or, for drift, AWS or the Keycloak host refused).
 
 type Command = (io: CliIo, values: Record<string, string | boolean | string[] | undefined>) => number | Promise<number>;
 
+/** The stack's CimdPublishDirectory, for the commands that lint the document (lint, plan, parameters). */
+const DIRECTORY_OPTION = { 'cimd-publish-directory': { type: 'string' as const } };
+const directoryOf = (v: Record<string, unknown>) => (v['cimd-publish-directory'] !== undefined ? { cimdPublishDirectory: v['cimd-publish-directory'] as string } : {});
+
 /** Commands and the options each accepts; parseArgs rejects anything else with a clear message. */
 const COMMANDS: Record<string, { options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>; run: Command }> = {
   plan: {
-    options: { config: { type: 'string' }, json: { type: 'boolean' }, 'keycloak-observed': { type: 'string' } },
-    run: (io, v) => planCommand(io, { config: v.config as string | undefined, json: v.json === true, ...(v['keycloak-observed'] !== undefined ? { keycloakObserved: v['keycloak-observed'] as string } : {}) }),
+    options: { config: { type: 'string' }, json: { type: 'boolean' }, 'keycloak-observed': { type: 'string' }, ...DIRECTORY_OPTION },
+    run: (io, v) =>
+      planCommand(io, {
+        config: v.config as string | undefined,
+        json: v.json === true,
+        ...(v['keycloak-observed'] !== undefined ? { keycloakObserved: v['keycloak-observed'] as string } : {}),
+        ...directoryOf(v),
+      }),
   },
   lint: {
-    options: { config: { type: 'string' }, json: { type: 'boolean' } },
-    run: (io, v) => lintCommand(io, { config: v.config as string | undefined, json: v.json === true }),
+    options: { config: { type: 'string' }, json: { type: 'boolean' }, ...DIRECTORY_OPTION },
+    run: (io, v) => lintCommand(io, { config: v.config as string | undefined, json: v.json === true, ...directoryOf(v) }),
   },
   parameters: {
-    options: { config: { type: 'string' }, format: { type: 'string' } },
+    options: { config: { type: 'string' }, format: { type: 'string' }, ...DIRECTORY_OPTION },
     run: (io, v) => {
       const format = (v.format as string | undefined) ?? 'toml';
       if (!['toml', 'cli', 'json'].includes(format)) throw new UsageError(`--format must be toml, cli or json, not "${format}"`);
-      const { desired } = loadConfig(io, v.config as string | undefined, { requireClean: true });
+      const directory = cimdPublishDirectoryOption(v['cimd-publish-directory']);
+      const { desired } = loadConfig(io, v.config as string | undefined, { requireClean: true, cimdPublishDirectory: directory });
       const { value } = parseDesiredStateText(io.readFile(v.config as string), v.config as string);
-      io.stdout(formatParameters(templateParameters(desired, value), format as 'toml' | 'cli' | 'json'));
+      io.stdout(formatParameters(templateParameters(desired, value, directory), format as 'toml' | 'cli' | 'json'));
       return EXIT.ok;
     },
   },

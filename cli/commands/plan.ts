@@ -6,13 +6,15 @@ import { buildOfflinePlan, type OfflinePlan } from '../../functions/core/plan/of
 import type { PrivateEndpointWire } from '../../functions/core/gateway/wire';
 import { formatFinding, styleFor, summarizeFindings, type Style } from '../format';
 import { EXIT, UsageError, type CliIo } from '../io';
-import { loadConfig } from '../load-config';
+import { cimdPublishDirectoryOption, loadConfig } from '../load-config';
 
 export interface PlanOptions {
   config?: string;
   json?: boolean;
   /** A Keycloak snapshot (docs/keycloak-snapshot.md): plan the realm against it instead of an empty realm. */
   keycloakObserved?: string;
+  /** The stack's CimdPublishDirectory (default the template's). */
+  cimdPublishDirectory?: string;
 }
 
 /**
@@ -20,7 +22,7 @@ export interface PlanOptions {
  * create, offline; with a snapshot, the Keycloak part is the change plan against it (`keycloak.changes`).
  */
 export function planCommand(io: CliIo, opts: PlanOptions): number {
-  const { desired, findings } = loadConfig(io, opts.config);
+  const { desired, findings } = loadConfig(io, opts.config, { cimdPublishDirectory: cimdPublishDirectoryOption(opts.cimdPublishDirectory) });
   const plan = buildOfflinePlan(desired, findings);
   const observed = opts.keycloakObserved === undefined ? undefined : { source: opts.keycloakObserved, plan: planAgainstSnapshot(io, desired, opts.keycloakObserved) };
   if (opts.json) {

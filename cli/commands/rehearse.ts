@@ -3,6 +3,7 @@ import { dirname, isAbsolute, relative } from 'node:path';
 import { DEFAULT_DELAYS } from '../../emulators/agentcore';
 import { captureFunctionOutput } from '../../emulators/world/function-output';
 import type { LocalWorld } from '../../emulators/world';
+import { DEFAULT_CIMD_PUBLISH_DIRECTORY } from '../../functions/core/desired/cimd';
 import { parseDesiredStateText } from '../../functions/core/desired/load';
 import { fromPackageRoot } from '../../scripts/package-root';
 import { styleFor } from '../format';
@@ -52,7 +53,8 @@ export async function rehearseCommand(io: CliIo, opts: RehearseOptions): Promise
   const config = opts.config ?? defaultConfig();
   const speed = speedOf(opts.speed);
   const fault = faultOf(opts.fault);
-  const { desired } = loadConfig(io, config, { requireClean: true });
+  // The local world's Keycloak host has the template's default publish directory.
+  const { desired } = loadConfig(io, config, { requireClean: true, cimdPublishDirectory: DEFAULT_CIMD_PUBLISH_DIRECTORY });
   const document = parseDesiredStateText(io.readFile(config), config).value as Record<string, any>;
   const style = styleFor(io.isTTY && !opts.json, io.env);
   // With --json, stdout carries the one JSON object; the progress goes to stderr as plain lines.

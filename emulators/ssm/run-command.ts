@@ -26,16 +26,16 @@ export interface InstanceState {
 export interface RunTiming {
   /** Emulated second in ms (1000 = real time). */
   secondMs: number;
+  /**
+   * An emulated second of the step's own timeout (timeoutSeconds) while the script runs, in ms; default
+   * `secondMs`. The script itself runs in real time whatever the speed, so a world run faster than real
+   * time gives it real seconds: scaled down, a loaded machine's slow script would "time out".
+   */
+  scriptSecondMs?: number;
   /** How long GetCommandInvocation answers InvocationDoesNotExist after SendCommand (ms). */
   invisibleMs: number;
   /** How long the invocation stays Pending before the script starts (ms). */
   pendingMs: number;
-  /**
-   * The script runs for real, in real time, whatever `secondMs` is. With this set, a script is never
-   * cut off before this many real ms (on a loaded machine a healthy executor run takes seconds, and a
-   * document timeout of 600 s scaled by `secondMs` 2.5 would kill it after 1.5 s).
-   */
-  scriptLimitFloorMs?: number;
   /**
    * With this set, GetCommandInvocation holds its answer up to this many real ms while the script is
    * running: the emulated clock stands still while the real script runs, so a state machine's scaled
@@ -163,7 +163,7 @@ async function execute(ctx: RunContext, doc: CommandDocument, inv: Invocation, t
   }
   const dir = mkdtempSync(join(tmpdir(), 'kg-ssm-'));
   writeFileSync(join(dir, '_script.sh'), script, { mode: 0o700 });
-  const limit = Math.max(Number(step.inputs.timeoutSeconds ?? 3600) * ctx.timing.secondMs, ctx.timing.scriptLimitFloorMs ?? 0);
+  const limit = Number(step.inputs.timeoutSeconds ?? 3600) * (ctx.timing.scriptSecondMs ?? ctx.timing.secondMs);
   const { code, stdout, stderr, timedOut } = await runBash(join(dir, '_script.sh'), dir, env, limit);
   rmSync(dir, { recursive: true, force: true });
   inv.stdout = stdout;

@@ -6,6 +6,7 @@ import { start as startKeycloak, type KeycloakStandIn } from '../../emulators/ke
 import { start as startS3, type S3Emulator } from '../../emulators/s3';
 import { start as startSsm, type SsmEmulator } from '../../emulators/ssm';
 import { commandDocumentFromTemplate } from '../../emulators/ssm/template-document';
+import { DEFAULT_CIMD_PUBLISH_DIRECTORY } from '../../functions/core/desired/cimd';
 import { encodeDocument } from '../../functions/core/desired/encoding';
 import { seedRaw, seedWith } from './seed';
 
@@ -55,7 +56,7 @@ export async function startRealmHarness(opts: { cimd?: boolean; timing?: { invis
     ],
     s3,
     // The executor runs in real time (RunTiming): not cut off early, and each poll waits for its progress.
-    timing: { secondMs: 20, invisibleMs: opts.timing?.invisibleMs ?? 30, pendingMs: opts.timing?.pendingMs ?? 20, scriptLimitFloorMs: 60_000, holdWhileRunningMs: 2_000 },
+    timing: { secondMs: 20, invisibleMs: opts.timing?.invisibleMs ?? 30, pendingMs: opts.timing?.pendingMs ?? 20, scriptSecondMs: 1000, holdWhileRunningMs: 2_000 },
   });
   const saved = { ...process.env };
   Object.assign(process.env, {
@@ -68,6 +69,7 @@ export async function startRealmHarness(opts: { cimd?: boolean; timing?: { invis
     DESIRED_STATE_PARAMETER,
     KEYCLOAK_INSTANCE_ID: desired.keycloak.instanceId,
     VPC_ENDPOINT_PARAMETER_NAME: desired.resourcePolicy?.vpcEndpoint.parameterName ?? '',
+    CIMD_PUBLISH_DIRECTORY: DEFAULT_CIMD_PUBLISH_DIRECTORY,
     COMMAND_OUTPUT_BUCKET: BUCKET,
   });
   resetClients();

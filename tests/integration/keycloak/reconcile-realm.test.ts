@@ -251,7 +251,7 @@ describe('reconcile-realm', () => {
     const sent = h.ssm.calls.filter((c) => c.operation === 'SendCommand');
     expect(sent.length).toBeGreaterThan(10);
     const decoded = sent.flatMap((c) => [
-      Buffer.from(c.input.Parameters.executor[0], 'base64').toString('utf8'),
+      gunzipSync(Buffer.from(c.input.Parameters.executor[0], 'base64')).toString('utf8'),
       gunzipSync(Buffer.from(c.input.Parameters.program[0], 'base64')).toString('utf8'),
     ]);
     const outputs = [...h.ssm.invocations.values()].flatMap((i) => [i.stdout, i.stderr]);

@@ -5,6 +5,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { readFileSync } from 'node:fs';
 import { startChain, type Chain } from '../../../emulators/chain';
+import { DEFAULT_CIMD_PUBLISH_DIRECTORY } from '../../../functions/core/desired/cimd';
+import { encodeDocument } from '../../../functions/core/desired/encoding';
 import * as errors from '../../../functions/core/errors';
 import { handler as loadDesiredState } from '../../../functions/load-desired-state';
 import { handler as verifyChainHandler } from '../../../functions/verify-chain';
@@ -32,10 +34,13 @@ beforeAll(async () => {
   process.env.KEYCLOAK_INSTANCE_ID = 'i-0123456789abcdef0';
   // The stack deployed from the seed watches the seed's VPC endpoint parameter (Load Desired State checks it).
   process.env.VPC_ENDPOINT_PARAMETER_NAME = seedDesired().resourcePolicy!.vpcEndpoint.parameterName;
+  process.env.CIMD_PUBLISH_DIRECTORY = DEFAULT_CIMD_PUBLISH_DIRECTORY;
 });
 beforeEach(() => {
   ssm.reset();
   ssm.on(GetParameterCommand, { Name: SECRET_PARAMETER, WithDecryption: true }).resolves({ Parameter: { Name: SECRET_PARAMETER, Type: 'SecureString', Value: SECRET } });
+  // The deployed document, which Load Desired State compares an input document's cimd.publish with.
+  ssm.on(GetParameterCommand, { Name: '/keygate/keygate-dev/desired-state' }).resolves({ Parameter: { Name: '/keygate/keygate-dev/desired-state', Type: 'String', Value: encodeDocument(seedRaw()) } });
 });
 afterEach(() => chain.heal());
 afterAll(async () => {
