@@ -125,8 +125,9 @@ async function startHostSide(desired: DesiredState, raw: Record<string, any>, ad
       { name: DESIRED_STATE_PARAMETER, value: encodeDocument(raw), type: 'String' },
     ],
     s3,
-    // The executor runs in real time against a real Keycloak: its document timeout is in real seconds.
-    timing: { secondMs: 20, scriptSecondMs: 1000, invisibleMs: timing.invisibleMs ?? 30, pendingMs: timing.pendingMs ?? 20 },
+    // The executor runs in real time (RunTiming), against a real Keycloak too: not cut off early (its
+    // document timeout in real seconds), and each poll waits for its progress.
+    timing: { secondMs: 20, invisibleMs: timing.invisibleMs ?? 30, pendingMs: timing.pendingMs ?? 20, scriptSecondMs: 1000, holdWhileRunningMs: 2_000 },
   });
   const saved = { ...process.env };
   Object.assign(process.env, {
