@@ -6,7 +6,7 @@ import { buildOfflinePlan, type OfflinePlan } from '../../functions/core/plan/of
 import type { PrivateEndpointWire } from '../../functions/core/gateway/wire';
 import { formatFinding, styleFor, summarizeFindings, type Style } from '../format';
 import { EXIT, UsageError, type CliIo } from '../io';
-import { cimdPublishDirectoryOption, loadConfig } from '../load-config';
+import { cimdPublishDirectoryOption, describeReadError, loadConfig } from '../load-config';
 
 export interface PlanOptions {
   config?: string;
@@ -37,7 +37,7 @@ function planAgainstSnapshot(io: CliIo, desired: Parameters<typeof planRealm>[0]
   try {
     text = io.readFile(path);
   } catch (cause) {
-    throw new UsageError(`cannot read --keycloak-observed ${path}: ${(cause as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (cause as Error).message}`);
+    throw new UsageError(`cannot read --keycloak-observed ${path}: ${describeReadError(cause)}`);
   }
   try {
     return planRealm(desired, parseSnapshot(JSON.parse(text), path));
