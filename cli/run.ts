@@ -8,6 +8,8 @@ import { planCommand } from './commands/plan';
 import { rulesMarkdown } from './commands/rules';
 import { schemaText } from './commands/schema';
 import { verifyCommand } from './commands/verify';
+import { forTerminal } from '../functions/core/display';
+import { colourOn } from './format';
 import { EXIT, UsageError, type CliIo } from './io';
 import { cimdPublishDirectoryOption, loadConfig } from './load-config';
 
@@ -137,7 +139,12 @@ const COMMANDS: Record<string, { options: Record<string, { type: 'string' | 'boo
 const loadRehearse = () => import('./commands/rehearse');
 
 /** Runs one CLI invocation and returns its exit code. Never throws for a user's mistake. */
-export async function run(argv: string[], io: CliIo): Promise<number> {
+export async function run(argv: string[], raw: CliIo): Promise<number> {
+  // Everything a command prints passes one filter: control characters, bidirectional overrides and any
+  // escape sequence but keygate's own colours are escaped, whatever value they came from. The
+  // rehearsal's live view moves the cursor on purpose, and prints only values that passed lint.
+  const colour = colourOn(raw.isTTY, raw.env);
+  const io: CliIo = argv[0] === 'rehearse' ? raw : { ...raw, stdout: (t) => raw.stdout(forTerminal(t, colour)), stderr: (t) => raw.stderr(forTerminal(t, colour)) };
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h') {
     io.stdout(HELP);

@@ -1,3 +1,4 @@
+import { escapeStrings } from '../../functions/core/display';
 import { KeycloakFeatureDisabledError, KeycloakSnapshotInvalidError } from '../../functions/core/errors';
 import { describeChange } from '../../functions/core/keycloak/describe-change';
 import { actionable, planRealm, type RealmPlan } from '../../functions/core/keycloak/plan-realm';
@@ -28,7 +29,7 @@ export function planCommand(io: CliIo, opts: PlanOptions): number {
   if (opts.json) {
     const keycloak = observed ? { ...plan.keycloak, changes: actionable(observed.plan.changes), unmanaged: observed.plan.unmanaged } : plan.keycloak;
     io.stdout(`${JSON.stringify({ ...plan, keycloak }, null, 2)}\n`);
-  } else io.stdout(renderPlanText(opts.config!, plan, styleFor(io.isTTY, io.env), desired.drift, observed));
+  } else io.stdout(renderPlanText(opts.config!, escapeStrings(plan), styleFor(io.isTTY, io.env), escapeStrings(desired.drift), observed && escapeStrings(observed)));
   return findings.some((f) => f.severity === 'error') ? EXIT.findings : EXIT.ok;
 }
 

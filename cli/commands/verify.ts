@@ -1,3 +1,4 @@
+import { escapeStrings } from '../../functions/core/display';
 import { parseResolveRoutes, resolvingFetch, type FetchLike } from '../../functions/adapters/http/fetch';
 import { verifyChain, type CanarySecret } from '../../functions/adapters/verify/verify-chain';
 import type { DesiredState } from '../../functions/core/desired/document';
@@ -39,7 +40,7 @@ export async function verifyCommand(io: CliIo, opts: VerifyOptions, fetchFn: Fet
     fetch: Object.keys(routes).length ? resolvingFetch(routes, fetchFn) : fetchFn,
     now,
   });
-  io.stdout(opts.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report, opts.config!, styleFor(io.isTTY, io.env)));
+  io.stdout(opts.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(escapeStrings(report), opts.config!, styleFor(io.isTTY, io.env)));
   return report.failed ? EXIT.findings : EXIT.ok;
 }
 
