@@ -91,3 +91,13 @@ describe('EventBridge Scheduler expressions', () => {
     );
   });
 });
+
+describe("Keycloak's built-ins", () => {
+  it('every scope and client a new realm of the stand-in has is in the lists lint refuses', async () => {
+    const { newRealm } = await import('../../../../emulators/keycloak/state');
+    const { BUILTIN_CLIENT_SCOPES, BUILTIN_CLIENTS } = await import('../../../../functions/core/keycloak/builtins');
+    const realm = newRealm('x', true);
+    expect(realm.clientScopes.map((s) => s.name).filter((n) => !BUILTIN_CLIENT_SCOPES.includes(n))).toEqual([]);
+    expect(realm.clients.map((c) => c.clientId).filter((n) => !BUILTIN_CLIENTS.includes(n))).toEqual([]);
+  });
+});
