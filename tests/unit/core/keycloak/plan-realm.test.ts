@@ -150,7 +150,7 @@ describe('ownership: keygate deletes only what it created', () => {
   it('a record that already lists what this run creates (the intent a failed run wrote) is still written at the end, with the new ids', () => {
     // Prepare: the realm as a run left it that stopped right after recording its intent.
     const intent = planRealm(seed, emptyRealmSnapshot('mcp-demo', true)).changes.find((c) => c.kind === 'ownership')!.after;
-    const observed = { ...emptyRealmSnapshot('mcp-demo', true), realm: { exists: true, enabled: true }, ownership: intent } as ObservedRealm;
+    const observed: ObservedRealm = { ...emptyRealmSnapshot('mcp-demo', true), exists: true, enabled: true, ownership: intent as ObservedRealm['ownership'] };
     // Act
     const changes = todo(observed);
     // Assess
