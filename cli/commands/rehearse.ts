@@ -99,17 +99,23 @@ export async function rehearseCommand(io: CliIo, opts: RehearseOptions): Promise
   const secrets = view.world ? secretsOf(view.world) : [];
   const logs = logLines.map((l) => JSON.stringify(l)).join('\n');
   result.secrets = { values: secrets.length, functionLogLines: logLines.length, leaked: secrets.filter((s) => logs.includes(s)).length };
-  let text = opts.json ? `${JSON.stringify(result, null, 2)}\n` : renderResult(result, style);
+  const code = signal ? SIGNAL_EXIT[signal]! : result.outcome === 'succeeded' ? EXIT.ok : EXIT.findings;
+  // `ok` as in every --json output (README, "JSON output"): true exactly when the exit is 0.
+  const ok = code === EXIT.ok && result.secrets.leaked === 0;
+  let text = opts.json ? `${JSON.stringify(withOk(result, ok), null, 2)}\n` : renderResult(result, style);
   const leaked = secrets.filter((s) => text.includes(s) || logs.includes(s));
   for (const s of secrets) text = text.split(s).join('[redacted]');
+  if (leaked.length && opts.json) text = text.replace('"ok": true', '"ok": false');
   io.stdout(text);
   if (leaked.length) {
     io.stderr(`keygate rehearse: internal error: ${leaked.length} secret value(s) reached the output or the functions' logs (redacted above); please report it\n`);
     return EXIT.internal;
   }
-  if (signal) return SIGNAL_EXIT[signal]!;
-  return result.outcome === 'succeeded' ? EXIT.ok : EXIT.findings;
+  return code;
 }
+
+/** `format` and `ok` first, then the rest of the result. */
+const withOk = ({ format, ...rest }: RehearsalResult, ok: boolean) => ({ format, ok, ...rest });
 
 const secretsOf = (world: LocalWorld) => [world.secrets.admin, world.secrets.canary, ...Object.values(world.secrets.users)].filter((s) => s.length >= 8);
 

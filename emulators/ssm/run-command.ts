@@ -19,8 +19,13 @@ export interface CommandDocument {
 export interface InstanceState {
   /** false: not managed / agent offline → SendCommand answers InvalidInstanceId. */
   online: boolean;
-  /** true: the agent never picks the command up, so it ends TimedOut/DeliveryTimedOut. */
-  stalled?: boolean;
+  /**
+   * true: the agent never picks the command up, so it ends TimedOut/DeliveryTimedOut after the
+   * command's TimeoutSeconds; 'pending': it stays Pending until the instance is set otherwise, then
+   * ends DeliveryTimedOut (a test of a poll budget, which must not race the scaled delivery timeout on
+   * a loaded machine).
+   */
+  stalled?: boolean | 'pending';
 }
 
 export interface RunTiming {
@@ -36,6 +41,12 @@ export interface RunTiming {
   invisibleMs: number;
   /** How long the invocation stays Pending before the script starts (ms). */
   pendingMs: number;
+  /**
+   * With this set, GetCommandInvocation holds its answer up to this many real ms while the script is
+   * running: the emulated clock stands still while the real script runs, so a state machine's scaled
+   * poll budget is spent on the script's progress, not on how busy the machine is.
+   */
+  holdWhileRunningMs?: number;
 }
 
 export interface Invocation {
@@ -138,6 +149,11 @@ function checkParameters(doc: CommandDocument, given: Record<string, unknown>): 
 
 async function execute(ctx: RunContext, doc: CommandDocument, inv: Invocation, timeoutSeconds: number, key: (stream: string) => string): Promise<void> {
   const instance = ctx.instances.get(inv.instanceId)!;
+  if (instance.stalled === 'pending') {
+    // Pending until the test lets the instance go (setInstance), then timed out: it was never delivered.
+    while (ctx.instances.get(inv.instanceId)?.stalled === 'pending') await sleep(10);
+    return finish(ctx, inv, 'TimedOut', 'DeliveryTimedOut', -1, key);
+  }
   if (instance.stalled) {
     await sleep(timeoutSeconds * ctx.timing.secondMs);
     return finish(ctx, inv, 'TimedOut', 'DeliveryTimedOut', -1, key);

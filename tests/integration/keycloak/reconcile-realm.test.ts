@@ -237,7 +237,7 @@ describe('reconcile-realm', () => {
   });
 
   it('waits are bounded: a command the agent never starts fails the execution when the budget is spent', async () => {
-    h.ssm.setInstance('i-0123456789abcdef0', { stalled: true });
+    h.ssm.setInstance('i-0123456789abcdef0', { stalled: 'pending' });
     const run = await reconcile({}, { retryIntervalMs: 1 }).finally(() => h.ssm.setInstance('i-0123456789abcdef0', { stalled: false }));
     expect(run.error!.name).toBe('SsmCommandPendingError');
     // Every poll the Retry allows (wait-budget.test.ts: their sum outlasts a command's delivery and execution).

@@ -51,9 +51,15 @@ describe('teardown.asl.json against the AgentCore emulator', () => {
     const client = clientFor(world.emulator);
     await client.send(new CreateGatewayTargetCommand({ gatewayIdentifier: gatewayId, name: 'tools-1', targetConfiguration: { mcp: { mcpServer: { endpoint: 'https://tools-1.example.com/mcp' } } } }));
     client.destroy();
+    // tools-1 stays CREATING until teardown has seen it so (not for a time a loaded machine may outlast).
+    world.emulator.editTarget(NAME, 'tools-1', { status: 'CREATING' });
     world.emulator.resetCalls();
     // Act: tools-1 is CREATING, tools-2 does not exist, there is no resource policy.
-    const run = await world.teardown(document);
+    const run = await world.teardown(document, {
+      onEvent: (e) => {
+        if (e.type === 'StateRetried' && e.state?.name === 'Delete Gateway Target') world.emulator.editTarget(NAME, 'tools-1', { status: 'READY' });
+      },
+    });
     // Assess
     expect(run.status).toBe('SUCCEEDED');
     expect(world.emulator.state().gateways).toEqual([]);
@@ -67,10 +73,12 @@ describe('teardown.asl.json against the AgentCore emulator', () => {
     await world.provision();
     world.emulator.removeTarget(NAME, 'my-mcp-server');
     world.emulator.editGateway(NAME, { status: 'CREATING' });
-    const settle = setTimeout(() => world.emulator.editGateway(NAME, { status: 'READY' }), 150);
-    // Act
-    const run = await world.teardown();
-    clearTimeout(settle);
+    // Act: READY once teardown has seen it CREATING (not after a time a loaded machine may outlast).
+    const run = await world.teardown(undefined, {
+      onEvent: (e) => {
+        if (e.type === 'StateRetried' && e.state?.name === 'Delete Gateway') world.emulator.editGateway(NAME, { status: 'READY' });
+      },
+    });
     // Assess
     expect(run.status).toBe('SUCCEEDED');
     expect(run.events.some((e) => e.type === 'StateRetried' && e.state?.name === 'Delete Gateway')).toBe(true);
