@@ -1,5 +1,5 @@
 import type { EventLog } from '../../emulators/stepfunctions';
-import type { LocalWorld } from '../../emulators/world';
+import type { AnyWorld } from '../../emulators/world';
 import { causeText } from '../../functions/core/drift/metrics';
 
 /** A step's state as the progress view shows it. */
@@ -169,7 +169,7 @@ export function seconds(ms: number): string {
  * @example
  * worldProbe(world, 'mcp-gateway-keycloak-demo', { 'Wait Grace Period': 300 })(line, Date.now()) // 'gateway mcp-gateway-keycloak-demo: CREATING (4 s)'
  */
-export function worldProbe(world: LocalWorld, gatewayName: string, waits: Record<string, number> = {}): Probe {
+export function worldProbe(world: AnyWorld, gatewayName: string, waits: Record<string, number> = {}): Probe {
   const speed = world.speed;
   const service = (ms: number) => seconds(Math.max(0, ms) * speed);
   return (line, now) => {
@@ -197,8 +197,10 @@ export function worldProbe(world: LocalWorld, gatewayName: string, waits: Record
       const invocation = (line.commandId && world.ssm.invocations.get(line.commandId)) || [...world.ssm.invocations.values()].at(-1);
       if (!invocation) return undefined;
       const since = invocation.startedAt?.getTime() ?? invocation.requestedAt.getTime();
-      if (ended) return `SSM command on ${invocation.instanceId}: ${invocation.status} after ${took}${polls}`;
-      return `SSM command on ${invocation.instanceId}: ${invocation.status} (${service(now - since)})`;
+      // The host executor runs in real time at any speed (only the command's delivery is emulated): real seconds.
+      const real = (ms: number) => seconds(Math.max(0, ms));
+      if (ended) return `SSM command on ${invocation.instanceId}: ${invocation.status} after ${real(line.endedAt! - line.startedAt)}${polls}`;
+      return `SSM command on ${invocation.instanceId}: ${invocation.status} (${real(now - since)})`;
     }
     if (line.state === 'failed' && line.error) return errorLine(line.error);
     return resultOf(line);
