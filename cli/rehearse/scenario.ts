@@ -58,7 +58,7 @@ export interface ExecutionSummary {
   transitions: number;
   invocations: number;
   wallMs: number;
-  /** How long it would take against AWS (progress.ts serviceTimeMs). */
+  /** How long it would take against AWS, the same at any speed (aws-time.ts). */
   serviceMs: number;
   error?: string;
 }
