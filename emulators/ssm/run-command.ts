@@ -41,6 +41,12 @@ export interface RunTiming {
   invisibleMs: number;
   /** How long the invocation stays Pending before the script starts (ms). */
   pendingMs: number;
+  /**
+   * With this set, GetCommandInvocation holds its answer up to this many real ms while the script is
+   * running: the emulated clock stands still while the real script runs, so a state machine's scaled
+   * poll budget is spent on the script's progress, not on how busy the machine is.
+   */
+  holdWhileRunningMs?: number;
 }
 
 export interface Invocation {

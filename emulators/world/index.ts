@@ -214,7 +214,9 @@ async function startAll(options: LocalWorldOptions, track: <T extends { close():
     instances: { [document.keycloak.instanceId as string]: { online: true } },
     parameters,
     s3,
-    timing: { secondMs: Math.max(1, 1000 / speed), scriptSecondMs: 1000, invisibleMs: Math.max(1, 300 / speed), pendingMs: Math.max(1, 200 / speed) },
+    // The host executor runs in real time at any speed (RunTiming): real seconds for its timeout, and
+    // each poll waits for its progress, or a loaded machine spends the scaled poll budget and fails.
+    timing: { secondMs: Math.max(1, 1000 / speed), scriptSecondMs: 1000, invisibleMs: Math.max(1, 300 / speed), pendingMs: Math.max(1, 200 / speed), holdWhileRunningMs: 2_000 },
     hostEnv: { KEYGATE_HOST_ROOT: hostRoot },
   }));
   const chain = options.peers

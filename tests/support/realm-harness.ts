@@ -55,7 +55,8 @@ export async function startRealmHarness(opts: { cimd?: boolean; timing?: { invis
       { name: DESIRED_STATE_PARAMETER, value: encodeDocument(withUrl(seedRaw(), kc.url)), type: 'String' },
     ],
     s3,
-    timing: { secondMs: 20, invisibleMs: opts.timing?.invisibleMs ?? 30, pendingMs: opts.timing?.pendingMs ?? 20 },
+    // The executor runs in real time (RunTiming): not cut off early, and each poll waits for its progress.
+    timing: { secondMs: 20, invisibleMs: opts.timing?.invisibleMs ?? 30, pendingMs: opts.timing?.pendingMs ?? 20, scriptSecondMs: 1000, holdWhileRunningMs: 2_000 },
   });
   const saved = { ...process.env };
   Object.assign(process.env, {
