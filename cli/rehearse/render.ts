@@ -26,7 +26,7 @@ export function renderResult(result: RehearsalResult, style: Style): string {
     row('policy', p.resourcePolicyAllows.length ? `allows InvokeGateway from ${p.resourcePolicyAllows.join(', ')} only` : 'none');
     const created = Object.entries(p.realm.created).map(([kind, n]) => `${kind} ${n}`).join(', ');
     row('Keycloak', `realm reconciliation ${p.realm.outcome}${created ? ` (created: ${created})` : ''}`);
-    row('CIMD', p.cimd ? `document ${p.cimd}` : 'not published');
+    row('CIMD', p.cimd && p.cimd !== 'skipped' ? `document ${p.cimd}` : 'none published (the document publishes no CIMD document)');
   }
 
   if (result.rotation) {
@@ -77,6 +77,10 @@ export function renderResult(result: RehearsalResult, style: Style): string {
   row('phases', result.phases.map((p) => `${p.name} ${p.status}`).join(', ') + ` (${ok} of ${result.phases.length} succeeded)`);
   const kc = result.keycloak;
   row('Keycloak', kc.kind === 'real' ? `real Keycloak ${kc.version} on loopback${kc.startMs !== undefined ? ` (started in ${seconds(kc.startMs)}, stopped at the end)` : ''}: its admin API, its tokens, keys and audiences` : 'the admin stand-in (emulators/keycloak; --keycloak real runs a real Keycloak 26.7.3)');
+  // Why each skipped phase was skipped, once per reason.
+  const skipped = new Map<string, string[]>();
+  for (const p of result.phases.filter((x) => x.status === 'skipped')) skipped.set(p.note ?? '', [...(skipped.get(p.note ?? '') ?? []), p.name]);
+  for (const [note, names] of skipped) row('skipped', `${names.join(', ')}: ${note || 'no reason given'}`);
   row('created', Object.entries(c.resourcesCreated).map(([k, n]) => `${k} ${n}`).join(', ') || 'nothing');
   row('API calls', `${c.apiCallsTotal}, by kind:`);
   for (const line of byService(c.apiCalls)) out.push(`  ${''.padEnd(14)}   ${line}`);

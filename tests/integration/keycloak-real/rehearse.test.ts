@@ -13,7 +13,7 @@ import { seedRaw } from '../../support/seed';
 let kc: RealKeycloak;
 let realm: string;
 let result: RehearsalResult;
-const silent = { started: () => undefined, phaseStarted: () => undefined, stepChanged: () => undefined, phaseEnded: () => undefined };
+const silent = { started: () => undefined, phaseStarted: () => undefined, phaseSkipped: () => undefined, stepChanged: () => undefined, phaseEnded: () => undefined };
 
 beforeAll(async () => {
   kc = await realKeycloak();
