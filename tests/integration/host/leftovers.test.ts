@@ -89,6 +89,17 @@ describe('a command killed with its process group (SIGKILL: timeoutSeconds, a gr
     expect(workDirs()).toHaveLength(1);
   });
 
+  it('the same when SSM ends the command at its timeoutSeconds (TimedOut, ExecutionTimedOut) while it stands at the rename', async () => {
+    // Prepare: the executor holds at the rename; the emulator then ends the command as SSM does at timeoutSeconds.
+    ssm.injectHostFault({ at: 'rename', command: 'publish', action: 'hold', end: 'TimedOut' });
+    // Act
+    const { invocation } = await command(cimdPublishOps({ path: PATH, mode: '0644' }, doc('new')));
+    // Assess
+    expect({ status: invocation.status, details: invocation.statusDetails }).toEqual({ status: 'TimedOut', details: 'ExecutionTimedOut' });
+    expect(existsSync(onHost(PATH))).toBe(false);
+    expect([workDirs().length, readdirSync(staging()).length]).toEqual([1, 1]);
+  });
+
   it('a later command leaves a young leftover alone (it may be a running command\'s) and removes it once stale', async () => {
     // Prepare
     writeFileSync(onHost(PATH), doc('old').text, { mode: 0o644 });
