@@ -60,12 +60,11 @@ def act(default=None):
             time.sleep(60)
     if action == 'disk-full':
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-    if action == 'refuse':
-        raise urllib.error.URLError(ConnectionRefusedError(errno.ECONNREFUSED, os.strerror(errno.ECONNREFUSED)))
     if action == 'time-out':
+        # As urllib raises it: wrapped while connecting and sending, raw while waiting for the answer.
+        if FAULT.get('when', 'before') == 'before':
+            raise urllib.error.URLError(TimeoutError('timed out'))
         raise TimeoutError('timed out')
-    if action == 'lose-response':
-        raise urllib.error.URLError(ConnectionResetError(errno.ECONNRESET, os.strerror(errno.ECONNRESET)))
     return default
 
 
@@ -94,7 +93,7 @@ def opener_open(self, request, *args, **kwargs):
     if FAULT.get('when', 'before') == 'before':
         act()
         return real_open(self, request, *args, **kwargs)
-    response = real_open(self, request, *args, **kwargs)  # the write lands; its answer is lost
+    response = real_open(self, request, *args, **kwargs)  # the write lands; then the fault (its answer is lost)
     response.read()
     response.close()
     act()

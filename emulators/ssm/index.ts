@@ -31,10 +31,11 @@ export interface HostFault {
   /**
    * kill-group: SIGKILL to the command's process group (bash too: no EXIT trap, as at timeoutSeconds);
    * kill-executor: SIGKILL to the executor only (the out-of-memory killer); hold: stand still until the
-   * emulator ends the command with `end`; refuse / time-out / lose-response: the admin API connection
-   * is refused, times out, or drops before the answer; disk-full: ENOSPC.
+   * emulator ends the command with `end`; time-out: the admin API call times out (before: while
+   * connecting; after: Keycloak applied the write, its answer never came); disk-full: ENOSPC. (Keycloak
+   * refusing, or dropping a connection, is the stand-in's `failWrite`.)
    */
-  action: 'kill-group' | 'kill-executor' | 'hold' | 'refuse' | 'time-out' | 'lose-response' | 'disk-full';
+  action: 'kill-group' | 'kill-executor' | 'hold' | 'time-out' | 'disk-full';
   /** hold: how SSM ends the command (default TimedOut, as at the document's timeoutSeconds). */
   end?: 'TimedOut' | 'Cancelled';
 }

@@ -329,17 +329,10 @@ function planOwnership(observed: ObservedRealm, owned: Ownership, changes: Realm
   const fillsIds = changes.some((c) => (c.action === 'create' && ID_KINDS.has(c.kind)) || isMapperReplacement(c));
   const same = before !== null && !fillsIds && canonicalJson(after) === canonicalJson(before) && !observed.ownershipProblem;
   const empty = canonicalJson(after) === canonicalJson(EMPTY_OWNERSHIP);
-  // An object created in this run gets its id only on the host, so the record is written whenever one is
-  // created, even when the record already names it: an apply that stopped after recording its intent
-  // (ids null) leaves exactly such a record, and the resumed run must fill the ids in, not find it "in sync".
-  const fillsIds = changes.some((c) => (c.action === 'create' && c.kind in ID_KINDS) || isMapperReplacement(c));
-  if (!fillsIds && (same || (before === null && empty && !observed.ownershipProblem))) return { action: 'noop', kind: 'ownership', name: 'keygate.owned', before, after, reason: 'in-sync' };
+  if (same || (before === null && empty && !observed.ownershipProblem)) return { action: 'noop', kind: 'ownership', name: 'keygate.owned', before, after, reason: 'in-sync' };
   const diff = diffValues(after, before ?? EMPTY_OWNERSHIP).filter((d) => !(d.expected === null && d.actual === undefined));
   return { action: 'update', kind: 'ownership', name: 'keygate.owned', before, after, reason: 'record', diff };
 }
 
 const sortByName = <T extends { name: string }>(list: T[]): T[] => [...list].sort((a, b) => a.name.localeCompare(b.name));
-
-/** Kinds whose ownership entries carry the object's id (profiles and policies are recorded by name). */
-const ID_KINDS = { user: true, 'client-scope': true, 'audience-mapper': true, client: true } as const;
 

@@ -239,43 +239,6 @@ describe('ownership: keygate deletes only what it created', () => {
   });
 });
 
-describe('an apply that stopped after recording its intent (ids null), before creating anything', () => {
-  // The intent record names every object about to be created, with id null; nothing was created.
-  const intent = (() => {
-    const observed = convergedSnapshot(seed, (s) => {
-      s.users = [];
-      s.clients = [];
-      s.ownership!.users = [];
-      s.ownership!.clients = [];
-    });
-    const ops = renderApplyOps('mcp-demo', todo(observed));
-    const record = structuredClone((ops[0] as { set: Record<string, { $json: unknown }> }).set['keygate.owned']!.$json) as never;
-    return convergedSnapshot(seed, (s) => {
-      s.users = [];
-      s.clients = [];
-      s.ownership = record;
-    });
-  })();
-
-  it('the resumed run creates the objects and writes the record with their new ids (the record is not "in sync")', () => {
-    // Prepare
-    expect(intent.ownership!.users).toEqual([{ name: 'alice', id: null }]);
-    // Act
-    const changes = todo(intent);
-    const ops = renderApplyOps('mcp-demo', changes);
-    // Assess
-    expect(summary(changes)).toEqual(['create user alice', 'create client keygate-canary', 'update ownership keygate.owned']);
-    const last = JSON.stringify(ops[ops.length - 1]);
-    expect(last).toContain('{"name":"alice","id":{"$var":"user:alice"}}');
-    expect(last).toContain('{"name":"keygate-canary","id":{"$var":"client:keygate-canary"}}');
-  });
-
-  it('after that run (ids recorded), the plan is empty', () => {
-    const done = convergedSnapshot(seed);
-    expect(todo(done)).toEqual([]);
-  });
-});
-
 describe('CIMD feature gate', () => {
   it('stops before planning when the server does not advertise client_id_metadata_document_supported', () => {
     const run = () => planRealm(seed, emptyRealmSnapshot('mcp-demo', false));
