@@ -1,11 +1,11 @@
 import { execFile, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { WorldReady } from '../../../cli/commands/world';
 import { spawnKeygate, type Exit } from '../../support/cli';
 import { fromRoot } from '../../support/paths';
+import { accepts } from '../../support/ports';
 
 // `keygate world`: the local world provisioned and kept running, and the exact `keygate verify` and
 // `keygate drift` commands it prints, run as a user pastes them into another shell.
@@ -22,14 +22,6 @@ const sh = (line: string) =>
   new Promise<{ code: number; stdout: string }>((resolve) => {
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_')));
     execFile('sh', ['-c', line], { cwd: dir, env: { ...env, NO_COLOR: '1' } }, (error, stdout) => resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout }));
-  });
-
-const accepts = (url: string) =>
-  new Promise<boolean>((resolve) => {
-    const { hostname, port } = new URL(url);
-    const socket = connect({ host: hostname, port: Number(port) });
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
-    socket.once('error', () => resolve(false));
   });
 
 beforeAll(async () => {
