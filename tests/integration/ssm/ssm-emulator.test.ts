@@ -40,7 +40,6 @@ beforeAll(async () => {
   ssm = await start({
     documents: {
       echo: doc(['set -euo pipefail', 'echo "hello $SSM_name"', 'echo "to stderr" >&2'], { name: { type: 'String', allowedPattern: '^[a-z]{1,10}$', interpolationType: 'ENV_VAR' } }),
-      sleepy: doc(['sleep 0.4', 'echo "hello $SSM_name"', 'echo "to stderr" >&2'], { name: { type: 'String', interpolationType: 'ENV_VAR' } }),
       pasted: doc(['echo "pasted {{ name }}"'], { name: { type: 'String', default: 'world' } }),
       fail: doc(['echo partial', 'exit 3']),
       big: doc(['python3 -c "import sys; sys.stdout.write(\'a\' * 30000); sys.stderr.write(\'b\' * 10000)"']),
@@ -78,24 +77,34 @@ async function untilTerminal(commandId: string, instanceId = INSTANCE): Promise<
 
 describe('Run Command lifecycle', () => {
   it('answers InvocationDoesNotExist and an empty list right after SendCommand, then Pending/InProgress with empty output, then Success', async () => {
-    // Prepare / Act
-    const sent = await send({ DocumentName: 'sleepy' });
-    const id = sent.Command!.CommandId!;
-    // Assess
-    expect(id).toMatch(/^[0-9a-f-]{36}$/);
-    expect(sent.Command!.RequestedDateTime).toBeInstanceOf(Date);
-    expect(sent.Command!.ExpiresAfter).toBeInstanceOf(Date);
-    await expect(invocation(id)).rejects.toBeInstanceOf(InvocationDoesNotExist);
-    expect((await client.send(new ListCommandInvocationsCommand({ CommandId: id }))).CommandInvocations).toEqual([]);
-    await new Promise((r) => setTimeout(r, 160));
-    const early = await invocation(id);
-    expect(['Pending', 'InProgress']).toContain(early.Status);
-    expect(early.StandardOutputContent).toBe('');
-    const done = await untilTerminal(id);
-    expect(done).toMatchObject({ Status: 'Success', StatusDetails: 'Success', ResponseCode: 0, PluginName: 'runScript', StandardOutputContent: 'hello world\n', StandardErrorContent: 'to stderr\n', StandardOutputUrl: '' });
-    expect(done.ExecutionStartDateTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
-    expect(done.ExecutionElapsedTime).toMatch(/^PT(\d+H)?(\d+M)?\d+\.\d{3}S$/);
-  });
+    // Prepare: windows wide enough for a loaded machine (at 150 ms invisible, two calls after SendCommand
+    // once took longer under a load of 20 and saw the invocation already).
+    const wide = await start({ documents: { sleepy: doc(['sleep 6', 'echo "hello $SSM_name"', 'echo "to stderr" >&2'], { name: { type: 'String', interpolationType: 'ENV_VAR' } }) }, instances: { [INSTANCE]: { online: true } }, timing: { secondMs: 20, invisibleMs: 3_000, pendingMs: 50 }, s3 });
+    const wideClient = new SSMClient({ endpoint: wide.endpoint, region: 'eu-central-1', credentials: FAKE_CREDENTIALS });
+    const get = (commandId: string) => wideClient.send(new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: INSTANCE }));
+    try {
+      // Act
+      const sent = await wideClient.send(new SendCommandCommand({ DocumentName: 'sleepy', InstanceIds: [INSTANCE], Parameters: { name: ['world'] } }));
+      const id = sent.Command!.CommandId!;
+      // Assess
+      expect(id).toMatch(/^[0-9a-f-]{36}$/);
+      expect(sent.Command!.RequestedDateTime).toBeInstanceOf(Date);
+      expect(sent.Command!.ExpiresAfter).toBeInstanceOf(Date);
+      await expect(get(id)).rejects.toBeInstanceOf(InvocationDoesNotExist);
+      expect((await wideClient.send(new ListCommandInvocationsCommand({ CommandId: id }))).CommandInvocations).toEqual([]);
+      let early: GetCommandInvocationCommandOutput | undefined;
+      while (!early) early = await get(id).catch((e) => (e instanceof InvocationDoesNotExist ? new Promise<undefined>((r) => setTimeout(() => r(undefined), 50)) : Promise.reject(e)));
+      expect(['Pending', 'InProgress']).toContain(early.Status);
+      expect(early.StandardOutputContent).toBe('');
+      let done = early;
+      while (['Pending', 'InProgress'].includes(done.Status!)) done = await new Promise((r) => setTimeout(r, 100)).then(() => get(id));
+      expect(done).toMatchObject({ Status: 'Success', StatusDetails: 'Success', ResponseCode: 0, PluginName: 'runScript', StandardOutputContent: 'hello world\n', StandardErrorContent: 'to stderr\n', StandardOutputUrl: '' });
+      expect(done.ExecutionStartDateTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      expect(done.ExecutionElapsedTime).toMatch(/^PT(\d+H)?(\d+M)?\d+\.\d{3}S$/);
+    } finally {
+      await wide.close();
+    }
+  }, 30_000);
 
   it('sends epoch seconds for Command and CommandInvocation times and ISO strings for GetCommandInvocation times (on the wire)', async () => {
     const sent = await send({});
