@@ -158,7 +158,7 @@ describe('host executor failures: one framed result, a distinct exit code, nothi
   it('a refused connection: nothing was sent, so nothing may have landed', async () => {
     const run = await runExecutor({ ...program([{ op: 'send', label: 'create client-scope a', method: 'POST', path: [...realm('exec-down'), 'client-scopes'], body: { name: 'a' } }]), admin: { url: 'http://127.0.0.1:9', realm: 'master', username: 'admin', passwordParameter: '/kg/admin' } }, ssm);
     expect(run.result).toMatchObject({ ok: false, applied: 0, writes: 1, error: { kind: 'unreachable' } });
-    expect((run.result as { error: Record<string, unknown> }).error).not.toHaveProperty('landed');
+    expect((run.result as unknown as { error: Record<string, unknown> }).error).not.toHaveProperty('landed');
   });
 
   it.each([
