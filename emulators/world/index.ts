@@ -378,7 +378,8 @@ async function startAll(options: LocalWorldOptions, track: <T extends { close():
     clearFaults: () => {
       agentcore.clearFaults();
       ssm.clearFaults();
-      keycloak.clearFaults();
+      // A real Keycloak behind the recording proxy has no injected faults to clear.
+      if (!real) (keycloak as KeycloakStandIn).clearFaults();
       s3.clearFaults();
       stepfunctions.clearFaults();
       dynamodb.clearFaults();
