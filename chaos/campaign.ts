@@ -31,7 +31,7 @@ export interface RunRecord {
   /** The injected fault, in words. */
   what: string;
   faultRun: { status: string; error?: string; message?: string };
-  /** For a fault a run can ride out unseen (Armed.fired): whether the fault run met it. */
+  /** Whether the fault met the fault run (Armed.fired); absent for the kinds that always run (concurrency). */
   fired?: boolean;
   /** Whether the first clean run (faults undone) converged: SUCCEEDED, not skipped. */
   converged: boolean;
@@ -339,7 +339,7 @@ export async function chaosRun(seed: number, options: RunOptions = {}): Promise<
       ...(armed.alongside ?? []).map((a) => captureFunctionOutput(lines, a).then((r) => void runs.push(r))),
     ]);
     const dishonest = honesty(faultRun!, world.keycloak.writes().length - kcBefore);
-    const fired = armed.fired?.();
+    const fired = armed.fired?.(faultRun!);
 
     // Undo the fault; every command of the fault run ends (a re-run comes minutes later), and time passes
     // beyond the Command document's timeout, so that what a killed command left is stale.
@@ -408,7 +408,7 @@ export async function chaosRun(seed: number, options: RunOptions = {}): Promise<
 
 /** One line per run (and its problems below it), as the campaign prints it. */
 export function formatRecord(r: RunRecord): string {
-  const fault = r.faultRun.status === 'SUCCEEDED' ? 'fault run SUCCEEDED' : `fault run ${r.faultRun.status} ${r.faultRun.error ?? ''}`.trim();
+  const fault = `${r.fired === false ? '(not met) ' : ''}${r.faultRun.status === 'SUCCEEDED' ? 'fault run SUCCEEDED' : `fault run ${r.faultRun.status} ${r.faultRun.error ?? ''}`.trim()}`;
   const verdict = r.problems.length ? `${r.problems.length} problem${r.problems.length === 1 ? '' : 's'}` : 'ok';
   return `seed=${r.seed} start=${r.start} fault=${r.fault}: ${r.what} → ${fault}; clean run ${r.converged ? 'converged' : `${r.clean.status} ${r.clean.error ?? ''}`.trim()}; further run ${r.furtherWrites.length} writes → ${verdict}`;
 }

@@ -64,6 +64,7 @@ function figures(records: RunRecord[], campaign: string, wallMs: number): string
     ["other teams' objects changed (Keycloak, AgentCore gateway, host files)", String(sum((r) => r.foreignChanged.length)), '0'],
     ['failure messages that hide what happened', String(sum((r) => r.dishonest.length)), '0'],
     ['runs with any problem', String(count((r) => r.problems.length > 0)), '0'],
+    ['faults that met the fault run', `${count((r) => r.fired === true)} of ${count((r) => r.fired !== undefined)}`, 'the rest: the point lay beyond what the run did; + the concurrency kinds, which always run'],
     ['fault runs that failed / succeeded anyway', `${failedFaultRuns} / ${n - failedFaultRuns}`, '(either is fine: the next run must converge)'],
     ['how the failed fault runs ended', tally(records.filter((r) => r.faultRun.status !== 'SUCCEEDED').map((r) => r.faultRun.error ?? r.faultRun.status)), 'the error the operator reads (a nested run\'s own)'],
     ['start states (empty / adopted realm / drifted)', `${count((r) => r.start === 'empty')} / ${count((r) => r.start === 'adopted')} / ${count((r) => r.start === 'drifted')}`, ''],
