@@ -1,6 +1,6 @@
-import { buildSync } from 'esbuild';
 import { readFileSync } from 'node:fs';
-import { esbuildOptionsFor, functionsOf, type FunctionSpec, type Template } from '../../scripts/template';
+import { functionsOf, type FunctionSpec, type Template } from '../../scripts/template';
+import { bundleSources } from './bundle';
 import { fromRoot } from './paths';
 
 // Least privilege, derived from the code: which AWS SDK commands a function's bundle can send, and
@@ -66,17 +66,15 @@ export interface SdkCommand {
 }
 
 /**
- * The SDK commands a function's bundle contains after tree shaking: the `commands/XCommand.js`
- * files of `@aws-sdk/client-*` packages that contribute bytes to the output (paginators pull in the
+ * The SDK commands a function's bundle (as `sam build` makes it) contains after tree shaking: the
+ * `commands/XCommand.js` files of `@aws-sdk/client-*` packages that contribute bytes to the output (paginators pull in the
  * command they send). Credential-provider clients (`nested-clients`) are not the function's calls.
  */
-export function sdkCommandsOf(fn: FunctionSpec, root = fromRoot()): SdkCommand[] {
-  const result = buildSync({ ...esbuildOptionsFor(fn, root), minify: false, write: false, metafile: true });
-  const output = Object.values(result.metafile!.outputs)[0]!;
+export function sdkCommandsOf(fn: FunctionSpec): SdkCommand[] {
   const commands: SdkCommand[] = [];
-  for (const [file, info] of Object.entries(output.inputs)) {
+  for (const file of bundleSources(fn)) {
     const m = /node_modules\/@aws-sdk\/(client-[a-z0-9-]+)\/dist-[a-z]+\/commands\/(\w+)Command\.js$/.exec(file);
-    if (!m || info.bytesInOutput === 0) continue;
+    if (!m) continue;
     const [, pkg, command] = m as unknown as [string, string, string];
     if (CLIENT_INTERNAL_COMMANDS.includes(`${pkg}:${command}`)) continue;
     const prefix = IAM_PREFIX[pkg];
