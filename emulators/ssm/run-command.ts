@@ -26,6 +26,12 @@ export interface InstanceState {
 export interface RunTiming {
   /** Emulated second in ms (1000 = real time). */
   secondMs: number;
+  /**
+   * Second of a step's execution timeout (`timeoutSeconds`) in ms; `secondMs` unless given. The
+   * script runs for real, in real time whatever the emulated speed: a world that speeds everything
+   * else up keeps this at 1000, or a busy machine's slow script times out.
+   */
+  executionSecondMs?: number;
   /** How long GetCommandInvocation answers InvocationDoesNotExist after SendCommand (ms). */
   invisibleMs: number;
   /** How long the invocation stays Pending before the script starts (ms). */
@@ -151,7 +157,7 @@ async function execute(ctx: RunContext, doc: CommandDocument, inv: Invocation, t
   }
   const dir = mkdtempSync(join(tmpdir(), 'kg-ssm-'));
   writeFileSync(join(dir, '_script.sh'), script, { mode: 0o700 });
-  const limit = Number(step.inputs.timeoutSeconds ?? 3600) * ctx.timing.secondMs;
+  const limit = Number(step.inputs.timeoutSeconds ?? 3600) * (ctx.timing.executionSecondMs ?? ctx.timing.secondMs);
   const { code, stdout, stderr, timedOut } = await runBash(join(dir, '_script.sh'), dir, env, limit);
   rmSync(dir, { recursive: true, force: true });
   inv.stdout = stdout;

@@ -204,7 +204,8 @@ async function startAll(options: LocalWorldOptions, track: <T extends { close():
     instances: { [document.keycloak.instanceId as string]: { online: true } },
     parameters,
     s3,
-    timing: { secondMs: Math.max(1, 1000 / speed), invisibleMs: Math.max(1, 300 / speed), pendingMs: Math.max(1, 200 / speed) },
+    // The host executor runs in real time whatever the speed: its step timeout (600 s) is real time too.
+    timing: { secondMs: Math.max(1, 1000 / speed), executionSecondMs: 1000, invisibleMs: Math.max(1, 300 / speed), pendingMs: Math.max(1, 200 / speed) },
     hostEnv: { KEYGATE_HOST_ROOT: hostRoot },
   }));
   const chain = options.peers

@@ -54,7 +54,7 @@ export async function startRealmHarness(opts: { cimd?: boolean; timing?: { invis
       { name: DESIRED_STATE_PARAMETER, value: encodeDocument(withUrl(seedRaw(), kc.url)), type: 'String' },
     ],
     s3,
-    timing: { secondMs: 20, invisibleMs: opts.timing?.invisibleMs ?? 30, pendingMs: opts.timing?.pendingMs ?? 20 },
+    timing: { secondMs: 20, executionSecondMs: 1000, invisibleMs: opts.timing?.invisibleMs ?? 30, pendingMs: opts.timing?.pendingMs ?? 20 },
   });
   const saved = { ...process.env };
   Object.assign(process.env, {
