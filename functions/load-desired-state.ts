@@ -1,7 +1,7 @@
 import { getParameterValue } from './adapters/ssm/parameter-store';
 import { DesiredStateInvalidError } from './core/errors';
 import { loadDesiredStateInput } from './core/desired/load-input';
-import { readEnv } from './platform/env';
+import { envOnce } from './platform/env';
 import { makeHandler, type TaskInput } from './platform/make-handler';
 
 export interface LoadDesiredStateInput extends TaskInput {
@@ -9,19 +9,17 @@ export interface LoadDesiredStateInput extends TaskInput {
   request?: { desiredState?: unknown };
 }
 
-let env: ReturnType<typeof loadEnv> | undefined;
-const loadEnv = () =>
-  readEnv({
-    DESIRED_STATE_PARAMETER: { required: true, hint: 'name of the SSM parameter holding the desired state' },
-    KEYCLOAK_INSTANCE_ID: { fallback: '' },
-    VPC_ENDPOINT_PARAMETER_NAME: { fallback: '' },
-    CIMD_PUBLISH_BUCKET: { fallback: '' },
-    CIMD_PUBLISH_KEY: { fallback: '' },
-  });
+const loadEnv = envOnce({
+  DESIRED_STATE_PARAMETER: { required: true, hint: 'name of the SSM parameter holding the desired state' },
+  KEYCLOAK_INSTANCE_ID: { fallback: '' },
+  VPC_ENDPOINT_PARAMETER_NAME: { fallback: '' },
+  CIMD_PUBLISH_BUCKET: { fallback: '' },
+  CIMD_PUBLISH_KEY: { fallback: '' },
+});
 
 /** Step "Load Desired State": the document every later step runs on, validated once. */
 export const handler = makeHandler('load-desired-state', async (input: LoadDesiredStateInput, { logger, signal }) => {
-  env ??= loadEnv();
+  const env = loadEnv();
   let value = input.request?.desiredState;
   let source = 'execution input';
   if (value === undefined) {

@@ -2,17 +2,8 @@ import { randomInt } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { resetClients } from '../../functions/adapters/clients';
-import { resetDynamoDbClient } from '../../functions/adapters/dynamodb/drift-lock';
-import { resetSnsClient } from '../../functions/adapters/sns/notify';
-import { resetSfnClient } from '../../functions/adapters/stepfunctions/executions';
-import { resetS3Client } from '../../functions/adapters/s3/object-reader';
 import { encodeDocument } from '../../functions/core/desired/encoding';
 import { checkDesiredState } from '../../functions/core/desired/load';
-import { resetProvisionGuardEnv } from '../../functions/guard-provisioning-run';
-import { resetDriftEnv } from '../../functions/platform/drift-env';
-import { resetKeycloakHostEnv } from '../../functions/platform/keycloak-host';
-import { resetVerifyEnv } from '../../functions/platform/verify-env';
 import { start as startAgentCore, type AgentCoreEmulator, type EmulatorOptions } from '../agentcore';
 import type { Chain } from '../chain';
 import { start as startDynamoDb, type DynamoDbEmulator } from '../dynamodb';
@@ -246,19 +237,9 @@ async function startAll(options: LocalWorldOptions, track: <T extends { close():
     ...(chain ? { VERIFY_RESOLVE: Object.entries(chain.routes).map(([host, origin]) => `${host}=${origin}`).join(',') } : {}),
   };
   const previous = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  // A loaded function follows: it rebuilds its clients and settings when their variables change
+  // (functions/platform/env.ts perEnvironment), as a new container would read them.
   Object.assign(process.env, env);
-  const resetAll = () => {
-    resetClients();
-    resetS3Client();
-    resetKeycloakHostEnv();
-    resetSfnClient();
-    resetDynamoDbClient();
-    resetSnsClient();
-    resetDriftEnv();
-    resetProvisionGuardEnv();
-    resetVerifyEnv();
-  };
-  resetAll();
   let closing: Promise<void> | undefined;
   return {
     agentcore,
@@ -327,7 +308,6 @@ async function startAll(options: LocalWorldOptions, track: <T extends { close():
           if (v === undefined) delete process.env[k];
           else process.env[k] = v;
         }
-        resetAll();
       })()),
   };
 }

@@ -1,7 +1,4 @@
-import { resetClients } from '../../functions/adapters/clients';
-import { resetS3Client } from '../../functions/adapters/s3/object-reader';
 import type { DesiredState } from '../../functions/core/desired/document';
-import { resetKeycloakHostEnv } from '../../functions/platform/keycloak-host';
 import { start as startKeycloak, type KeycloakStandIn } from '../../emulators/keycloak';
 import { start as startS3, type S3Emulator } from '../../emulators/s3';
 import { start as startSsm, type SsmEmulator } from '../../emulators/ssm';
@@ -69,9 +66,6 @@ export async function startRealmHarness(opts: { cimd?: boolean; timing?: { invis
     VPC_ENDPOINT_PARAMETER_NAME: desired.resourcePolicy?.vpcEndpoint.parameterName ?? '',
     COMMAND_OUTPUT_BUCKET: BUCKET,
   });
-  resetClients();
-  resetS3Client();
-  resetKeycloakHostEnv();
   return {
     kc,
     ssm,
@@ -82,9 +76,6 @@ export async function startRealmHarness(opts: { cimd?: boolean; timing?: { invis
       await Promise.all([kc.close(), ssm.close(), s3.close()]);
       for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
       Object.assign(process.env, saved);
-      resetClients();
-      resetS3Client();
-      resetKeycloakHostEnv();
     },
   };
 }

@@ -1,11 +1,6 @@
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { perEnvironment, sdkClientEnv } from '../../platform/env';
 
-// One instance per container, created on first use (AWS_ENDPOINT_URL_SSM is read then); its own module
-// so that only the functions that talk to SSM bundle its client (see ../agentcore/client.ts).
-let ssm: SSMClient | undefined;
-export const ssmClient = (): SSMClient => (ssm ??= new SSMClient({}));
-
-/** Forget the built client (tests and the rehearsal change endpoints between runs). */
-export function resetSsmClient(): void {
-  ssm = undefined;
-}
+// One instance per container and configuration (see ../agentcore/client.ts); its own module so that
+// only the functions that talk to SSM bundle its client.
+export const ssmClient = perEnvironment(sdkClientEnv('SSM'), () => new SSMClient({}));

@@ -1,0 +1,128 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire, isBuiltin } from 'node:module';
+import { dirname } from 'node:path';
+import { compileFunction, constants as vmConstants } from 'node:vm';
+import { bundleOf } from '../../scripts/bundles';
+import { functionsOf, loadTemplate, type FunctionSpec, type Template } from '../../scripts/template';
+import type { LambdaHandler } from '../stepfunctions';
+
+/**
+ * The access key id a function's AWS calls are signed with in the local world: its own, as each
+ * function in AWS signs with its execution role's credentials. The emulators read it back from the
+ * SigV4 `Authorization` header (callerOf), so every recorded call names the function that made it.
+ */
+export const accessKeyOf = (logicalId: string): string => `${FUNCTION_KEY_PREFIX}${logicalId}`;
+const FUNCTION_KEY_PREFIX = 'KEYGATEFN-';
+
+/** The function whose access key signed a call; undefined for anyone else (a test, the host's instance role). */
+export const functionOfAccessKey = (accessKeyId: string | undefined): string | undefined =>
+  accessKeyId?.startsWith(FUNCTION_KEY_PREFIX) ? accessKeyId.slice(FUNCTION_KEY_PREFIX.length) : undefined;
+
+// Loaded bundles, one module scope per function and process (under jest: per test file), as a warm
+// Lambda container keeps its module scope between invocations.
+const loaded = new Map<string, Record<string, unknown>>();
+let template: Template | undefined;
+
+/**
+ * The handler of a template function as `sam build` bundled it (.aws-sam/keygate/bundles, proven
+ * identical by tests/integration/sam/sam-cli.test.ts), loaded on its first invocation the way Lambda's
+ * Node.js runtime loads it: the file its Handler names, in a module scope of its own, the export its
+ * Handler names. The bundle sees this process's environment, except its credentials: its own access
+ * key (accessKeyOf), so the emulators can tell which function's role made each call.
+ *
+ * @example
+ * const ensureGateway = deployedHandler('EnsureGatewayFunction');
+ * await ensureGateway(event, context);
+ */
+export function deployedHandler(logicalId: string): DeployedHandler {
+  const fn = functionsOf((template ??= loadTemplate())).find((f) => f.logicalId === logicalId);
+  if (!fn) throw new TypeError(`template.yaml has no function ${logicalId}`);
+  const invoke = async (event: unknown, context: unknown) => handlerOf(fn)(event, context);
+  Object.defineProperty(invoke, 'name', { value: logicalId });
+  return invoke;
+}
+
+/** A deployed function's handler: an event and a Lambda context in, its result (or its error) out. */
+export type DeployedHandler = (event: any, context: any) => Promise<any>;
+
+/**
+ * Forgets a loaded bundle (every bundle without an argument): its next invocation is a cold start in
+ * a new container, which reads its environment and builds its clients and logger anew.
+ */
+export function coldStart(logicalId?: string): void {
+  if (logicalId) loaded.delete(logicalId);
+  else loaded.clear();
+}
+
+/**
+ * The handler behind every `${…Arn}` placeholder that a state machine's DefinitionSubstitutions map to
+ * a function (`EnsureGatewayFunctionArn: !GetAtt EnsureGatewayFunction.Arn`), read from template.yaml.
+ */
+export function deployedHandlers(): Record<string, LambdaHandler> {
+  const out: Record<string, LambdaHandler> = {};
+  for (const r of Object.values((template ??= loadTemplate()).Resources)) {
+    if (r.Type !== 'AWS::Serverless::StateMachine') continue;
+    for (const [placeholder, value] of Object.entries((r.Properties?.DefinitionSubstitutions as Record<string, unknown>) ?? {})) {
+      const getAtt = (value as { 'Fn::GetAtt'?: [string, string] } | null)?.['Fn::GetAtt'];
+      if (getAtt?.[1] === 'Arn' && template.Resources[getAtt[0]]?.Type === 'AWS::Serverless::Function') out[placeholder] ??= deployedHandler(getAtt[0]);
+    }
+  }
+  return out;
+}
+
+function handlerOf(fn: FunctionSpec): (...args: unknown[]) => unknown {
+  const bundle = bundleOf(fn);
+  let exports = loaded.get(fn.logicalId);
+  if (!exports) {
+    if (!existsSync(bundle.file)) throw new Error(`${fn.logicalId}: no bundle at ${bundle.file}; build it with "npm run build" (the tests build it in their globalSetup)`);
+    exports = load(bundle.file, fn.logicalId);
+    loaded.set(fn.logicalId, exports);
+  }
+  const handler = exports[bundle.handlerExport];
+  if (typeof handler !== 'function') throw new TypeError(`${fn.logicalId}: ${bundle.file} exports no function "${bundle.handlerExport}" (Handler ${fn.handler})`);
+  return handler as (...args: unknown[]) => unknown;
+}
+
+/**
+ * Evaluates a CommonJS bundle as Node's module loader would (the same wrapper arguments), plus one:
+ * `process`, whose `env` reads this process's environment with the function's own access key on top.
+ * A bundle has every package inside it; it may require Node's built-in modules only.
+ */
+function load(file: string, logicalId: string): Record<string, unknown> {
+  const ownProcess = processWith({ AWS_ACCESS_KEY_ID: accessKeyOf(logicalId) });
+  const nodeRequire = createRequire(file);
+  const require = (id: string): unknown => {
+    if (id === 'process' || id === 'node:process') return ownProcess;
+    if (isBuiltin(id)) return nodeRequire(id);
+    throw new Error(`${logicalId}: its bundle requires "${id}", which is not inside it (Lambda would fail the same way)`);
+  };
+  const module = { exports: {} as Record<string, unknown>, id: file, filename: file, loaded: false };
+  const wrapper = compileFunction(readFileSync(file, 'utf8'), ['exports', 'require', 'module', '__filename', '__dirname', 'process'], {
+    filename: file,
+    // The AWS SDK imports node:http(s) lazily (import()), as a module Node's own loader resolves.
+    importModuleDynamically: vmConstants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+  });
+  wrapper.call(module.exports, module.exports, require, module, file, dirname(file), ownProcess);
+  module.loaded = true;
+  return module.exports;
+}
+
+/** This process, but an `env` that shows `overlay` over the live environment (writes stay in the overlay). */
+function processWith(overlay: Record<string, string>): NodeJS.Process {
+  const live = process.env;
+  const own = { ...overlay };
+  const env = new Proxy(live, {
+    get: (target, key) => (typeof key === 'string' && Object.hasOwn(own, key) ? own[key] : Reflect.get(target, key)),
+    set: (_target, key, value) => ((own[String(key)] = String(value)), true),
+    deleteProperty: (_target, key) => ((own[String(key)] = undefined as never), true),
+    has: (target, key) => (typeof key === 'string' && Object.hasOwn(own, key) ? own[key] !== undefined : Reflect.has(target, key)),
+    ownKeys: (target) => [...new Set([...Reflect.ownKeys(target), ...Object.keys(own)])].filter((k) => typeof k !== 'string' || !Object.hasOwn(own, k) || own[k] !== undefined),
+    getOwnPropertyDescriptor: (target, key) =>
+      typeof key === 'string' && Object.hasOwn(own, key)
+        ? own[key] === undefined
+          ? undefined
+          : { value: own[key], writable: true, enumerable: true, configurable: true }
+        : Reflect.getOwnPropertyDescriptor(target, key),
+  });
+  return new Proxy(process, { get: (target, key) => (key === 'env' ? env : Reflect.get(target, key, target)) });
+}
