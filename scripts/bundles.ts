@@ -103,14 +103,14 @@ export async function buildBundles(options: { force?: boolean; only?: string[] }
   try {
     const shared = sharedInputs(root);
     const stale = functions.filter((fn) => {
-      const fresh = !options.force && readStamp(fn) === stampOf(fn, root, shared);
+      const fresh = !options.force && isFresh(fn, root, shared);
       if (fresh) report.upToDate.push(fn.logicalId);
       return !fresh;
     });
     await inParallel(stale, Math.max(1, cpus().length), async (fn) => {
       rmSync(stampFile(fn), { force: true });
       await buildOne(fn, root);
-      writeFileSync(stampFile(fn), stampOf(fn, root, shared));
+      writeStamp(fn, root, shared);
       report.built.push(fn.logicalId);
     });
   } finally {
@@ -163,8 +163,34 @@ async function inParallel<T>(items: T[], limit: number, work: (item: T) => Promi
   if (errors.length) throw new Error(errors.map((e) => (e as Error).message).join('\n\n'));
 }
 
-const stampFile = (fn: FunctionSpec): string => `${bundleOf(fn).dir}.stamp`;
-const readStamp = (fn: FunctionSpec): string | undefined => (existsSync(stampFile(fn)) && existsSync(bundleOf(fn).file) ? readFileSync(stampFile(fn), 'utf8') : undefined);
+/**
+ * Beside each bundle: the hash of what it was built from, and its sources outside functions/ and
+ * node_modules (none today; a future import of, say, schema/), whose changes make it stale too.
+ */
+interface Stamp {
+  hash: string;
+  otherSources: string[];
+}
+const stampFile = (fn: FunctionSpec): string => `${bundleOf(fn).dir}.stamp.json`;
+
+function readStamp(fn: FunctionSpec): Stamp | undefined {
+  if (!existsSync(stampFile(fn)) || !existsSync(bundleOf(fn).file)) return undefined;
+  try {
+    return JSON.parse(readFileSync(stampFile(fn), 'utf8')) as Stamp;
+  } catch {
+    return undefined;
+  }
+}
+
+function isFresh(fn: FunctionSpec, root: string, shared: string): boolean {
+  const stamp = readStamp(fn);
+  return stamp !== undefined && stamp.hash === hashOf(fn, root, shared, stamp.otherSources);
+}
+
+function writeStamp(fn: FunctionSpec, root: string, shared: string): void {
+  const otherSources = sourcesOutsideFunctions(fn, root);
+  writeFileSync(stampFile(fn), JSON.stringify({ hash: hashOf(fn, root, shared, otherSources), otherSources }));
+}
 
 /** What every bundle depends on: esbuild's version, the installed packages, every file under functions/. */
 function sharedInputs(root: string): string {
@@ -176,20 +202,17 @@ function sharedInputs(root: string): string {
   return hash.digest('hex');
 }
 
-function stampOf(fn: FunctionSpec, root: string, shared: string): string {
+function hashOf(fn: FunctionSpec, root: string, shared: string, otherSources: string[]): string {
   const hash = createHash('sha256').update(shared).update(JSON.stringify(esbuildArgs(fn, '<outdir>', root)));
-  // Sources of the last bundle outside functions/ and node_modules (none today; a future import of, say, schema/).
-  for (const file of previousSources(fn, root)) hash.update(statLine(file, root));
+  for (const file of otherSources) hash.update(statLine(file, root));
   return hash.digest('hex');
 }
 
-function previousSources(fn: FunctionSpec, root: string): string[] {
+function sourcesOutsideFunctions(fn: FunctionSpec, root: string): string[] {
   const map = `${bundleOf(fn).file}.map`;
   if (!existsSync(map)) return [];
   const { sources } = JSON.parse(readFileSync(map, 'utf8')) as { sources: string[] };
-  return sources
-    .map((s) => resolve(dirname(map), s))
-    .filter((file) => !relative(root, file).startsWith('functions/') && !file.includes(`${'/'}node_modules${'/'}`));
+  return sources.map((s) => resolve(dirname(map), s)).filter((file) => !relative(root, file).startsWith('functions/') && !file.includes('/node_modules/'));
 }
 
 function statLine(file: string, root: string): string {

@@ -12,10 +12,15 @@ import { FAKE_CREDENTIALS } from '../../../support/capture-http';
 let server: Server;
 let client: BedrockAgentCoreControlClient;
 const requests: string[] = [];
+/** Aborts once the server has the request (a timer could fire first on a busy machine). */
+let abortOnArrival = new AbortController();
 
 beforeAll(async () => {
   // Answers nothing: every request hangs until the client gives up.
-  server = createServer((req) => void requests.push(`${req.method} ${req.url}`));
+  server = createServer((req) => {
+    requests.push(`${req.method} ${req.url}`);
+    abortOnArrival.abort();
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   client = new BedrockAgentCoreControlClient({ endpoint: `http://127.0.0.1:${port}`, region: 'eu-central-1', credentials: FAKE_CREDENTIALS, maxAttempts: 1 });
@@ -27,10 +32,11 @@ afterAll(async () => {
 });
 
 it.each([
-  ['ListGateways', () => listGateways({ client, signal: AbortSignal.timeout(100) }), /^GET \/gateways\/?/],
-  ['ListGatewayTargets', () => listGatewayTargets('gw-0123456789', { client, signal: AbortSignal.timeout(100) }), /^GET \/gateways\/gw-0123456789\/targets\/?/],
+  ['ListGateways', () => listGateways({ client, signal: abortOnArrival.signal }), /^GET \/gateways\/?/],
+  ['ListGatewayTargets', () => listGatewayTargets('gw-0123456789', { client, signal: abortOnArrival.signal }), /^GET \/gateways\/gw-0123456789\/targets\/?/],
 ])('%s stops when the signal aborts', async (_name, list, path) => {
   requests.length = 0;
+  abortOnArrival = new AbortController();
   await expect(list()).rejects.toMatchObject({ name: expect.stringMatching(/AbortError|TimeoutError/) });
   expect(requests).toEqual([expect.stringMatching(path)]);
 });
