@@ -12,7 +12,7 @@ export interface GuardProvisioningRunInput extends TaskInput {
 }
 
 const STATE_MACHINE = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[\w-]+$/;
-const guardEnv = envOnce({ TEARDOWN_STATE_MACHINE_ARN: { required: true, pattern: STATE_MACHINE, hint: 'the stack\'s teardown state machine (template: TeardownStateMachine)' } });
+const guardEnv = /* @__PURE__ */ envOnce({ TEARDOWN_STATE_MACHINE_ARN: { required: true, pattern: STATE_MACHINE, hint: 'the stack\'s teardown state machine (template: TeardownStateMachine)' } });
 
 /**
  * Step "Guard Provisioning Run": one provisioning run at a time. The deploy event is delivered at least

@@ -4,7 +4,7 @@ import { ApiError, ERROR_STATUS, type ErrorType } from './errors';
 import { MUTATING_OPERATIONS, route } from './routes';
 import { AgentCoreService, DEFAULT_DELAYS, gatewayUrlOf, type Delays, type EmulatorSnapshot, type Fate } from './service';
 import { GATEWAY_ID, type Json } from './validate';
-import { readText } from '../http';
+import { callerOf, readText } from '../http';
 
 export { DEFAULT_DELAYS, MUTATING_OPERATIONS };
 export type { Delays, EmulatorSnapshot, Fate };
@@ -63,6 +63,8 @@ export interface CallRecord {
   targetOperations?: number;
   /** The parsed request body of a mutating call (what was written: a policy, a gateway document …). */
   request?: Json;
+  /** The access key that signed it (emulators/http.ts callerOf). */
+  caller: string;
 }
 
 interface Fault {
@@ -146,6 +148,7 @@ export async function start(options: EmulatorOptions = {}): Promise<AgentCoreEmu
       startedAt,
       durationMs: 0,
       inFlight,
+      caller: callerOf(req),
     };
     calls.push(record);
     const url = new URL(req.url ?? '/', 'http://emulator.invalid');

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire, isBuiltin } from 'node:module';
 import { dirname } from 'node:path';
-import { compileFunction, constants as vmConstants } from 'node:vm';
+import { compileFunction, runInThisContext, constants as vmConstants } from 'node:vm';
 import { bundleOf } from '../../scripts/bundles';
 import { functionsOf, loadTemplate, type FunctionSpec, type Template } from '../../scripts/template';
 import type { LambdaHandler } from '../stepfunctions';
@@ -22,6 +22,32 @@ export const functionOfAccessKey = (accessKeyId: string | undefined): string | u
 // Lambda container keeps its module scope between invocations.
 const loaded = new Map<string, Record<string, unknown>>();
 let template: Template | undefined;
+// Each function's own environment while a deployment is emulated (useFunctionEnvironments).
+let environments: Record<string, Record<string, string>> | undefined;
+let stackVariables = new Set<string>();
+
+/**
+ * Gives each function the environment its deployment sets (emulators/lambda/environment.ts) until
+ * the returned function is called: a function then sees its own variables, not another function's
+ * (a variable the template does not give it is unset, as in AWS), and this process's environment for
+ * the rest (endpoints, region, credentials, the log level).
+ */
+export function useFunctionEnvironments(envs: Record<string, Record<string, string>>): () => void {
+  environments = envs;
+  stackVariables = new Set(Object.values(envs).flatMap((e) => Object.keys(e)));
+  return () => {
+    if (environments !== envs) return;
+    environments = undefined;
+    stackVariables = new Set();
+  };
+}
+
+/** What a function's environment shows over this process's: its own variables, its access key, other functions' variables unset. */
+function overlayOf(logicalId: string): Record<string, string | undefined> {
+  if (!environments) return { AWS_ACCESS_KEY_ID: accessKeyOf(logicalId) };
+  const own = environments[logicalId] ?? {};
+  return { ...Object.fromEntries([...stackVariables].map((k) => [k, undefined])), ...own, AWS_ACCESS_KEY_ID: accessKeyOf(logicalId) };
+}
 
 /**
  * The handler of a template function as `sam build` bundled it (.aws-sam/keygate/bundles, proven
@@ -89,7 +115,8 @@ function handlerOf(fn: FunctionSpec): (...args: unknown[]) => unknown {
  * A bundle has every package inside it; it may require Node's built-in modules only.
  */
 function load(file: string, logicalId: string): Record<string, unknown> {
-  const ownProcess = processWith({ AWS_ACCESS_KEY_ID: accessKeyOf(logicalId) });
+  quietDynamicImport();
+  const ownProcess = processWith(() => overlayOf(logicalId));
   const nodeRequire = createRequire(file);
   const require = (id: string): unknown => {
     if (id === 'process' || id === 'node:process') return ownProcess;
@@ -107,22 +134,55 @@ function load(file: string, logicalId: string): Record<string, unknown> {
   return module.exports;
 }
 
-/** This process, but an `env` that shows `overlay` over the live environment (writes stay in the overlay). */
-function processWith(overlay: Record<string, string>): NodeJS.Process {
+/**
+ * This process, but an `env` that shows the overlay (read at every access: the world may change it)
+ * over the live environment; an `undefined` in the overlay unsets the variable. A function's own
+ * writes stay its own.
+ */
+function processWith(overlayNow: () => Record<string, string | undefined>): NodeJS.Process {
   const live = process.env;
-  const own = { ...overlay };
+  const written: Record<string, string | undefined> = {};
+  const view = () => ({ ...overlayNow(), ...written });
   const env = new Proxy(live, {
-    get: (target, key) => (typeof key === 'string' && Object.hasOwn(own, key) ? own[key] : Reflect.get(target, key)),
-    set: (_target, key, value) => ((own[String(key)] = String(value)), true),
-    deleteProperty: (_target, key) => ((own[String(key)] = undefined as never), true),
-    has: (target, key) => (typeof key === 'string' && Object.hasOwn(own, key) ? own[key] !== undefined : Reflect.has(target, key)),
-    ownKeys: (target) => [...new Set([...Reflect.ownKeys(target), ...Object.keys(own)])].filter((k) => typeof k !== 'string' || !Object.hasOwn(own, k) || own[k] !== undefined),
-    getOwnPropertyDescriptor: (target, key) =>
-      typeof key === 'string' && Object.hasOwn(own, key)
-        ? own[key] === undefined
-          ? undefined
-          : { value: own[key], writable: true, enumerable: true, configurable: true }
-        : Reflect.getOwnPropertyDescriptor(target, key),
+    get: (target, key) => {
+      const own = view();
+      return typeof key === 'string' && Object.hasOwn(own, key) ? own[key] : Reflect.get(target, key);
+    },
+    set: (_target, key, value) => ((written[String(key)] = String(value)), true),
+    deleteProperty: (_target, key) => ((written[String(key)] = undefined), true),
+    has: (target, key) => {
+      const own = view();
+      return typeof key === 'string' && Object.hasOwn(own, key) ? own[key] !== undefined : Reflect.has(target, key);
+    },
+    ownKeys: (target) => {
+      const own = view();
+      return [...new Set([...Reflect.ownKeys(target), ...Object.keys(own)])].filter((k) => typeof k !== 'string' || !Object.hasOwn(own, k) || own[k] !== undefined);
+    },
+    getOwnPropertyDescriptor: (target, key) => {
+      const own = view();
+      if (typeof key !== 'string' || !Object.hasOwn(own, key)) return Reflect.getOwnPropertyDescriptor(target, key);
+      return own[key] === undefined ? undefined : { value: own[key], writable: true, enumerable: true, configurable: true };
+    },
   });
   return new Proxy(process, { get: (target, key) => (key === 'env' ? env : Reflect.get(target, key, target)) });
+}
+
+let quieted = false;
+/**
+ * Node marks its default loader for code compiled by `vm` experimental and warns once per process, at
+ * the first `import()` (the bundles import node:http(s) that way). That first import is made here,
+ * with that one warning filtered out of this process's (the main realm's: jest gives its tests another
+ * `process`) emitWarning; nothing else is silenced.
+ */
+function quietDynamicImport(): void {
+  if (quieted) return;
+  quieted = true;
+  const main = runInThisContext('process') as NodeJS.Process;
+  const emit = main.emitWarning;
+  main.emitWarning = ((warning: string | Error, ...rest: unknown[]) => (String(warning).includes('USE_MAIN_CONTEXT_DEFAULT_LOADER') ? undefined : (emit as (...a: unknown[]) => void).call(main, warning, ...rest))) as typeof emit;
+  try {
+    void (compileFunction('return import("node:os")', [], { importModuleDynamically: vmConstants.USE_MAIN_CONTEXT_DEFAULT_LOADER })() as Promise<unknown>).catch(() => undefined);
+  } finally {
+    main.emitWarning = emit;
+  }
 }

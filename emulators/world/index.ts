@@ -16,16 +16,22 @@ import { runStateMachine, type RunOptions, type RunResult } from '../stepfunctio
 import { start as startStepFunctionsApi, type StepFunctionsApi } from '../stepfunctions/api';
 import { KEYGATE_HANDLERS } from '../stepfunctions/handlers';
 import { fromPackageRoot } from '../../scripts/package-root';
+import { physicalName, STACK_NAME, STACK_REGION } from './stack';
+import { deploymentOf } from './deployment';
+import { functionEnvironments } from '../lambda/environment';
+import { useFunctionEnvironments } from '../lambda';
+import { loadTemplate } from '../../scripts/template';
+import type { Deployment } from '../iam/cloudformation';
 
-/** The stack's own names, as a deployed stack's environment would carry them. */
+/** The stack's own names, as a deployed stack's environment would carry them (stack.ts physicalName). */
 export const STACK = {
-  owner: 'keygate-local',
-  commandDocument: 'keygate-local-KeycloakCommandDocument',
-  outputBucket: 'keygate-local-command-output',
-  desiredStateParameter: '/keygate/keygate-local/desired-state',
-  driftLockTable: 'keygate-local-DriftLockTable',
-  driftTopic: 'keygate-local-drift',
-  region: 'ap-northeast-1',
+  owner: STACK_NAME,
+  commandDocument: physicalName('KeycloakCommandDocument', 'AWS::SSM::Document'),
+  outputBucket: physicalName('CommandOutputBucket', 'AWS::S3::Bucket'),
+  desiredStateParameter: `/keygate/${STACK_NAME}/desired-state`,
+  driftLockTable: physicalName('DriftLockTable', 'AWS::DynamoDB::Table'),
+  driftTopic: `${STACK_NAME}-drift`,
+  region: STACK_REGION,
 } as const;
 
 /** The stack's state machines: ASL file (statemachine/<file>.asl.json) → logical id in template.yaml. */
@@ -80,6 +86,8 @@ export interface LocalWorld {
   driftTopicArn: string;
   /** The verification peers, with `peers: true`; the gateway the document names gets the id whose URL `chain.gatewayUrl` is. */
   chain?: Chain;
+  /** The deployment the world stands for (stack, region, account, template parameters); absent for an invalid document. */
+  deployment?: Deployment;
   /** The ARN the stack's state machine for statemachine/<machine>.asl.json has. */
   stateMachineArn(machine: string): string;
   /** The document as the world runs it (admin URL on the stand-in). */
@@ -174,7 +182,7 @@ async function startAll(options: LocalWorldOptions, track: <T extends { close():
   const stateMachineArn = (machine: string) => {
     const id = STATE_MACHINES[machine];
     if (!id) throw new TypeError(`no state machine for statemachine/${machine}.asl.json in the stack`);
-    return stepfunctions.stateMachineArn(`${STACK.owner}-${id}`);
+    return stepfunctions.stateMachineArn(physicalName(id, 'AWS::StepFunctions::StateMachine'));
   };
   const hasRotation = Boolean(document.resourcePolicy?.vpcEndpoint?.parameterName);
   const driftTopicArn = options.driftTopic === false ? '' : sns.createTopic(STACK.driftTopic);
@@ -216,7 +224,7 @@ async function startAll(options: LocalWorldOptions, track: <T extends { close():
     AWS_ACCESS_KEY_ID: 'AKIDLOCALEMULATOR',
     AWS_SECRET_ACCESS_KEY: 'local-emulator-secret-not-a-credential',
     KEYGATE_OWNER: STACK.owner,
-    GATEWAY_ROLE_ARN: `arn:aws:iam::${agentcore.accountId}:role/${STACK.owner}-GatewayRole-1A2B3C4D5E6F`,
+    GATEWAY_ROLE_ARN: `arn:aws:iam::${agentcore.accountId}:role/${physicalName('GatewayRole', 'AWS::IAM::Role')}`,
     DESIRED_STATE_PARAMETER: STACK.desiredStateParameter,
     KEYCLOAK_INSTANCE_ID: document.keycloak.instanceId,
     VPC_ENDPOINT_PARAMETER_NAME: document.resourcePolicy?.vpcEndpoint?.parameterName ?? '',
@@ -240,6 +248,11 @@ async function startAll(options: LocalWorldOptions, track: <T extends { close():
   // A loaded function follows: it rebuilds its clients and settings when their variables change
   // (functions/platform/env.ts perEnvironment), as a new container would read them.
   Object.assign(process.env, env);
+  // Each function sees the variables its deployment gives it (template.yaml's Environment), not
+  // another function's; `env` above stays for the tests' own clients and the AWS plumbing.
+  const deployment = deploymentOf(document, agentcore.accountId, driftTopicArn);
+  const releaseEnvironments = deployment ? useFunctionEnvironments(functionEnvironments(loadTemplate(), deployment)) : () => undefined;
+  started.push(releaseEnvironments);
   let closing: Promise<void> | undefined;
   return {
     agentcore,
@@ -252,6 +265,7 @@ async function startAll(options: LocalWorldOptions, track: <T extends { close():
     driftTopicArn,
     ...(chain ? { chain } : {}),
     stateMachineArn,
+    ...(deployment ? { deployment } : {}),
     document,
     hostRoot,
     hostFile: (path) => join(hostRoot, path),
@@ -303,6 +317,7 @@ async function startAll(options: LocalWorldOptions, track: <T extends { close():
     close: () =>
       (closing ??= (async () => {
         await Promise.all([agentcore.close(), ssm.close(), keycloak.close(), s3.close(), stepfunctions.close(), dynamodb.close(), sns.close(), chain?.close()]);
+        releaseEnvironments();
         rmSync(hostRoot, { recursive: true, force: true });
         for (const [k, v] of Object.entries(previous)) {
           if (v === undefined) delete process.env[k];

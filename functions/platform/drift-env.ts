@@ -15,5 +15,5 @@ const reportSpec = {
   DRIFT_TOPIC_ARN: { fallback: '', pattern: /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/, hint: 'optional SNS topic for a readable summary (template: DriftNotificationTopicArn)' },
 };
 
-export const driftGuardEnv = envOnce(guardSpec);
-export const driftReportEnv = envOnce(reportSpec);
+export const driftGuardEnv = /* @__PURE__ */ envOnce(guardSpec);
+export const driftReportEnv = /* @__PURE__ */ envOnce(reportSpec);

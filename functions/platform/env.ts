@@ -27,7 +27,9 @@ export function readEnv<K extends string>(
  * A value built once per distinct configuration: `build` runs again only when one of the variables
  * `names` reads differently than at the last build. In Lambda the environment never changes, so this
  * is once per container (house style habits 7 and 8); the local world points the same loaded bundle
- * at other emulators between runs, and the clients and settings follow without a reset.
+ * at other emulators between runs, and the clients and settings follow without a reset. Mark the
+ * call with a PURE annotation (as every caller in functions/ does): tree shaking keeps a module-level call otherwise, and with it the SDK client
+ * of every function that imports the module.
  *
  * @example
  * const config = perEnvironment(['DRIFT_LOCK_TABLE'], () => readEnv({ DRIFT_LOCK_TABLE: { required: true } }));

@@ -4,7 +4,7 @@ import type { KeycloakPlace } from '../core/errors';
 import { envOnce } from './env';
 
 /** The environment of the realm reconciler's functions, read once per container. */
-export const keycloakHostEnv = envOnce({
+export const keycloakHostEnv = /* @__PURE__ */ envOnce({
   KEYCLOAK_COMMAND_DOCUMENT: { required: true, hint: 'name of the keygate Command document (template: KeycloakCommandDocument)' },
   COMMAND_OUTPUT_BUCKET: { fallback: '' },
   AWS_REGION: { required: true, hint: 'set by Lambda; the host reads its secrets from SSM in this region' },

@@ -4,5 +4,5 @@ import { envOnce } from './env';
 const OWNER = { required: true, hint: 'the stack name: keygate tags the gateways it creates with it and touches no others' };
 const ROLE = { required: true, pattern: /^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, hint: 'the gateway service role, the only role these functions may pass' };
 
-export const ownerEnv = envOnce({ KEYGATE_OWNER: OWNER });
-export const gatewayEnv = envOnce({ KEYGATE_OWNER: OWNER, GATEWAY_ROLE_ARN: ROLE });
+export const ownerEnv = /* @__PURE__ */ envOnce({ KEYGATE_OWNER: OWNER });
+export const gatewayEnv = /* @__PURE__ */ envOnce({ KEYGATE_OWNER: OWNER, GATEWAY_ROLE_ARN: ROLE });

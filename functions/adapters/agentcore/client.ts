@@ -6,4 +6,4 @@ import { perEnvironment, sdkClientEnv } from '../../platform/env';
 // points a loaded bundle at new emulators between runs). Its own module, not a shared object of
 // clients: a function bundles only the SDK clients it uses (npm run bench: 80–110 KiB less per
 // function). aws-sdk-client-mock patches the prototype, so it stays mockable.
-export const agentcoreClient = perEnvironment(sdkClientEnv('BEDROCK_AGENTCORE_CONTROL'), () => new BedrockAgentCoreControlClient({}));
+export const agentcoreClient = /* @__PURE__ */ perEnvironment(/* @__PURE__ */ sdkClientEnv('BEDROCK_AGENTCORE_CONTROL'), () => new BedrockAgentCoreControlClient({}));

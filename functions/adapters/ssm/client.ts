@@ -3,4 +3,4 @@ import { perEnvironment, sdkClientEnv } from '../../platform/env';
 
 // One instance per container and configuration (see ../agentcore/client.ts); its own module so that
 // only the functions that talk to SSM bundle its client.
-export const ssmClient = perEnvironment(sdkClientEnv('SSM'), () => new SSMClient({}));
+export const ssmClient = /* @__PURE__ */ perEnvironment(/* @__PURE__ */ sdkClientEnv('SSM'), () => new SSMClient({}));

@@ -5,7 +5,7 @@ import { perEnvironment, sdkClientEnv } from '../../platform/env';
 
 // One per container and configuration (../agentcore/client.ts), in its own module so that only the
 // functions that list executions bundle the Step Functions client.
-export const sfnClient = perEnvironment(sdkClientEnv('SFN'), () => new SFNClient({}));
+export const sfnClient = /* @__PURE__ */ perEnvironment(/* @__PURE__ */ sdkClientEnv('SFN'), () => new SFNClient({}));
 
 /**
  * The RUNNING executions of a state machine (newest first; one page: any one of them is reason
