@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { CONDITIONALLY_IMPLIED_ACTIONS, IMPLIED_ACTIONS } from '../../emulators/iam/requests';
 import { functionsOf, type FunctionSpec, type Template } from '../../scripts/template';
 import { bundleSources } from './bundle';
 import { fromRoot } from './paths';
@@ -27,12 +28,8 @@ const ACTION_EXCEPTIONS: Record<string, string> = {
   's3:CopyObject': 's3:PutObject',
 };
 
-/** Actions the service checks as the caller on top of the command's own (required). */
-const REQUIRED_WITH: Record<string, string[]> = {
-  // The gateway role is passed to the service; keygate creates gateways with tags (tag-on-create).
-  'bedrock-agentcore:CreateGateway': ['iam:PassRole', 'bedrock-agentcore:TagResource'],
-  'bedrock-agentcore:UpdateGateway': ['iam:PassRole'],
-};
+/** Actions the service checks as the caller on top of the command's own (required; emulators/iam/requests.ts). */
+const REQUIRED_WITH = IMPLIED_ACTIONS;
 
 /**
  * Actions a command may need as the caller depending on the document (private endpoints, the
@@ -40,8 +37,9 @@ const REQUIRED_WITH: Record<string, string[]> = {
  * not required; UNCONFIRMED which the service checks when.
  */
 const PERMITTED_WITH: Record<string, string[]> = {
-  'bedrock-agentcore:CreateGateway': ['bedrock-agentcore:CreateWorkloadIdentity', 'ec2:DescribeVpcs', 'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups', 'ec2:CreateNetworkInterface', 'iam:CreateServiceLinkedRole'],
-  'bedrock-agentcore:CreateGatewayTarget': ['ec2:DescribeVpcs', 'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups', 'ec2:CreateNetworkInterface', 'iam:CreateServiceLinkedRole'],
+  ...CONDITIONALLY_IMPLIED_ACTIONS,
+  'bedrock-agentcore:CreateGateway': ['ec2:DescribeVpcs', 'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups', 'ec2:CreateNetworkInterface', 'iam:CreateServiceLinkedRole'],
+  'bedrock-agentcore:CreateGatewayTarget': [...(CONDITIONALLY_IMPLIED_ACTIONS['bedrock-agentcore:CreateGatewayTarget'] ?? []), 'ec2:DescribeVpcs', 'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups', 'ec2:CreateNetworkInterface', 'iam:CreateServiceLinkedRole'],
   // A SecureString under a customer-managed key needs kms:Decrypt with GetParameter (ssm-and-events.md §5).
   'ssm:GetParameter': ['kms:Decrypt'],
   // Without s3:ListBucket, GetObject of a missing key answers 403 instead of 404 (S3 API reference, GetObject).
