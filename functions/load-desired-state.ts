@@ -9,12 +9,13 @@ export interface LoadDesiredStateInput extends TaskInput {
   request?: { desiredState?: unknown };
 }
 
-const loadEnv = envOnce({
+const loadEnv = /* @__PURE__ */ envOnce({
   DESIRED_STATE_PARAMETER: { required: true, hint: 'name of the SSM parameter holding the desired state' },
   KEYCLOAK_INSTANCE_ID: { fallback: '' },
   VPC_ENDPOINT_PARAMETER_NAME: { fallback: '' },
   CIMD_PUBLISH_BUCKET: { fallback: '' },
   CIMD_PUBLISH_KEY: { fallback: '' },
+  GATEWAY_SEARCH_TYPE: { fallback: '' },
 });
 
 /** Step "Load Desired State": the document every later step runs on, validated once. */
@@ -36,6 +37,7 @@ export const handler = makeHandler('load-desired-state', async (input: LoadDesir
     ...(env.KEYCLOAK_INSTANCE_ID ? { keycloakInstanceId: env.KEYCLOAK_INSTANCE_ID } : {}),
     vpcEndpointParameterName: env.VPC_ENDPOINT_PARAMETER_NAME,
     cimdObject: { bucket: env.CIMD_PUBLISH_BUCKET, key: env.CIMD_PUBLISH_KEY },
+    gatewaySearchType: env.GATEWAY_SEARCH_TYPE,
   };
   const { desired, warnings } = loadDesiredStateInput(value, source, binding);
   // `message` is the log line's own key in Powertools: the finding's text goes under `finding`.

@@ -33,6 +33,7 @@ export function templateParameters(desired: DesiredState, raw: unknown): Record<
     CanarySecretKmsKeyArn: desired.verify.canarySecretKmsKeyArn ?? '',
     CimdPublishBucket: cimdObject?.bucket ?? '',
     CimdPublishKey: cimdObject?.key ?? '',
+    GatewaySearchType: desired.gateway.protocol?.searchType ?? '',
   };
 }
 
