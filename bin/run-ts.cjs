@@ -10,6 +10,10 @@ function bundle(entry, options = {}) {
   const esbuild = require('esbuild');
   const result = esbuild.buildSync({
     entryPoints: [entry],
+    // The source map's paths are relative to this directory, and Node resolves them against the
+    // bundle's own path (beside the entry): both must be the entry's directory, or stack traces name
+    // files that do not exist (the cwd's path joined onto the package's).
+    absWorkingDir: path.dirname(entry),
     bundle: true,
     platform: 'node',
     target: 'node20',

@@ -39,5 +39,13 @@ export class UsageError extends Error {
   }
 }
 
+/**
+ * Every `--json` output: one object on stdout whose first keys are `format` (`keygate.<kind>/<n>`)
+ * and `ok` (true exactly when the command exits 0), then the command's own fields (README, "JSON output").
+ */
+export function printJson(io: CliIo, format: string, ok: boolean, payload: object): void {
+  io.stdout(`${JSON.stringify({ format, ok, ...payload }, null, 2)}\n`);
+}
+
 /** Exit codes shared by every command (README, "Exit codes"). */
 export const EXIT = { ok: 0, findings: 1, usage: 2, internal: 70 } as const;

@@ -1,3 +1,4 @@
+import { CIMD_PUBLISH_DIRECTORY_PATTERN, DEFAULT_CIMD_PUBLISH_DIRECTORY } from '../functions/core/desired/cimd';
 import { DesiredStateInvalidError, formatProblem } from '../functions/core/errors';
 import type { DesiredState } from '../functions/core/desired/document';
 import { checkDesiredState, parseDesiredStateText, validateDesiredStateShape } from '../functions/core/desired/load';
@@ -15,7 +16,8 @@ export interface LoadedConfig {
  * exit 2); lint findings are returned so that `lint` and `plan` can print them. With
  * `requireClean`, error findings are unusable input too (commands that act on the document).
  */
-export function loadConfig(io: CliIo, path: string | undefined, opts: { requireClean?: boolean } = {}): LoadedConfig {
+export function loadConfig(io: CliIo, path: string | undefined, opts: { requireClean?: boolean; cimdPublishDirectory?: string } = {}): LoadedConfig {
+  const context = opts.cimdPublishDirectory ? { cimdPublishDirectory: opts.cimdPublishDirectory } : {};
   if (!path) throw new UsageError('missing --config FILE (the desired-state document, for example examples/seed.yaml)');
   let text: string;
   try {
@@ -26,9 +28,9 @@ export function loadConfig(io: CliIo, path: string | undefined, opts: { requireC
   }
   try {
     const { value, locate } = parseDesiredStateText(text, path);
-    if (opts.requireClean) return checkDesiredState(value, path, locate);
+    if (opts.requireClean) return checkDesiredState(value, path, locate, context);
     const desired = validateDesiredStateShape(value, path, locate);
-    const findings = lintDesiredState(desired).map((f) => {
+    const findings = lintDesiredState(desired, context).map((f) => {
       const pos = locate(f.pathSegments);
       return pos ? { ...f, line: pos.line, column: pos.column } : f;
     });
@@ -40,6 +42,18 @@ export function loadConfig(io: CliIo, path: string | undefined, opts: { requireC
     if (error instanceof TypeError && /encoded document/.test(error.message)) throw new UsageError(`${path}: ${error.message}`);
     throw error;
   }
+}
+
+/**
+ * `--cimd-publish-directory DIR` (the stack's CimdPublishDirectory), checked like the template checks
+ * it; the template's default when absent.
+ */
+export function cimdPublishDirectoryOption(value: unknown): string {
+  if (value === undefined) return DEFAULT_CIMD_PUBLISH_DIRECTORY;
+  if (typeof value !== 'string' || !CIMD_PUBLISH_DIRECTORY_PATTERN.test(value)) {
+    throw new UsageError(`--cimd-publish-directory "${String(value)}" is not an absolute directory path other than / (letters, digits and _ @ + - ., no component starting with a dot, no trailing slash), for example ${DEFAULT_CIMD_PUBLISH_DIRECTORY}`);
+  }
+  return value;
 }
 
 export { formatProblem };

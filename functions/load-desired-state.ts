@@ -1,5 +1,6 @@
 import { getParameterValue } from './adapters/ssm/parameter-store';
 import { DesiredStateInvalidError } from './core/errors';
+import { CIMD_PUBLISH_DIRECTORY_PATTERN } from './core/desired/cimd';
 import { loadDesiredStateInput } from './core/desired/load-input';
 import { envOnce } from './platform/env';
 import { makeHandler, type TaskInput } from './platform/make-handler';
@@ -15,29 +16,39 @@ const loadEnv = /* @__PURE__ */ envOnce({
   VPC_ENDPOINT_PARAMETER_NAME: { fallback: '' },
   CIMD_PUBLISH_BUCKET: { fallback: '' },
   CIMD_PUBLISH_KEY: { fallback: '' },
+  CIMD_PUBLISH_DIRECTORY: { required: true, pattern: CIMD_PUBLISH_DIRECTORY_PATTERN, hint: 'the template parameter CimdPublishDirectory' },
   GATEWAY_SEARCH_TYPE: { fallback: '' },
 });
 
 /** Step "Load Desired State": the document every later step runs on, validated once. */
 export const handler = makeHandler('load-desired-state', async (input: LoadDesiredStateInput, { logger, signal }) => {
   const env = loadEnv();
+  const parameterSource = `SSM parameter ${env.DESIRED_STATE_PARAMETER}`;
+  const readDeployed = () => getParameterValue(env.DESIRED_STATE_PARAMETER, { signal });
   let value = input.request?.desiredState;
   let source = 'execution input';
+  // An input document is bound like the stack's own: one naming another VPC endpoint parameter would
+  // put a policy on an endpoint the stack's EventBridge rule never watches (never rotated) and that
+  // its IAM policy does not let keygate read; one naming another CIMD destination would write where
+  // the deploying operator never chose.
+  let deployed: { deployed?: { value: unknown; source: string } } = {};
   if (value === undefined) {
-    source = `SSM parameter ${env.DESIRED_STATE_PARAMETER}`;
-    value = await getParameterValue(env.DESIRED_STATE_PARAMETER, { signal });
+    source = parameterSource;
+    value = await readDeployed();
     if (value === undefined) {
       throw new DesiredStateInvalidError(source, [{ path: '', message: 'the parameter does not exist', fix: 'deploy the stack with DesiredState from "keygate parameters --config FILE"' }]);
     }
+  } else {
+    const stored = await readDeployed();
+    deployed = { deployed: stored === undefined ? undefined : { value: stored, source: parameterSource } };
   }
-  // An input document is bound like the stack's own: one naming another VPC endpoint parameter would
-  // put a policy on an endpoint the stack's EventBridge rule never watches (never rotated) and that
-  // its IAM policy does not let keygate read.
   const binding = {
     ...(env.KEYCLOAK_INSTANCE_ID ? { keycloakInstanceId: env.KEYCLOAK_INSTANCE_ID } : {}),
     vpcEndpointParameterName: env.VPC_ENDPOINT_PARAMETER_NAME,
     cimdObject: { bucket: env.CIMD_PUBLISH_BUCKET, key: env.CIMD_PUBLISH_KEY },
+    cimdPublishDirectory: env.CIMD_PUBLISH_DIRECTORY,
     gatewaySearchType: env.GATEWAY_SEARCH_TYPE,
+    ...deployed,
   };
   const { desired, warnings } = loadDesiredStateInput(value, source, binding);
   // `message` is the log line's own key in Powertools: the finding's text goes under `finding`.

@@ -6,9 +6,13 @@ import { KeygateError } from '../../functions/core/errors';
 import type { DesiredState } from '../../functions/core/desired/document';
 import type { CimdObservation } from '../../functions/core/drift/observations';
 import { renderDriftReport } from '../../functions/core/drift/render';
-import { mergeDriftReport } from '../../functions/core/drift/report';
+import { DRIFT_REPORT_FORMAT, mergeDriftReport } from '../../functions/core/drift/report';
+import { agentcoreClient } from '../../functions/adapters/agentcore/client';
+import { recordAwsCalls } from '../../functions/adapters/aws-call';
+import { s3Client } from '../../functions/adapters/s3/object-reader';
+import { ssmClient } from '../../functions/adapters/ssm/client';
 import type { HostTarget } from '../../functions/adapters/host/host-runner';
-import { EXIT, UsageError, type CliIo } from '../io';
+import { EXIT, printJson, UsageError, type CliIo } from '../io';
 import { loadConfig } from '../load-config';
 
 export interface DriftOptions {
@@ -41,18 +45,22 @@ export async function driftCommand(io: CliIo, opts: DriftOptions, now: () => Dat
   const region = io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION;
   if (!region) throw new UsageError('set AWS_REGION (or AWS_DEFAULT_REGION) to the stack\'s region: the Keycloak host reads its secrets from SSM there');
   const host: HostTarget = { documentName: commandDocument, instanceId: desired.keycloak.instanceId, ...(opts.outputBucket ? { outputBucket: opts.outputBucket } : {}) };
+  // Every AWS error then names its service, operation, region and endpoint (cli/aws-errors.ts).
+  for (const client of [agentcoreClient(), ssmClient(), s3Client()]) recordAwsCalls(client);
   try {
     const [aws, { realm, hostFiles }] = await Promise.all([observeAwsDrift(desired, { roleArn, owner: stack }), observeRealmDrift(desired, host, { region })]);
     const cimd = await observeCimd(desired, host, region, hostFiles);
     const report = { ...mergeDriftReport(desired, 'report', { aws, realm, cimd }).report, observedAt: now().toISOString() };
-    io.stdout(opts.json ? `${JSON.stringify(report, null, 2)}\n` : renderDriftReport(report));
+    if (opts.json) printJson(io, DRIFT_REPORT_FORMAT, report.items.length === 0, report);
+    else io.stdout(renderDriftReport(report));
     return report.items.length ? EXIT.findings : EXIT.ok;
   } catch (error) {
-    // What the environment refused (credentials, an offline host, a gateway of another stack): the
-    // message says what and where; anything else is a bug and keeps its stack trace.
-    const e = error as Error & { $metadata?: unknown };
-    if (!(error instanceof KeygateError) && !(error instanceof TypeError) && e.$metadata === undefined) throw error;
-    io.stderr(`keygate drift: ${e.name}: ${e.message}\n`);
+    // What keygate found refused on the way (an offline host, a failed host command, a gateway of
+    // another stack) says what and where itself; an AWS SDK error is put in words by cli/run.ts
+    // (aws-errors.ts); anything else is a bug and keeps its stack trace.
+    if (!(error instanceof KeygateError)) throw error;
+    io.stderr(`keygate drift: ${error.name}: ${error.message}\n`);
+    if (opts.json) printJson(io, 'keygate.error/1', false, { error: `${error.name}: ${error.message.split('\n')[0]}`, problems: [] });
     return EXIT.internal;
   }
 }

@@ -1,4 +1,5 @@
 import type { DesiredState } from '../../functions/core/desired/document';
+import { DEFAULT_CIMD_PUBLISH_DIRECTORY } from '../../functions/core/desired/cimd';
 import { encodeDocument } from '../../functions/core/desired/encoding';
 import { UsageError } from '../io';
 
@@ -11,7 +12,7 @@ export const MAX_PARAMETER_BYTES = 4096;
  * deploy time (IAM resources, the EventBridge rule pattern, the schedule). The load step checks
  * that they agree with the document.
  */
-export function templateParameters(desired: DesiredState, raw: unknown): Record<string, string> {
+export function templateParameters(desired: DesiredState, raw: unknown, cimdPublishDirectory: string = DEFAULT_CIMD_PUBLISH_DIRECTORY): Record<string, string> {
   const encoded = encodeDocument(raw);
   if (encoded.length > MAX_PARAMETER_BYTES) {
     throw new UsageError(`the encoded document is ${encoded.length} bytes, over CloudFormation's ${MAX_PARAMETER_BYTES}-byte parameter limit: shorten descriptions or split targets across stacks`);
@@ -33,6 +34,8 @@ export function templateParameters(desired: DesiredState, raw: unknown): Record<
     CanarySecretKmsKeyArn: desired.verify.canarySecretKmsKeyArn ?? '',
     CimdPublishBucket: cimdObject?.bucket ?? '',
     CimdPublishKey: cimdObject?.key ?? '',
+    // Not from the document: the operator's choice (--cimd-publish-directory), which the document must fit.
+    CimdPublishDirectory: cimdPublishDirectory,
     GatewaySearchType: desired.gateway.protocol?.searchType ?? '',
   };
 }

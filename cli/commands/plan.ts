@@ -5,14 +5,16 @@ import { parseSnapshot } from '../../functions/core/keycloak/snapshot';
 import { buildOfflinePlan, type OfflinePlan } from '../../functions/core/plan/offline-plan';
 import type { PrivateEndpointWire } from '../../functions/core/gateway/wire';
 import { formatFinding, styleFor, summarizeFindings, type Style } from '../format';
-import { EXIT, UsageError, type CliIo } from '../io';
-import { loadConfig } from '../load-config';
+import { EXIT, printJson, UsageError, type CliIo } from '../io';
+import { cimdPublishDirectoryOption, loadConfig } from '../load-config';
 
 export interface PlanOptions {
   config?: string;
   json?: boolean;
   /** A Keycloak snapshot (docs/keycloak-snapshot.md): plan the realm against it instead of an empty realm. */
   keycloakObserved?: string;
+  /** The stack's CimdPublishDirectory (default the template's). */
+  cimdPublishDirectory?: string;
 }
 
 /**
@@ -20,14 +22,15 @@ export interface PlanOptions {
  * create, offline; with a snapshot, the Keycloak part is the change plan against it (`keycloak.changes`).
  */
 export function planCommand(io: CliIo, opts: PlanOptions): number {
-  const { desired, findings } = loadConfig(io, opts.config);
+  const { desired, findings } = loadConfig(io, opts.config, { cimdPublishDirectory: cimdPublishDirectoryOption(opts.cimdPublishDirectory) });
   const plan = buildOfflinePlan(desired, findings);
   const observed = opts.keycloakObserved === undefined ? undefined : { source: opts.keycloakObserved, plan: planAgainstSnapshot(io, desired, opts.keycloakObserved) };
+  const ok = !findings.some((f) => f.severity === 'error');
   if (opts.json) {
     const keycloak = observed ? { ...plan.keycloak, changes: actionable(observed.plan.changes), unmanaged: observed.plan.unmanaged } : plan.keycloak;
-    io.stdout(`${JSON.stringify({ ...plan, keycloak }, null, 2)}\n`);
+    printJson(io, 'keygate.plan/1', ok, { ...plan, keycloak });
   } else io.stdout(renderPlanText(opts.config!, plan, styleFor(io.isTTY, io.env), desired.drift, observed));
-  return findings.some((f) => f.severity === 'error') ? EXIT.findings : EXIT.ok;
+  return ok ? EXIT.ok : EXIT.findings;
 }
 
 function planAgainstSnapshot(io: CliIo, desired: Parameters<typeof planRealm>[0], path: string): RealmPlan {

@@ -3,6 +3,7 @@ import { dirname, isAbsolute, relative } from 'node:path';
 import { DEFAULT_DELAYS } from '../../emulators/agentcore';
 import { captureFunctionOutput } from '../../emulators/world/function-output';
 import type { LocalWorld } from '../../emulators/world';
+import { DEFAULT_CIMD_PUBLISH_DIRECTORY } from '../../functions/core/desired/cimd';
 import { parseDesiredStateText } from '../../functions/core/desired/load';
 import { buildBundles } from '../../scripts/bundles';
 import { fromPackageRoot } from '../../scripts/package-root';
@@ -53,7 +54,8 @@ export async function rehearseCommand(io: CliIo, opts: RehearseOptions): Promise
   const config = opts.config ?? defaultConfig();
   const speed = speedOf(opts.speed);
   const fault = faultOf(opts.fault);
-  const { desired } = loadConfig(io, config, { requireClean: true });
+  // The local world's Keycloak host has the template's default publish directory.
+  const { desired } = loadConfig(io, config, { requireClean: true, cimdPublishDirectory: DEFAULT_CIMD_PUBLISH_DIRECTORY });
   const document = parseDesiredStateText(io.readFile(config), config).value as Record<string, any>;
   const style = styleFor(io.isTTY && !opts.json, io.env);
   // The functions run as deployed: their bundles as `sam build` makes them, rebuilt here if out of date.
@@ -101,17 +103,23 @@ export async function rehearseCommand(io: CliIo, opts: RehearseOptions): Promise
   const secrets = view.world ? secretsOf(view.world) : [];
   const logs = logLines.map((l) => JSON.stringify(l)).join('\n');
   result.secrets = { values: secrets.length, functionLogLines: logLines.length, leaked: secrets.filter((s) => logs.includes(s)).length };
-  let text = opts.json ? `${JSON.stringify(result, null, 2)}\n` : renderResult(result, style);
+  const code = signal ? SIGNAL_EXIT[signal]! : result.outcome === 'succeeded' ? EXIT.ok : EXIT.findings;
+  // `ok` as in every --json output (README, "JSON output"): true exactly when the exit is 0.
+  const ok = code === EXIT.ok && result.secrets.leaked === 0;
+  let text = opts.json ? `${JSON.stringify(withOk(result, ok), null, 2)}\n` : renderResult(result, style);
   const leaked = secrets.filter((s) => text.includes(s) || logs.includes(s));
   for (const s of secrets) text = text.split(s).join('[redacted]');
+  if (leaked.length && opts.json) text = text.replace('"ok": true', '"ok": false');
   io.stdout(text);
   if (leaked.length) {
     io.stderr(`keygate rehearse: internal error: ${leaked.length} secret value(s) reached the output or the functions' logs (redacted above); please report it\n`);
     return EXIT.internal;
   }
-  if (signal) return SIGNAL_EXIT[signal]!;
-  return result.outcome === 'succeeded' ? EXIT.ok : EXIT.findings;
+  return code;
 }
+
+/** `format` and `ok` first, then the rest of the result. */
+const withOk = ({ format, ...rest }: RehearsalResult, ok: boolean) => ({ format, ok, ...rest });
 
 const secretsOf = (world: LocalWorld) => [world.secrets.admin, world.secrets.canary, ...Object.values(world.secrets.users)].filter((s) => s.length >= 8);
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DesiredStateSchema } from '../../functions/core/desired/document';
+import { EXIT, printJson, type CliIo } from '../io';
 
 /**
  * The JSON Schema of the desired-state document, generated from the same zod schema the loader
@@ -14,4 +15,11 @@ export function desiredStateJsonSchema(): Record<string, unknown> {
 
 export function schemaText(): string {
   return `${JSON.stringify(desiredStateJsonSchema(), null, 2)}\n`;
+}
+
+/** `keygate schema [--json]`: the schema itself, or wrapped as `{format, ok, schema}`. */
+export function schemaCommand(io: CliIo, opts: { json: boolean }): number {
+  if (opts.json) printJson(io, 'keygate.schema/1', true, { schema: desiredStateJsonSchema() });
+  else io.stdout(schemaText());
+  return EXIT.ok;
 }

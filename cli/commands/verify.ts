@@ -3,7 +3,7 @@ import { verifyChain, type CanarySecret } from '../../functions/adapters/verify/
 import type { DesiredState } from '../../functions/core/desired/document';
 import { GROUP_TITLES, type Check, type VerificationReport } from '../../functions/core/verify/report';
 import { styleFor, type Style } from '../format';
-import { EXIT, UsageError, type CliIo } from '../io';
+import { EXIT, printJson, UsageError, type CliIo } from '../io';
 import { loadConfig } from '../load-config';
 
 export const DEFAULT_SECRET_ENV = 'KEYGATE_CANARY_SECRET';
@@ -39,7 +39,8 @@ export async function verifyCommand(io: CliIo, opts: VerifyOptions, fetchFn: Fet
     fetch: Object.keys(routes).length ? resolvingFetch(routes, fetchFn) : fetchFn,
     now,
   });
-  io.stdout(opts.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report, opts.config!, styleFor(io.isTTY, io.env)));
+  if (opts.json) printJson(io, 'keygate.verification/1', !report.failed, report);
+  else io.stdout(formatReport(report, opts.config!, styleFor(io.isTTY, io.env)));
   return report.failed ? EXIT.findings : EXIT.ok;
 }
 

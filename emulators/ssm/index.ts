@@ -101,7 +101,12 @@ export async function start(options: SsmEmulatorOptions = {}): Promise<SsmEmulat
       invocations.set(invocation.commandId, invocation);
       return response;
     },
-    GetCommandInvocation: (input) => getCommandInvocation(invocations, input),
+    GetCommandInvocation: async (input) => {
+      const running = invocations.get(String(input?.CommandId ?? ''));
+      const hold = ctx.timing.holdWhileRunningMs;
+      if (hold && running?.status === 'InProgress') await Promise.race([running.done, new Promise((resolve) => setTimeout(resolve, hold))]);
+      return getCommandInvocation(invocations, input);
+    },
     ListCommandInvocations: (input) => listCommandInvocations(invocations, input, region),
     ...store.operations(),
   };

@@ -19,23 +19,34 @@ export interface CommandDocument {
 export interface InstanceState {
   /** false: not managed / agent offline → SendCommand answers InvalidInstanceId. */
   online: boolean;
-  /** true: the agent never picks the command up, so it ends TimedOut/DeliveryTimedOut. */
-  stalled?: boolean;
+  /**
+   * true: the agent never picks the command up, so it ends TimedOut/DeliveryTimedOut after the
+   * command's TimeoutSeconds; 'pending': it stays Pending until the instance is set otherwise, then
+   * ends DeliveryTimedOut (a test of a poll budget, which must not race the scaled delivery timeout on
+   * a loaded machine).
+   */
+  stalled?: boolean | 'pending';
 }
 
 export interface RunTiming {
   /** Emulated second in ms (1000 = real time). */
   secondMs: number;
   /**
-   * Second of a step's execution timeout (`timeoutSeconds`) in ms; `secondMs` unless given. The
-   * script runs for real, in real time whatever the emulated speed: a world that speeds everything
-   * else up keeps this at 1000, or a busy machine's slow script times out.
+   * An emulated second of the step's own timeout (timeoutSeconds) while the script runs, in ms; default
+   * `secondMs`. The script itself runs in real time whatever the speed, so a world run faster than real
+   * time gives it real seconds: scaled down, a loaded machine's slow script would "time out".
    */
-  executionSecondMs?: number;
+  scriptSecondMs?: number;
   /** How long GetCommandInvocation answers InvocationDoesNotExist after SendCommand (ms). */
   invisibleMs: number;
   /** How long the invocation stays Pending before the script starts (ms). */
   pendingMs: number;
+  /**
+   * With this set, GetCommandInvocation holds its answer up to this many real ms while the script is
+   * running: the emulated clock stands still while the real script runs, so a state machine's scaled
+   * poll budget is spent on the script's progress, not on how busy the machine is.
+   */
+  holdWhileRunningMs?: number;
 }
 
 export interface Invocation {
@@ -138,6 +149,11 @@ function checkParameters(doc: CommandDocument, given: Record<string, unknown>): 
 
 async function execute(ctx: RunContext, doc: CommandDocument, inv: Invocation, timeoutSeconds: number, key: (stream: string) => string): Promise<void> {
   const instance = ctx.instances.get(inv.instanceId)!;
+  if (instance.stalled === 'pending') {
+    // Pending until the test lets the instance go (setInstance), then timed out: it was never delivered.
+    while (ctx.instances.get(inv.instanceId)?.stalled === 'pending') await sleep(10);
+    return finish(ctx, inv, 'TimedOut', 'DeliveryTimedOut', -1, key);
+  }
   if (instance.stalled) {
     await sleep(timeoutSeconds * ctx.timing.secondMs);
     return finish(ctx, inv, 'TimedOut', 'DeliveryTimedOut', -1, key);
@@ -157,7 +173,7 @@ async function execute(ctx: RunContext, doc: CommandDocument, inv: Invocation, t
   }
   const dir = mkdtempSync(join(tmpdir(), 'kg-ssm-'));
   writeFileSync(join(dir, '_script.sh'), script, { mode: 0o700 });
-  const limit = Number(step.inputs.timeoutSeconds ?? 3600) * (ctx.timing.executionSecondMs ?? ctx.timing.secondMs);
+  const limit = Number(step.inputs.timeoutSeconds ?? 3600) * (ctx.timing.scriptSecondMs ?? ctx.timing.secondMs);
   const { code, stdout, stderr, timedOut } = await runBash(join(dir, '_script.sh'), dir, env, limit);
   rmSync(dir, { recursive: true, force: true });
   inv.stdout = stdout;

@@ -1,7 +1,8 @@
 import { randomInt } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DEFAULT_CIMD_PUBLISH_DIRECTORY } from '../../functions/core/desired/cimd';
 import { encodeDocument } from '../../functions/core/desired/encoding';
 import { checkDesiredState } from '../../functions/core/desired/load';
 import { start as startAgentCore, type AgentCoreEmulator, type EmulatorOptions } from '../agentcore';
@@ -65,6 +66,13 @@ export interface LocalWorldOptions {
   vpcEndpointId?: string;
   /** Configure the drift SNS topic (template parameter DriftNotificationTopicArn; default true). */
   driftTopic?: boolean;
+  /**
+   * The stack's CimdPublishDirectory (default the template's, /opt/cimd/public): written into the
+   * Command document the SSM emulator runs, given to Load Desired State, and made on the host (the web
+   * server's root) unless `makePublishDirectory` is false.
+   */
+  cimdPublishDirectory?: string;
+  makePublishDirectory?: boolean;
   /**
    * Also start the verification peers (emulators/chain: the oidc-provider realm, the MCP SDK gateway
    * at the emulated gateway's URL, the CIMD host serving the file the host executor publishes) and
@@ -195,16 +203,19 @@ async function startAll(options: LocalWorldOptions, track: <T extends { close():
   ];
   const hostRoot = mkdtempSync(join(tmpdir(), 'kg-host-root-'));
   started.push(() => rmSync(hostRoot, { recursive: true, force: true }));
+  const publishDirectory = options.cimdPublishDirectory ?? DEFAULT_CIMD_PUBLISH_DIRECTORY;
+  if (options.makePublishDirectory !== false) mkdirSync(join(hostRoot, publishDirectory), { recursive: true, mode: 0o755 });
   const cimdObject = document.cimd?.publish?.s3 as { bucket: string; key: string } | undefined;
   if (cimdObject) s3.createBucket(cimdObject.bucket);
   const ssm = track(await startSsm({
     region: STACK.region,
-    documents: { [STACK.commandDocument]: commandDocumentFromTemplate() },
+    documents: { [STACK.commandDocument]: commandDocumentFromTemplate('KeycloakCommandDocument', undefined, { CimdPublishDirectory: publishDirectory }) },
     instances: { [document.keycloak.instanceId as string]: { online: true } },
     parameters,
     s3,
-    // The host executor runs in real time whatever the speed: its step timeout (600 s) is real time too.
-    timing: { secondMs: Math.max(1, 1000 / speed), executionSecondMs: 1000, invisibleMs: Math.max(1, 300 / speed), pendingMs: Math.max(1, 200 / speed) },
+    // The host executor runs in real time at any speed (RunTiming): real seconds for its timeout, and
+    // each poll waits for its progress, or a loaded machine spends the scaled poll budget and fails.
+    timing: { secondMs: Math.max(1, 1000 / speed), scriptSecondMs: 1000, invisibleMs: Math.max(1, 300 / speed), pendingMs: Math.max(1, 200 / speed), holdWhileRunningMs: 2_000 },
     hostEnv: { KEYGATE_HOST_ROOT: hostRoot },
   }));
   const chain = options.peers
@@ -242,6 +253,7 @@ async function startAll(options: LocalWorldOptions, track: <T extends { close():
     ROTATION_STATE_MACHINE_ARN: hasRotation ? stateMachineArn('rotate-gateway-policy') : '',
     CIMD_PUBLISH_BUCKET: cimdObject?.bucket ?? '',
     CIMD_PUBLISH_KEY: cimdObject?.key ?? '',
+    CIMD_PUBLISH_DIRECTORY: publishDirectory,
     ...(chain ? { VERIFY_RESOLVE: Object.entries(chain.routes).map(([host, origin]) => `${host}=${origin}`).join(',') } : {}),
   };
   const previous = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
@@ -250,7 +262,7 @@ async function startAll(options: LocalWorldOptions, track: <T extends { close():
   Object.assign(process.env, env);
   // Each function sees the variables its deployment gives it (template.yaml's Environment), not
   // another function's; `env` above stays for the tests' own clients and the AWS plumbing.
-  const deployment = deploymentOf(document, agentcore.accountId, driftTopicArn);
+  const deployment = deploymentOf(document, agentcore.accountId, driftTopicArn, publishDirectory);
   const releaseEnvironments = deployment ? useFunctionEnvironments(functionEnvironments(loadTemplate(), deployment)) : () => undefined;
   started.push(releaseEnvironments);
   let closing: Promise<void> | undefined;

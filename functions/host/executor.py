@@ -8,12 +8,21 @@ Secrets are named in the program ({"$secret": NAME}) and read here with `aws ssm
 stdout: "keygate-result sha256=<hex> length=<n>" then one JSON line. stderr: progress lines.
 Exit 0 ok, 2 bad program, 3 Keycloak rejected an operation, 4 Keycloak unreachable, 5 credentials,
 6 a file could not be read or written.
+
+argv: the program file, then the one directory file operations may touch (the stack's
+CimdPublishDirectory, written into the Command document by CloudFormation, never chosen by the
+program). Without it, every file operation is refused.
 """
 import errno, gzip, hashlib, json, os, stat, subprocess, sys, urllib.error, urllib.parse, urllib.request
 
 EXIT = {'program': 2, 'rejected': 3, 'unreachable': 4, 'login': 5, 'secret': 5, 'file': 6}
 # stat-file returns a file's content (JSON-escaped) up to this size; SSM keeps the first 24,000 characters of stdout.
 CONTENT_LIMIT = 12000
+# A file is kept in memory up to this size (the rest is only hashed): a keygate CIMD document is at most
+# 5,000 bytes (lint cimd-document-too-large), so a larger file is never one, whatever it holds.
+KEEP_LIMIT = 65536
+# The directory file operations are confined to (argv[2]); None: no file operation may run.
+PUBLISH_DIR = None
 SECRETS = {}
 # No proxies: the admin API is on loopback, and an http_proxy variable on the host must not see it.
 OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -177,6 +186,20 @@ def host_path(path):
     return path
 
 
+def confined(path):
+    """`path`, checked to lie strictly inside the publish directory (as written: no link is followed on
+    the way, see open_parent, so what is inside by name is inside on disk); refused before anything is read."""
+    path = host_path(path)
+    if PUBLISH_DIR is None:
+        raise Stop('file', f'{path}: the Command document names no CIMD publish directory, so keygate touches no file on the host '
+                           '(deploy the template and the functions together)', path=path, type='no publish directory')
+    if not path.startswith(PUBLISH_DIR + '/'):
+        raise Stop('file', f'{path} is outside {PUBLISH_DIR}, the only directory this stack may publish under (template parameter '
+                           f'CimdPublishDirectory): set cimd.publish.host.path under {PUBLISH_DIR}, or deploy the stack with '
+                           'CimdPublishDirectory naming the web root', path=path, type='outside the publish directory')
+    return path
+
+
 # Files are reached one component at a time from the host root, each opened relative to its parent's
 # descriptor with O_NOFOLLOW: a symbolic link anywhere on the path is refused, never followed, and no
 # check-then-open gap lets one be swapped in (this runs as root). https://man7.org/linux/man-pages/man2/openat.2.html
@@ -204,8 +227,9 @@ def open_dir(dfd, name, shown, path):
 
 def open_parent(path, create=False):
     """A descriptor of the directory holding `path`, None when a directory on the way is missing; with
-    `create`, missing directories are made 0755 whatever the umask (the Command document sets 077):
-    nginx must traverse them. Existing directories are never changed."""
+    `create`, missing directories below the publish directory are made 0755 whatever the umask (the
+    Command document sets 077): nginx must traverse them. The publish directory itself and everything
+    above it are never made, and existing directories are never changed."""
     names = path.split('/')[1:-1]
     fd = root_fd()
     try:
@@ -216,6 +240,10 @@ def open_parent(path, create=False):
             except FileNotFoundError:
                 if not create:
                     return None
+                if len(shown) <= len(PUBLISH_DIR):
+                    raise Stop('file', f'{shown} does not exist on the host: keygate publishes under {PUBLISH_DIR} (template parameter '
+                                       'CimdPublishDirectory) but never creates it; create the web root, or deploy the stack with '
+                                       'CimdPublishDirectory naming the existing one', path=path, type='a missing publish directory')
                 try:
                     os.mkdir(name, 0o755, dir_fd=fd)
                     made = True
@@ -240,9 +268,15 @@ def refuse(mode, label):
         raise Stop('file', f'{label} is {kind}; keygate replaces only regular files it wrote', path=label, type=kind)
 
 
+class Found:
+    """A regular file as read: its bytes (None when over KEEP_LIMIT: then only hashed), size, SHA-256, mode."""
+    def __init__(self, data, size, sha256, mode):
+        self.data, self.size, self.sha256, self.mode = data, size, sha256, mode
+
+
 def read_regular(dfd, label):
-    """(bytes, mode) of the regular file `label` in the directory `dfd`, None when absent. What is read is
-    what was opened (fstat of the descriptor), and the open itself refuses a link."""
+    """The regular file `label` in the directory `dfd` as a Found, None when absent. What is read is what
+    was opened (fstat of the descriptor), and the open itself refuses a link."""
     if dfd is None:
         return None
     name = os.path.basename(label)
@@ -263,14 +297,41 @@ def read_regular(dfd, label):
         if st.st_nlink > 1:
             raise Stop('file', f'{label} has {st.st_nlink} hard links; keygate reads and replaces only files it wrote (one link): remove the file, keygate publishes it again',
                        path=label, type='a file with more than one hard link')
-        chunks = []
+        digest, chunks, size = hashlib.sha256(), [], 0
         while True:
             chunk = os.read(fd, 1 << 16)
             if not chunk:
-                return b''.join(chunks), stat.S_IMODE(st.st_mode)
-            chunks.append(chunk)
+                return Found(b''.join(chunks) if size <= KEEP_LIMIT else None, size, digest.hexdigest(), stat.S_IMODE(st.st_mode))
+            digest.update(chunk)
+            size += len(chunk)
+            if size <= KEEP_LIMIT:
+                chunks.append(chunk)
     finally:
         os.close(fd)
+
+
+def client_id_of(data):
+    """The client_id of a CIMD document (UTF-8 JSON object with a string client_id), else None."""
+    if data is None:
+        return None
+    try:
+        doc = json.loads(data.decode('utf-8'))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return None
+    client_id = doc.get('client_id') if isinstance(doc, dict) else None
+    return client_id if isinstance(client_id, str) else None
+
+
+def is_keygate_document(found, client_id):
+    """Whether `found` is a CIMD document keygate publishes (perhaps edited by hand since): a JSON object
+    whose client_id is the one keygate writes there. Anything else is foreign: never read out, never
+    replaced, never copied."""
+    return client_id is not None and client_id_of(found.data) == client_id
+
+
+def not_keygate(label, found):
+    """How a foreign file is named in output: its size and hash, never a byte of it."""
+    return f'{label} is not a keygate CIMD document ({found.size} bytes, sha256 {found.sha256})'
 
 
 def write_atomically(dfd, name, data, mode):
@@ -307,7 +368,7 @@ def file_error(op, e):
 
 
 def op_stat_file(kc, op, results):
-    path, dfd = host_path(op['path']), None
+    path, dfd = confined(op['path']), None
     try:
         dfd = open_parent(path)
         found = read_regular(dfd, path)
@@ -323,38 +384,48 @@ def op_stat_file(kc, op, results):
     if found is None:
         results[op['id']] = {'exists': False}
         return
-    data, mode = found
-    digest = hashlib.sha256(data).hexdigest()
-    out = {'exists': True, 'sha256': digest, 'bytes': len(data), 'mode': f'{mode:04o}'}
-    text = data.decode('utf-8', 'replace')
-    # The content only when it differs, and only while it keeps the output far below SSM's 24,000 characters.
-    if digest != op.get('expectSha256') and len(json.dumps(text)) <= CONTENT_LIMIT:
-        out['content'] = text
+    out = {'exists': True, 'sha256': found.sha256, 'bytes': found.size, 'mode': f'{found.mode:04o}'}
+    if not is_keygate_document(found, op.get('clientId')):
+        out['foreign'] = True  # hash, size and mode only: what is not keygate's stays on the host
+    elif found.sha256 != op.get('expectSha256'):
+        # The content only when it differs, and only while it keeps the output far below SSM's 24,000 characters.
+        text = found.data.decode('utf-8')
+        if len(json.dumps(text)) <= CONTENT_LIMIT:
+            out['content'] = text
     results[op['id']] = out
 
 
 def op_write_file(kc, op, results):
-    path, data = host_path(op['path']), op['content'].encode('utf-8')
+    path, data = confined(op['path']), op['content'].encode('utf-8')
     if hashlib.sha256(data).hexdigest() != op['sha256']:
         raise Stop('program', f"{op['label']}: content does not hash to {op['sha256']}")
-    previous = host_path(op['previous']) if op.get('previous') else None
+    client_id = client_id_of(data)
+    if client_id is None:
+        raise Stop('program', f"{op['label']}: the content is not a CIMD document (a JSON object with a client_id)")
+    previous = confined(op['previous']) if op.get('previous') else None
     fds = []
     def track(fd):
         if fd is not None:
             fds.append(fd)
         return fd
+    def refuse_foreign(label, found):
+        if found is not None and not is_keygate_document(found, client_id):
+            raise Stop('file', f'{not_keygate(label, found)}; keygate replaces only the document it publishes there (a JSON object with '
+                               f'client_id {client_id}): move the file away, or publish to another path under {PUBLISH_DIR}',
+                       path=label, type='not a keygate CIMD document')
     try:
         dfd = track(open_parent(path))
         old = read_regular(dfd, path)
+        refuse_foreign(path, old)
         pdfd = track(open_parent(previous)) if previous else None
         if previous:
-            read_regular(pdfd, previous)  # refuse before writing anything
+            refuse_foreign(previous, read_regular(pdfd, previous))  # refuse before writing anything
         if dfd is None:
             dfd = track(open_parent(path, create=True))
-        if old is not None and previous and old[0] != data:
+        if old is not None and previous and old.data != data:
             if pdfd is None:
                 raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), os.path.dirname(previous))
-            write_atomically(pdfd, os.path.basename(previous), old[0], 0o600)  # one rollback copy, not served (0600, owner only)
+            write_atomically(pdfd, os.path.basename(previous), old.data, 0o600)  # one rollback copy, not served (0600, owner only)
         write_atomically(dfd, os.path.basename(path), data, int(op['mode'], 8))
     except OSError as e:
         raise file_error(op, e)
@@ -383,9 +454,21 @@ def emit(code, result):
     sys.exit(code)
 
 
+def publish_dir(argv):
+    """The publish directory the Command document passes (argv[2]), checked; None when it passes none."""
+    if len(argv) < 3:
+        return None
+    given = argv[2]
+    if not given.startswith('/') or os.path.normpath(given) != given or given == '/':
+        raise Stop('program', f'the CIMD publish directory {given!r} is not an absolute, normalized path other than /')
+    return given
+
+
 def main():
+    global PUBLISH_DIR
     done, results = 0, {}
     try:
+        PUBLISH_DIR = publish_dir(sys.argv)
         program = json.loads(gzip.decompress(open(sys.argv[1], 'rb').read()))
         if program.get('version') != 1:
             raise Stop('program', f"unsupported program version {program.get('version')!r}")

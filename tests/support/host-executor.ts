@@ -20,7 +20,8 @@ export interface ExecutorRun {
  * interpreter flags, the program as a gzip'd JSON file, `aws` reaching the SSM emulator. `limits`
  * runs it under a real resource limit (bash `ulimit -f`: the largest file it may write, in KiB), so
  * that a write fails half-way the way a full disk or a quota makes it fail; `env` adds variables
- * (KEYGATE_HOST_ROOT). `swapToLink` forces a check-then-open race: at the executor's first attempt
+ * (KEYGATE_HOST_ROOT); `publishDirectory` is the directory the Command document hands it (CimdPublishDirectory;
+ * none: every file operation is refused). `swapToLink` forces a check-then-open race: at the executor's first attempt
  * to open a file named like `swapToLink.path`, that path is atomically replaced by a symbolic link to
  * `swapToLink.target` (a Python audit hook on the `open` event, which fires just before the open, in
  * the executor's own process), as another local user could do between a check and the open.
@@ -28,18 +29,19 @@ export interface ExecutorRun {
 export function runExecutor(
   program: HostProgram,
   ssm: Pick<SsmEmulator, 'endpoint' | 'fakeBin'>,
-  options: { env?: Record<string, string>; fileSizeLimitKiB?: number; swapToLink?: { path: string; target: string } } = {},
+  options: { env?: Record<string, string>; publishDirectory?: string; fileSizeLimitKiB?: number; swapToLink?: { path: string; target: string } } = {},
 ): Promise<ExecutorRun> {
   const dir = mkdtempSync(join(tmpdir(), 'kg-exec-'));
   const file = join(dir, 'program.json.gz');
   writeFileSync(file, gzipSync(JSON.stringify(program)));
   return new Promise((resolve) => {
     const executor = fromRoot('functions', 'host', 'executor.py');
-    let argv = ['-I', executor, file];
+    const programArgs = [file, ...(options.publishDirectory !== undefined ? [options.publishDirectory] : [])];
+    let argv = ['-I', executor, ...programArgs];
     if (options.swapToLink) {
       const harness = join(dir, 'swap-to-link.py');
       writeFileSync(harness, SWAP_TO_LINK);
-      argv = ['-I', harness, options.swapToLink.path, options.swapToLink.target, basename(options.swapToLink.path), executor, file];
+      argv = ['-I', harness, options.swapToLink.path, options.swapToLink.target, basename(options.swapToLink.path), executor, ...programArgs];
     }
     const limit = options.fileSizeLimitKiB;
     const [command, args] = limit === undefined ? ['python3', argv] : ['bash', ['-c', `ulimit -f ${limit} && exec python3 "$@"`, 'bash', ...argv]];

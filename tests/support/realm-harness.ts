@@ -3,6 +3,7 @@ import { start as startKeycloak, type KeycloakStandIn } from '../../emulators/ke
 import { start as startS3, type S3Emulator } from '../../emulators/s3';
 import { start as startSsm, type SsmEmulator } from '../../emulators/ssm';
 import { commandDocumentFromTemplate } from '../../emulators/ssm/template-document';
+import { DEFAULT_CIMD_PUBLISH_DIRECTORY } from '../../functions/core/desired/cimd';
 import { encodeDocument } from '../../functions/core/desired/encoding';
 import { seedRaw, seedWith } from './seed';
 
@@ -51,7 +52,8 @@ export async function startRealmHarness(opts: { cimd?: boolean; timing?: { invis
       { name: DESIRED_STATE_PARAMETER, value: encodeDocument(withUrl(seedRaw(), kc.url)), type: 'String' },
     ],
     s3,
-    timing: { secondMs: 20, executionSecondMs: 1000, invisibleMs: opts.timing?.invisibleMs ?? 30, pendingMs: opts.timing?.pendingMs ?? 20 },
+    // The executor runs in real time (RunTiming): not cut off early, and each poll waits for its progress.
+    timing: { secondMs: 20, invisibleMs: opts.timing?.invisibleMs ?? 30, pendingMs: opts.timing?.pendingMs ?? 20, scriptSecondMs: 1000, holdWhileRunningMs: 2_000 },
   });
   const saved = { ...process.env };
   Object.assign(process.env, {
@@ -64,6 +66,7 @@ export async function startRealmHarness(opts: { cimd?: boolean; timing?: { invis
     DESIRED_STATE_PARAMETER,
     KEYCLOAK_INSTANCE_ID: desired.keycloak.instanceId,
     VPC_ENDPOINT_PARAMETER_NAME: desired.resourcePolicy?.vpcEndpoint.parameterName ?? '',
+    CIMD_PUBLISH_DIRECTORY: DEFAULT_CIMD_PUBLISH_DIRECTORY,
     COMMAND_OUTPUT_BUCKET: BUCKET,
   });
   return {

@@ -40,7 +40,7 @@ export function hostDestination(target: HostCimdTarget): CimdDestination {
   return {
     description,
     attributes: { mode: target.file.mode },
-    observe: (expectedSha256, signal) => run(cimdObserveOps(target.file, expectedSha256), 'keygate observe CIMD document', signal),
+    observe: (expectedSha256, signal) => run(cimdObserveOps(target.file, expectedSha256, target.url), 'keygate observe CIMD document', signal),
     publish: (rendered, signal) => run(cimdPublishOps(target.file, rendered), 'keygate publish CIMD document', signal),
   };
 }

@@ -25,7 +25,8 @@ export function skipReason(cimd: DesiredCimd | undefined): string | undefined {
 /**
  * Observe → plan → (publish mode, when the plan is not a noop) write → read back and require a noop.
  * A document failing the CIMD lint rules is refused before anything is read or written; a directory
- * or link where the document belongs is refused before anything is written.
+ * or link where the document belongs, or a file that is not a CIMD document for this client_id (a
+ * foreign file), is refused before anything is written.
  */
 export async function reconcileCimd(desired: DesiredState & { cimd: DesiredCimd }, destination: CimdDestination, opts: { mode: CimdMode; signal?: AbortSignal }): Promise<CimdOutcome> {
   const url = desired.cimd.url;
@@ -37,6 +38,9 @@ export async function reconcileCimd(desired: DesiredState & { cimd: DesiredCimd 
   if (opts.mode === 'observe') return { ...base, outcome: plan.action === 'noop' ? 'in-sync' : 'drifted' };
   if (plan.action === 'noop') return { ...base, outcome: 'unchanged' };
   if (plan.reason === 'conflict') throw new CimdPublishFailedError(url, destination.description, `${plan.fields[0]?.actual} stands there; keygate replaces only regular files it wrote (remove it, or change cimd.publish)`);
+  if (plan.reason === 'foreign') {
+    throw new CimdPublishFailedError(url, destination.description, `${plan.fields[0]?.actual} stands there; keygate replaces only the document it publishes there (a JSON object with client_id ${url}) and keeps no copy of anything else: move it away, or change cimd.publish`);
+  }
   const after = planCimdDocument(url, rendered, await destination.publish(rendered, opts.signal), destination.attributes);
   if (after.action !== 'noop') throw new CimdNotConvergedError(url, destination.description, after.fields.map((f) => f.field));
   return { ...base, outcome: plan.action === 'create' ? 'created' : 'updated' };

@@ -11,8 +11,8 @@ import { getInvocation, sendCommand, type InvocationView } from '../ssm/command-
 
 /**
  * Runs host programs (functions/core/host/program.ts) on the Keycloak instance through the keygate
- * Command document: the executor's text (pinned by SHA-256 in the document) and the gzip'd program
- * travel as base64 parameters; secrets travel as names only and are read on the host.
+ * Command document: the gzip'd executor (its text pinned by SHA-256 in the document) and the gzip'd
+ * program travel as base64 parameters; secrets travel as names only and are read on the host.
  */
 export interface HostTarget {
   documentName: string;
@@ -35,7 +35,8 @@ export const EXECUTOR_SHA256 = createHash('sha256').update(executorSource).diges
 /** The SendCommand parameters for a program: names of secrets at most, never values. */
 export function hostCommandParameters(program: HostProgram): Record<string, string[]> {
   return {
-    executor: [Buffer.from(executorSource, 'utf8').toString('base64')],
+    // gzip'd: the parameter allows 32,768 base64 characters, which the plain text would soon outgrow.
+    executor: [gzipSync(Buffer.from(executorSource, 'utf8'), { level: 9 }).toString('base64')],
     program: [gzipSync(Buffer.from(JSON.stringify(program), 'utf8')).toString('base64')],
   };
 }

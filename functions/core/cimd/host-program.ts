@@ -16,14 +16,15 @@ export interface HostFile {
 }
 
 /**
- * Reads the published file: hash, size and mode, and its content only when it is not the expected one.
+ * Reads the published file: hash, size and mode, and its content only when it is a document for
+ * `clientId` (keygate's, perhaps edited by hand) that is not the expected one.
  *
  * @example
- * cimdObserveOps({ path: '/opt/cimd/public/oauth/client-metadata.json', mode: '0644' }, 'ab12…')
- * // [{ op: 'stat-file', id: 'cimd', path: '/opt/cimd/public/oauth/client-metadata.json', expectSha256: 'ab12…' }]
+ * cimdObserveOps({ path: '/opt/cimd/public/oauth/client-metadata.json', mode: '0644' }, 'ab12…', 'https://cimd.example.com/oauth/client-metadata.json')
+ * // [{ op: 'stat-file', id: 'cimd', path: '/opt/cimd/public/oauth/client-metadata.json', expectSha256: 'ab12…', clientId: 'https://cimd.example.com/…' }]
  */
-export function cimdObserveOps(file: HostFile, expectSha256: string): HostOperation[] {
-  return [{ op: 'stat-file', id: CIMD_RESULT_ID, path: file.path, expectSha256 }];
+export function cimdObserveOps(file: HostFile, expectSha256: string, clientId: string): HostOperation[] {
+  return [{ op: 'stat-file', id: CIMD_RESULT_ID, path: file.path, expectSha256, clientId }];
 }
 
 /**
@@ -37,7 +38,7 @@ export function cimdPublishOps(file: HostFile, rendered: RenderedCimd): HostOper
   const digest = sha256(rendered.text);
   return [
     { op: 'write-file', label: `write CIMD document ${file.path}`, path: file.path, content: rendered.text, sha256: digest, mode: file.mode, previous: `${file.path}${PREVIOUS_SUFFIX}` },
-    ...cimdObserveOps(file, digest),
+    ...cimdObserveOps(file, digest, rendered.document.client_id),
   ];
 }
 
@@ -55,7 +56,8 @@ export function observedFromStat(value: unknown): ObservedCimd | undefined {
   if (v.exists !== true) return undefined;
   if (typeof v.conflict === 'string') return { exists: true, conflict: v.conflict };
   if (typeof v.sha256 !== 'string' || typeof v.bytes !== 'number' || typeof v.mode !== 'string') return undefined;
-  return { exists: true, sha256: v.sha256, bytes: v.bytes, attributes: { mode: v.mode }, ...(typeof v.content === 'string' ? { content: v.content } : {}) };
+  const seen = v.foreign === true ? { foreign: true } : typeof v.content === 'string' ? { content: v.content } : {};
+  return { exists: true, sha256: v.sha256, bytes: v.bytes, attributes: { mode: v.mode }, ...seen };
 }
 
 /**
@@ -69,7 +71,8 @@ export function observedFromStat(value: unknown): ObservedCimd | undefined {
 export function piggybackCimdObserveOps(desired: DesiredState): HostOperation[] {
   const publish = desired.cimd?.publish;
   if (!desired.cimd || !publish || !('host' in publish)) return [];
-  return cimdObserveOps(publish.host, sha256(renderCimdDocument(desired.cimd).text));
+  const rendered = renderCimdDocument(desired.cimd);
+  return cimdObserveOps(publish.host, sha256(rendered.text), rendered.document.client_id);
 }
 
 /**

@@ -18,6 +18,8 @@ export interface ObservedCimd {
   attributes?: Record<string, string>;
   /** Something keygate does not replace stands where the document belongs (`a directory`, `a symbolic link`), or a link it does not follow stands on the way (`a symbolic link at /opt/cimd/public on the way to …`). */
   conflict?: string;
+  /** A file that is not a CIMD document for this client_id stands there (the host executor says so without sending a byte of it). */
+  foreign?: boolean;
 }
 
 export type CimdState = { sha256: string; bytes: number; attributes: Record<string, string> };
@@ -25,8 +27,6 @@ export type CimdChange = Change<CimdState | null> & { kind: 'cimd-document'; fie
 
 /** Fields whose observed value a plan never repeats: a secret in a published document is already a leak. */
 const SECRET_FIELDS = new Set(['client_secret']);
-/** How much of an unparsable file a plan quotes. */
-const QUOTE_LIMIT = 400;
 
 export const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
 
@@ -45,22 +45,47 @@ export function planCimdDocument(url: string, rendered: RenderedCimd, observed: 
   if (!observed.exists) return { ...base, action: 'create', before: null, reason: 'missing', fields: [{ field: '(document)', expected: rendered.document, actual: null }] };
   const before = { sha256: observed.sha256 ?? '', bytes: observed.bytes ?? 0, attributes: observed.attributes ?? {} };
   if (observed.conflict) return { ...base, action: 'update', before, reason: 'conflict', fields: [{ field: '(document)', expected: 'a regular file', actual: observed.conflict }] };
+  const parsed = observed.foreign ? undefined : keygateDocument(observed.content, rendered.document.client_id);
+  if (observed.foreign || (observed.content !== undefined && !parsed)) {
+    // Whatever stands there is not keygate's: named by size and hash, never quoted (it may be anything the host holds).
+    return { ...base, action: 'update', before, reason: 'foreign', fields: [{ field: '(document)', expected: 'a keygate CIMD document', actual: notKeygateDocument(before) }] };
+  }
   const attributes = Object.keys(expectedAttributes)
     .filter((k) => before.attributes[k] !== expectedAttributes[k])
     .map((k) => ({ field: `(${k})`, expected: expectedAttributes[k], actual: before.attributes[k] ?? null }));
   if (observed.sha256 === after.sha256) {
     return attributes.length ? { ...base, action: 'update', before, reason: 'attributes', fields: attributes } : { ...base, action: 'noop', before, reason: 'in-sync', fields: [] };
   }
-  if (observed.content === undefined) return { ...base, action: 'update', before, reason: 'differs', fields: [{ field: '(document)', expected: after.sha256, actual: observed.sha256 }, ...attributes] };
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(observed.content);
-  } catch {
-    const quote = observed.content.length > QUOTE_LIMIT ? `${observed.content.slice(0, QUOTE_LIMIT)}…` : observed.content;
-    return { ...base, action: 'update', before, reason: 'unparsable', fields: [{ field: '(document)', expected: rendered.document, actual: quote }, ...attributes] };
-  }
+  if (!parsed) return { ...base, action: 'update', before, reason: 'differs', fields: [{ field: '(document)', expected: after.sha256, actual: observed.sha256 }, ...attributes] };
   const fields = diffJsonFields(rendered.document, parsed);
   return { ...base, action: 'update', before, reason: fields.length ? 'differs' : attributes.length ? 'attributes' : 'formatting', fields: [...fields, ...attributes] };
+}
+
+/**
+ * How a plan, a drift report and an error name a file that is not keygate's: its size and hash only.
+ *
+ * @example
+ * notKeygateDocument({ bytes: 1204, sha256: '9f86…' }) // 'not a keygate CIMD document (1204 bytes, sha256 9f86…)'
+ */
+export function notKeygateDocument(found: { bytes: number; sha256: string }): string {
+  return `not a keygate CIMD document (${found.bytes} bytes, sha256 ${found.sha256})`;
+}
+
+/**
+ * The parsed document when `content` is a CIMD document for `clientId` (a JSON object with that
+ * client_id: keygate's, perhaps edited by hand), else undefined. The same test the host executor makes
+ * before it reads a file out or replaces it.
+ */
+export function keygateDocument(content: string | undefined, clientId: string): Record<string, unknown> | undefined {
+  if (content === undefined) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(content);
+  } catch {
+    return undefined;
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
+  return (parsed as Record<string, unknown>).client_id === clientId ? (parsed as Record<string, unknown>) : undefined;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type YAMLError } from 'yaml';
 import { DesiredStateInvalidError, type Problem } from '../errors';
-import { lintDesiredState } from '../lint';
+import { lintDesiredState, type LintContext } from '../lint';
 import { DesiredStateSchema, type DesiredState } from './document';
 import { decodeDocument, isEncodedDocument } from './encoding';
 import { describeIssues, formatPath } from './messages';
@@ -140,15 +140,15 @@ export function validateDesiredStateShape(value: unknown, source = 'desired stat
  * @example
  * const desired = loadDesiredState(readFileSync('examples/seed.yaml', 'utf8'), 'examples/seed.yaml');
  */
-export function loadDesiredState(text: string, source = 'desired state'): DesiredState {
+export function loadDesiredState(text: string, source = 'desired state', context: LintContext = {}): DesiredState {
   const { value, locate } = parseDesiredStateText(text, source);
-  return checkDesiredState(value, source, locate).desired;
+  return checkDesiredState(value, source, locate, context).desired;
 }
 
 /** Shape + lint for an already parsed value (a state machine input carries the document as JSON). */
-export function checkDesiredState(value: unknown, source = 'desired state', locate?: Locate) {
+export function checkDesiredState(value: unknown, source = 'desired state', locate?: Locate, context: LintContext = {}) {
   const desired = validateDesiredStateShape(value, source, locate);
-  const findings = lintDesiredState(desired).map((f) => {
+  const findings = lintDesiredState(desired, context).map((f) => {
     const pos = locate?.(f.pathSegments);
     return { ...f, ...(pos ? { line: pos.line, column: pos.column } : {}) };
   });

@@ -89,9 +89,12 @@ export interface MergeObjectOperation {
 
 /**
  * Reads a file on the host: `{exists: false}`, or `{exists: true, sha256, bytes, mode}` plus `content`
- * (UTF-8 text) when the hash differs from `expectSha256` and the content is small enough to print
- * (12,000 escaped characters); `{exists: true, conflict}` when a directory or a link stands there, or when
- * a directory of the path is a symbolic link (`conflict` then names it and the fix; nothing behind it is read).
+ * (UTF-8 text) when the file is a CIMD document for `clientId` (a JSON object with that client_id),
+ * its hash differs from `expectSha256` and the content is small enough to print (12,000 escaped
+ * characters). Any other file is `foreign: true`, with its hash, size and mode only: nothing of it leaves
+ * the host. `{exists: true, conflict}` when a directory or a link stands there, or when a directory of the
+ * path is a symbolic link (`conflict` then names it and the fix; nothing behind it is read). The path must
+ * lie inside the publish directory the Command document gives the executor (else a `file` error).
  */
 export interface StatFileOperation {
   op: 'stat-file';
@@ -99,15 +102,19 @@ export interface StatFileOperation {
   /** Absolute, normalized path. */
   path: string;
   expectSha256?: string;
+  /** The client_id that makes the file keygate's document (the CIMD URL); without it every file is foreign. */
+  clientId?: string;
 }
 
 /**
- * Writes a file atomically: a temporary file in the same directory, fsync, `mode`, rename over `path`.
- * The bytes that were there (when they differ) are first kept at `previous`, mode 0600, as one rollback
- * copy. Missing parent directories are created 0755. No link is followed: every directory of the path is
- * opened relative to the one before it with O_NOFOLLOW (a link there stops with `link` naming it). A
- * directory or link at `path` or `previous` is refused before anything is written. The content travels
- * in the program: it is public, never a secret.
+ * Writes a CIMD document atomically: a temporary file in the same directory, fsync, `mode`, rename over
+ * `path`. The bytes that were there (when they differ) are first kept at `previous`, mode 0600, as one
+ * rollback copy. Both paths must lie inside the publish directory the Command document gives the
+ * executor; missing directories below it are created 0755 (it itself never is). No link is followed:
+ * every directory of the path is opened relative to the one before it with O_NOFOLLOW (a link there
+ * stops with `link` naming it). A directory or link at `path` or `previous`, or a file there that is not
+ * a CIMD document with the content's client_id (a foreign file), is refused before anything is written,
+ * and never copied. The content travels in the program: it is public, never a secret.
  */
 export interface WriteFileOperation {
   op: 'write-file';

@@ -1,4 +1,5 @@
 import { renderCimdDocument } from '../cimd/render-cimd';
+import { isInsideDirectory } from '../desired/cimd';
 import type { DesiredState } from '../desired/document';
 import {
   cimdExecutorsOf,
@@ -177,6 +178,27 @@ export const cimdRules: Rule[] = [
       if (d.cimd && !cimdTrustedDomains(d).configured) {
         report(['cimd'], 'is declared, but no client policy with a client-id-uri condition uses a profile with the client-id-metadata-document executor: Keycloak will not accept this client', 'declare a CIMD profile and a client-id-uri policy under keycloak.realm');
       }
+    },
+  },
+  {
+    id: 'cimd-publish-path-outside-directory',
+    severity: 'error',
+    summary: "Where the CIMD document is published lies outside the stack's publish directory (template parameter `CimdPublishDirectory`, default `/opt/cimd/public`): the host executor refuses it.",
+    check(d, report, context) {
+      const path = hostPublish(d)?.path;
+      const directory = context.cimdPublishDirectory;
+      if (!path || !directory || isInsideDirectory(path, directory)) return;
+      let urlPath = '/client-metadata.json';
+      try {
+        urlPath = decodeURIComponent(new URL(d.cimd!.url).pathname);
+      } catch {
+        // cimd-url-invalid reports it
+      }
+      report(
+        ['cimd', 'publish', 'host', 'path'],
+        `"${path}" is outside ${directory}, the only directory this stack may publish under (CimdPublishDirectory): keygate would replace a file that is not its own`,
+        `publish under ${directory}/, for example ${directory}${urlPath}; or, if the web root is elsewhere, deploy with CimdPublishDirectory set to it (and pass --cimd-publish-directory to keygate)`,
+      );
     },
   },
   {

@@ -5,9 +5,9 @@ import { gatewayRules } from './gateway-rules';
 import { keycloakRules } from './keycloak-rules';
 import { resourcePolicyRules } from './resource-policy-rules';
 import { verifyRules } from './verify-rules';
-import type { Finding, Rule } from './types';
+import type { Finding, LintContext, Rule } from './types';
 
-export type { Finding, Rule, Severity } from './types';
+export type { Finding, LintContext, Rule, Severity } from './types';
 
 /** Every lint rule, in the order findings are reported. */
 export const RULES: readonly Rule[] = [...gatewayRules, ...resourcePolicyRules, ...keycloakRules, ...cimdRules, ...verifyRules];
@@ -20,12 +20,16 @@ export const RULES: readonly Rule[] = [...gatewayRules, ...resourcePolicyRules, 
  * @example
  * lintDesiredState(desired).filter((f) => f.severity === 'error').map((f) => f.ruleId)
  */
-export function lintDesiredState(desired: DesiredState): Finding[] {
+export function lintDesiredState(desired: DesiredState, context: LintContext = {}): Finding[] {
   const findings: Finding[] = [];
   for (const rule of RULES) {
-    rule.check(desired, (pathSegments, message, fix) => {
-      findings.push({ ruleId: rule.id, severity: rule.severity, path: formatPath(pathSegments), pathSegments, message, fix });
-    });
+    rule.check(
+      desired,
+      (pathSegments, message, fix) => {
+        findings.push({ ruleId: rule.id, severity: rule.severity, path: formatPath(pathSegments), pathSegments, message, fix });
+      },
+      context,
+    );
   }
   return findings;
 }

@@ -14,12 +14,22 @@ export interface Finding {
   column?: number;
 }
 
+/** What lint knows about the stack besides the document (from its template parameters). */
+export interface LintContext {
+  /**
+   * The stack's CimdPublishDirectory: `cimd.publish.host.path` must lie inside it. The CLI passes
+   * `--cimd-publish-directory` (default the template's default), Load Desired State the deployed
+   * parameter; unset (a check after loading) it is not checked again: the host executor refuses too.
+   */
+  cimdPublishDirectory?: string;
+}
+
 export interface Rule {
   id: string;
   severity: Severity;
   /** One line for the README rules table. */
   summary: string;
-  check(desired: DesiredState, report: Reporter): void;
+  check(desired: DesiredState, report: Reporter, context: LintContext): void;
 }
 
 export type Reporter = (path: Array<string | number>, message: string, fix: string) => void;

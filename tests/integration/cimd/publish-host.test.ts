@@ -158,7 +158,11 @@ describe('publishing the CIMD document to the Keycloak host', () => {
       rmSync(dir);
       renameSync(elsewhere, dir);
     }
-    await expect(publish()).resolves.toMatchObject({ outcome: 'updated' });
+    // With the link gone, someone else's file stands at the path: never replaced, never copied, never quoted.
+    await expect(publish()).rejects.toMatchObject({ name: 'CimdPublishFailedError', message: expect.stringMatching(/not a keygate CIMD document \(25 bytes, sha256 [0-9a-f]{64}\) stands there/) });
+    expect(readFileSync(file(), 'utf8')).toBe('{"owner":"someone else"}\n');
+    rmSync(file());
+    await expect(publish()).resolves.toMatchObject({ outcome: 'created' });
   });
 
   it('a write the host refuses fails the command (exit 6) and names the path; the hand-edited file stays as it was', async () => {

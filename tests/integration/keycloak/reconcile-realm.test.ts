@@ -234,7 +234,7 @@ describe('reconcile-realm', () => {
   });
 
   it('waits are bounded: a command the agent never starts fails the execution when the budget is spent', async () => {
-    h.ssm.setInstance('i-0123456789abcdef0', { stalled: true });
+    h.ssm.setInstance('i-0123456789abcdef0', { stalled: 'pending' });
     const run = await reconcile({}, { retryIntervalMs: 1 }).finally(() => h.ssm.setInstance('i-0123456789abcdef0', { stalled: false }));
     expect(run.error!.name).toBe('SsmCommandPendingError');
     // Every poll the Retry allows (wait-budget.test.ts: their sum outlasts a command's delivery and execution).
@@ -248,7 +248,7 @@ describe('reconcile-realm', () => {
     const sent = h.ssm.calls.filter((c) => c.operation === 'SendCommand');
     expect(sent.length).toBeGreaterThan(10);
     const decoded = sent.flatMap((c) => [
-      Buffer.from(c.input.Parameters.executor[0], 'base64').toString('utf8'),
+      gunzipSync(Buffer.from(c.input.Parameters.executor[0], 'base64')).toString('utf8'),
       gunzipSync(Buffer.from(c.input.Parameters.program[0], 'base64')).toString('utf8'),
     ]);
     const outputs = [...h.ssm.invocations.values()].flatMap((i) => [i.stdout, i.stderr]);

@@ -42,10 +42,7 @@ describe('teardown.asl.json against the AgentCore emulator', () => {
 
   it('tears a half-built setup down: a target still CREATING is waited for, a missing one is skipped', async () => {
     // Prepare: provisioning stopped at a FAILED gateway; once it is READY again someone starts a declared
-    // target by hand, so teardown finds tools-1 CREATING and tools-2 absent. The target stays CREATING
-    // until the first delete was refused (not for a time: a busy machine would find it READY already).
-    await world.close();
-    world = await startWorld({ delays: { targetCreate: 24 * 3600_000 } });
+    // target by hand, so teardown finds tools-1 CREATING and tools-2 absent.
     const document = seedWithTargets(2);
     world.emulator.failNext({ kind: 'gateway', name: NAME, reasons: ['unreachable discovery URL'] });
     expect((await world.provision(document)).status).toBe('FAILED');
@@ -54,15 +51,15 @@ describe('teardown.asl.json against the AgentCore emulator', () => {
     const client = clientFor(world.emulator);
     await client.send(new CreateGatewayTargetCommand({ gatewayIdentifier: gatewayId, name: 'tools-1', targetConfiguration: { mcp: { mcpServer: { endpoint: 'https://tools-1.example.com/mcp' } } } }));
     client.destroy();
+    // tools-1 stays CREATING until teardown has seen it so (not for a time a loaded machine may outlast).
+    world.emulator.editTarget(NAME, 'tools-1', { status: 'CREATING' });
     world.emulator.resetCalls();
-    const deleteTarget = KEYGATE_HANDLERS.DeleteGatewayTargetFunctionArn as (e: unknown, c: never) => Promise<unknown>;
-    let attempts = 0;
-    const readyAfterFirstRefusal = (event: { target: { name: string } }, context: never) =>
-      deleteTarget(event, context).finally(() => {
-        if (event.target.name === 'tools-1' && ++attempts === 1) world.emulator.editTarget(NAME, 'tools-1', { status: 'READY' });
-      });
     // Act: tools-1 is CREATING, tools-2 does not exist, there is no resource policy.
-    const run = await world.teardown(document, { handlers: { ...KEYGATE_HANDLERS, DeleteGatewayTargetFunctionArn: readyAfterFirstRefusal } });
+    const run = await world.teardown(document, {
+      onEvent: (e) => {
+        if (e.type === 'StateRetried' && e.state?.name === 'Delete Gateway Target') world.emulator.editTarget(NAME, 'tools-1', { status: 'READY' });
+      },
+    });
     // Assess
     expect(run.status).toBe('SUCCEEDED');
     expect(world.emulator.state().gateways).toEqual([]);
@@ -72,18 +69,16 @@ describe('teardown.asl.json against the AgentCore emulator', () => {
   });
 
   it('tears down a gateway that is still CREATING by waiting for it first', async () => {
-    // Prepare: a gateway without targets that reports CREATING until the first delete was refused.
+    // Prepare: a gateway without targets that reports CREATING for a while.
     await world.provision();
     world.emulator.removeTarget(NAME, 'my-mcp-server');
     world.emulator.editGateway(NAME, { status: 'CREATING' });
-    const deleteGateway = KEYGATE_HANDLERS.DeleteGatewayFunctionArn as (e: unknown, c: never) => Promise<unknown>;
-    let attempts = 0;
-    const readyAfterFirstRefusal = (event: unknown, context: never) =>
-      deleteGateway(event, context).finally(() => {
-        if (++attempts === 1) world.emulator.editGateway(NAME, { status: 'READY' });
-      });
-    // Act
-    const run = await world.teardown(undefined, { handlers: { ...KEYGATE_HANDLERS, DeleteGatewayFunctionArn: readyAfterFirstRefusal } });
+    // Act: READY once teardown has seen it CREATING (not after a time a loaded machine may outlast).
+    const run = await world.teardown(undefined, {
+      onEvent: (e) => {
+        if (e.type === 'StateRetried' && e.state?.name === 'Delete Gateway') world.emulator.editGateway(NAME, { status: 'READY' });
+      },
+    });
     // Assess
     expect(run.status).toBe('SUCCEEDED');
     expect(run.events.some((e) => e.type === 'StateRetried' && e.state?.name === 'Delete Gateway')).toBe(true);

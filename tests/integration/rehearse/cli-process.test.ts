@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -7,31 +7,16 @@ import { defaultSecrets } from '../../../emulators/world';
 import type { RehearsalResult } from '../../../cli/rehearse/scenario';
 import { fromRoot, ROOT } from '../../support/paths';
 import { seedRaw } from '../../support/seed';
+import { spawnKeygate, type Exit } from '../../support/cli';
 
 // `node bin/keygate.cjs rehearse` as `npm start` runs it: a separate process, the bundled CLI, run
 // from directories outside the package (keygate finds its template and state machines by itself).
 
 const SECRETS = ((s) => [s.admin, s.canary, ...Object.values(s.users)])(defaultSecrets(seedRaw()));
 
-interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs the bundled CLI in `cwd`; `onStderr` may act on the progress as it arrives (send a signal). */
-function keygate(cwd: string, args: string[], onStderr?: (text: string, child: ReturnType<typeof spawn>) => void): Promise<Exit> {
-  const child = spawn(process.execPath, [fromRoot('bin', 'keygate.cjs'), ...args], { cwd, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
-  child.stderr.on('data', (c: Buffer) => {
-    stderr += c.toString('utf8');
-    onStderr?.(stderr, child);
-  });
-  return new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
-}
+const keygate = (cwd: string, args: string[], onStderr?: (text: string, child: ChildProcess) => void): Promise<Exit> =>
+  spawnKeygate(args, { cwd, ...(onStderr ? { onOutput: (out, child) => onStderr(out.stderr, child) } : {}) });
 
 const accepts = (url: string) =>
   new Promise<boolean>((resolve) => {

@@ -52,7 +52,7 @@ describe('keygate verify', () => {
     const { code, stdout } = await cli([...verifyArgs(), '--json']);
     expect(code).toBe(1);
     const report = JSON.parse(stdout);
-    expect(Object.keys(report)).toEqual(['version', 'gatewayUrl', 'issuer', 'startedAt', 'finishedAt', 'outcome', 'failed', 'summary', 'checks']);
+    expect(Object.keys(report)).toEqual(['format', 'ok', 'version', 'gatewayUrl', 'issuer', 'startedAt', 'finishedAt', 'outcome', 'failed', 'summary', 'checks']);
     expect(report.checks.find((c: { id: string }) => c.id === 'token.audience')).toMatchObject({ status: 'fail', diagnosis: 'audience-mapper-missing', observed: { aud: 'account' } });
     expect(report.checks.every((c: object) => ['id', 'group', 'status', 'evidence', 'fix'].every((k) => k in c))).toBe(true);
   });
@@ -71,7 +71,10 @@ describe('keygate verify', () => {
     [['--gateway-url', 'http://gw.example.com/mcp'], /--gateway-url "http:\/\/gw\.example\.com\/mcp" is not an https URL/, undefined],
     [['--resolve', 'auth.example.com'], /--resolve "auth\.example\.com" is not HOST=ORIGIN/, undefined],
   ])('exits 2 on %j without echoing a secret', async (extra, message, notEchoed) => {
-    const { code, stdout, stderr } = await cli([...verifyArgs(), ...extra]);
+    // The given flag replaces the one verifyArgs() has (a flag given twice is refused on its own).
+    const args = verifyArgs();
+    const at = args.indexOf(extra[0]!);
+    const { code, stdout, stderr } = await cli(at < 0 ? [...args, ...extra] : [...args.slice(0, at), ...extra, ...args.slice(at + 2)]);
     expect([code, stdout]).toEqual([2, '']);
     expect(stderr).toMatch(message);
     if (notEchoed) expect(stderr).not.toContain(notEchoed);

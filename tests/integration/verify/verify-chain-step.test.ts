@@ -4,6 +4,8 @@ import { readFileSync } from 'node:fs';
 import { startChain, type Chain } from '../../../emulators/chain';
 import { coldStart } from '../../../emulators/lambda';
 import { start as startSsm, type SsmEmulator } from '../../../emulators/ssm';
+import { DEFAULT_CIMD_PUBLISH_DIRECTORY } from '../../../functions/core/desired/cimd';
+import { encodeDocument } from '../../../functions/core/desired/encoding';
 import * as errors from '../../../functions/core/errors';
 import { deployed, invoke } from '../../support/lambda';
 import { fromRoot } from '../../support/paths';
@@ -38,10 +40,13 @@ beforeAll(async () => {
   process.env.KEYCLOAK_INSTANCE_ID = 'i-0123456789abcdef0';
   // The stack deployed from the seed watches the seed's VPC endpoint parameter (Load Desired State checks it).
   process.env.VPC_ENDPOINT_PARAMETER_NAME = seedDesired().resourcePolicy!.vpcEndpoint.parameterName;
+  process.env.CIMD_PUBLISH_DIRECTORY = DEFAULT_CIMD_PUBLISH_DIRECTORY;
 });
 beforeEach(() => {
   ssm.calls.length = 0;
   ssm.putParameter(SECRET_PARAMETER, SECRET, 'SecureString');
+  // The deployed document, which Load Desired State compares an input document's cimd.publish with.
+  ssm.putParameter('/keygate/keygate-dev/desired-state', encodeDocument(seedRaw()), 'String');
 });
 afterEach(() => chain.heal());
 afterAll(async () => {

@@ -19,7 +19,8 @@ describe('keygate plan', () => {
     expect(code).toBe(0);
     expect(stderr).toBe('');
     const plan = JSON.parse(stdout);
-    expect(Object.keys(plan)).toEqual(['gateway', 'targets', 'resourcePolicy', 'keycloak', 'cimd', 'findings']);
+    expect(Object.keys(plan)).toEqual(['format', 'ok', 'gateway', 'targets', 'resourcePolicy', 'keycloak', 'cimd', 'findings']);
+    expect(plan).toMatchObject({ format: 'keygate.plan/1', ok: true });
   });
 
   it('--json shows the AgentCore wire fields and the Keycloak keys', async () => {
@@ -139,7 +140,7 @@ describe('keygate lint', () => {
   it.each([
     [['lint'], /missing --config FILE/],
     [['lint', '--config', 'nope.yaml'], /cannot read nope\.yaml: no such file/],
-    [['lint', '--confg', 'x'], /Unknown option '--confg'/],
+    [['lint', '--confg', 'x'], /unknown flag --confg for keygate lint \(did you mean --config\?\)/],
     [['frobnicate'], /unknown command "frobnicate"/],
   ])('exits 2 on %j', async (argv, message) => {
     const { code, stderr } = await cli(argv);
@@ -206,6 +207,7 @@ describe('keygate rehearse', () => {
     const { code, stdout } = await cli(['rehearse', '--config', 'broken.yaml', '--json'], kcadm());
     expect(code).toBe(2);
     expect(JSON.parse(stdout)).toEqual({
+      format: 'keygate.error/1',
       source: 'broken.yaml',
       ok: false,
       error: 'broken.yaml: 1 problem in the desired-state document',
@@ -222,6 +224,7 @@ describe('--json on unusable input: one JSON object on stdout, exit 2', () => {
     const { code, stdout, stderr } = await cli([command, '--config', 'broken.yaml', '--json'], typo());
     expect(code).toBe(2);
     expect(JSON.parse(stdout)).toEqual({
+      format: 'keygate.error/1',
       source: 'broken.yaml',
       ok: false,
       error: 'broken.yaml: 1 problem in the desired-state document',
@@ -246,13 +249,13 @@ describe('--json on unusable input: one JSON object on stdout, exit 2', () => {
   it.each([
     [['lint', '--json'], /^missing --config FILE/],
     [['lint', '--json', '--config', 'nope.yaml'], /^cannot read nope\.yaml: no such file/],
-    [['lint', '--json', '--confg', 'x'], /^Unknown option '--confg'/],
+    [['lint', '--json', '--confg', 'x'], /^unknown flag --confg/],
     [['plan', '--json', '--config', 'examples/seed.yaml', '--keycloak-observed', 'nope.json'], /^cannot read --keycloak-observed nope\.json/],
   ])('%j: the error without problems', async (argv, error) => {
     const { code, stdout } = await cli(argv);
     expect(code).toBe(2);
     const out = JSON.parse(stdout);
-    expect(out).toEqual({ ok: false, error: expect.stringMatching(error), problems: [] });
+    expect(out).toEqual({ format: 'keygate.error/1', ok: false, error: expect.stringMatching(error), problems: [] });
   });
 
   it('an alias bomb is unusable input too, not an internal error', async () => {

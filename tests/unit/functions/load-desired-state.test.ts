@@ -15,8 +15,15 @@ process.env.KEYCLOAK_INSTANCE_ID = 'i-0123456789abcdef0';
 process.env.VPC_ENDPOINT_PARAMETER_NAME = '/keygate/mcp-keycloak-agentcore/gateway-vpce-id';
 process.env.CIMD_PUBLISH_BUCKET = 'cimd-docs';
 process.env.CIMD_PUBLISH_KEY = 'oauth/client-metadata.json';
+process.env.CIMD_PUBLISH_DIRECTORY = '/opt/cimd/public';
 
-beforeEach(() => ssm.reset());
+/** The stack's parameter holds `raw` (the seed unless given). */
+const deployed = (raw: Record<string, any> = seedRaw()) => ssm.on(GetParameterCommand, { Name: PARAMETER }).resolves({ Parameter: { Name: PARAMETER, Value: encodeDocument(raw) } });
+
+beforeEach(() => {
+  ssm.reset();
+  deployed();
+});
 
 describe('load-desired-state handler', () => {
   it('reads the stack parameter when the input has no document', async () => {
@@ -30,10 +37,52 @@ describe('load-desired-state handler', () => {
     expect(ssm).toHaveReceivedCommandTimes(GetParameterCommand, 1);
   });
 
-  it('uses an inline document from the execution input without reading the parameter', async () => {
+  it('uses an inline document from the execution input, reading the parameter only to compare cimd.publish', async () => {
     const out = await invoke(handler, { request: { desiredState: seedText() } });
     expect(out.desired.keycloak.realm.name).toBe('mcp-demo');
-    expect(ssm).toHaveReceivedCommandTimes(GetParameterCommand, 0);
+    expect(ssm).toHaveReceivedCommandTimes(GetParameterCommand, 1);
+  });
+
+  it.each([
+    ['another host path', (r: Record<string, any>) => (r.cimd.publish.host.path = '/opt/cimd/public/oauth/other.json'), 'is the host file /opt/cimd/public/oauth/other.json (mode 0644), but the stack was deployed to publish the host file /opt/cimd/public/oauth/client-metadata.json (mode 0644)'],
+    ['another mode', (r: Record<string, any>) => (r.cimd.publish.host.mode = '0600'), 'is the host file /opt/cimd/public/oauth/client-metadata.json (mode 0600), but'],
+    ['no publish at all', (r: Record<string, any>) => delete r.cimd.publish, 'is nothing (no cimd.publish), but'],
+  ])('refuses an execution input whose cimd.publish differs from the deployed document\'s: %s', async (_, edit, message) => {
+    const raw = seedRaw();
+    edit(raw);
+    await expect(invoke(handler, { request: { desiredState: raw } })).rejects.toMatchObject({
+      name: 'DesiredStateInvalidError',
+      problems: [{ path: 'cimd.publish', message: expect.stringContaining(message), fix: expect.stringContaining('start the execution with {}') }],
+    });
+  });
+
+  it('accepts an input that spells the deployed cimd.publish with its defaults left out or written', async () => {
+    const raw = seedRaw();
+    raw.cimd.publish.host.mode = '0644';
+    const lean = seedRaw();
+    delete lean.cimd.publish.host.mode;
+    for (const desiredState of [raw, lean]) await expect(invoke(handler, { request: { desiredState } })).resolves.toMatchObject({ desired: { cimd: { publish: { host: { mode: '0644' } } } } });
+  });
+
+  it('refuses an execution input when the deployed document cannot be read to compare', async () => {
+    ssm.reset();
+    ssm.on(GetParameterCommand).rejects(new ParameterNotFound({ $metadata: {}, message: 'not found' }));
+    await expect(invoke(handler, { request: { desiredState: seedRaw() } })).rejects.toMatchObject({
+      name: 'DesiredStateInvalidError',
+      problems: [{ path: 'cimd.publish', message: expect.stringContaining('the stack\'s desired-state parameter does not exist') }],
+    });
+  });
+
+  it('refuses a path outside the stack\'s publish directory, from the input and from the parameter', async () => {
+    const raw = seedRaw();
+    raw.cimd.publish.host.path = '/etc/passwd';
+    deployed(raw);
+    for (const request of [{ desiredState: raw }, {}]) {
+      await expect(invoke(handler, { request })).rejects.toMatchObject({
+        name: 'DesiredStateInvalidError',
+        problems: [expect.objectContaining({ path: 'cimd.publish.host.path', ruleId: 'cimd-publish-path-outside-directory' })],
+      });
+    }
   });
 
   it('fails with DesiredStateInvalidError when the parameter is missing', async () => {
@@ -67,8 +116,10 @@ describe('load-desired-state handler', () => {
   it('accepts the S3 object the stack may write, and refuses another one (its IAM policy names one object)', async () => {
     const raw = seedRaw();
     raw.cimd.publish = { s3: { bucket: 'cimd-docs', key: 'oauth/client-metadata.json' } };
+    deployed(raw);
     await expect(invoke(handler, { request: { desiredState: raw } })).resolves.toMatchObject({ desired: { cimd: { publish: { s3: { bucket: 'cimd-docs' } } } } });
     raw.cimd.publish.s3.key = 'other/oauth/client-metadata.json';
+    deployed(raw);
     await expect(invoke(handler, { request: { desiredState: raw } })).rejects.toMatchObject({
       name: 'DesiredStateInvalidError',
       problems: [{ path: 'cimd.publish.s3', message: expect.stringContaining('this stack was deployed to publish s3://cimd-docs/oauth/client-metadata.json'), fix: expect.stringContaining('keygate parameters') }],

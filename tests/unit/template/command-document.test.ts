@@ -7,6 +7,7 @@ import { renderApplyOps } from '../../../functions/core/keycloak/render-apply';
 import { emptyRealmSnapshot } from '../../../functions/core/keycloak/snapshot';
 import { loadTemplate } from '../../../scripts/template';
 import { commandDocumentFromTemplate } from '../../../emulators/ssm/template-document';
+import { CIMD_PUBLISH_DIRECTORY_PATTERN, DEFAULT_CIMD_PUBLISH_DIRECTORY } from '../../../functions/core/desired/cimd';
 import { fromRoot } from '../../support/paths';
 import { seedDesired } from '../../support/seed';
 
@@ -42,6 +43,33 @@ describe('KeycloakCommandDocument', () => {
     for (const [name, [value]] of Object.entries(params)) expect(new RegExp(document.parameters![name]!.allowedPattern!).test(value!)).toBe(true);
     const size = Buffer.byteLength(JSON.stringify(document)) + Object.values(params).flat().reduce((n, v) => n + v.length, 0);
     expect(size).toBeLessThan(32 * 1024); // half the limit: room for larger realms
+  });
+});
+
+describe('the CIMD publish directory (CimdPublishDirectory)', () => {
+  const parameter = template.Parameters!.CimdPublishDirectory!;
+
+  it('defaults to the seed\'s web root, with the pattern the CLI and the loader check, in one source each', () => {
+    expect(parameter.Default).toBe(DEFAULT_CIMD_PUBLISH_DIRECTORY);
+    expect(new RegExp(parameter.AllowedPattern!).source).toBe(CIMD_PUBLISH_DIRECTORY_PATTERN.source);
+  });
+
+  it('is written into the script as a fixed, single-quoted value and handed to the executor: no command parameter can move it', () => {
+    const raw = template.Resources.KeycloakCommandDocument!.Properties!.Content as { mainSteps: Array<{ inputs: { runCommand: unknown[] } }> };
+    expect(raw.mainSteps[0]!.inputs.runCommand).toContainEqual({ 'Fn::Sub': "publish_dir='${CimdPublishDirectory}'" });
+    expect(script).toContain("publish_dir='/opt/cimd/public'");
+    expect(script[script.length - 1]).toBe('python3 -I "$work/executor.py" "$work/program.json.gz" "$publish_dir"');
+    expect(commandDocumentFromTemplate('KeycloakCommandDocument', template, { CimdPublishDirectory: '/srv/www' }).mainSteps[0]!.inputs.runCommand).toContain("publish_dir='/srv/www'");
+    expect(Object.keys(document.parameters ?? {}).sort()).toEqual(['executor', 'program']);
+  });
+
+  it.each(['/', '/srv/www/', 'srv/www', '/srv/../etc', '/srv/.hidden', "/srv/www'; rm -rf /", '/srv/$(id)', '/srv/w w'])('the pattern refuses %j (it would break out of the quotes or the directory)', (value) => {
+    expect(new RegExp(parameter.AllowedPattern!).test(value)).toBe(false);
+    expect(() => commandDocumentFromTemplate('KeycloakCommandDocument', template, { CimdPublishDirectory: value })).toThrow(/does not match its AllowedPattern/);
+  });
+
+  it('Load Desired State lints and binds against the same parameter', () => {
+    expect((template.Resources.LoadDesiredStateFunction!.Properties!.Environment as { Variables: Record<string, unknown> }).Variables.CIMD_PUBLISH_DIRECTORY).toEqual({ Ref: 'CimdPublishDirectory' });
   });
 });
 

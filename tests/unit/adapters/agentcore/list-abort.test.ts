@@ -12,14 +12,14 @@ import { FAKE_CREDENTIALS } from '../../../support/capture-http';
 let server: Server;
 let client: BedrockAgentCoreControlClient;
 const requests: string[] = [];
-/** Aborts once the server has the request (a timer could fire first on a busy machine). */
-let abortOnArrival = new AbortController();
+let controller: AbortController;
 
 beforeAll(async () => {
-  // Answers nothing: every request hangs until the client gives up.
+  // Answers nothing: every request hangs until the client gives up, and the signal aborts once the
+  // request has arrived (not after a fixed time, which a loaded machine may spend before sending it).
   server = createServer((req) => {
     requests.push(`${req.method} ${req.url}`);
-    abortOnArrival.abort();
+    controller.abort(new DOMException('the page hung', 'TimeoutError'));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -32,11 +32,11 @@ afterAll(async () => {
 });
 
 it.each([
-  ['ListGateways', () => listGateways({ client, signal: abortOnArrival.signal }), /^GET \/gateways\/?/],
-  ['ListGatewayTargets', () => listGatewayTargets('gw-0123456789', { client, signal: abortOnArrival.signal }), /^GET \/gateways\/gw-0123456789\/targets\/?/],
+  ['ListGateways', () => listGateways({ client, signal: controller.signal }), /^GET \/gateways\/?/],
+  ['ListGatewayTargets', () => listGatewayTargets('gw-0123456789', { client, signal: controller.signal }), /^GET \/gateways\/gw-0123456789\/targets\/?/],
 ])('%s stops when the signal aborts', async (_name, list, path) => {
   requests.length = 0;
-  abortOnArrival = new AbortController();
+  controller = new AbortController();
   await expect(list()).rejects.toMatchObject({ name: expect.stringMatching(/AbortError|TimeoutError/) });
   expect(requests).toEqual([expect.stringMatching(path)]);
 });

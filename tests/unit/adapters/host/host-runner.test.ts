@@ -32,9 +32,9 @@ const invocation = (fields: Record<string, unknown>) => ssm.on(GetCommandInvocat
 const body = (text: string) => ({ transformToString: async () => text });
 
 describe('hostCommandParameters', () => {
-  it('ships the executor the document pins and the program gzip\'d, both base64 (allowedPattern-safe)', () => {
+  it('ships the executor the document pins and the program, both gzip\'d and base64 (allowedPattern-safe)', () => {
     const params = hostCommandParameters(program);
-    expect(createHash('sha256').update(Buffer.from(params.executor![0]!, 'base64')).digest('hex')).toBe(EXECUTOR_SHA256);
+    expect(createHash('sha256').update(gunzipSync(Buffer.from(params.executor![0]!, 'base64'))).digest('hex')).toBe(EXECUTOR_SHA256);
     expect(EXECUTOR_SHA256).toBe(createHash('sha256').update(readFileSync(fromRoot('functions', 'host', 'executor.py'))).digest('hex'));
     expect(JSON.parse(gunzipSync(Buffer.from(params.program![0]!, 'base64')).toString())).toEqual(program);
     for (const [v] of Object.values(params)) expect(v).toMatch(/^[A-Za-z0-9+/=]+$/);

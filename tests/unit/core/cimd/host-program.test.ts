@@ -10,14 +10,16 @@ const FILE = { path: '/opt/cimd/public/oauth/client-metadata.json', mode: '0644'
 const rendered = renderCimdDocument(seedDesired().cimd!);
 
 describe('CIMD host programs', () => {
-  it('observe: one stat-file with the expected hash', () => {
-    expect(cimdObserveOps(FILE, 'ab'.repeat(32))).toEqual([{ op: 'stat-file', id: 'cimd', path: FILE.path, expectSha256: 'ab'.repeat(32) }]);
+  it('observe: one stat-file with the expected hash and the client_id that makes the file keygate\'s', () => {
+    expect(cimdObserveOps(FILE, 'ab'.repeat(32), 'https://cimd.example.com/c.json')).toEqual([
+      { op: 'stat-file', id: 'cimd', path: FILE.path, expectSha256: 'ab'.repeat(32), clientId: 'https://cimd.example.com/c.json' },
+    ]);
   });
 
   it('publish: the exact bytes with their hash, the mode and the rollback path, then a read-back in the same command', () => {
     expect(cimdPublishOps(FILE, rendered)).toEqual([
       { op: 'write-file', label: `write CIMD document ${FILE.path}`, path: FILE.path, content: rendered.text, sha256: sha256(rendered.text), mode: '0644', previous: `${FILE.path}.previous` },
-      { op: 'stat-file', id: 'cimd', path: FILE.path, expectSha256: sha256(rendered.text) },
+      { op: 'stat-file', id: 'cimd', path: FILE.path, expectSha256: sha256(rendered.text), clientId: rendered.document.client_id },
     ]);
   });
 
@@ -39,6 +41,9 @@ describe('observedFromStat', () => {
     [{ exists: true, sha256: 'x', bytes: 3, mode: '0644' }, { exists: true, sha256: 'x', bytes: 3, attributes: { mode: '0644' } }],
     [{ exists: true, sha256: 'x', bytes: 3, mode: '0600', content: 'abc' }, { exists: true, sha256: 'x', bytes: 3, attributes: { mode: '0600' }, content: 'abc' }],
     [{ exists: true, conflict: 'a directory' }, { exists: true, conflict: 'a directory' }],
+    [{ exists: true, sha256: 'x', bytes: 3, mode: '0644', foreign: true }, { exists: true, sha256: 'x', bytes: 3, attributes: { mode: '0644' }, foreign: true }],
+    // A foreign file's content is never taken, even if a result carried it.
+    [{ exists: true, sha256: 'x', bytes: 3, mode: '0644', foreign: true, content: 'abc' }, { exists: true, sha256: 'x', bytes: 3, attributes: { mode: '0644' }, foreign: true }],
   ])('%j', (stat, observed) => expect(observedFromStat(stat)).toEqual(observed));
 
   it.each([[null], ['x'], [{ exists: 'yes' }], [{ exists: true, sha256: 'x' }]])('rejects %j', (stat) => expect(observedFromStat(stat)).toBeUndefined());

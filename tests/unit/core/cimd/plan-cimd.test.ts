@@ -41,10 +41,26 @@ describe('planCimdDocument', () => {
     expect(planCimdDocument(URL, r, { exists: true, sha256: sha256(content), content })).toMatchObject({ action: 'update', reason: 'formatting', fields: [] });
   });
 
-  it('updates a file that is not JSON, quoting at most 400 characters of it', () => {
-    expect(planCimdDocument(URL, rendered(), { exists: true, sha256: sha256('<html>'), content: '<html>' })).toMatchObject({ action: 'update', reason: 'unparsable' });
-    const long = `<html>${'x'.repeat(1000)}`;
-    expect(planCimdDocument(URL, rendered(), { exists: true, sha256: sha256(long), content: long }).fields[0]!.actual).toHaveLength(401);
+  it.each([
+    ['not JSON', '<html>MARKER-91c</html>'],
+    ['a JSON array', '["MARKER-91c"]'],
+    ['an object without client_id', '{"note":"MARKER-91c"}'],
+    ["another client's document", '{"client_id":"https://cimd.example.com/other.json","client_name":"MARKER-91c"}'],
+  ])('names content that is %s by size and hash only, never quoting it (reason foreign)', (_, content) => {
+    const plan = planCimdDocument(URL, rendered(), { exists: true, sha256: sha256(content), bytes: Buffer.byteLength(content), content });
+    expect(plan).toMatchObject({
+      action: 'update',
+      reason: 'foreign',
+      fields: [{ field: '(document)', expected: 'a keygate CIMD document', actual: `not a keygate CIMD document (${Buffer.byteLength(content)} bytes, sha256 ${sha256(content)})` }],
+    });
+    expect(JSON.stringify(plan)).not.toContain('MARKER');
+  });
+
+  it('a file the host executor marked foreign is planned the same way', () => {
+    expect(planCimdDocument(URL, rendered(), { exists: true, sha256: 'ab'.repeat(32), bytes: 12, foreign: true, attributes: { mode: '0600' } }, { mode: '0644' })).toMatchObject({
+      reason: 'foreign',
+      fields: [{ actual: `not a keygate CIMD document (12 bytes, sha256 ${'ab'.repeat(32)})` }],
+    });
   });
 
   it('compares fields as JSON values: key order inside a nested object is no difference', () => {

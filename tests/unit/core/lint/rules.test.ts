@@ -1,9 +1,13 @@
+import { DEFAULT_CIMD_PUBLISH_DIRECTORY } from '../../../../functions/core/desired/cimd';
 import { lintDesiredState, RULES } from '../../../../functions/core/lint';
 import { seedDesired, seedWith } from '../../../support/seed';
 
 type Edit = (raw: Record<string, any>) => void;
 const cimdProfile = (raw: Record<string, any>) => raw.keycloak.realm.clientProfiles[0].executors[0].configuration;
 const redirectEnforcer = (raw: Record<string, any>) => raw.keycloak.realm.clientProfiles[1].executors[3].configuration;
+
+/** What the CLI lints with by default: the template's CimdPublishDirectory. */
+const STACK = { cimdPublishDirectory: DEFAULT_CIMD_PUBLISH_DIRECTORY };
 
 /** One violation per rule: the edit, the finding's path and a fragment of its message. */
 const VIOLATIONS: Array<{ rule: string; path: string; message: RegExp; edit: Edit }> = [
@@ -64,6 +68,9 @@ const VIOLATIONS: Array<{ rule: string; path: string; message: RegExp; edit: Edi
   { rule: 'cimd-publish-mode-unreadable', path: 'cimd.publish.host.mode', message: /0640 gives others no read access/, edit: (r) => (r.cimd.publish.host.mode = '0640') },
   { rule: 'cimd-publish-path-mismatch', path: 'cimd.publish.host.path', message: /"\/opt\/cimd\/public\/client\.json" does not end with "\/oauth\/client-metadata\.json"/, edit: (r) => (r.cimd.publish.host.path = '/opt/cimd/public/client.json') },
   { rule: 'cimd-publish-path-mismatch', path: 'cimd.publish.s3.key', message: /"docs\/client\.json" does not end with "oauth\/client-metadata\.json"/, edit: (r) => (r.cimd.publish = { s3: { bucket: 'b', key: 'docs/client.json' } }) },
+  { rule: 'cimd-publish-path-outside-directory', path: 'cimd.publish.host.path', message: /"\/etc\/passwd" is outside \/opt\/cimd\/public, the only directory this stack may publish under/, edit: (r) => (r.cimd.publish.host.path = '/etc/passwd') },
+  { rule: 'cimd-publish-path-outside-directory', path: 'cimd.publish.host.path', message: /"\/root\/\.ssh\/authorized_keys" is outside/, edit: (r) => (r.cimd.publish.host.path = '/root/.ssh/authorized_keys') },
+  { rule: 'cimd-publish-path-outside-directory', path: 'cimd.publish.host.path', message: /"\/opt\/cimd\/public-old\/oauth\/client-metadata\.json" is outside/, edit: (r) => (r.cimd.publish.host.path = '/opt/cimd/public-old/oauth/client-metadata.json') },
   { rule: 'verify-tool-target-unknown', path: 'verify.expectedTools[0]', message: /"add_numbers" is not <target>___<tool>/, edit: (r) => (r.verify.expectedTools[0] = 'add_numbers') },
   { rule: 'verify-tool-target-unknown', path: 'verify.toolCalls[0].tool', message: /"other-server___add_numbers"/, edit: (r) => (r.verify.toolCalls[0].tool = 'other-server___add_numbers') },
   { rule: 'verify-gateway-url-invalid', path: 'verify.gatewayUrl', message: /not the gateway's https MCP URL/, edit: (r) => (r.verify.gatewayUrl = 'http://gw.example.com/mcp') },
@@ -74,7 +81,7 @@ const VIOLATIONS: Array<{ rule: string; path: string; message: RegExp; edit: Edi
 describe('lint rules', () => {
   it('finds nothing but the documented http warning in the seed', () => {
     // Act
-    const findings = lintDesiredState(seedDesired());
+    const findings = lintDesiredState(seedDesired(), STACK);
     // Assess
     expect(findings.map((f) => [f.ruleId, f.severity, f.path])).toEqual([
       ['http-scheme-allowed', 'warning', 'keycloak.realm.clientProfiles[1].executors[3].configuration.allow-http-scheme'],
@@ -85,7 +92,7 @@ describe('lint rules', () => {
     // Prepare
     const desired = seedWith(v.edit);
     // Act
-    const findings = lintDesiredState(desired).filter((f) => f.ruleId === v.rule);
+    const findings = lintDesiredState(desired, STACK).filter((f) => f.ruleId === v.rule);
     // Assess
     const finding = findings.find((f) => f.path === v.path);
     expect(finding).toBeDefined();
@@ -105,6 +112,17 @@ describe('lint rules', () => {
     expect(findings.map((f) => [f.ruleId, f.path])).toEqual([['kcadm-unsupported', 'keycloak.admin.kcadm']]);
     expect(findings[0]!.fix).toMatch(/^remove keycloak\.admin\.kcadm and set keycloak\.admin\.url to the loopback admin URL \(default http:\/\/127\.0\.0\.1:8080\)/);
     expect(findings[0]!.fix.replace('remove keycloak.admin.kcadm', '')).not.toMatch(/kcadm/);
+  });
+
+  it('checks the publish path against the directory the stack declares, and only when it is known', () => {
+    const elsewhere = seedWith((r) => (r.cimd.publish.host.path = '/srv/www/oauth/client-metadata.json'));
+    const ids = (context: Parameters<typeof lintDesiredState>[1]) => lintDesiredState(elsewhere, context).map((f) => f.ruleId);
+    expect(ids(STACK)).toContain('cimd-publish-path-outside-directory');
+    expect(ids({ cimdPublishDirectory: '/srv/www' })).not.toContain('cimd-publish-path-outside-directory');
+    expect(ids({ cimdPublishDirectory: '/srv/www/oauth/client-metadata.json' })).toContain('cimd-publish-path-outside-directory');
+    expect(ids({})).not.toContain('cimd-publish-path-outside-directory');
+    const finding = lintDesiredState(elsewhere, STACK).find((f) => f.ruleId === 'cimd-publish-path-outside-directory')!;
+    expect(finding.fix).toBe('publish under /opt/cimd/public/, for example /opt/cimd/public/oauth/client-metadata.json; or, if the web root is elsewhere, deploy with CimdPublishDirectory set to it (and pass --cimd-publish-directory to keygate)');
   });
 
   it('has a violating case for every rule', () => {

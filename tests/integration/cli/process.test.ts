@@ -1,0 +1,133 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { version } from '../../../package.json';
+import { spawnKeygate } from '../../support/cli';
+import { fromRoot } from '../../support/paths';
+
+// The CLI as a user runs it: `node bin/keygate.cjs …`, a separate process, from a directory outside
+// the package, with an environment of its own.
+
+const dir = realpathSync(mkdtempSync(join(tmpdir(), 'kg-cli-')));
+const home = join(dir, 'home');
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** An environment without any AWS credential or profile: only what the test gives. */
+const bare = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => ({
+  PATH: process.env.PATH,
+  HOME: home,
+  NO_COLOR: '1',
+  AWS_CONFIG_FILE: join(home, 'no-config'),
+  AWS_SHARED_CREDENTIALS_FILE: join(home, 'no-credentials'),
+  // No instance metadata service here; without this the SDK would try it before giving up.
+  AWS_EC2_METADATA_DISABLED: 'true',
+  ...extra,
+});
+
+const DOCUMENT = fromRoot('examples', 'seed.yaml');
+const drift = ['drift', '--config', DOCUMENT, '--stack', 'keygate-dev', '--command-document', 'keygate-dev-KeycloakCommandDocument', '--gateway-role-arn', 'arn:aws:iam::111122223333:role/keygate-dev-GatewayRole'];
+const keygate = (args: string[], env: NodeJS.ProcessEnv = bare()) => spawnKeygate(args, { cwd: dir, env });
+
+beforeAll(() => mkdirSync(home, { recursive: true }));
+
+describe('node bin/keygate.cjs: help, version, flags', () => {
+  it('--version prints the version; plan --help prints plan\'s flags, an example and its exit codes', async () => {
+    const [v, help] = await Promise.all([keygate(['--version']), keygate(['plan', '--help'])]);
+    expect(v).toMatchObject({ code: 0, stdout: `keygate ${version}\n`, stderr: '' });
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^keygate plan --config FILE \[--keycloak-observed SNAPSHOT\.json\] \[--cimd-publish-directory DIR\] \[--json\]\n/);
+    expect(help.stdout).toMatch(/^ {2}--keycloak-observed SNAPSHOT\.json +plan the realm against/m);
+    expect(help.stdout).toMatch(/^Examples:\n {2}keygate plan --config my-gateway\.yaml\n/m);
+    expect(help.stdout).toMatch(/^Exit codes:\n {2}0 {3}plan printed \(warnings allowed\)\n {2}1 {3}plan printed, but the document has lint errors\n/m);
+  });
+
+  it('a mistyped flag gets "did you mean", a repeated --config is refused, a bad --speed is in keygate\'s words: exit 2, no stack trace', async () => {
+    const [typo, twice, speed] = await Promise.all([
+      keygate(['lint', '--confg', DOCUMENT]),
+      keygate(['lint', '--config', DOCUMENT, '--config', 'other.yaml', '--json']),
+      keygate(['rehearse', '--speed', '--json']),
+    ]);
+    expect(typo).toMatchObject({ code: 2, stdout: '' });
+    expect(typo.stderr).toBe('keygate lint: unknown flag --confg for keygate lint (did you mean --config?); keygate lint --help lists its flags\n');
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toBe(`keygate lint: --config is given twice ("${DOCUMENT}" and "other.yaml"): give it once\n`);
+    expect(JSON.parse(twice.stdout)).toEqual({ format: 'keygate.error/1', ok: false, error: `--config is given twice ("${DOCUMENT}" and "other.yaml"): give it once`, problems: [] });
+    expect(speed.code).toBe(2);
+    expect(speed.stderr).toMatch(/^keygate rehearse: --speed needs a value \(--speed N\): run the emulated service delays/);
+  });
+});
+
+describe('node bin/keygate.cjs drift: AWS errors in words (one line: service, operation, where, why, fix; exit 70)', () => {
+  let denying: Server;
+  let closedPort: number;
+  beforeAll(async () => {
+    // Answers every AWS call as IAM does when the caller lacks the permission (both wire protocols:
+    // the error type in the header for restJson1, in the body for awsJson1_1).
+    denying = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(403, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': 'AccessDeniedException', 'x-amzn-requestid': 'req-1' });
+        res.end(JSON.stringify({ __type: 'AccessDeniedException', message: 'User: arn:aws:iam::111122223333:user/dev is not authorized to perform this action' }));
+      });
+    });
+    await new Promise<void>((resolve) => denying.listen(0, '127.0.0.1', resolve));
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    closedPort = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+  });
+  afterAll(() => new Promise<void>((resolve) => denying.close(() => resolve())));
+
+  const credentials = { AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'not-a-real-secret' };
+  const oneLine = (stderr: string) => {
+    expect(stderr.split('\n')).toHaveLength(2); // one line and its newline
+    expect(stderr).not.toMatch(/internal error|\n\s+at |node_modules/);
+  };
+
+  it('without credentials: names the region and says to set AWS_PROFILE', async () => {
+    const out = await keygate(drift, bare({ AWS_REGION: 'eu-west-1' }));
+    expect(out).toMatchObject({ code: 70, stdout: '' });
+    oneLine(out.stderr);
+    expect(out.stderr).toMatch(/^keygate drift: AWS (SSM SendCommand|AgentCore control plane ListGateways) in eu-west-1: no AWS credentials found\. Fix: set AWS_PROFILE to a profile in ~\/\.aws\/config/);
+  });
+
+  it('with an endpoint that cannot be reached: names it; --json carries the same as data', async () => {
+    const endpoint = `http://127.0.0.1:${closedPort}`;
+    const out = await keygate([...drift, '--json'], bare({ AWS_REGION: 'eu-west-1', AWS_ENDPOINT_URL: endpoint, ...credentials }));
+    expect(out.code).toBe(70);
+    oneLine(out.stderr);
+    expect(out.stderr).toMatch(new RegExp(`^keygate drift: AWS (SSM SendCommand|AgentCore control plane ListGateways) in eu-west-1 \\(${endpoint}\\): the endpoint cannot be reached \\(ECONNREFUSED\\)\\. Fix: check the network`));
+    const json = JSON.parse(out.stdout);
+    expect(json).toMatchObject({ format: 'keygate.error/1', ok: false, aws: { kind: 'unreachable', region: 'eu-west-1', endpoint, operation: expect.stringMatching(/^(SendCommand|ListGateways)$/) } });
+    expect(json.error).toBe(out.stderr.replace(/^keygate drift: /, '').trimEnd());
+  });
+
+  it('with access denied: names the IAM action to allow', async () => {
+    const endpoint = `http://127.0.0.1:${(denying.address() as AddressInfo).port}`;
+    const out = await keygate(drift, bare({ AWS_REGION: 'eu-west-1', AWS_ENDPOINT_URL: endpoint, ...credentials }));
+    expect(out).toMatchObject({ code: 70, stdout: '' });
+    oneLine(out.stderr);
+    expect(out.stderr).toMatch(/^keygate drift: AWS (SSM SendCommand|AgentCore control plane ListGateways) in eu-west-1 \(http:\/\/127\.0\.0\.1:\d+\): access denied \(User: arn:aws:iam::111122223333:user\/dev is not authorized to perform this action\)\. Fix: allow (ssm:SendCommand|bedrock-agentcore:ListGateways) to the caller/);
+  });
+});
+
+describe('bin/run-ts.cjs: stack traces name the real source files', () => {
+  it('from another directory, every frame of bundled code points at a file that exists, at the line that threw', async () => {
+    // Prepare: an entry importing a module in another directory, run from a third one.
+    const src = join(dir, 'src');
+    mkdirSync(join(src, 'lib'), { recursive: true });
+    writeFileSync(join(src, 'lib', 'thrower.ts'), 'export function boom(): never {\n  // line 2\n  throw new Error("boom");\n}\n');
+    writeFileSync(join(src, 'entry.ts'), 'import { boom } from "./lib/thrower";\nboom();\n');
+    // Act
+    const out = await promisify(execFile)(process.execPath, [fromRoot('bin', 'run-ts.cjs'), join(src, 'entry.ts')], { cwd: home }).catch((e: { stderr: string }) => e);
+    // Assess
+    const frames = [...out.stderr.matchAll(/\((\/[^():]+):(\d+):\d+\)|at (\/[^():]+):(\d+):\d+/g)].map((m) => [(m[1] ?? m[3])!, Number(m[2] ?? m[4])] as const);
+    expect(frames.length).toBeGreaterThan(0);
+    expect(frames.filter(([file]) => !existsSync(file))).toEqual([]);
+    expect(frames).toContainEqual([join(src, 'lib', 'thrower.ts'), 3]);
+  });
+});
