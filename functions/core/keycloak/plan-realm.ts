@@ -265,6 +265,9 @@ function planCanaryClient(desired: DesiredState, observed: ObservedRealm, owned:
  * An audience mapper whose type changes is deleted and created again (Keycloak cannot change a
  * mapper's type in place), so it gets a new id: the ownership record takes the new one.
  */
+/** Kinds whose ownership entries carry the object's id. */
+const ID_KINDS = new Set<RealmChangeKind>(['user', 'client-scope', 'audience-mapper', 'client']);
+
 export const isMapperReplacement = (c: RealmChange): boolean =>
   c.kind === 'audience-mapper' && c.action === 'update' && (c.before as { protocolMapper?: string } | null)?.protocolMapper !== (c.after as { protocolMapper?: string } | null)?.protocolMapper;
 
@@ -321,7 +324,10 @@ function planOwnership(observed: ObservedRealm, owned: Ownership, changes: Realm
     clients: objects('client', owned.clients),
   };
   const before = observed.ownership;
-  const same = before !== null && canonicalJson(after) === canonicalJson(before) && !observed.ownershipProblem;
+  // An object created in this run gets its id into the record only by the final record write: a record
+  // that already lists it (with a null id, from the intent a failed run wrote) is not in sync yet.
+  const fillsIds = changes.some((c) => (c.action === 'create' && ID_KINDS.has(c.kind)) || isMapperReplacement(c));
+  const same = before !== null && !fillsIds && canonicalJson(after) === canonicalJson(before) && !observed.ownershipProblem;
   const empty = canonicalJson(after) === canonicalJson(EMPTY_OWNERSHIP);
   if (same || (before === null && empty && !observed.ownershipProblem)) return { action: 'noop', kind: 'ownership', name: 'keygate.owned', before, after, reason: 'in-sync' };
   const diff = diffValues(after, before ?? EMPTY_OWNERSHIP).filter((d) => !(d.expected === null && d.actual === undefined));
