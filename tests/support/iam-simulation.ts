@@ -29,7 +29,7 @@ export async function rehearseAndRecord(speed = 200): Promise<Rehearsed> {
   const document = parseDesiredStateText(text, config).value as Record<string, any>;
   const desired = (await import('../../functions/core/desired/load')).checkDesiredState(document, config).desired;
   let world: LocalWorld | undefined;
-  const view = { started: (w: LocalWorld) => void (world = w), phaseStarted: () => undefined, stepChanged: () => undefined, phaseEnded: () => undefined };
+  const view = { started: (w: LocalWorld) => void (world = w), phaseStarted: () => undefined, phaseSkipped: () => undefined, stepChanged: () => undefined, phaseEnded: () => undefined };
   const result = await rehearse({ document, desired, config, speed, view });
   if (!world) throw new Error('the rehearsal did not start its world');
   const deployment = world.deployment;
