@@ -2,10 +2,11 @@ import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import type { RunningExecution } from '../../core/drift/guard';
 import { stateMachineName } from '../../core/drift/guard';
 import { perEnvironment, sdkClientEnv } from '../../platform/env';
+import { withAwsCallRecord } from '../aws-call';
 
 // One per container and configuration (../agentcore/client.ts), in its own module so that only the
 // functions that list executions bundle the Step Functions client.
-export const sfnClient = /* @__PURE__ */ perEnvironment(/* @__PURE__ */ sdkClientEnv('SFN'), () => new SFNClient({}));
+export const sfnClient = /* @__PURE__ */ perEnvironment(/* @__PURE__ */ sdkClientEnv('SFN'), () => withAwsCallRecord(new SFNClient({})));
 
 /**
  * The RUNNING executions of a state machine (newest first; one page: any one of them is reason
