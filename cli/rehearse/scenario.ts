@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { dirname } from 'node:path';
 import type { RunResult } from '../../emulators/stepfunctions';
+import { loadAllDeployed } from '../../emulators/lambda';
 import { parameterStoreEvent, startWorld, type LocalWorld } from '../../emulators/world';
 import { renderCimdDocument } from '../../functions/core/cimd/render-cimd';
 import type { DesiredState } from '../../functions/core/desired/document';
@@ -192,6 +193,9 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
     await run.phase('start', async () => {
       // Kept at once: whatever happens next (a failed check, Ctrl-C), the world is closed below.
       const w = (world = await startWorld({ document: options.document, speed: options.speed, peers: true }));
+      // Warm, as a deployed stack's functions would be after their first run: a first load inside an
+      // execution would count ×speed in its time against AWS.
+      loadAllDeployed();
       result.cleanup.servers = serversOf(w);
       result.cleanup.temporaryDirectories = [w.hostRoot, dirname(w.ssm.fakeBin)];
       options.view.started(w);
