@@ -9,6 +9,8 @@ module.exports = {
   // else a run needs started before its tests and stopped after them.
   globalSetup: '<rootDir>/tests/support/global-setup.ts',
   globalTeardown: '<rootDir>/tests/support/global-teardown.ts',
+  // The real `sam build` test last: its build runs in the background meanwhile (tests/support/sam-build.ts).
+  testSequencer: '<rootDir>/tests/support/sequencer.cjs',
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json', 'py', 'sh'],
   transform: {
     // Host scripts are bundled as text (esbuild loaders); the same under jest.

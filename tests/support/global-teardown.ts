@@ -1,5 +1,9 @@
+import { stopSamBuild } from './sam-build';
+
 /**
  * Jest's globalTeardown: stops what global-setup.ts started, one call per concern. The bundles
- * (prepareBundles) are files that the next run reuses; nothing to stop for them.
+ * (prepareBundles) are files the next run reuses; a background `sam build` still running is stopped.
  */
-export default async function globalTeardown(): Promise<void> {}
+export default async function globalTeardown(): Promise<void> {
+  stopSamBuild();
+}

@@ -3,16 +3,17 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { bundleOf, buildBundles } from '../../../scripts/bundles';
 import { functionsOf, loadTemplate } from '../../../scripts/template';
-import { pythonTools, TOOLS_DIR, type PythonTools } from '../../../scripts/toolchain/python-tools';
+import { pythonTools, type PythonTools } from '../../../scripts/toolchain/python-tools';
 import { ROOT } from '../../support/paths';
+import { SAM_BUILD_DIR, samBuild, type SamBuild } from '../../support/sam-build';
 
 // The real AWS SAM CLI (and cfn-lint, through `sam validate --lint`) on template.yaml, as a user runs
 // them from the project root (samconfig.toml applies: a cached, parallel build). `sam build` writes
 // into its own directory, not .aws-sam/build, so that a test run never replaces what a user built.
-// Minutes, not seconds: a first build copies the project and runs `npm install` once per function.
+// Minutes, not seconds: a first build copies the project and runs `npm install` once per function;
+// a full test run starts it in the background at globalSetup and runs this file last (sam-build.ts).
 
 const MINUTES = 60_000;
-const SAM_BUILD_DIR = () => join(TOOLS_DIR(), 'sam-build');
 
 let tools: PythonTools;
 
@@ -44,11 +45,11 @@ describe('sam validate --lint', () => {
 
 describe('sam build', () => {
   const functions = functionsOf(loadTemplate(ROOT));
-  let built: { code: number; output: string };
+  let built: SamBuild;
 
   beforeAll(async () => {
     await buildBundles();
-    built = await sam(['build', '--build-dir', relative(ROOT, SAM_BUILD_DIR())]);
+    built = await samBuild();
   }, 30 * MINUTES);
 
   it('builds every function of the template', () => {
