@@ -522,8 +522,11 @@ function injectFault(world: LocalWorld, desired: DesiredState, fault: Fault): vo
   const target = desired.targets[0];
   if (!target) throw new TypeError('--fault target-failed needs a document with at least one target');
   // A connection that times out fails sooner than a create takes (10 s of 30 s): the other targets
-  // are still CREATING, and their Map branches are stopped by this one's failure.
+  // are still CREATING, and their Map branches are stopped by this one's failure. They are held
+  // CREATING, not given their 30 s: at high speed a busy machine's local work outlasts 20 s of
+  // service time, and a sibling would land READY before the failure stopped it.
   world.agentcore.failNext({ kind: 'target', name: target.name, serviceMs: FAULT_TARGET_FAILS_AFTER_MS, reasons: [`Failed to connect to the MCP server at ${target.endpoint}: connection timed out ${note}`, 'Unable to list tools from the target'] });
+  for (const sibling of desired.targets.slice(1)) world.agentcore.holdNext({ kind: 'target', name: sibling.name });
 }
 
 /** What to do about a failure, by error name (the cause names the specifics). */

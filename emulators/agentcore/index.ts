@@ -86,6 +86,8 @@ export interface AgentCoreEmulator {
   /** The next create or update of the named resource ends FAILED / UPDATE_UNSUCCESSFUL with these reasons. */
   /** (`serviceMs`: it lands after that many service milliseconds instead of the operation's delay.) */
   failNext(spec: { kind: 'gateway' | 'target'; name: string; reasons: string[]; times?: number; serviceMs?: number }): void;
+  /** The next create or update of the named resource never lands: it stays CREATING / UPDATING. */
+  holdNext(spec: { kind: 'gateway' | 'target'; name: string; times?: number }): void;
   /** Every status change that landed so far, with its service time (at speed 1). */
   landings(): Landing[];
   /** The next create or update of the named target ends CREATE_/UPDATE_PENDING_AUTH. */
@@ -225,6 +227,7 @@ export async function start(options: EmulatorOptions = {}): Promise<AgentCoreEmu
       calls.length = 0;
     },
     failNext: ({ kind, name, reasons, times, serviceMs }) => service.addFate({ kind, name, outcome: 'fail', reasons, ...(times ? { times } : {}), ...(serviceMs !== undefined ? { serviceMs } : {}) }),
+    holdNext: ({ kind, name, times }) => service.addFate({ kind, name, outcome: 'hold', reasons: [], ...(times ? { times } : {}) }),
     landings: () => (service.settle(), [...service.landings]),
     requireConsent: ({ name, authorizationUrl, times }) =>
       service.addFate({ kind: 'target', name, outcome: 'consent', reasons: [], ...(authorizationUrl ? { authorizationUrl } : {}), ...(times ? { times } : {}) }),
