@@ -170,9 +170,9 @@ export async function start(options: SsmEmulatorOptions = {}): Promise<SsmEmulat
       const running = invocations.get(String(input?.CommandId ?? ''));
       const hold = ctx.timing.holdWhileRunningMs;
       if (hold && running?.status === 'InProgress') await Promise.race([running.done, new Promise((resolve) => setTimeout(resolve, hold))]);
-      return getCommandInvocation(invocations, input);
+      return getCommandInvocation(invocations, input, (ctx.timing.now ?? Date.now)());
     },
-    ListCommandInvocations: (input) => listCommandInvocations(invocations, input, region),
+    ListCommandInvocations: (input) => listCommandInvocations(invocations, input, region, (ctx.timing.now ?? Date.now)()),
     ...store.operations(),
   };
   const throttled = Object.fromEntries(

@@ -17,6 +17,9 @@ import {
   type GetCommandInvocationCommandOutput,
 } from '@aws-sdk/client-ssm';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { start as startS3, type S3Emulator } from '../../../emulators/s3';
 import { start, type CommandDocument, type SsmEmulator } from '../../../emulators/ssm';
 import { FAKE_CREDENTIALS } from '../../support/capture-http';
@@ -34,13 +37,18 @@ const doc = (lines: string[], params: CommandDocument['parameters'] = {}, timeou
 let ssm: SsmEmulator;
 let s3: S3Emulator;
 let client: SSMClient;
+let heldAt: number | undefined;
 
 beforeAll(async () => {
   s3 = await startS3({ buckets: ['out'] });
   ssm = await start({
     documents: {
       echo: doc(['set -euo pipefail', 'echo "hello $SSM_name"', 'echo "to stderr" >&2'], { name: { type: 'String', allowedPattern: '^[a-z]{1,10}$', interpolationType: 'ENV_VAR' } }),
-      sleepy: doc(['sleep 0.4', 'echo "hello $SSM_name"', 'echo "to stderr" >&2'], { name: { type: 'String', interpolationType: 'ENV_VAR' } }),
+      // Runs until the test creates the file its gate parameter names: InProgress for as long as the test looks.
+      gated: doc(['while [ ! -e "$SSM_gate" ]; do sleep 0.02; done', 'echo "hello $SSM_name"', 'echo "to stderr" >&2'], {
+        name: { type: 'String', interpolationType: 'ENV_VAR' },
+        gate: { type: 'String', interpolationType: 'ENV_VAR' },
+      }),
       pasted: doc(['echo "pasted {{ name }}"'], { name: { type: 'String', default: 'world' } }),
       fail: doc(['echo partial', 'exit 3']),
       big: doc(['python3 -c "import sys; sys.stdout.write(\'a\' * 30000); sys.stderr.write(\'b\' * 10000)"']),
@@ -50,7 +58,8 @@ beforeAll(async () => {
     },
     instances: { [INSTANCE]: { online: true }, [OFFLINE]: { online: false }, [STALLED]: { online: true, stalled: true } },
     parameters: [{ name: '/kg/secret', value: 'super-secret-value', type: 'SecureString' }],
-    timing: { secondMs: 20, invisibleMs: 150, pendingMs: 50 },
+    // The invisibility clock stands still while `heldAt` is set (the first lifecycle test looks inside it).
+    timing: { secondMs: 20, invisibleMs: 150, pendingMs: 50, now: () => heldAt ?? Date.now() },
     s3,
   });
   client = new SSMClient({ endpoint: ssm.endpoint, region: 'eu-central-1', credentials: FAKE_CREDENTIALS });
@@ -63,6 +72,18 @@ afterAll(async () => {
 const send = (input: Partial<ConstructorParameters<typeof SendCommandCommand>[0]>) =>
   client.send(new SendCommandCommand({ DocumentName: 'echo', InstanceIds: [INSTANCE], Parameters: { name: ['world'] }, ...input }));
 const invocation = (commandId: string, instanceId = INSTANCE) => client.send(new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: instanceId }));
+
+/** The invocation once GetCommandInvocation finds it (after the invisibility window), whatever its status. */
+async function untilVisible(commandId: string): Promise<GetCommandInvocationCommandOutput> {
+  for (;;) {
+    try {
+      return await invocation(commandId);
+    } catch (e) {
+      if (!(e instanceof InvocationDoesNotExist)) throw e;
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
 
 async function untilTerminal(commandId: string, instanceId = INSTANCE): Promise<GetCommandInvocationCommandOutput> {
   for (;;) {
@@ -78,8 +99,10 @@ async function untilTerminal(commandId: string, instanceId = INSTANCE): Promise<
 
 describe('Run Command lifecycle', () => {
   it('answers InvocationDoesNotExist and an empty list right after SendCommand, then Pending/InProgress with empty output, then Success', async () => {
-    // Prepare / Act
-    const sent = await send({ DocumentName: 'sleepy' });
+    // Prepare / Act: the invisibility window held open, the script held running (no timing involved)
+    const gate = join(mkdtempSync(join(tmpdir(), 'kg-ssm-gate-')), 'open');
+    heldAt = Date.now();
+    const sent = await send({ DocumentName: 'gated', Parameters: { name: ['world'], gate: [gate] } });
     const id = sent.Command!.CommandId!;
     // Assess
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
@@ -87,11 +110,13 @@ describe('Run Command lifecycle', () => {
     expect(sent.Command!.ExpiresAfter).toBeInstanceOf(Date);
     await expect(invocation(id)).rejects.toBeInstanceOf(InvocationDoesNotExist);
     expect((await client.send(new ListCommandInvocationsCommand({ CommandId: id }))).CommandInvocations).toEqual([]);
-    await new Promise((r) => setTimeout(r, 160));
-    const early = await invocation(id);
+    heldAt = undefined;
+    const early = await untilVisible(id);
     expect(['Pending', 'InProgress']).toContain(early.Status);
     expect(early.StandardOutputContent).toBe('');
+    writeFileSync(gate, '');
     const done = await untilTerminal(id);
+    rmSync(dirname(gate), { recursive: true, force: true });
     expect(done).toMatchObject({ Status: 'Success', StatusDetails: 'Success', ResponseCode: 0, PluginName: 'runScript', StandardOutputContent: 'hello world\n', StandardErrorContent: 'to stderr\n', StandardOutputUrl: '' });
     expect(done.ExecutionStartDateTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     expect(done.ExecutionElapsedTime).toMatch(/^PT(\d+H)?(\d+M)?\d+\.\d{3}S$/);
