@@ -17,6 +17,9 @@ const RUN_VARIABLE = 'KEYGATE_SAM_BUILD_PID';
 export interface SamBuild {
   code: number;
   output: string;
+  /** How long installing the pinned tools took (0 when present) and `sam build` itself, in ms. */
+  toolsMs?: number;
+  buildMs?: number;
 }
 
 /** Whether this run includes the sam build test: no path patterns (the whole suite), or one that matches it. */
