@@ -66,7 +66,7 @@ export interface SsmEmulator {
   endpoint: string;
   close(): Promise<void>;
   /** Every request: operation and input (SendCommand parameters included, as CloudTrail would show them). */
-  calls: Array<{ operation: string; input: any }>;
+  calls: Array<{ operation: string; input: any; /** The access key that signed it (emulators/http.ts callerOf). */ caller: string }>;
   invocations: Map<string, Invocation>;
   /** Waits until every command sent so far has ended. */
   settle(): Promise<void>;
@@ -172,9 +172,9 @@ export async function start(options: SsmEmulatorOptions = {}): Promise<SsmEmulat
       const running = invocations.get(String(input?.CommandId ?? ''));
       const hold = ctx.timing.holdWhileRunningMs;
       if (hold && running?.status === 'InProgress') await Promise.race([running.done, new Promise((resolve) => setTimeout(resolve, hold))]);
-      return getCommandInvocation(invocations, input);
+      return getCommandInvocation(invocations, input, (ctx.timing.now ?? Date.now)());
     },
-    ListCommandInvocations: (input) => listCommandInvocations(invocations, input, region),
+    ListCommandInvocations: (input) => listCommandInvocations(invocations, input, region, (ctx.timing.now ?? Date.now)()),
     ...store.operations(),
   };
   const throttled = Object.fromEntries(
@@ -190,7 +190,7 @@ export async function start(options: SsmEmulatorOptions = {}): Promise<SsmEmulat
       },
     ]),
   );
-  const server = createServer((req, res) => void serveJson(req, res, throttled, (operation, input) => calls.push({ operation, input })));
+  const server = createServer((req, res) => void serveJson(req, res, throttled, (operation, input, caller) => calls.push({ operation, input, caller })));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
