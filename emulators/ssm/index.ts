@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import fakeAwsCli from './fake-aws.py';
 import hostFaultShim from './host-fault.py';
 import { ParameterStore, type ParameterRead, type ParameterType } from './parameters';
-import { AwsError, serveJson, type Operation } from './protocol';
+import { serveJson, type Operation } from './protocol';
+import { withFaults } from '../aws-json';
 import { getCommandInvocation, listCommandInvocations, sendCommand, type CommandDocument, type CommandOutcome, type InstanceState, type Invocation, type RunContext, type RunTiming } from './run-command';
 
 export type { CommandDocument, CommandOutcome } from './run-command';
@@ -137,7 +138,6 @@ export async function start(options: SsmEmulatorOptions = {}): Promise<SsmEmulat
   const invocations = new Map<string, Invocation>();
   const instances = new Map<string, InstanceState>(Object.entries(options.instances ?? {}).map(([id, s]) => [id, { online: true, ...s }]));
   const calls: SsmEmulator['calls'] = [];
-  const faults = new Map<string, { left: number; code: string }>();
   let endpoint = '';
   const fakeBin = installFakeCli();
   const faultDir = join(fakeBin, '..', 'faults');
@@ -177,20 +177,8 @@ export async function start(options: SsmEmulatorOptions = {}): Promise<SsmEmulat
     ListCommandInvocations: (input) => listCommandInvocations(invocations, input, region, (ctx.timing.now ?? Date.now)()),
     ...store.operations(),
   };
-  const throttled = Object.fromEntries(
-    Object.entries(operations).map(([name, op]) => [
-      name,
-      (input: unknown, ua: string) => {
-        const fault = faults.get(name);
-        if (fault && fault.left > 0) {
-          fault.left -= 1;
-          throw new AwsError(fault.code, fault.code === 'ThrottlingException' ? 'Rate exceeded' : undefined);
-        }
-        return op(input, ua);
-      },
-    ]),
-  );
-  const server = createServer((req, res) => void serveJson(req, res, throttled, (operation, input, caller) => calls.push({ operation, input, caller })));
+  const faultable = withFaults(operations);
+  const server = createServer((req, res) => void serveJson(req, res, faultable.operations, (operation, input, caller) => calls.push({ operation, input, caller })));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
@@ -208,8 +196,8 @@ export async function start(options: SsmEmulatorOptions = {}): Promise<SsmEmulat
     parameterReads: store.reads,
     setDocument: (name, document) => void ctx.documents.set(name, document),
     setInstance: (id, state) => void instances.set(id, { online: true, ...instances.get(id), ...state }),
-    throttle: (operation, times) => void faults.set(operation, { left: times, code: 'ThrottlingException' }),
-    fail: (operation, times, code = 'InternalServerError') => void faults.set(operation, { left: times, code }),
+    throttle: (operation, times) => faultable.fail(operation, times, 'ThrottlingException'),
+    fail: (operation, times, code = 'InternalServerError') => faultable.fail(operation, times, code),
     injectHostFault: (fault) => {
       for (const f of ['fired.json', 'held']) rmSync(join(faultDir, f), { force: true });
       hostFaultEnd = fault.end ?? 'TimedOut';
@@ -221,7 +209,7 @@ export async function start(options: SsmEmulatorOptions = {}): Promise<SsmEmulat
     },
     failNextCommand: (outcome) => void nextOutcomes.push(outcome),
     clearFaults: () => {
-      faults.clear();
+      faultable.clear();
       nextOutcomes.splice(0);
       for (const f of ['armed.json', 'fired.json', 'held']) rmSync(join(faultDir, f), { force: true });
     },
