@@ -88,7 +88,8 @@ describe('template.yaml resources', () => {
 
 describe('functions', () => {
   const functions = functionsOf(template);
-  const documented = ['EntryPoints', 'External', 'Format', 'Loader', 'MainFields', 'Minify', 'OutExtension', 'Sourcemap', 'SourcesContent', 'Target', 'Banner', 'UseNpmCi', 'KeepNames'];
+  // aws-lambda-builders passes every property as an esbuild flag (scripts/bundles.ts esbuildArgs); these are the ones keygate uses.
+  const documented = ['EntryPoints', 'External', 'Format', 'Loader', 'MainFields', 'Minify', 'OutExtension', 'Sourcemap', 'SourcesContent', 'Target', 'Banner', 'UseNpmCi', 'KeepNames', 'Alias'];
 
   it('there is at least one', () => expect(functions.length).toBeGreaterThan(0));
 
@@ -98,6 +99,8 @@ describe('functions', () => {
     expect(Object.keys(fn.build).filter((k) => !documented.includes(k))).toEqual([]);
     expect(fn.build).toMatchObject({ Format: 'cjs', MainFields: 'module,main', KeepNames: true, Minify: true });
     expect(fn.build.External ?? []).not.toContain('@aws-sdk/*'); // bundle the SDK (toolchain-notes §6)
+    // Lambda's credentials are in the environment: the SDK's default chain is cut to that link (template.yaml, Globals).
+    expect(fn.build.Alias).toEqual(['@aws-sdk/credential-provider-node=./functions/platform/lambda-credentials.ts']);
     expect(existsSync(fromRoot(fn.entry))).toBe(true);
     expect(fn.handler).toBe(`${basename(fn.entry, '.ts')}.handler`);
     expect(fn.logicalId).toBe(`${basename(fn.entry, '.ts').replace(/(^|-)(\w)/g, (_m, _d, c: string) => c.toUpperCase())}Function`);
@@ -108,6 +111,14 @@ describe('functions', () => {
     const m = new Module(bundle.file, module);
     (m as unknown as { _compile(code: string, file: string): void })._compile(readFileSync(bundle.file, 'utf8'), bundle.file);
     expect(typeof (m.exports as Record<string, unknown>)[bundle.handlerExport]).toBe('function');
+  });
+
+  it.each(functions.map((f) => [f.logicalId, f] as const))('%s: its bundle carries no credential provider but the environment one', (_id, fn) => {
+    const { sources } = JSON.parse(readFileSync(`${bundleOf(fn).file}.map`, 'utf8')) as { sources: string[] };
+    const packages = new Set(sources.map((s) => /node_modules\/(@aws-sdk\/[^/]+)/.exec(s)?.[1]).filter(Boolean));
+    expect([...packages].filter((p) => /credential-provider|nested-clients|token-providers/.test(p!))).toEqual(
+      [...packages].some((p) => p!.startsWith('@aws-sdk/client-')) ? ['@aws-sdk/credential-provider-env'] : [],
+    );
   });
 });
 
