@@ -1,4 +1,4 @@
-import { CIMD_PUBLISH_DIRECTORY_PATTERN, DEFAULT_CIMD_PUBLISH_DIRECTORY } from '../functions/core/desired/cimd';
+import { CIMD_PUBLISH_DIRECTORY_PATTERN, DEFAULT_CIMD_PUBLISH_DIRECTORY } from '../functions/core/desired/cimd-publish';
 import { DesiredStateInvalidError, formatProblem } from '../functions/core/errors';
 import type { DesiredState } from '../functions/core/desired/document';
 import { checkDesiredState, parseDesiredStateText, validateDesiredStateShape } from '../functions/core/desired/load';

@@ -1,4 +1,4 @@
-import { readHostResult, type SentCommand } from './adapters/host/host-runner';
+import { readHostResult, type SentCommand } from './adapters/host/host-result';
 import { hostFilesOf } from './core/cimd/host-program';
 import type { DesiredState } from './core/desired/document';
 import { hostErrorToKeycloakError } from './core/keycloak/host-outcome';

@@ -1,6 +1,6 @@
 import { getParameterValue } from './adapters/ssm/parameter-store';
 import { DesiredStateInvalidError } from './core/errors';
-import { CIMD_PUBLISH_DIRECTORY_PATTERN } from './core/desired/cimd';
+import { CIMD_PUBLISH_DIRECTORY_PATTERN } from './core/desired/cimd-publish';
 import { loadDesiredStateInput } from './core/desired/load-input';
 import { envOnce } from './platform/env';
 import { makeHandler, type TaskInput } from './platform/make-handler';

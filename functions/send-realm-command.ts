@@ -1,4 +1,5 @@
-import { sendHostProgram, type SentCommand } from './adapters/host/host-runner';
+import type { SentCommand } from './adapters/host/host-result';
+import { sendHostProgram } from './adapters/host/host-runner';
 import { piggybackCimdObserveOps } from './core/cimd/host-program';
 import type { DesiredState } from './core/desired/document';
 import type { HostProgram } from './core/host/program';

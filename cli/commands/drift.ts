@@ -11,7 +11,7 @@ import { agentcoreClient } from '../../functions/adapters/agentcore/client';
 import { recordAwsCalls } from '../../functions/adapters/aws-call';
 import { s3Client } from '../../functions/adapters/s3/object-reader';
 import { ssmClient } from '../../functions/adapters/ssm/client';
-import type { HostTarget } from '../../functions/adapters/host/host-runner';
+import type { HostTarget } from '../../functions/adapters/host/host-result';
 import { EXIT, printJson, UsageError, type CliIo } from '../io';
 import { loadConfig } from '../load-config';
 

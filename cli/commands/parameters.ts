@@ -1,5 +1,5 @@
 import type { DesiredState } from '../../functions/core/desired/document';
-import { DEFAULT_CIMD_PUBLISH_DIRECTORY } from '../../functions/core/desired/cimd';
+import { DEFAULT_CIMD_PUBLISH_DIRECTORY } from '../../functions/core/desired/cimd-publish';
 import { encodeDocument } from '../../functions/core/desired/encoding';
 import { UsageError } from '../io';
 

@@ -3,7 +3,7 @@ import { dirname, isAbsolute, relative } from 'node:path';
 import { DEFAULT_DELAYS } from '../../emulators/agentcore';
 import { captureFunctionOutput } from '../../emulators/world/function-output';
 import type { AnyWorld } from '../../emulators/world';
-import { DEFAULT_CIMD_PUBLISH_DIRECTORY } from '../../functions/core/desired/cimd';
+import { DEFAULT_CIMD_PUBLISH_DIRECTORY } from '../../functions/core/desired/cimd-publish';
 import { parseDesiredStateText } from '../../functions/core/desired/load';
 import { buildBundles } from '../../scripts/bundles';
 import { fromPackageRoot } from '../../scripts/package-root';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { basename, extname, join, resolve } from 'node:path';
 import { STACK, type AnyWorld } from '../../emulators/world';
 import { captureFunctionOutput, uncaptured } from '../../emulators/world/function-output';
-import { DEFAULT_CIMD_PUBLISH_DIRECTORY } from '../../functions/core/desired/cimd';
+import { DEFAULT_CIMD_PUBLISH_DIRECTORY } from '../../functions/core/desired/cimd-publish';
 import { parseDesiredStateText } from '../../functions/core/desired/load';
 import { fromPackageRoot } from '../../scripts/package-root';
 import { styleFor, type Style } from '../format';

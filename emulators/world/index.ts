@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_CIMD_PUBLISH_DIRECTORY } from '../../functions/core/desired/cimd';
+import { DEFAULT_CIMD_PUBLISH_DIRECTORY } from '../../functions/core/desired/cimd-publish';
 import { encodeDocument } from '../../functions/core/desired/encoding';
 import { checkDesiredState } from '../../functions/core/desired/load';
 import { start as startAgentCore, type AgentCoreEmulator, type EmulatorOptions } from '../agentcore';

@@ -1,4 +1,4 @@
-import type { HostTarget } from '../adapters/host/host-runner';
+import type { HostTarget } from '../adapters/host/host-result';
 import type { DesiredState } from '../core/desired/document';
 import type { KeycloakPlace } from '../core/errors';
 import { envOnce } from './env';

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { parseFramedResult } from '../../functions/adapters/host/host-runner';
+import { parseFramedResult } from '../../functions/adapters/host/host-result';
 import type { HostProgram, HostResult } from '../../functions/core/host/program';
 import type { SsmEmulator } from '../../emulators/ssm';
 import { fromRoot } from './paths';

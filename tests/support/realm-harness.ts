@@ -5,7 +5,7 @@ import { start as startSsm, type SsmEmulator } from '../../emulators/ssm';
 import { startRecordingProxy, type RecordingProxy } from '../../scripts/keycloak/recording-proxy';
 import type { RealKeycloak } from './real-keycloak';
 import { commandDocumentFromTemplate } from '../../emulators/ssm/template-document';
-import { DEFAULT_CIMD_PUBLISH_DIRECTORY } from '../../functions/core/desired/cimd';
+import { DEFAULT_CIMD_PUBLISH_DIRECTORY } from '../../functions/core/desired/cimd-publish';
 import { encodeDocument } from '../../functions/core/desired/encoding';
 import { seedRaw, seedWith } from './seed';
 

@@ -1,6 +1,6 @@
 import { CIMD_RESULT_ID, observedFromStat } from '../../core/cimd/host-program';
 import type { DesiredCimd } from '../../core/desired/cimd';
-import type { HostTarget } from '../host/host-runner';
+import type { HostTarget } from '../host/host-result';
 import type { CimdDestination } from './destination';
 import { hostDestination } from './host-destination';
 import { s3Destination } from './s3-destination';

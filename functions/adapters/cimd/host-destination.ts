@@ -2,7 +2,8 @@ import { CIMD_RESULT_ID, cimdObserveOps, cimdPublishOps, observedFromStat, type 
 import type { ObservedCimd } from '../../core/cimd/plan-cimd';
 import { CimdPublishFailedError, SsmCommandOutputError } from '../../core/errors';
 import type { HostOperation } from '../../core/host/program';
-import { awaitHostResult, sendHostProgram, type HostTarget } from '../host/host-runner';
+import { awaitHostResult, type HostTarget } from '../host/host-result';
+import { sendHostProgram } from '../host/host-runner';
 import type { CimdDestination } from './destination';
 
 export interface HostCimdTarget {

@@ -1,4 +1,5 @@
-import { planCimdDocument, publishableCimd, sha256, type CimdChange } from '../../core/cimd/plan-cimd';
+import { sha256 } from '../../core/cimd/digest';
+import { planCimdDocument, publishableCimd, type CimdChange } from '../../core/cimd/plan-cimd';
 import type { DesiredCimd } from '../../core/desired/cimd';
 import type { DesiredState } from '../../core/desired/document';
 import { CimdDocumentRejectedError, CimdNotConvergedError, CimdPublishFailedError } from '../../core/errors';

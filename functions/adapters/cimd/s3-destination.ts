@@ -1,7 +1,8 @@
 import { CopyObjectCommand, GetObjectCommand, NoSuchKey, PutObjectCommand, S3ServiceException, type S3Client } from '@aws-sdk/client-s3';
-import { sha256, type ObservedCimd } from '../../core/cimd/plan-cimd';
+import { sha256 } from '../../core/cimd/digest';
+import type { ObservedCimd } from '../../core/cimd/plan-cimd';
 import type { RenderedCimd } from '../../core/cimd/render-cimd';
-import { PREVIOUS_SUFFIX } from '../../core/desired/cimd';
+import { PREVIOUS_SUFFIX } from '../../core/desired/cimd-publish';
 import { s3Client } from '../s3/object-reader';
 import type { CimdDestination } from './destination';
 

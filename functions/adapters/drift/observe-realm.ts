@@ -4,7 +4,8 @@ import type { DesiredState } from '../../core/desired/document';
 import { SsmCommandPendingError } from '../../core/errors';
 import { hostErrorToKeycloakError } from '../../core/keycloak/host-outcome';
 import { adminConnection, renderObserveOps, snapshotFromResults } from '../../core/keycloak/observe-realm';
-import { readHostResult, sendHostProgram, type HostTarget } from '../host/host-runner';
+import { readHostResult, type HostTarget } from '../host/host-result';
+import { sendHostProgram } from '../host/host-runner';
 
 export interface ObserveRealmOptions {
   /** Region the host reads its SecureStrings in (the Lambdas pass AWS_REGION). */

@@ -1,8 +1,8 @@
-import { PREVIOUS_SUFFIX } from '../desired/cimd';
+import { PREVIOUS_SUFFIX } from '../desired/cimd-publish';
 import type { DesiredState } from '../desired/document';
 import type { HostOperation } from '../host/program';
+import { sha256 } from './digest';
 import type { ObservedCimd } from './plan-cimd';
-import { sha256 } from './plan-cimd';
 import { renderCimdDocument, type RenderedCimd } from './render-cimd';
 
 /** Key of the file observation in the executor's results. */

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import type { DesiredState } from '../desired/document';
 import { lintDesiredState, type Finding } from '../lint';
 import type { Change, FieldDiff } from '../plan/change';
+import { sha256 } from './digest';
 import { renderCimdDocument, type RenderedCimd } from './render-cimd';
 
 /**
@@ -27,8 +27,6 @@ export type CimdChange = Change<CimdState | null> & { kind: 'cimd-document'; fie
 
 /** Fields whose observed value a plan never repeats: a secret in a published document is already a leak. */
 const SECRET_FIELDS = new Set(['client_secret']);
-
-export const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
 
 /**
  * Plan for the published document: `noop` when the bytes (same hash) and the destination's attributes

@@ -1,5 +1,5 @@
 import { renderCimdDocument } from '../cimd/render-cimd';
-import { isInsideDirectory } from '../desired/cimd';
+import { isInsideDirectory } from '../desired/cimd-publish';
 import type { DesiredState } from '../desired/document';
 import {
   cimdExecutorsOf,

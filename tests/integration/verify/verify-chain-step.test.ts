@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { startChain, type Chain } from '../../../emulators/chain';
 import { coldStart } from '../../../emulators/lambda';
 import { start as startSsm, type SsmEmulator } from '../../../emulators/ssm';
-import { DEFAULT_CIMD_PUBLISH_DIRECTORY } from '../../../functions/core/desired/cimd';
+import { DEFAULT_CIMD_PUBLISH_DIRECTORY } from '../../../functions/core/desired/cimd-publish';
 import { encodeDocument } from '../../../functions/core/desired/encoding';
 import * as errors from '../../../functions/core/errors';
 import { deployed, invoke } from '../../support/lambda';

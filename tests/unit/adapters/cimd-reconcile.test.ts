@@ -1,6 +1,7 @@
 import type { CimdDestination } from '../../../functions/adapters/cimd/destination';
 import { reconcileCimd } from '../../../functions/adapters/cimd/reconcile-cimd';
-import { sha256, type ObservedCimd } from '../../../functions/core/cimd/plan-cimd';
+import { sha256 } from '../../../functions/core/cimd/digest';
+import type { ObservedCimd } from '../../../functions/core/cimd/plan-cimd';
 import { renderCimdDocument } from '../../../functions/core/cimd/render-cimd';
 import type { DesiredCimd } from '../../../functions/core/desired/cimd';
 import type { DesiredState } from '../../../functions/core/desired/document';

@@ -4,7 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { Readable } from 'node:stream';
 import { s3Destination } from '../../../functions/adapters/cimd/s3-destination';
-import { sha256 } from '../../../functions/core/cimd/plan-cimd';
+import { sha256 } from '../../../functions/core/cimd/digest';
 import { renderCimdDocument } from '../../../functions/core/cimd/render-cimd';
 import { seedDesired } from '../../support/seed';
 

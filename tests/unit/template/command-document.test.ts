@@ -7,7 +7,7 @@ import { renderApplyOps } from '../../../functions/core/keycloak/render-apply';
 import { emptyRealmSnapshot } from '../../../functions/core/keycloak/snapshot';
 import { loadTemplate } from '../../../scripts/template';
 import { commandDocumentFromTemplate } from '../../../emulators/ssm/template-document';
-import { CIMD_PUBLISH_DIRECTORY_PATTERN, DEFAULT_CIMD_PUBLISH_DIRECTORY } from '../../../functions/core/desired/cimd';
+import { CIMD_PUBLISH_DIRECTORY_PATTERN, DEFAULT_CIMD_PUBLISH_DIRECTORY } from '../../../functions/core/desired/cimd-publish';
 import { fromRoot } from '../../support/paths';
 import { seedDesired } from '../../support/seed';
 

@@ -1,6 +1,6 @@
 import { hostCommandParameters } from '../../../../functions/adapters/host/host-runner';
 import { cimdObserveOps, cimdPublishOps, observedFromStat } from '../../../../functions/core/cimd/host-program';
-import { sha256 } from '../../../../functions/core/cimd/plan-cimd';
+import { sha256 } from '../../../../functions/core/cimd/digest';
 import { renderCimdDocument } from '../../../../functions/core/cimd/render-cimd';
 import { CIMD_MAX_BYTES } from '../../../../functions/core/lint/cimd-rules';
 import { commandDocumentFromTemplate } from '../../../../emulators/ssm/template-document';

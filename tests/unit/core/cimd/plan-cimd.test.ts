@@ -1,4 +1,5 @@
-import { diffJsonFields, planCimdDocument, publishableCimd, sha256 } from '../../../../functions/core/cimd/plan-cimd';
+import { sha256 } from '../../../../functions/core/cimd/digest';
+import { diffJsonFields, planCimdDocument, publishableCimd } from '../../../../functions/core/cimd/plan-cimd';
 import { renderCimdDocument } from '../../../../functions/core/cimd/render-cimd';
 import { seedDesired, seedWith } from '../../../support/seed';
 

@@ -1,4 +1,4 @@
-import { DEFAULT_CIMD_PUBLISH_DIRECTORY } from '../../../../functions/core/desired/cimd';
+import { DEFAULT_CIMD_PUBLISH_DIRECTORY } from '../../../../functions/core/desired/cimd-publish';
 import { hasUnsafeChars } from '../../../../functions/core/display';
 import { lintDesiredState } from '../../../../functions/core/lint';
 import { describeSchedule, parseSchedule } from '../../../../functions/core/lint/schedule';

@@ -1,4 +1,4 @@
-import { DEFAULT_CIMD_PUBLISH_DIRECTORY } from '../../../../functions/core/desired/cimd';
+import { DEFAULT_CIMD_PUBLISH_DIRECTORY } from '../../../../functions/core/desired/cimd-publish';
 import { lintDesiredState, RULES } from '../../../../functions/core/lint';
 import { FREQUENT_SCHEDULE, HOSTILE_INPUTS } from '../../../support/hostile-inputs';
 import { seedDesired, seedWith } from '../../../support/seed';
