@@ -1,7 +1,8 @@
 import { CIMD_PUBLISH_DIRECTORY_PATTERN, DEFAULT_CIMD_PUBLISH_DIRECTORY } from '../functions/core/desired/cimd-publish';
 import { DesiredStateInvalidError, formatProblem } from '../functions/core/errors';
 import type { DesiredState } from '../functions/core/desired/document';
-import { checkDesiredState, parseDesiredStateText, validateDesiredStateShape } from '../functions/core/desired/load';
+import { checkDesiredState, validateDesiredStateShape } from '../functions/core/desired/check';
+import { parseDesiredStateText } from '../functions/core/desired/load';
 import type { Finding } from '../functions/core/lint';
 import { lintDesiredState } from '../functions/core/lint';
 import { UsageError, type CliIo } from './io';

@@ -1,7 +1,7 @@
 import { getSecureParameterValue } from './adapters/ssm/secure-parameter';
 import { verifyChain, type CanarySecret } from './adapters/verify/verify-chain';
 import { ChainUnreachableError, ChainVerificationFailedError, DesiredStateInvalidError, VerifyInputError } from './core/errors';
-import { checkDesiredState } from './core/desired/load';
+import { checkDesiredState } from './core/desired/check';
 import { failingChecks, type VerificationReport } from './core/verify/report';
 import { UNREACHABLE_DIAGNOSIS } from './core/verify/observation';
 import { verifyEnv } from './platform/verify-env';

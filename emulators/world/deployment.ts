@@ -1,5 +1,5 @@
 import { templateParameters } from '../../cli/commands/parameters';
-import { validateDesiredStateShape } from '../../functions/core/desired/load';
+import { validateDesiredStateShape } from '../../functions/core/desired/check';
 import type { Deployment } from '../iam/cloudformation';
 import { STACK_NAME, STACK_REGION } from './stack';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_CIMD_PUBLISH_DIRECTORY } from '../../functions/core/desired/cimd-publish';
 import { encodeDocument } from '../../functions/core/desired/encoding';
-import { checkDesiredState } from '../../functions/core/desired/load';
+import { checkDesiredState } from '../../functions/core/desired/check';
 import { start as startAgentCore, type AgentCoreEmulator, type EmulatorOptions } from '../agentcore';
 import type { Chain } from '../chain';
 import type { OidcEmulator } from '../oidc';

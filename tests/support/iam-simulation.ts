@@ -27,7 +27,7 @@ export async function rehearseAndRecord(speed = 200): Promise<Rehearsed> {
   const config = fromRoot('examples', 'seed.yaml');
   const text = readFileSync(config, 'utf8');
   const document = parseDesiredStateText(text, config).value as Record<string, any>;
-  const desired = (await import('../../functions/core/desired/load')).checkDesiredState(document, config).desired;
+  const desired = (await import('../../functions/core/desired/check')).checkDesiredState(document, config).desired;
   let world: LocalWorld | undefined;
   const view = { started: (w: LocalWorld) => void (world = w), phaseStarted: () => undefined, phaseSkipped: () => undefined, stepChanged: () => undefined, phaseEnded: () => undefined };
   const result = await rehearse({ document, desired, config, speed, view });

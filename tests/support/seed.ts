@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { DesiredState } from '../../functions/core/desired/document';
-import { parseDesiredStateText, validateDesiredStateShape } from '../../functions/core/desired/load';
+import { validateDesiredStateShape } from '../../functions/core/desired/check';
+import { parseDesiredStateText } from '../../functions/core/desired/load';
 import { fromRoot } from './paths';
 
 export const SEED_PATH = fromRoot('examples', 'seed.yaml');

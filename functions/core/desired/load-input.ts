@@ -1,7 +1,8 @@
 import { DesiredStateInvalidError, type Problem } from '../errors';
 import { stableStringify } from '../gateway/client-token';
 import type { DesiredState } from './document';
-import { checkDesiredState, parseDesiredStateText, validateDesiredStateShape } from './load';
+import { checkDesiredState, validateDesiredStateShape } from './check';
+import { parseDesiredStateText } from './load';
 
 export interface StackBinding {
   /** The one Keycloak instance the stack's IAM policy lets keygate send commands to. */

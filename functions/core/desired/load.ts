@@ -1,11 +1,10 @@
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type YAMLError } from 'yaml';
 import { DesiredStateInvalidError, type Problem } from '../errors';
-import { lintDesiredState, type LintContext } from '../lint';
-import { DesiredStateSchema, type DesiredState } from './document';
+import type { LintContext } from '../lint';
+import { checkDesiredState, type Locate } from './check';
+import type { DesiredState } from './document';
 import { decodeDocument, isEncodedDocument } from './encoding';
-import { describeIssues, formatPath } from './messages';
-
-type Locate = (path: ReadonlyArray<PropertyKey>, atKey?: boolean) => { line: number; column: number } | undefined;
+import { formatPath } from './messages';
 
 export interface ParsedText {
   value: unknown;
@@ -181,17 +180,6 @@ function locator(doc: Document, lineCounter: LineCounter): Locate {
   };
 }
 
-/** Validates the shape of a parsed document (types, required keys, unknown keys, enums). */
-export function validateDesiredStateShape(value: unknown, source = 'desired state', locate?: Locate): DesiredState {
-  const result = DesiredStateSchema.safeParse(value);
-  if (result.success) return result.data;
-  const problems = describeIssues(result.error.issues, DesiredStateSchema, value).map(({ path, message, fix }): Problem => {
-    const pos = locate?.(path, message.startsWith('unknown key'));
-    return { path: formatPath(path), message, ...(fix ? { fix } : {}), ...(pos ? { line: pos.line, column: pos.column } : {}) };
-  });
-  throw new DesiredStateInvalidError(source, problems);
-}
-
 /**
  * The one loader every Lambda, state machine input and CLI command uses: parse, check the shape,
  * then the lint rules. Any error-severity finding makes the document unusable, so nothing runs on
@@ -203,21 +191,4 @@ export function validateDesiredStateShape(value: unknown, source = 'desired stat
 export function loadDesiredState(text: string, source = 'desired state', context: LintContext = {}): DesiredState {
   const { value, locate } = parseDesiredStateText(text, source);
   return checkDesiredState(value, source, locate, context).desired;
-}
-
-/** Shape + lint for an already parsed value (a state machine input carries the document as JSON). */
-export function checkDesiredState(value: unknown, source = 'desired state', locate?: Locate, context: LintContext = {}) {
-  const desired = validateDesiredStateShape(value, source, locate);
-  const findings = lintDesiredState(desired, context).map((f) => {
-    const pos = locate?.(f.pathSegments);
-    return { ...f, ...(pos ? { line: pos.line, column: pos.column } : {}) };
-  });
-  const errors = findings.filter((f) => f.severity === 'error');
-  if (errors.length) {
-    throw new DesiredStateInvalidError(
-      source,
-      errors.map((f) => ({ path: f.path, message: f.message, ruleId: f.ruleId, fix: f.fix, line: f.line, column: f.column })),
-    );
-  }
-  return { desired, findings };
 }

@@ -4,7 +4,7 @@ import { gunzipSync } from 'node:zlib';
 import type { CimdOutcome } from '../../../functions/adapters/cimd/reconcile-cimd';
 import { renderCimdDocument } from '../../../functions/core/cimd/render-cimd';
 import type { DesiredState } from '../../../functions/core/desired/document';
-import { validateDesiredStateShape } from '../../../functions/core/desired/load';
+import { validateDesiredStateShape } from '../../../functions/core/desired/check';
 import type { HostProgram } from '../../../functions/core/host/program';
 import { startWorld, type LocalWorld } from '../../../emulators/world';
 import { deployed, invoke } from '../../support/lambda';

@@ -2,7 +2,7 @@ import { startWorld, type LocalWorld } from '../../../emulators/world';
 import type { CimdOutcome } from '../../../functions/adapters/cimd/reconcile-cimd';
 import { renderCimdDocument } from '../../../functions/core/cimd/render-cimd';
 import type { DesiredState } from '../../../functions/core/desired/document';
-import { validateDesiredStateShape } from '../../../functions/core/desired/load';
+import { validateDesiredStateShape } from '../../../functions/core/desired/check';
 import { deployed, invoke } from '../../support/lambda';
 import { seedRaw } from '../../support/seed';
 

@@ -5,7 +5,7 @@ import { observe, resolvingFetch } from '../../../functions/adapters/http/fetch'
 import type { CimdOutcome } from '../../../functions/adapters/cimd/reconcile-cimd';
 import { renderCimdDocument } from '../../../functions/core/cimd/render-cimd';
 import type { DesiredState } from '../../../functions/core/desired/document';
-import { validateDesiredStateShape } from '../../../functions/core/desired/load';
+import { validateDesiredStateShape } from '../../../functions/core/desired/check';
 import { checkCimdDocument } from '../../../functions/core/verify/cimd';
 import { expectationsFor } from '../../../functions/core/verify/expectations';
 import { deployed, invoke } from '../../support/lambda';

@@ -1,6 +1,6 @@
 import { rehearse, type RehearsalResult } from '../../../cli/rehearse/scenario';
 import { captureFunctionOutput } from '../../../emulators/world/function-output';
-import { validateDesiredStateShape } from '../../../functions/core/desired/load';
+import { validateDesiredStateShape } from '../../../functions/core/desired/check';
 import { realKeycloak, type RealKeycloak } from '../../support/real-keycloak';
 import { seedRaw } from '../../support/seed';
 

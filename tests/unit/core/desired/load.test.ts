@@ -1,6 +1,7 @@
 import { DesiredStateInvalidError } from '../../../../functions/core/errors';
 import { decodeDocument, encodeDocument } from '../../../../functions/core/desired/encoding';
-import { loadDesiredState, parseDesiredStateText, validateDesiredStateShape } from '../../../../functions/core/desired/load';
+import { validateDesiredStateShape } from '../../../../functions/core/desired/check';
+import { loadDesiredState, parseDesiredStateText } from '../../../../functions/core/desired/load';
 import { seedRaw, seedText } from '../../../support/seed';
 
 function problemsOf(fn: () => unknown) {
