@@ -17,7 +17,7 @@
 // - The realm reconciler against a real Keycloak 26.7.3, and at scale (bench/keycloak.ts).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { driftInjections } from '../cli/rehearse/drift-injections';
@@ -253,6 +253,8 @@ function unbundledBuild(fn: ReturnType<typeof functionsOf>[number], outdir: stri
 }
 
 async function main() {
+  // Timings on a shared machine are only read with the load beside them (1-minute load average).
+  const loadAtStart = loadavg()[0]!;
   // Every function runs from its bundle as `sam build` makes it (the local world loads them).
   const built = await buildBundles();
   if (built.built.length) progress(`bundled ${built.built.length} function(s) as sam build does`);
@@ -262,9 +264,9 @@ async function main() {
   if (runs('verify')) rows.push(...(await verification()));
   if (runs('bundles')) rows.push(...(await bundles()));
   if (runs('keycloak')) rows.push(...(await keycloakFigures(seed, SPEED, progress)));
-  const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, Node ${process.version}`;
+  const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, Node ${process.version}, load average ${loadAtStart.toFixed(2)} at the start and ${loadavg()[0]!.toFixed(2)} at the end`;
   process.stdout.write(
-    `keygate bench — ${new Date().toISOString().slice(0, 10)}, ${machine}; speed ${SPEED} (gateway 20 s, target 30 s emulated), provisioning median of ${REPEAT}, cold loads median of ${REQUIRES} processes\n\n`,
+    `keygate bench — ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${machine}; speed ${SPEED} (gateway 20 s, target 30 s emulated), provisioning median of ${REPEAT}, cold loads median of ${REQUIRES} processes\n\n`,
   );
   const width = Math.max(...rows.map((r) => r[0].length));
   process.stdout.write(`| figure | value | against |\n|---|---|---|\n${rows.map(([a, b, c]) => `| ${a.padEnd(width)} | ${b} | ${c} |`).join('\n')}\n`);

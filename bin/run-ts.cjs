@@ -23,6 +23,13 @@ function bundle(entry, options = {}) {
     sourcemap: 'inline',
     write: false,
     logLevel: 'silent',
+    // Every imported module evaluated, as Node does from source, whatever a package's "sideEffects"
+    // says: with it, esbuild left zod/mini uninitialized in the bench's bundle ("Class is not a
+    // constructor" at load) once the dynamic import of emulators/chain had wrapped zod's core in a
+    // lazy __esm initializer and the module that used to initialize it first no longer imported zod
+    // (https://github.com/evanw/esbuild/issues/3357, re-exported module not initialized). The
+    // Lambda bundles are sam build's own (scripts/bundles.ts) and each is loaded by a test.
+    ignoreAnnotations: true,
     // The emulators keep their helper scripts (emulators/ssm/fake-aws.py) as files beside the code.
     loader: { '.sh': 'text', '.py': 'text' },
     // esbuild cannot bundle itself (it ships a native binary); scripts that drive it load it at run time.
