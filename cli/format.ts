@@ -1,3 +1,4 @@
+import { escapeForDisplay } from '../functions/core/display';
 import type { Finding } from '../functions/core/lint';
 
 export interface Style {
@@ -14,14 +15,19 @@ const color: Style = { bold: ansi(1), dim: ansi(2), red: ansi(31), yellow: ansi(
 
 /** Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org). */
 export function styleFor(isTTY: boolean, env: Record<string, string | undefined>): Style {
-  return isTTY && !env.NO_COLOR ? color : plain;
+  return colourOn(isTTY, env) ? color : plain;
 }
 
 export function formatFinding(source: string, f: Finding, style: Style): string {
   const where = f.line ? `${source}:${f.line}:${f.column ?? 1}` : source;
   const severity = f.severity === 'error' ? style.red('error') : style.yellow('warning');
-  return `${where}: ${severity} ${style.bold(f.ruleId)} ${f.path}: ${f.message}\n    fix: ${f.fix}\n`;
+  // The document's own text (a path, a quoted value) is escaped: a hostile document must not repaint the reviewer's terminal.
+  const e = escapeForDisplay;
+  return `${e(where)}: ${severity} ${style.bold(f.ruleId)} ${e(f.path)}: ${e(f.message)}\n    fix: ${e(f.fix)}\n`;
 }
+
+/** Whether text output may carry colour codes (the same test as {@link styleFor}). */
+export const colourOn = (isTTY: boolean, env: Record<string, string | undefined>): boolean => isTTY && !env.NO_COLOR;
 
 export function summarizeFindings(findings: Finding[]): string {
   const errors = findings.filter((f) => f.severity === 'error').length;

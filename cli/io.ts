@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import type { Problem } from '../functions/core/errors';
 
 /** Everything a command touches outside itself, injected so that tests run commands in-process. */
@@ -12,10 +12,47 @@ export interface CliIo {
   env: Record<string, string | undefined>;
 }
 
+/** The largest file the CLI reads (a desired-state document, a realm snapshot): far above any real one. */
+export const MAX_INPUT_BYTES = 1024 * 1024;
+
+/**
+ * Reads an input file the CLI was given, as UTF-8: a regular file of at most {@link MAX_INPUT_BYTES}.
+ * A FIFO, a device (/dev/zero), a socket or a directory is refused without reading from it: opened
+ * non-blocking (a FIFO without a writer would block the open itself), judged by fstat of what was
+ * opened, and read only up to the limit (a file that grows meanwhile stops there). Errors carry
+ * `code` `EKEYGATEINPUT` and say what the path is.
+ */
+export function readInputFile(path: string): string {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw inputError(`it is ${kindOf(st)}, not a regular file`);
+    if (st.size > MAX_INPUT_BYTES) throw inputError(`it is ${st.size} bytes, over the ${MAX_INPUT_BYTES}-byte limit for an input file`);
+    const buffer = Buffer.alloc(MAX_INPUT_BYTES + 1);
+    let length = 0;
+    for (let n = -1; n !== 0 && length <= MAX_INPUT_BYTES; length += n) n = readSync(fd, buffer, length, buffer.length - length, null);
+    if (length > MAX_INPUT_BYTES) throw inputError(`it grew over the ${MAX_INPUT_BYTES}-byte limit for an input file while it was read`);
+    return buffer.toString('utf8', 0, length);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function kindOf(st: Stats): string {
+  if (st.isDirectory()) return 'a directory';
+  if (st.isFIFO()) return 'a FIFO (named pipe)';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  if (st.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
+const inputError = (message: string) => Object.assign(new Error(message), { code: 'EKEYGATEINPUT' });
+
 export const nodeIo: CliIo = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
-  readFile: (path) => readFileSync(path, 'utf8'),
+  readFile: readInputFile,
   isTTY: Boolean(process.stdout.isTTY),
   get columns() {
     return process.stdout.columns;

@@ -23,8 +23,7 @@ export function loadConfig(io: CliIo, path: string | undefined, opts: { requireC
   try {
     text = io.readFile(path);
   } catch (cause) {
-    const code = (cause as NodeJS.ErrnoException).code;
-    throw new UsageError(`cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : String((cause as Error).message)}`);
+    throw new UsageError(`cannot read ${path}: ${describeReadError(cause)}: pass the desired-state document's file (YAML or JSON), for example examples/seed.yaml`);
   }
   try {
     const { value, locate } = parseDesiredStateText(text, path);
@@ -42,6 +41,15 @@ export function loadConfig(io: CliIo, path: string | undefined, opts: { requireC
     if (error instanceof TypeError && /encoded document/.test(error.message)) throw new UsageError(`${path}: ${error.message}`);
     throw error;
   }
+}
+
+/** Why an input file could not be read, in words (no stack trace, no errno jargon where it can be helped). */
+export function describeReadError(cause: unknown): string {
+  const code = (cause as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EISDIR') return 'it is a directory, not a regular file';
+  if (code === 'EACCES') return 'permission denied';
+  return String((cause as Error).message);
 }
 
 /**

@@ -11,6 +11,8 @@ import { schemaCommand } from './commands/schema';
 import { verifyCommand } from './commands/verify';
 import { parseFlags, type FlagValues } from './flags';
 import { commandHelp, globalHelp, VERSION_TEXT } from './help';
+import { forTerminal } from '../functions/core/display';
+import { colourOn } from './format';
 import { EXIT, printJson, UsageError, type CliIo } from './io';
 import { cimdPublishDirectoryOption, loadConfig } from './load-config';
 import { COMMAND_SPECS, isCommand, type CommandName } from './spec';
@@ -57,7 +59,12 @@ const COMMANDS: Record<CommandName, Command> = {
 const loadRehearse = () => import('./commands/rehearse');
 
 /** Runs one CLI invocation and returns its exit code. Never throws for a user's mistake. */
-export async function run(argv: string[], io: CliIo): Promise<number> {
+export async function run(argv: string[], raw: CliIo): Promise<number> {
+  // Everything a command prints passes one filter: control characters, bidirectional overrides and any
+  // escape sequence but keygate's own colours are escaped, whatever value they came from. The
+  // rehearsal's live view moves the cursor on purpose, and prints only values that passed lint.
+  const colour = colourOn(raw.isTTY, raw.env);
+  const io: CliIo = argv[0] === 'rehearse' ? raw : { ...raw, stdout: (t) => raw.stdout(forTerminal(t, colour)), stderr: (t) => raw.stderr(forTerminal(t, colour)) };
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h') {
     io.stdout(globalHelp());

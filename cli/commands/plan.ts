@@ -1,3 +1,4 @@
+import { escapeStrings } from '../../functions/core/display';
 import { KeycloakFeatureDisabledError, KeycloakSnapshotInvalidError } from '../../functions/core/errors';
 import { describeChange } from '../../functions/core/keycloak/describe-change';
 import { actionable, planRealm, type RealmPlan } from '../../functions/core/keycloak/plan-realm';
@@ -6,7 +7,7 @@ import { buildOfflinePlan, type OfflinePlan } from '../../functions/core/plan/of
 import type { PrivateEndpointWire } from '../../functions/core/gateway/wire';
 import { formatFinding, styleFor, summarizeFindings, type Style } from '../format';
 import { EXIT, printJson, UsageError, type CliIo } from '../io';
-import { cimdPublishDirectoryOption, loadConfig } from '../load-config';
+import { cimdPublishDirectoryOption, describeReadError, loadConfig } from '../load-config';
 
 export interface PlanOptions {
   config?: string;
@@ -29,7 +30,7 @@ export function planCommand(io: CliIo, opts: PlanOptions): number {
   if (opts.json) {
     const keycloak = observed ? { ...plan.keycloak, changes: actionable(observed.plan.changes), unmanaged: observed.plan.unmanaged } : plan.keycloak;
     printJson(io, 'keygate.plan/1', ok, { ...plan, keycloak });
-  } else io.stdout(renderPlanText(opts.config!, plan, styleFor(io.isTTY, io.env), desired.drift, observed));
+  } else io.stdout(renderPlanText(opts.config!, escapeStrings(plan), styleFor(io.isTTY, io.env), escapeStrings(desired.drift), observed && escapeStrings(observed)));
   return ok ? EXIT.ok : EXIT.findings;
 }
 
@@ -38,7 +39,7 @@ function planAgainstSnapshot(io: CliIo, desired: Parameters<typeof planRealm>[0]
   try {
     text = io.readFile(path);
   } catch (cause) {
-    throw new UsageError(`cannot read --keycloak-observed ${path}: ${(cause as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (cause as Error).message}`);
+    throw new UsageError(`cannot read --keycloak-observed ${path}: ${describeReadError(cause)}`);
   }
   try {
     return planRealm(desired, parseSnapshot(JSON.parse(text), path));

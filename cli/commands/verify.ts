@@ -1,3 +1,4 @@
+import { escapeStrings } from '../../functions/core/display';
 import { parseResolveRoutes, resolvingFetch, type FetchLike } from '../../functions/adapters/http/fetch';
 import { verifyChain, type CanarySecret } from '../../functions/adapters/verify/verify-chain';
 import type { DesiredState } from '../../functions/core/desired/document';
@@ -40,7 +41,7 @@ export async function verifyCommand(io: CliIo, opts: VerifyOptions, fetchFn: Fet
     now,
   });
   if (opts.json) printJson(io, 'keygate.verification/1', !report.failed, report);
-  else io.stdout(formatReport(report, opts.config!, styleFor(io.isTTY, io.env)));
+  else io.stdout(formatReport(escapeStrings(report), opts.config!, styleFor(io.isTTY, io.env)));
   return report.failed ? EXIT.findings : EXIT.ok;
 }
 

@@ -49,6 +49,13 @@ export interface KeycloakStandIn {
   setDown(down: boolean): Promise<void>;
   /** The next request matching `method` and a path ending with `pathSuffix` answers `reply` instead. */
   failNext(method: string, pathSuffix: string, reply: Reply): void;
+  /**
+   * The `n`-th admin write from now (1 = the next POST, PUT or DELETE under /admin/) fails: with `reply`
+   * (a 400 or 409, nothing changed), `'drop'` (the connection closes before Keycloak does anything) or
+   * `'drop-after-apply'` (Keycloak applies the write, then the connection closes before the answer: the
+   * caller cannot know it happened). A host that fails in the middle of an apply, at any step.
+   */
+  failWrite(n: number, fault: Reply | 'drop' | 'drop-after-apply'): void;
   /** Forget every issued admin token (as if they had expired). */
   expireTokens(): void;
 }
@@ -60,13 +67,22 @@ export async function start(options: KeycloakStandInOptions = {}): Promise<Keycl
   const tokens = new Map<string, number>();
   const callLog: KeycloakCall[] = [];
   const failures: Array<{ method: string; suffix: string; reply: Reply }> = [];
+  let writeFault: { remaining: number; fault: Reply | 'drop' | 'drop-after-apply' } | undefined;
   const ctx: AdminContext = { realms, features: { cimd: options.features?.cimd ?? true }, baseUrl: '' };
   const sockets = new Set<Socket>();
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const text = await readText(req);
-    const reply = route(req.method ?? 'GET', url, text, req.headers.authorization);
+    const isWrite = req.method !== 'GET' && url.pathname.startsWith('/admin/');
+    const fault = isWrite && writeFault && --writeFault.remaining === 0 ? writeFault.fault : undefined;
+    if (fault !== undefined) writeFault = undefined;
+    if (fault === 'drop') return void req.socket.destroy();
+    const reply = fault !== undefined && fault !== 'drop-after-apply' ? fault : route(req.method ?? 'GET', url, text, req.headers.authorization);
+    if (fault === 'drop-after-apply') {
+      callLog.push({ method: req.method ?? 'GET', path: url.pathname, status: reply.status });
+      return void req.socket.destroy();
+    }
     callLog.push({ method: req.method ?? 'GET', path: url.pathname, status: reply.status });
     const headers: Record<string, string> = reply.body === undefined ? {} : { 'content-type': 'application/json' };
     if (reply.location) headers.location = reply.location;
@@ -158,6 +174,7 @@ export async function start(options: KeycloakStandInOptions = {}): Promise<Keycl
       }
     },
     failNext: (method, pathSuffix, reply) => void failures.push({ method, suffix: pathSuffix, reply }),
+    failWrite: (n, fault) => void (writeFault = { remaining: n, fault }),
     expireTokens: () => tokens.clear(),
   };
 }

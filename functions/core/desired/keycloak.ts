@@ -146,6 +146,10 @@ export const CanaryClientSchema = z
 
 export const RealmSchema = z.strictObject({
   name: z.string().min(1),
+  allowAdminRealm: flag(
+    false,
+    "Let keygate reconcile Keycloak's admin realm (master, or keycloak.admin.realm): the realm every administrator logs in to. Off: lint refuses such a name (realm-admin-realm)",
+  ),
   canaryClient: CanaryClientSchema.optional(),
   users: z.array(UserSchema).default([]),
   clientScopes: z.array(ClientScopeSchema).default([]),

@@ -1,3 +1,4 @@
+import { escapeForDisplay } from '../display';
 import type { DriftItem, DriftReport } from './report';
 
 // The human-readable drift report: the SNS message and `keygate drift` print the same text.
@@ -72,5 +73,6 @@ export function renderDriftReport(report: DriftReport): string {
   if (lines.at(-1) !== '') lines.push('');
   const { drift, repaired, unmanaged } = report.counts;
   lines.push(`Result: ${VERDICT[report.outcome]} (${plural(drift, 'drift item')}, ${repaired} repaired, ${unmanaged} unmanaged)`);
-  return `${lines.join('\n')}\n`;
+  // Values come from AWS, Keycloak and the host as they were found: escaped, so a hand edit cannot repaint a reader's terminal.
+  return `${escapeForDisplay(lines.join('\n'))}\n`;
 }

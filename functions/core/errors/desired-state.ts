@@ -1,3 +1,4 @@
+import { escapeForDisplay } from '../display';
 import { KeygateError, type Problem } from './base';
 
 /** The desired-state document cannot be used: syntax, shape or lint errors. Nothing runs on it. */
@@ -21,5 +22,6 @@ export function formatProblem(source: string, p: Problem): string {
   const path = p.path === '' ? '(document)' : p.path;
   const rule = p.ruleId ? ` [${p.ruleId}]` : '';
   const fix = p.fix ? ` Fix: ${p.fix}` : '';
-  return `${where}${path}: ${p.message}${rule}${fix}`;
+  // A problem quotes what the document holds: escaped, so a hostile value reads as what it is wherever the error is shown.
+  return escapeForDisplay(`${where}${path}: ${p.message}${rule}${fix}`);
 }

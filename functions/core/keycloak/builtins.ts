@@ -21,3 +21,34 @@ export const BUILTIN_CLIENT_PROFILES: readonly string[] = [
 export function isBuiltinProfile(name: string): boolean {
   return BUILTIN_CLIENT_PROFILES.includes(name);
 }
+
+/**
+ * Clients every new Keycloak realm has (26.x): a canary client of the same clientId would be answered
+ * 409 after part of the realm was written, or worse, be taken for keygate's own.
+ */
+export const BUILTIN_CLIENTS: readonly string[] = ['account', 'account-console', 'admin-cli', 'broker', 'realm-management', 'security-admin-console'];
+
+/**
+ * Client scopes a new Keycloak realm has (26.x; `service_account` and, with the organization feature,
+ * `organization` per keycloak-fidelity F21; `role_list` and `saml_organization` are the SAML ones).
+ * Declaring one would make keygate rewrite a scope every client of the realm uses.
+ */
+export const BUILTIN_CLIENT_SCOPES: readonly string[] = [
+  'acr',
+  'address',
+  'basic',
+  'email',
+  'microprofile-jwt',
+  'offline_access',
+  'organization',
+  'phone',
+  'profile',
+  'role_list',
+  'roles',
+  'saml_organization',
+  'service_account',
+  'web-origins',
+];
+
+/** Keycloak names the user behind a client's service account `service-account-<clientId>`. */
+export const SERVICE_ACCOUNT_USER_PREFIX = 'service-account-';

@@ -268,6 +268,9 @@ function planCanaryClient(desired: DesiredState, observed: ObservedRealm, owned:
  * An audience mapper whose type changes is deleted and created again (Keycloak cannot change a
  * mapper's type in place), so it gets a new id: the ownership record takes the new one.
  */
+/** Kinds whose ownership entries carry the object's id. */
+const ID_KINDS = new Set<RealmChangeKind>(['user', 'client-scope', 'audience-mapper', 'client']);
+
 export const isMapperReplacement = (c: RealmChange): boolean =>
   c.kind === 'audience-mapper' && c.action === 'update' && (c.before as { protocolMapper?: string } | null)?.protocolMapper !== (c.after as { protocolMapper?: string } | null)?.protocolMapper;
 
@@ -324,19 +327,15 @@ function planOwnership(observed: ObservedRealm, owned: Ownership, changes: Realm
     clients: objects('client', owned.clients),
   };
   const before = observed.ownership;
-  // A record equal to the observed one still needs its final write when this run creates objects whose
-  // ids are only known after the create: a run that stopped at its first create left exactly the record
-  // (ids null) that the resumed run would compute (found on Keycloak 26.7.3, keycloak-real/bad-input.test.ts).
-  const idsToFill = changes.some((c) => (c.action === 'create' && ID_KINDS.includes(c.kind)) || isMapperReplacement(c));
-  const same = before !== null && canonicalJson(after) === canonicalJson(before) && !observed.ownershipProblem && !idsToFill;
+  // An object created in this run gets its id into the record only by the final record write: a record
+  // that already lists it (with a null id, from the intent a failed run wrote) is not in sync yet.
+  const fillsIds = changes.some((c) => (c.action === 'create' && ID_KINDS.has(c.kind)) || isMapperReplacement(c));
+  const same = before !== null && !fillsIds && canonicalJson(after) === canonicalJson(before) && !observed.ownershipProblem;
   const empty = canonicalJson(after) === canonicalJson(EMPTY_OWNERSHIP);
   if (same || (before === null && empty && !observed.ownershipProblem)) return { action: 'noop', kind: 'ownership', name: 'keygate.owned', before, after, reason: 'in-sync' };
   const diff = diffValues(after, before ?? EMPTY_OWNERSHIP).filter((d) => !(d.expected === null && d.actual === undefined));
   return { action: 'update', kind: 'ownership', name: 'keygate.owned', before, after, reason: 'record', diff };
 }
-
-/** Kinds the ownership record keeps ids of (known only once created). */
-const ID_KINDS: readonly RealmChangeKind[] = ['user', 'client-scope', 'audience-mapper', 'client'];
 
 const sortByName = <T extends { name: string }>(list: T[]): T[] => [...list].sort((a, b) => a.name.localeCompare(b.name));
 

@@ -35,7 +35,10 @@ export function renderApplyOps(realm: string, changes: readonly RealmChange[]): 
   const ops: HostOperation[] = [];
 
   for (const c of of('realm')) {
-    ops.push(c.action === 'create' ? send(c, 'POST', ['admin', 'realms'], { body: c.after }) : { op: 'merge-object', label: changeLabel(c), path: base, set: { enabled: true }, drop: REALM_DROP });
+    // A new realm is created with the ownership intent in it: should the host fail after Keycloak made
+    // the realm but before the answer came back, the next run still finds the realm recorded as keygate's.
+    const record = ownership ? { attributes: { [OWNERSHIP_ATTRIBUTE]: { $json: intentOf(ownership) } } } : {};
+    ops.push(c.action === 'create' ? send(c, 'POST', ['admin', 'realms'], { body: { ...(c.after as object), ...record } }) : { op: 'merge-object', label: changeLabel(c), path: base, set: { enabled: true }, drop: REALM_DROP });
   }
   // Record what is about to be created before creating it: a run that stops half-way still owns it.
   const creates = todo.filter((c) => c.action === 'create' && c.kind !== 'realm');

@@ -1,3 +1,4 @@
+import { shownUrl } from '../display';
 import { hostOf } from '../keycloak/domains';
 import type { Rule } from './types';
 
@@ -40,7 +41,7 @@ export const gatewayRules: Rule[] = [
     check(d, report) {
       d.targets.forEach((t, i) => {
         if (!isHttpsUrl(t.endpoint)) {
-          report(['targets', i, 'endpoint'], `"${t.endpoint}" is not an https URL`, 'AgentCore calls MCP server targets over https only: use https://<host>/mcp');
+          report(['targets', i, 'endpoint'], `${shownUrl(t.endpoint)} is not an https URL`, 'AgentCore calls MCP server targets over https only: use https://<host>/mcp');
         }
       });
     },
@@ -51,7 +52,7 @@ export const gatewayRules: Rule[] = [
     summary: 'The JWT discovery URL is not https.',
     check(d, report) {
       const url = d.gateway.authorizer.discoveryUrl;
-      if (!isHttpsUrl(url)) report(['gateway', 'authorizer', 'discoveryUrl'], `"${url}" is not an https URL`, 'use the https issuer URL of the realm followed by /.well-known/openid-configuration');
+      if (!isHttpsUrl(url)) report(['gateway', 'authorizer', 'discoveryUrl'], `${shownUrl(url)} is not an https URL`, 'use the https issuer URL of the realm followed by /.well-known/openid-configuration');
     },
   },
   {

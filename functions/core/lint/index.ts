@@ -2,6 +2,7 @@ import type { DesiredState } from '../desired/document';
 import { formatPath } from '../desired/paths';
 import { cimdRules } from './cimd-rules';
 import { gatewayRules } from './gateway-rules';
+import { inputRules } from './input-rules';
 import { keycloakRules } from './keycloak-rules';
 import { resourcePolicyRules } from './resource-policy-rules';
 import { verifyRules } from './verify-rules';
@@ -10,7 +11,7 @@ import type { Finding, LintContext, Rule } from './types';
 export type { Finding, LintContext, Rule, Severity } from './types';
 
 /** Every lint rule, in the order findings are reported. */
-export const RULES: readonly Rule[] = [...gatewayRules, ...resourcePolicyRules, ...keycloakRules, ...cimdRules, ...verifyRules];
+export const RULES: readonly Rule[] = [...gatewayRules, ...resourcePolicyRules, ...keycloakRules, ...cimdRules, ...verifyRules, ...inputRules];
 
 /**
  * Semantic checks across the whole document: the mistakes that only show up as a rejected token

@@ -63,7 +63,7 @@ export const DIAGNOSES = {
   'cimd-not-json': 'The CIMD document is not a JSON object.',
   'cimd-content-type': 'The CIMD document is not served as JSON.',
   'cimd-url-invalid': 'The CIMD URL is not https with a path (or has a query, fragment or credentials).',
-  'cimd-client-id-mismatch': "The served document's client_id differs from its URL.",
+  'cimd-client-id-mismatch': "The served document's client_id differs from its URL (another client's document: not quoted, its other fields not judged).",
   'cimd-client-secret': 'The served document carries a client secret or a shared-secret auth method.',
   'cimd-redirect-uris-missing': 'The served document has no redirect_uris.',
   'cimd-redirect-untrusted': "A redirect URI's host is outside the CIMD executor's trusted domains.",

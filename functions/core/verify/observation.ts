@@ -1,3 +1,5 @@
+import { escapeForDisplay } from '../display';
+
 /**
  * What an HTTP probe saw, as plain data: the adapters fill it in, the pure checks read it. A body
  * is kept as text (bounded by the adapter) so that size limits and JSON parsing are judged here.
@@ -20,18 +22,27 @@ export const UNREACHABLE_DIAGNOSIS = 'unreachable' as const;
 
 export type JsonRead = { ok: true; value: Record<string, unknown> } | { ok: false; problem: string };
 
+/** How much of a body that starts like JSON but does not parse a diagnosis quotes. */
+export const QUOTED_PREFIX_CHARS = 40;
+
 /**
- * Parses a response body as a JSON object.
+ * Parses a response body as a JSON object. A body that is not JSON is never quoted (a web server may
+ * serve any file it can read): only one that starts like JSON (`{`, `[`) gets a short prefix, escaped
+ * (control characters and bidirectional overrides as \u escapes), so that a diagnosis says where it broke.
  *
  * @example
  * readJsonObject('{"issuer":"https://kc/realms/r"}') // { ok: true, value: { issuer: 'https://kc/realms/r' } }
+ * readJsonObject('root:x:0:0').ok // false, problem: 'is not JSON (10 characters, not starting with { or [: not quoted)'
  */
 export function readJsonObject(text: string): JsonRead {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    return { ok: false, problem: `is not JSON (starts with ${JSON.stringify(text.slice(0, 40))})` };
+    const trimmed = text.trimStart();
+    if (!/^[[{]/.test(trimmed)) return { ok: false, problem: `is not JSON (${text.length} characters, not starting with { or [: not quoted)` };
+    const prefix = trimmed.slice(0, QUOTED_PREFIX_CHARS);
+    return { ok: false, problem: `is not valid JSON (starts with ${escapeForDisplay(JSON.stringify(prefix))}${trimmed.length > prefix.length ? '…' : ''})` };
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return { ok: false, problem: 'is JSON but not an object' };
   return { ok: true, value: value as Record<string, unknown> };

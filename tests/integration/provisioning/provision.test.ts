@@ -56,8 +56,7 @@ describe('provision.asl.json: real state machine, real handlers, real SDK client
     // Set by someone else (console, another tool); UpdateGateway is a full replacement and must not clear them.
     const unmanaged = { kmsKeyArn, wafConfiguration: { failureMode: 'FAIL_CLOSE' }, customTransformConfiguration: { lambda: { arn: 'arn:aws:lambda:eu-central-1:111122223333:function:transform' } } };
     world.emulator.editGateway(NAME, unmanaged);
-    const changed = seedRaw();
-    changed.gateway.authorizer.allowedAudiences = ['mcp-gateway-demo', 'mcp-gateway-demo-v2'];
+    const changed = withAudience(seedRaw(), 'mcp-gateway-demo-v2');
     world.emulator.resetCalls();
     // Act
     const run = await world.provision(changed);
@@ -73,8 +72,7 @@ describe('provision.asl.json: real state machine, real handlers, real SDK client
 
   it('reordering audiences, scopes and subnets, or repeating one, is not a change', async () => {
     // Prepare
-    const raw = seedRaw();
-    raw.gateway.authorizer.allowedAudiences = ['mcp-gateway-demo', 'b-aud'];
+    const raw = withAudience(seedRaw(), 'b-aud');
     raw.targets[0].privateEndpoint.managedVpcResource.subnetIds = ['subnet-0b1c2d3e4f5a60718', 'subnet-0a1c2d3e4f5a60718'];
     expect((await world.provision(raw)).status).toBe('SUCCEEDED');
     world.emulator.resetCalls();
@@ -189,3 +187,10 @@ describe('provision.asl.json: real state machine, real handlers, real SDK client
     expect(world.emulator.callLog({ mutating: true }).map((c) => c.op)).toEqual(['DeleteGatewayTarget', 'DeleteGateway', 'CreateGateway', 'CreateGatewayTarget', 'PutResourcePolicy']);
   });
 });
+
+/** The document with one more allowed audience, and the client scope whose audience mapper issues it (lint gateway-audience-unmapped). */
+function withAudience(raw: Record<string, any>, audience: string): Record<string, any> {
+  raw.gateway.authorizer.allowedAudiences.push(audience);
+  raw.keycloak.realm.clientScopes.push({ name: `scope-${audience}`, audienceMapper: { name: `aud-${audience}`, audience } });
+  return raw;
+}

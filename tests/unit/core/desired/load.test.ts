@@ -122,7 +122,8 @@ describe('loadDesiredState', () => {
   it('refuses a document with lint errors, naming the rule, path and fix', () => {
     const text = seedText().replace('audience: mcp-gateway-demo', 'audience: mcp-gateway-dmo');
     const problems = problemsOf(() => load(text));
-    expect(problems).toHaveLength(1);
+    // The typo seen from both sides: the mapper's audience is not allowed, and the allowed one is mapped by nothing.
+    expect(problems.map((p) => p.ruleId)).toEqual(['audience-mapper-not-allowed', 'gateway-audience-unmapped']);
     expect(problems[0]).toMatchObject({ ruleId: 'audience-mapper-not-allowed', path: 'keycloak.realm.clientScopes[0].audienceMapper.audience' });
     expect(problems[0]!.fix).toContain('"mcp-gateway-demo"');
   });

@@ -64,6 +64,8 @@ describe('planRealm against an empty realm (the seed article, steps 1-7)', () =>
     expect(profiles).toBeGreaterThan(0);
     expect(policies).toBeGreaterThan(profiles);
     expect(labels.at(-1)).toBe('update ownership keygate.owned');
+    // The realm is created with the ownership intent in it (a lost answer still leaves the realm recorded as keygate's).
+    expect((ops[0] as SendOperation).body).toMatchObject({ realm: 'mcp-demo', enabled: true, attributes: { 'keygate.owned': { $json: { realmCreated: true, users: [{ name: 'alice', id: null }] } } } });
     // The new scope's id travels as a host variable from its POST to the mapper and the type lists.
     const create = ops.find((o) => o.op === 'send' && o.label === 'create client-scope mcp:tools') as SendOperation;
     expect(create.bind).toBe('scope:mcp:tools');
@@ -145,6 +147,17 @@ describe('built-in (global) client profiles', () => {
 });
 
 describe('ownership: keygate deletes only what it created', () => {
+  it('a record that already lists what this run creates (the intent a failed run wrote) is still written at the end, with the new ids', () => {
+    // Prepare: the realm as a run left it that stopped right after recording its intent.
+    const intent = planRealm(seed, emptyRealmSnapshot('mcp-demo', true)).changes.find((c) => c.kind === 'ownership')!.after;
+    const observed: ObservedRealm = { ...emptyRealmSnapshot('mcp-demo', true), exists: true, enabled: true, ownership: intent as ObservedRealm['ownership'] };
+    // Act
+    const changes = todo(observed);
+    // Assess
+    expect(summary(changes)).toContain('update ownership keygate.owned');
+    expect(JSON.stringify(renderApplyOps('mcp-demo', changes).at(-1))).toContain('{"$var":"user:alice"}');
+  });
+
   const without = (edit: (raw: Record<string, any>) => void) => seedWith(edit);
 
   it('deletes an owned user, scope, client, profile and policy that left the document', () => {

@@ -1,5 +1,6 @@
 import { DEFAULT_CIMD_PUBLISH_DIRECTORY } from '../../../../functions/core/desired/cimd';
 import { lintDesiredState, RULES } from '../../../../functions/core/lint';
+import { FREQUENT_SCHEDULE, HOSTILE_INPUTS } from '../../../support/hostile-inputs';
 import { seedDesired, seedWith } from '../../../support/seed';
 
 type Edit = (raw: Record<string, any>) => void;
@@ -83,6 +84,9 @@ const VIOLATIONS: Array<{ rule: string; path: string; message: RegExp; edit: Edi
   { rule: 'verify-gateway-url-invalid', path: 'verify.gatewayUrl', message: /not the gateway's https MCP URL/, edit: (r) => (r.verify.gatewayUrl = 'http://gw.example.com/mcp') },
   { rule: 'verify-canary-missing', path: 'keycloak.realm', message: /declares no canaryClient/, edit: (r) => delete r.keycloak.realm.canaryClient },
   { rule: 'verify-network-missing', path: 'verify', message: /Keycloak is reached through a private endpoint/, edit: (r) => delete r.verify.network },
+  { rule: 'drift-schedule-frequent', path: 'drift.schedule', message: /about 43,200 times a month: about 1,036,800 state transitions \(24 per run without drift\), USD 25\.92 a month/, edit: FREQUENT_SCHEDULE },
+  // The hostile inputs (tests/support/hostile-inputs.ts): one case each.
+  ...HOSTILE_INPUTS.map((h) => ({ rule: h.rule, path: h.path, message: /\S/, edit: h.edit })),
 ];
 
 describe('lint rules', () => {

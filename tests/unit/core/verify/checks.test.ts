@@ -172,6 +172,34 @@ describe('CIMD document', () => {
     [response(404, 'no'), 'cimd.fetch', 'cimd-unavailable'],
   ])('names a bad document (%#)', (obs, id, diagnosis) => expect(byId(checkCimdDocument(obs, expect_), id).diagnosis).toBe(diagnosis));
 
+  // A web server serves whatever file stands at the path: its content never goes into a diagnosis, except
+  // a short, escaped prefix of what starts like JSON.
+  it.each([
+    ['a password file', 'root:MARKER-7e2:19000:0:99999:7:::\n', /^the document is not JSON \(\d+ characters, not starting with \{ or \[: not quoted\)$/],
+    ['HTML', '<html><body>MARKER-7e2</body></html>', /not starting with \{ or \[: not quoted/],
+  ])('never quotes a body that is not JSON (%s)', (_, body, evidence) => {
+    const fetch = byId(checkCimdDocument(response(200, body, { 'content-type': 'application/json' }), expect_), 'cimd.fetch');
+    expect(fetch).toMatchObject({ status: 'fail', diagnosis: 'cimd-not-json', evidence: expect.stringMatching(evidence) });
+    expect(JSON.stringify(fetch)).not.toContain('MARKER');
+  });
+
+  it('quotes at most 40 characters of a body that starts like JSON, with control characters and bidi overrides escaped', () => {
+    const body = `{"client_id":"\u001b[2J\u202e${'x'.repeat(30)}MARKER-7e2"`;
+    const fetch = byId(checkCimdDocument(response(200, body, { 'content-type': 'application/json' }), expect_), 'cimd.fetch');
+    expect(fetch.evidence).toMatch(/^the document is not valid JSON \(starts with "\{\\"client_id\\":\\"\\u001b\[2J\\u202ex+"…\)$/);
+    expect(fetch.evidence).not.toMatch(/[\u001b\u202e]/);
+    expect(fetch.evidence).not.toContain('MARKER');
+  });
+
+  it('never quotes another client\'s document: the client_id by length only, its other fields not judged', () => {
+    const other = { ...doc(), client_id: 'https://cimd.example.com/MARKER-7e2.json', redirect_uris: ['https://MARKER-7e2.example.com/cb'], client_name: 'MARKER-7e2' };
+    const checks = checkCimdDocument(response(200, other, { 'content-type': 'application/json' }), expect_);
+    expect(byId(checks, 'cimd.client-id')).toMatchObject({ status: 'fail', diagnosis: 'cimd-client-id-mismatch', evidence: expect.stringContaining('has a client_id of 40 characters, not the document URL') });
+    expect(byId(checks, 'cimd.redirect-uris').status).toBe('skip');
+    expect(byId(checks, 'cimd.current').status).toBe('skip');
+    expect(JSON.stringify(checks)).not.toContain('MARKER');
+  });
+
   it('checks redirect hosts against trusted domains only when a CIMD executor exists', () => {
     const untrusted = response(200, { ...doc(), redirect_uris: ['https://elsewhere.example/cb'] }, { 'content-type': 'application/json' });
     expect(byId(checkCimdDocument(untrusted, expect_), 'cimd.redirect-uris').diagnosis).toBe('cimd-redirect-untrusted');
