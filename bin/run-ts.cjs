@@ -25,7 +25,9 @@ function bundle(entry, options = {}) {
     // The loaders keep host scripts and JSON fixtures as files beside the code, not strings inside it.
     loader: { '.sh': 'text', '.py': 'text' },
     // esbuild cannot bundle itself (it ships a native binary); scripts that drive it load it at run time.
-    external: ['esbuild', ...(options.external ?? [])],
+    // playwright-core loads its own files at run time (the login flow's browser driver); undici is
+    // large and only the login flow needs it: both are required from node_modules when used.
+    external: ['esbuild', 'playwright-core', 'undici', ...(options.external ?? [])],
   });
   return result.outputFiles[0].text;
 }

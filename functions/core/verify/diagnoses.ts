@@ -68,6 +68,20 @@ export const DIAGNOSES = {
   'cimd-redirect-uris-missing': 'The served document has no redirect_uris.',
   'cimd-redirect-untrusted': "A redirect URI's host is outside the CIMD executor's trusted domains.",
   'cimd-stale': 'The served document differs from the one keygate renders (a stale copy, an edit on the host).',
+  'chromium-missing': 'No Chromium to drive the login with: neither Debian\'s chromium, KEYGATE_CHROMIUM nor the npm package @sparticuz/chromium.',
+  'login-discovery-failed': 'The MCP SDK client did not get from the gateway\'s 401 to an authorization request (metadata missing or refused).',
+  'login-request-unusual': 'The authorization request lacks the CIMD client_id, PKCE S256 or the gateway\'s scopes (an edited or foreign request).',
+  'login-client-id-untrusted': 'Keycloak did not take the client_id URL as a CIMD client: outside the trusted domains or scheme of the client-id-uri condition or the CIMD executor.',
+  'login-cimd-fetch-failed': "Keycloak could not fetch the CIMD document: the CIMD host's certificate is not in Keycloak's truststore (truststore-paths), or the host is not reachable from Keycloak.",
+  'login-redirect-uri-refused': 'Keycloak refused the redirect URI: not in the CIMD document, on an untrusted host, or refused by the OAuth 2.1 redirect enforcer (localhost, a port, http).',
+  'login-pkce-missing': 'Keycloak refused an authorization request without PKCE (pkce-enforcer).',
+  'login-scope-refused': 'Keycloak refused the requested scope (invalid_scope).',
+  'login-refused': 'Keycloak refused the login with a message the table does not know.',
+  'login-credentials-rejected': "Keycloak refused the test user's username or password.",
+  'login-required-action': 'Keycloak asks the test user for a required action (a temporary password, a profile update) before the login.',
+  'login-page-unexpected': 'Keycloak showed a page the login flow does not recognise (another theme or flow): what was on it is in the evidence.',
+  'login-state-mismatch': "The callback's state differs from the authorization request's.",
+  'login-token-exchange-failed': 'The authorization code could not be exchanged for a token (PKCE verifier, redirect URI or client mismatch).',
 } as const;
 
 export type Diagnosis = keyof typeof DIAGNOSES;

@@ -4,7 +4,7 @@ import type { Diagnosis } from './diagnoses';
 export type CheckStatus = 'pass' | 'fail' | 'warn' | 'skip';
 
 /** The sections of a report, in the order the chain is walked. */
-export type CheckGroup = 'authorization-server' | 'protected-resource' | 'token' | 'mcp' | 'denied' | 'cimd';
+export type CheckGroup = 'authorization-server' | 'protected-resource' | 'token' | 'mcp' | 'denied' | 'cimd' | 'login';
 
 export interface Check {
   /** Stable id, `<group>.<name>`, for example `token.audience`. */
@@ -44,6 +44,7 @@ export const GROUP_TITLES: Record<CheckGroup, string> = {
   mcp: 'Allowed MCP calls',
   denied: 'Denied calls',
   cimd: 'CIMD document',
+  login: 'User login (CIMD, authorization code, PKCE, a real browser)',
 };
 
 const GROUP_ORDER = Object.keys(GROUP_TITLES) as CheckGroup[];
@@ -70,7 +71,7 @@ export function checksFor(group: CheckGroup) {
 }
 
 function idPrefix(group: CheckGroup): string {
-  return { 'authorization-server': 'as', 'protected-resource': 'rs', token: 'token', mcp: 'mcp', denied: 'denied', cimd: 'cimd' }[group];
+  return { 'authorization-server': 'as', 'protected-resource': 'rs', token: 'token', mcp: 'mcp', denied: 'denied', cimd: 'cimd', login: 'login' }[group];
 }
 
 /**
