@@ -94,7 +94,10 @@ const rootArgs = (): string[] => (process.getuid?.() === 0 ? ['--no-sandbox'] : 
  */
 function sparticuzArgs(args: readonly string[]): string[] {
   const weakening = new Set(['--disable-web-security', '--allow-running-insecure-content', '--disable-site-isolation-trials']);
-  return args.filter((a) => !weakening.has(a) && !a.startsWith('--headless'));
+  // --single-process and --no-zygote suit one page per Lambda; here one browser serves many contexts, and a
+  // single-process browser closes itself when a renderer goes away.
+  const lambdaOnly = new Set(['--single-process', '--no-zygote']);
+  return args.filter((a) => !weakening.has(a) && !lambdaOnly.has(a) && !a.startsWith('--headless'));
 }
 
 export interface LaunchOptions {

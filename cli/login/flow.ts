@@ -106,7 +106,10 @@ export async function runLogin(options: LoginOptions): Promise<LoginRun> {
     const page = await context.newPage();
     page.setDefaultTimeout(timeout);
     const result = await drive(page, url.href, options, callback, run, timeout);
-    if (!result) return run;
+    if (!result) {
+      if (run.pages.at(-1)?.message && /metadata fetch/i.test(run.pages.at(-1)!.message!)) run.cimdProbe = await probeDocument(options.fetch, options.clientMetadataUrl);
+      return run;
+    }
     run.callback = { code: Boolean(result.code), stateMatches: result.state === provider.stateValue, ...(result.error ? { error: result.error } : {}), ...(result.errorDescription ? { errorDescription: result.errorDescription } : {}), ...(result.iss ? { iss: result.iss } : {}) };
     if (!result.code || result.state !== provider.stateValue) return run;
 
@@ -137,6 +140,22 @@ export async function runLogin(options: LoginOptions): Promise<LoginRun> {
     run.wallMs = Date.now() - started;
     await context.close().catch(() => undefined);
     await callback.close();
+  }
+}
+
+/**
+ * Keycloak could not fetch the CIMD document: can this machine? A certificate error here says the
+ * document's host is served with a certificate no standard trust store holds (Keycloak's neither,
+ * unless its truststore has the CA); a success says Keycloak's own trust or network differs.
+ */
+async function probeDocument(fetchFn: FetchLike, url: string): Promise<NonNullable<LoginRun['cimdProbe']>> {
+  try {
+    const response = await fetchFn(url, { redirect: 'manual', signal: AbortSignal.timeout(10_000) });
+    await response.arrayBuffer().catch(() => undefined);
+    return { ok: true, status: response.status };
+  } catch (error) {
+    const code = networkErrorText(error);
+    return { ok: false, error: code, certificate: /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME|ISSUER/i.test(code) };
   }
 }
 

@@ -45,6 +45,11 @@ export interface Edge {
   pointDocument(raw: Record<string, any>, realm: string): void;
   /** Starts the CIMD host (the rendered document) and the gateway (the document's authorizer). */
   serve(desired: DesiredState): Promise<{ cimd?: CimdHost; gateway: GatewayEmulator }>;
+  /**
+   * Serves another document on the CIMD host's name, at `path` (a client of its own: its client_id is
+   * the returned URL unless the document says otherwise); returns that URL.
+   */
+  serveDocument(path: string, document: Record<string, unknown>): Promise<string>;
   cimd?: CimdHost;
   gateway?: GatewayEmulator;
   close(): Promise<void>;
@@ -59,6 +64,7 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
   const names: NameMap = { hosts: { [LOGIN_NAMES.auth]: '127.0.0.1', [LOGIN_NAMES.cimd]: '127.0.0.1', [gatewayHost]: '127.0.0.1' }, ca: [options.ca.certPem] };
   const origins = { auth: balancer.origin(LOGIN_NAMES.auth), cimd: balancer.origin(LOGIN_NAMES.cimd), gateway: balancer.origin(gatewayHost) };
   const fetchFn = mappedFetch(names);
+  const extras: CimdHost[] = [];
   const edge: Edge = {
     balancer,
     origins,
@@ -88,8 +94,15 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
       balancer.route(gatewayHost, edge.gateway.url);
       return { ...(edge.cimd ? { cimd: edge.cimd } : {}), gateway: edge.gateway };
     },
+    async serveDocument(path, document) {
+      const url = `${origins.cimd}${path}`;
+      const host = await startCimdHost({ path, document: { client_id: url, ...document } });
+      extras.push(host);
+      balancer.route(LOGIN_NAMES.cimd, host.url, path);
+      return url;
+    },
     close: async () => {
-      await Promise.all([edge.cimd?.close(), edge.gateway?.close(), balancer.close()]);
+      await Promise.all([edge.cimd?.close(), edge.gateway?.close(), ...extras.map((h) => h.close()), balancer.close()]);
       await fetchFn.close();
     },
   };

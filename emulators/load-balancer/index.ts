@@ -32,13 +32,23 @@ export interface LoadBalancer {
   origin(host: string): string;
   /** Every request forwarded (or refused), in order of completion. */
   calls: LoadBalancerCall[];
-  /** Adds or replaces a route. */
-  route(host: string, origin: string): void;
+  /** Adds or replaces a route; with `pathPrefix`, only for paths under it (the longest prefix wins). */
+  route(host: string, origin: string, pathPrefix?: string): void;
   close(): Promise<void>;
 }
 
 export async function start(options: LoadBalancerOptions): Promise<LoadBalancer> {
+  // `host` or `host/path-prefix` → backend.
   const routes = new Map(Object.entries(options.routes).map(([host, origin]) => [host.toLowerCase(), new URL(origin)]));
+  const backendFor = (hostname: string, path: string): URL | undefined => {
+    let best: [number, URL] | undefined;
+    for (const [key, origin] of routes) {
+      const slash = key.indexOf('/');
+      const [h, prefix] = slash < 0 ? [key, ''] : [key.slice(0, slash), key.slice(slash)];
+      if (h === hostname && path.startsWith(prefix) && (!best || prefix.length > best[0])) best = [prefix.length, origin];
+    }
+    return best?.[1];
+  };
   const calls: LoadBalancerCall[] = [];
   // No pooled connections to the backends: each closes with its response, so closing a backend never waits on the balancer.
   const agent = new Agent({ keepAlive: false });
@@ -48,7 +58,7 @@ export async function start(options: LoadBalancerOptions): Promise<LoadBalancer>
     const path = req.url ?? '/';
     const call: LoadBalancerCall = { host: hostname, method: req.method ?? 'GET', path: path.split('?')[0]!, status: 0 };
     res.on('finish', () => calls.push({ ...call, status: res.statusCode }));
-    const backend = routes.get(hostname);
+    const backend = backendFor(hostname, path);
     if (!backend) {
       res.writeHead(421, { 'content-type': 'text/plain' }).end(`no route for ${hostname}\n`);
       return;
@@ -71,7 +81,7 @@ export async function start(options: LoadBalancerOptions): Promise<LoadBalancer>
     port,
     origin: (host) => `https://${host}:${port}`,
     calls,
-    route: (host, origin) => void routes.set(host.toLowerCase(), new URL(origin)),
+    route: (host, origin, pathPrefix = '') => void routes.set(`${host.toLowerCase()}${pathPrefix}`, new URL(origin)),
     close: () =>
       new Promise((resolve) => {
         server.close(() => resolve());

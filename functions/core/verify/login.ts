@@ -1,3 +1,4 @@
+import { anyDomainCovers, hostOf as hostOfUrl } from '../keycloak/domains';
 import type { Diagnosis } from './diagnoses';
 import type { ChainExpectations } from './expectations';
 import { describePage, type PageClass, type PageSnapshot } from './login-page';
@@ -64,16 +65,21 @@ export interface LoginRun {
 }
 
 /** Keycloak's messages (26.7.3, observed; docs/verification.md) and what each means for a CIMD login. */
-const KEYCLOAK_MESSAGES: Array<{ pattern: RegExp; diagnosis: Diagnosis; fix: (run: LoginRun) => string }> = [
+const KEYCLOAK_MESSAGES: Array<{ pattern: RegExp; diagnosis: Diagnosis | ((run: LoginRun, expect: ChainExpectations) => Diagnosis); fix: (run: LoginRun, expect: ChainExpectations) => string }> = [
   {
     pattern: /^Client not found\.?$/i,
     diagnosis: 'login-client-id-untrusted',
     fix: (run) => `no client policy took ${run.clientId} as a CIMD client, so Keycloak looked for a registered client of that id: the client-id-uri condition's scheme and trusted domains must cover the URL (https, its host in client-id-uri-allow-permitted-domains; keygate lint: cimd-condition-domain, cimd-url-invalid)`,
   },
   {
+    // 26.7.3 says the same for the client_id's host and for a redirect URI's host outside
+    // cimd-allow-permitted-domains (observed: a document on a trusted host whose redirect URI is on another).
     pattern: /domain not allowed/i,
-    diagnosis: 'login-client-id-untrusted',
-    fix: (run) => `the CIMD executor's trusted domains (cimd-allow-permitted-domains) do not cover ${hostOf(run.clientId)} (keygate lint: cimd-trusted-domain-client-id)`,
+    diagnosis: (run, expect) => (clientIdTrusted(run, expect) ? 'login-redirect-uri-refused' : 'login-client-id-untrusted'),
+    fix: (run, expect) =>
+      clientIdTrusted(run, expect)
+        ? `the CIMD document at ${run.clientId} lists a redirect URI (or another URL) on a host outside the CIMD executor's trusted domains (cimd-allow-permitted-domains: ${expect.cimd?.trustedDomains.join(', ') ?? '?'}): Keycloak says "Invalid Client ID" for it too. Use a redirect URI on a trusted host, or trust that host (keygate lint: cimd-trusted-domain-redirect)`
+        : `the CIMD executor's trusted domains (cimd-allow-permitted-domains) do not cover ${hostOf(run.clientId)} (keygate lint: cimd-trusted-domain-client-id)`,
   },
   {
     pattern: /Client Metadata fetch failed/i,
@@ -100,6 +106,12 @@ const KEYCLOAK_MESSAGES: Array<{ pattern: RegExp; diagnosis: Diagnosis; fix: (ru
     fix: () => 'request only scopes the realm offers the client (the gateway\'s allowed scopes): gateway.authorizer.allowedScopes and keycloak.realm.clientScopes',
   },
 ];
+
+/** Whether the client_id's host is inside the CIMD executor's trusted domains (then a refusal is about another URL of the document). */
+const clientIdTrusted = (run: LoginRun, expect: ChainExpectations): boolean => {
+  const host = hostOfUrl(run.clientId);
+  return host !== undefined && anyDomainCovers(expect.cimd?.trustedDomains ?? [], host);
+};
 
 const hostOf = (url: string): string => {
   try {
@@ -142,11 +154,11 @@ export function checkLogin(run: LoginRun, expect: ChainExpectations, now: Date):
   const pages = run.pages;
   const first = pages[0];
   if (!first) {
-    if (run.callback) checks.push(callbackCheck(run));
+    if (run.callback) checks.push(callbackCheck(run, expect));
     else checks.push(c.fail('login-page', `no page was reached: ${run.failure?.error ?? 'the browser stopped'}`, 'check that this machine reaches Keycloak\'s authorization endpoint', { diagnosis: 'unreachable' }));
     return [...checks, ...skipRest('no login page', LATER.slice(3).filter((id) => !checks.some((x) => x.id === `login.${id}`)))];
   }
-  const pageIssue = pageCheck('login-page', first, run);
+  const pageIssue = pageCheck('login-page', first, run, expect);
   if (first.kind !== 'login') {
     checks.push(pageIssue);
     return [...checks, ...skipRest('Keycloak showed no login page', LATER.slice(4))];
@@ -155,7 +167,7 @@ export function checkLogin(run: LoginRun, expect: ChainExpectations, now: Date):
 
   const afterLogin = pages[1];
   if (afterLogin && afterLogin.kind !== 'consent') {
-    checks.push(pageCheck('credentials', afterLogin, run));
+    checks.push(pageCheck('credentials', afterLogin, run, expect));
     return [...checks, ...skipRest('the login did not go through', LATER.slice(5))];
   }
   if (!afterLogin && !run.callback) {
@@ -166,11 +178,11 @@ export function checkLogin(run: LoginRun, expect: ChainExpectations, now: Date):
   checks.push(
     afterLogin
       ? pages[2] && pages[2].kind !== 'consent'
-        ? pageCheck('consent', pages[2], run)
+        ? pageCheck('consent', pages[2], run, expect)
         : c.pass('consent', `the consent page was shown and accepted: ${describePage(afterLogin.snapshot)}${afterLogin.screenshot ? ` (screenshot ${afterLogin.screenshot})` : ''}`, '', afterLogin.screenshot ? { observed: { screenshot: afterLogin.screenshot } } : {})
       : c.pass('consent', 'Keycloak asked for no consent (the client does not require it)'),
   );
-  const cb = callbackCheck(run);
+  const cb = callbackCheck(run, expect);
   checks.push(cb);
   if (cb.status !== 'pass') return [...checks, ...skipRest('no authorization code', ['token', 'tools'])];
 
@@ -192,6 +204,8 @@ export function checkLogin(run: LoginRun, expect: ChainExpectations, now: Date):
   return checks;
 }
 
+const diagnosisOf = (known: (typeof KEYCLOAK_MESSAGES)[number], run: LoginRun, expect: ChainExpectations): Diagnosis => (typeof known.diagnosis === 'function' ? known.diagnosis(run, expect) : known.diagnosis);
+
 /** A verification check re-homed under `login.` (`token.audience` → `login.token.audience`). */
 const prefixed = (check: Check): Check => ({ ...check, id: `login.${check.id}`, group: 'login' });
 
@@ -209,12 +223,12 @@ function requestCheck(req: LoginRequest, run: LoginRun, expect: ChainExpectation
 }
 
 /** A page where the flow stopped: Keycloak's message named, or the page described. */
-function pageCheck(id: string, visit: LoginPageVisit, run: LoginRun): Check {
+function pageCheck(id: string, visit: LoginPageVisit, run: LoginRun, expect: ChainExpectations): Check {
   const where = describePage(visit.snapshot);
   const observed = { page: visit.kind, title: visit.snapshot.title, ...(visit.message ? { message: visit.message } : {}), ...(visit.screenshot ? { screenshot: visit.screenshot } : {}) };
   if (visit.kind === 'error' || (visit.kind === 'login-error' && id !== 'credentials')) {
     const known = visit.message ? KEYCLOAK_MESSAGES.find((m) => m.pattern.test(visit.message!)) : undefined;
-    if (known) return c.fail(id, `Keycloak refused: "${visit.message}" (${where})`, known.fix(run), { diagnosis: known.diagnosis, observed });
+    if (known) return c.fail(id, `Keycloak refused: "${visit.message}" (${where})`, known.fix(run, expect), { diagnosis: diagnosisOf(known, run, expect), observed });
     return c.fail(id, `Keycloak showed an error: ${where}`, 'read Keycloak\'s log for this request (the message names the setting)', { diagnosis: 'login-refused', observed });
   }
   if (visit.kind === 'login-error') return c.fail(id, `Keycloak refused the credentials: "${visit.message ?? ''}"`, 'check the test user\'s password (its SSM SecureString) and that the user exists and is enabled in the realm', { diagnosis: 'login-credentials-rejected', observed });
@@ -222,13 +236,13 @@ function pageCheck(id: string, visit: LoginPageVisit, run: LoginRun): Check {
   return c.fail(id, `the page is not the one expected (${id === 'login-page' ? 'the login form #kc-form-login with #username and #password' : 'the consent form with an accept button, or the callback'}): ${where}`, 'the login theme or flow differs from Keycloak 26\'s keycloak.v2 theme: use that theme for the realm (Realm settings → Themes), or adjust the page table in functions/core/verify/login-page.ts', { diagnosis: 'login-page-unexpected', observed });
 }
 
-function callbackCheck(run: LoginRun): Check {
+function callbackCheck(run: LoginRun, expect: ChainExpectations): Check {
   const cb = run.callback;
   if (!cb) return c.fail('callback', 'the browser never reached the 127.0.0.1 callback', 'check the redirect URI and the last page the browser showed', { diagnosis: 'login-page-unexpected' });
   if (cb.error) {
     const text = `${cb.error}${cb.errorDescription ? `: ${cb.errorDescription}` : ''}`;
     const known = KEYCLOAK_MESSAGES.find((m) => m.pattern.test(cb.errorDescription ?? '') || m.pattern.test(cb.error ?? ''));
-    return c.fail('callback', `Keycloak redirected to the callback with error ${text}`, known?.fix(run) ?? 'read Keycloak\'s log for this request', { diagnosis: known?.diagnosis ?? 'login-refused', observed: { error: cb.error, ...(cb.errorDescription ? { error_description: cb.errorDescription } : {}) } });
+    return c.fail('callback', `Keycloak redirected to the callback with error ${text}`, known?.fix(run, expect) ?? 'read Keycloak\'s log for this request', { diagnosis: known ? diagnosisOf(known, run, expect) : 'login-refused', observed: { error: cb.error, ...(cb.errorDescription ? { error_description: cb.errorDescription } : {}) } });
   }
   if (!cb.code) return c.fail('callback', 'the callback carried no code', 'check the response_type (code)', { diagnosis: 'login-refused' });
   if (!cb.stateMatches) return c.fail('callback', 'the callback\'s state differs from the request\'s', 'the authorization response does not belong to this request (a replayed or forged redirect)', { diagnosis: 'login-state-mismatch' });

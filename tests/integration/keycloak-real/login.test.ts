@@ -5,6 +5,8 @@ import type { Browser } from 'playwright-core';
 import { launchChromium } from '../../../cli/login/browser';
 import { runLogin } from '../../../cli/login/flow';
 import { startEdge, type Edge } from '../../../emulators/edge';
+import { start as startGateway } from '../../../emulators/mcp-gateway';
+import { lintDesiredState } from '../../../functions/core/lint';
 import { expectationsFor } from '../../../functions/core/verify/expectations';
 import { checkLogin, type LoginRun } from '../../../functions/core/verify/login';
 import { loadLocalCa } from '../../../scripts/tls/local-ca';
@@ -51,6 +53,9 @@ afterAll(async () => {
 
 const login = (extra: Partial<Parameters<typeof runLogin>[0]> = {}): Promise<LoginRun> =>
   runLogin({ gatewayUrl: edge.gatewayUrl, clientMetadataUrl: h.desired.cimd!.url, user: { username: 'alice', password: SECRETS.alice }, fetch: edge.fetch, browser, toolCalls: [ADD, MULTIPLY], ...extra });
+// A login takes 2-15 s on the shared 2-vCPU machine (Chromium, Keycloak's pages, its first CIMD fetch): a bound, not an expectation.
+jest.setTimeout(120_000);
+
 const judge = (run: LoginRun) => checkLogin(run, { ...expectationsFor(h.desired, { gatewayUrl: edge.gatewayUrl }), toolCalls: [ADD, MULTIPLY] }, new Date());
 
 describe('the seed\'s MCP login on Keycloak 26.7.3, in a real browser', () => {
@@ -81,5 +86,91 @@ describe('the seed\'s MCP login on Keycloak 26.7.3, in a real browser', () => {
     expect(statSync(run.screenshots[0]!).size).toBeGreaterThan(1000);
     // Nothing secret in what the run keeps.
     expect(JSON.stringify({ run, checks })).not.toContain(SECRETS.alice);
+  });
+});
+
+/** The lint findings (rule ids) of the seed document with one edit: how keygate names each cause before anything runs. */
+const lintIds = (edit: (raw: Record<string, any>) => void) => lintDesiredState(h.desiredWith(edit)).filter((f) => f.severity === 'error').map((f) => f.ruleId);
+const checkOf = (run: LoginRun, id: string) => judge(run).find((c) => c.id === id);
+/** A document for a client of its own, on the CIMD host's name (Keycloak registers each URL once). */
+let documents = 0;
+const documentWith = (redirectUris: string[]) =>
+  edge.serveDocument(`/oauth/negative-${++documents}.json`, { client_name: `negative ${documents}`, redirect_uris: redirectUris, grant_types: ['authorization_code'], response_types: ['code'], token_endpoint_auth_method: 'none' });
+
+describe('what Keycloak 26.7.3 and the gateway refuse, each for its documented reason, each named by lint or a diagnosis', () => {
+  it('scope mcp:fail gets no access (the article\'s negative test)', async () => {
+    // Act
+    const run = await login({ editAuthorizationUrl: (u) => u.searchParams.set('scope', 'mcp:fail') });
+    // Assess
+    const checks = judge(run).filter((c) => c.status === 'fail');
+    // Keycloak refuses a scope the realm does not offer the client: back to the callback with invalid_scope, no code.
+    expect(run.callback).toMatchObject({ code: false, error: 'invalid_scope' });
+    expect(checks.map((c) => `${c.id} ${c.diagnosis}`)).toEqual(['login.callback login-scope-refused']);
+    expect(run.token).toBeUndefined();
+  });
+
+  it('a CIMD document with a redirect URI on another host is refused by Keycloak (lint: cimd-trusted-domain-redirect)', async () => {
+    // Prepare
+    const clientId = await documentWith(['https://elsewhere.example.net/oauth/callback']);
+    // Act
+    const run = await login({ clientMetadataUrl: clientId, editAuthorizationUrl: (u) => u.searchParams.set('redirect_uri', 'https://elsewhere.example.net/oauth/callback') });
+    // Assess
+    expect(run.pages.map((p) => p.kind)).toEqual(['error']);
+    expect(checkOf(run, 'login.login-page')).toMatchObject({ status: 'fail', diagnosis: 'login-redirect-uri-refused', evidence: expect.stringContaining(run.pages[0]!.message!) });
+    expect(run.callback).toBeUndefined();
+    expect(lintIds((raw) => (raw.cimd.document.redirect_uris = ['https://elsewhere.example.net/oauth/callback']))).toContain('cimd-trusted-domain-redirect');
+  });
+
+  it('a client-ID URL outside the trusted domains is refused (lint: cimd-condition-domain, cimd-trusted-domain-client-id)', async () => {
+    // Act: the SDK sends the URL as client_id; Keycloak never fetches it
+    const run = await login({ clientMetadataUrl: 'https://cimd.elsewhere.example.net/oauth/client-metadata.json' });
+    // Assess
+    expect(run.authorizationRequest?.clientId).toBe('https://cimd.elsewhere.example.net/oauth/client-metadata.json');
+    expect(run.pages.map((p) => `${p.kind}: ${p.message}`)).toEqual(['error: Client not found.']);
+    expect(checkOf(run, 'login.login-page')).toMatchObject({ status: 'fail', diagnosis: 'login-client-id-untrusted', fix: expect.stringContaining('client-id-uri-allow-permitted-domains') });
+    expect(lintIds((raw) => (raw.cimd.url = 'https://cimd.elsewhere.example.net/oauth/client-metadata.json'))).toEqual(expect.arrayContaining(['cimd-condition-domain', 'cimd-trusted-domain-client-id']));
+  });
+
+  it('an authorization request without PKCE is refused (pkce-enforcer)', async () => {
+    // Act
+    const run = await login({ editAuthorizationUrl: (u) => ['code_challenge', 'code_challenge_method'].forEach((p) => u.searchParams.delete(p)) });
+    // Assess
+    expect(run.authorizationRequest).toMatchObject({ codeChallenge: false });
+    const refused = judge(run).find((c) => c.status === 'fail')!;
+    expect(refused).toMatchObject({ diagnosis: 'login-pkce-missing', fix: expect.stringContaining('code_challenge_method=S256') });
+    expect(run.token).toBeUndefined();
+  });
+
+  it('a token for another audience gets 401 from the gateway (token.audience: wrong-audience)', async () => {
+    // Prepare: the gateway peer checks another audience (its JWT check against the same realm keys)
+    const other = await startGateway({ publicUrl: edge.gatewayUrl, authorizer: { discoveryUrl: h.desired.gateway.authorizer.discoveryUrl, allowedAudiences: ['another-gateway'], allowedScopes: ['mcp:tools'] }, fetch: edge.fetch });
+    edge.balancer.route(new URL(edge.gatewayUrl).hostname, other.url);
+    try {
+      // Act
+      const run = await login();
+      // Assess: Keycloak issued the seed's token (aud mcp-gateway-demo); this gateway answers 401
+      expect(run.token).toMatchObject({ ok: true });
+      expect(run.tools).toMatchObject({ ok: false, status: 401 });
+      expect(other.calls.some((c) => c.path === '/mcp' && c.status === 401 && c.method === 'POST')).toBe(true);
+      const checks = checkLogin(run, { ...expectationsFor(h.desired, { gatewayUrl: edge.gatewayUrl }), audiences: ['another-gateway'] }, new Date());
+      expect(checks.filter((c) => c.status === 'fail').map((c) => `${c.id} ${c.diagnosis}`)).toEqual(['login.token.audience wrong-audience', 'login.mcp.tools-list token-rejected-by-gateway']);
+    } finally {
+      edge.balancer.route(new URL(edge.gatewayUrl).hostname, edge.gateway!.url);
+      await other.close();
+    }
+  });
+
+  it('an http:// CIMD URL is refused: by the MCP SDK client before any request, and by Keycloak (lint: cimd-url-invalid)', async () => {
+    const httpUrl = h.desired.cimd!.url.replace(/^https:/, 'http:');
+    // Act: the SDK itself
+    const bySdk = await login({ clientMetadataUrl: httpUrl });
+    // Act: the same request with the http URL put in by hand
+    const byKeycloak = await login({ editAuthorizationUrl: (u) => u.searchParams.set('client_id', httpUrl) });
+    // Assess
+    expect(bySdk.failure?.error).toMatch(/clientMetadataUrl must be a valid HTTPS URL/);
+    expect(checkOf(bySdk, 'login.discovery')).toMatchObject({ status: 'fail', diagnosis: 'login-discovery-failed' });
+    expect(byKeycloak.pages.map((p) => `${p.kind}: ${p.message}`)).toEqual(['error: Client not found.']);
+    expect(checkOf(byKeycloak, 'login.login-page')).toMatchObject({ status: 'fail', diagnosis: 'login-client-id-untrusted' });
+    expect(lintIds((raw) => (raw.cimd.url = raw.cimd.url.replace(/^https:/, 'http:')))).toContain('cimd-url-invalid');
   });
 });
