@@ -174,3 +174,74 @@ describe('what Keycloak 26.7.3 and the gateway refuse, each for its documented r
     expect(lintIds((raw) => (raw.cimd.url = raw.cimd.url.replace(/^https:/, 'http:')))).toContain('cimd-url-invalid');
   });
 });
+
+describe('bad input, named instead of timing out', () => {
+  it('a localhost redirect URI where the OAuth 2.1 profile applies is refused, even with localhost trusted as in the article (lint: redirect-uri-localhost)', async () => {
+    // Prepare: the article's trusted domains (cimd.<domain> and localhost), so that only the OAuth 2.1 profile can refuse it
+    const profiles = await kc.ok('GET', `/admin/realms/${h.realm}/client-policies/profiles`);
+    const edited = structuredClone(profiles);
+    edited.profiles.find((p: { name: string }) => p.name === 'cimd-profile').executors[0].configuration['cimd-allow-permitted-domains'].push('localhost');
+    await kc.ok('PUT', `/admin/realms/${h.realm}/client-policies/profiles`, edited);
+    try {
+      const clientId = await documentWith(['http://localhost/oauth/callback']);
+      // Act
+      const run = await login({ clientMetadataUrl: clientId, editAuthorizationUrl: (u) => u.searchParams.set('redirect_uri', u.searchParams.get('redirect_uri')!.replace('127.0.0.1', 'localhost')) });
+      // Assess
+      expect(run.authorizationRequest?.redirectUri).toMatch(/^http:\/\/localhost:\d+\/oauth\/callback$/);
+      expect(run.pages.map((p) => `${p.kind}: ${p.message}`)).toEqual(['error: Invalid Redirect Uri: invalid loopback address']);
+      expect(checkOf(run, 'login.login-page')).toMatchObject({ status: 'fail', diagnosis: 'login-redirect-uri-refused', fix: expect.stringContaining('127.0.0.1 (not localhost)') });
+      expect(lintIds((raw) => (raw.cimd.document.redirect_uris = ['http://localhost/oauth/callback']))).toContain('redirect-uri-localhost');
+    } finally {
+      await kc.ok('PUT', `/admin/realms/${h.realm}/client-policies/profiles`, { profiles: profiles.profiles });
+    }
+  });
+
+  it('a CIMD host whose certificate Keycloak does not trust: "Client Metadata fetch failed", diagnosed with the truststore setting', async () => {
+    // Prepare: the same name, served by a balancer whose certificate comes from a CA outside Keycloak's truststore
+    const { createLocalCa } = await import('../../../scripts/tls/local-ca');
+    const { start: startLoadBalancer } = await import('../../../emulators/load-balancer');
+    const { start: startCimdHost } = await import('../../../emulators/cimd-host');
+    const { mappedFetch } = await import('../../../cli/login/net');
+    const stranger = createLocalCa('a CA Keycloak does not trust');
+    const leaf = stranger.issue([new URL(edge.origins.cimd).hostname]);
+    const lb = await startLoadBalancer({ certificate: { certPem: leaf.certPem + stranger.certPem, keyPem: leaf.keyPem }, routes: {} });
+    const url = `https://${new URL(edge.origins.cimd).hostname}:${lb.port}/oauth/untrusted.json`;
+    const host = await startCimdHost({ path: '/oauth/untrusted.json', document: { client_id: url, client_name: 'untrusted', redirect_uris: ['http://127.0.0.1/oauth/callback'], grant_types: ['authorization_code'], response_types: ['code'], token_endpoint_auth_method: 'none' } });
+    lb.route(new URL(url).hostname, host.url);
+    // This machine trusts both CAs (the operator's view: the document is served); Keycloak only the first.
+    const both = mappedFetch({ hosts: edge.names.hosts, ca: [...edge.names.ca!, stranger.certPem] });
+    try {
+      // Act
+      const run = await login({ clientMetadataUrl: url, fetch: both });
+      // Assess: Keycloak's TLS handshake failed, so the only request the host saw is this machine's probe
+      expect(host.calls).toEqual([{ method: 'GET', path: '/oauth/untrusted.json', status: 200 }]);
+      expect(run.pages.map((p) => `${p.kind}: ${p.message}`)).toEqual(['error: Client Metadata fetch failed']);
+      expect(run.cimdProbe).toEqual({ ok: true, status: 200 });
+      expect(checkOf(run, 'login.login-page')).toMatchObject({ status: 'fail', diagnosis: 'login-cimd-fetch-failed', fix: expect.stringContaining("Keycloak's truststore (the truststore-paths option, KC_TRUSTSTORE_PATHS)") });
+      // From a machine that does not trust it either, the probe names the certificate error.
+      const strict = await login({ clientMetadataUrl: url });
+      expect(host.calls).toHaveLength(1);
+      expect(strict.cimdProbe).toMatchObject({ ok: false, certificate: true });
+      expect(checkOf(strict, 'login.login-page')!.fix).toMatch(/^the CIMD host's certificate is not trusted \(.+\): .*truststore-paths/);
+    } finally {
+      await Promise.all([lb.close(), host.close(), both.close()]);
+    }
+  });
+
+  it('a page the flow does not know (a required OTP setup): the page is named with what was on it, at once', async () => {
+    // Prepare
+    const [alice] = await kc.ok('GET', `/admin/realms/${h.realm}/users?username=alice&exact=true`);
+    await kc.ok('PUT', `/admin/realms/${h.realm}/users/${alice.id}`, { ...alice, requiredActions: ['CONFIGURE_TOTP'] });
+    try {
+      // Act
+      const run = await login();
+      // Assess
+      expect(run.pages.map((p) => p.kind)).toEqual(['login', 'unknown']);
+      const check = checkOf(run, 'login.credentials')!;
+      expect(check).toMatchObject({ status: 'fail', diagnosis: 'login-page-unexpected' });
+      expect(check.evidence).toMatch(/the page is not the one expected .*: https:\/\/auth\.[^ ]+\/login-actions\/[^:]+: title "[^"]+"; heading .*fields .*totp/i);
+    } finally {
+      await kc.ok('PUT', `/admin/realms/${h.realm}/users/${alice.id}`, { ...alice, requiredActions: [] });
+    }
+  });
+});
