@@ -134,6 +134,7 @@ export function checkLogin(run: LoginRun, expect: ChainExpectations, now: Date):
   const checks: Check[] = [];
   const skipRest = (reason: string, ids: string[]) => ids.map((id) => c.skip(id, `not run: ${reason}`));
   const LATER = ['discovery', 'authorization-request', 'login-page', 'credentials', 'consent', 'callback', 'token', 'tools'];
+  const after = (id: string) => LATER.slice(LATER.indexOf(id) + 1);
   if (run.browserMissing) {
     return [c.fail('browser', run.browserMissing, 'install Debian\'s chromium (apt-get install chromium) or the npm package @sparticuz/chromium, or set KEYGATE_CHROMIUM', { diagnosis: 'chromium-missing' }), ...skipRest('no browser', LATER)];
   }
@@ -145,7 +146,7 @@ export function checkLogin(run: LoginRun, expect: ChainExpectations, now: Date):
   if (!d || !req) {
     const error = run.failure?.error ?? 'the MCP client built no authorization request';
     checks.push(c.fail('discovery', `the MCP SDK client did not get to an authorization request: ${error}`, 'check the gateway\'s 401 challenge, its protected-resource metadata and Keycloak\'s discovery (the rs.* and as.* checks name which)', { diagnosis: 'login-discovery-failed' }));
-    return [...checks, ...skipRest('no authorization request', LATER.slice(1))];
+    return [...checks, ...skipRest('no authorization request', after('discovery'))];
   }
   checks.push(c.pass('discovery', `401 → protected-resource metadata (resource ${d.resource ?? '(none)'}, authorization server ${d.authorizationServer}) → authorization-server metadata (issuer ${d.issuer ?? '?'}, CIMD ${d.cimdSupported ? 'supported' : 'not advertised'}, PKCE ${(d.pkceMethods ?? []).join(', ') || 'not advertised'})`, '', { observed: { ...d } }));
   checks.push(requestCheck(req, run, expect));
@@ -156,23 +157,23 @@ export function checkLogin(run: LoginRun, expect: ChainExpectations, now: Date):
   if (!first) {
     if (run.callback) checks.push(callbackCheck(run, expect));
     else checks.push(c.fail('login-page', `no page was reached: ${run.failure?.error ?? 'the browser stopped'}`, 'check that this machine reaches Keycloak\'s authorization endpoint', { diagnosis: 'unreachable' }));
-    return [...checks, ...skipRest('no login page', LATER.slice(3).filter((id) => !checks.some((x) => x.id === `login.${id}`)))];
+    return [...checks, ...skipRest('no login page', after('login-page').filter((id) => !checks.some((x) => x.id === `login.${id}`)))];
   }
   const pageIssue = pageCheck('login-page', first, run, expect);
   if (first.kind !== 'login') {
     checks.push(pageIssue);
-    return [...checks, ...skipRest('Keycloak showed no login page', LATER.slice(4))];
+    return [...checks, ...skipRest('Keycloak showed no login page', after('login-page'))];
   }
   checks.push(c.pass('login-page', `Keycloak's login page for ${req.clientId ?? run.clientId}: ${describePage(first.snapshot)}${first.screenshot ? ` (screenshot ${first.screenshot})` : ''}`, '', first.screenshot ? { observed: { screenshot: first.screenshot } } : {}));
 
   const afterLogin = pages[1];
   if (afterLogin && afterLogin.kind !== 'consent') {
     checks.push(pageCheck('credentials', afterLogin, run, expect));
-    return [...checks, ...skipRest('the login did not go through', LATER.slice(5))];
+    return [...checks, ...skipRest('the login did not go through', after('credentials'))];
   }
   if (!afterLogin && !run.callback) {
     checks.push(c.fail('credentials', `after the login form nothing happened: ${run.failure?.error ?? 'no page, no callback'}`, 'check Keycloak\'s log for the login', { diagnosis: 'login-page-unexpected' }));
-    return [...checks, ...skipRest('the login did not go through', LATER.slice(5))];
+    return [...checks, ...skipRest('the login did not go through', after('credentials'))];
   }
   checks.push(c.pass('credentials', 'Keycloak accepted the user\'s credentials (the password is never reported)'));
   checks.push(
