@@ -1,8 +1,8 @@
 import { escapeStrings } from '../../functions/core/display';
-import { KeycloakFeatureDisabledError, KeycloakSnapshotInvalidError } from '../../functions/core/errors';
+import { formatProblem, KeycloakFeatureDisabledError, KeycloakSnapshotInvalidError } from '../../functions/core/errors';
 import { describeChange } from '../../functions/core/keycloak/describe-change';
 import { actionable, planRealm, type RealmPlan } from '../../functions/core/keycloak/plan-realm';
-import { parseSnapshot } from '../../functions/core/keycloak/snapshot';
+import { parseSnapshot, snapshotSubjectProblems } from '../../functions/core/keycloak/snapshot';
 import { buildOfflinePlan, type OfflinePlan } from '../../functions/core/plan/offline-plan';
 import type { PrivateEndpointWire } from '../../functions/core/gateway/wire';
 import { formatFinding, styleFor, summarizeFindings, type Style } from '../format';
@@ -42,8 +42,15 @@ function planAgainstSnapshot(io: CliIo, desired: Parameters<typeof planRealm>[0]
     throw new UsageError(`cannot read --keycloak-observed ${path}: ${describeReadError(cause)}`);
   }
   try {
-    return planRealm(desired, parseSnapshot(JSON.parse(text), path));
+    const snapshot = parseSnapshot(JSON.parse(text), path);
+    // The snapshot's names are the file's content: escaped before they are printed.
+    const foreign = escapeStrings(snapshotSubjectProblems({ realm: desired.keycloak.realm.name, instanceId: desired.keycloak.instanceId }, snapshot));
+    if (foreign.length) {
+      throw new UsageError(`${path}: a snapshot of another Keycloak than the document's:\n${foreign.map((p) => `  ${formatProblem(path, p)}`).join('\n')}`, { source: path, problems: foreign });
+    }
+    return planRealm(desired, snapshot);
   } catch (error) {
+    if (error instanceof UsageError) throw error;
     if (error instanceof SyntaxError) throw new UsageError(`${path}: not JSON (${error.message})`);
     if (error instanceof KeycloakSnapshotInvalidError) throw new UsageError(error.message, { source: error.source, problems: error.problems });
     if (error instanceof KeycloakFeatureDisabledError) throw new UsageError(error.message);
@@ -108,7 +115,9 @@ export function renderPlanText(source: string, plan: OfflinePlan, s: Style, drif
     const source = 'parameterName' in rp.vpcEndpointSource ? `the VPC endpoint in SSM parameter ${rp.vpcEndpointSource.parameterName}` : `VPC endpoint${rp.vpcEndpointSource.ids.length === 1 ? '' : 's'} ${list(rp.vpcEndpointSource.ids)}`;
     out += `  ${s.green('+')} allow bedrock-agentcore:InvokeGateway only through ${source}\n`;
     out += `    deny every other endpoint, and deny calls that carry no aws:SourceVpce\n`;
-    out += `    on an endpoint change, allow old and new for ${rp.rotationGracePeriodSeconds} s, then only the new one\n`;
+    out += rp.rotation
+      ? `    when the parameter changes, allow the old and the new endpoint for ${rp.rotation.gracePeriodSeconds} s, then only the new one\n`
+      : `    ${s.dim('no rotation: the ids are literal (a change of them is a deploy; rotationGracePeriodSeconds applies only with vpcEndpoint.parameterName)')}\n`;
   }
 
   const kc = plan.keycloak;
@@ -153,6 +162,11 @@ function renderOfflineRealm(kc: OfflinePlan['keycloak'], s: Style): string {
     const when = p.conditions.map((c) => `${c.condition}(${Object.entries(c.configuration).filter(([k]) => k !== 'is-negative-logic').map(([, v]) => (Array.isArray(v) ? v.join('|') : v)).join('; ')})`);
     out += `  ${s.green('+')} client policy ${s.bold(p.name)} (enabled): when ${when.join(' and ')} use ${p.profiles.join(', ')}\n`;
   }
+  if (kc.canaryClient) {
+    const c = kc.canaryClient.client;
+    out += `  ${s.green('+')} client ${s.bold(c.clientId)}: confidential, client credentials only (verification's canary), default scopes ${list(c.defaultClientScopes)}, secret from SSM SecureString ${kc.canaryClient.secret.parameterName}, set at creation\n`;
+  }
+  out += `  ${s.green('+')} ownership record ${kc.ownershipRecord.attribute} (a realm attribute): what keygate created, so that it never deletes anything else\n`;
   const w = kc.workarounds.kc49456;
   out += `  ${w.active ? s.yellow('~') : s.dim('-')} keycloak/keycloak#49456 workaround ${w.active ? 'on' : 'off'} (${w.reason})${w.additions.length ? `: ${w.additions.map((a) => `${a.policy} also uses ${a.profile}`).join('; ')}` : ''}\n`;
   return out;

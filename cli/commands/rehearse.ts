@@ -64,7 +64,7 @@ export async function rehearseCommand(io: CliIo, opts: RehearseOptions): Promise
     ...(io.columns ? { columns: io.columns } : {}),
     style,
     gatewayName: desired.gateway.name,
-    waits: { 'Wait Grace Period': desired.resourcePolicy?.rotationGracePeriodSeconds ?? 300, 'Let The Deploy Start': 120 },
+    waits: { 'Wait Grace Period': desired.resourcePolicy?.rotationGracePeriodSeconds ?? 300 },
   });
   (opts.json ? io.stderr : io.stdout)(
     `${style.bold('keygate rehearse')} ${config} at speed ×${speed}: gateway READY after ${seconds(DEFAULT_DELAYS.gatewayCreate / speed)}, a target after ${seconds(DEFAULT_DELAYS.targetCreate / speed)} ` +

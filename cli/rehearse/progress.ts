@@ -1,6 +1,7 @@
 import type { EventLog } from '../../emulators/stepfunctions';
 import type { LocalWorld } from '../../emulators/world';
 import { causeText } from '../../functions/core/drift/metrics';
+import { awsTimeModel, waitStateSeconds, type AwsTimeModel } from './aws-time';
 
 /** A step's state as the progress view shows it. */
 export type StepState = 'running' | 'waiting' | 'done' | 'failed' | 'stopped';
@@ -47,6 +48,8 @@ export type Probe = (line: StepLine, now: number) => string | undefined;
 export class StepTracker {
   readonly lines: StepLine[] = [];
   private readonly active = new Map<string, StepLine>();
+  /** Lines whose last event was a failure no retry followed (a retried poll is not a failure). */
+  private readonly failing = new Set<string>();
   private readonly entries = new Map<string, number>();
 
   constructor(
@@ -57,7 +60,7 @@ export class StepTracker {
   ) {}
 
   onEvent(event: EventLog, path: readonly string[]): void {
-    if (event.type === 'ExecutionFailed' || event.type === 'ExecutionAborted') return this.stopAll(path, event.type === 'ExecutionAborted');
+    if (event.type === 'ExecutionFailed' || event.type === 'ExecutionAborted') return this.stopAll(path, event.type === 'ExecutionAborted', (event as { Error?: unknown }).Error);
     const state = event.state as { name: string; type: string; input?: unknown; output?: unknown } | undefined;
     if (!state || (state.type !== 'Task' && state.type !== 'Wait')) return;
     const base = [...path, state.name, event.index ?? ''].join('\u0000');
@@ -74,6 +77,7 @@ export class StepTracker {
     const line = this.active.get(base);
     if (!line) return;
     if (event.type === 'StateRetried') {
+      this.failing.delete(line.key);
       line.polls += 1;
       line.state = 'waiting';
       return this.update(line);
@@ -81,6 +85,7 @@ export class StepTracker {
     if (event.type === 'StateFailed') {
       const e = event as unknown as { Error?: string; Cause?: unknown };
       line.error = { name: String(e.Error ?? 'Error'), cause: typeof e.Cause === 'string' ? e.Cause : JSON.stringify(e.Cause ?? '') };
+      this.failing.add(line.key);
       return;
     }
     if (event.type === 'StateCaught') {
@@ -116,11 +121,17 @@ export class StepTracker {
     this.changed(line);
   }
 
-  /** The execution (or the nested one at `path`) ended without finishing these steps. */
-  private stopAll(path: readonly string[], aborted: boolean): void {
+  /**
+   * The execution (or the nested one at `path`) ended without finishing these steps: the one whose
+   * failure ended it failed; the others (a Map branch still polling a healthy target when a sibling
+   * failed, every step of an aborted run) were stopped.
+   */
+  private stopAll(path: readonly string[], aborted: boolean, error?: unknown): void {
     for (const line of this.lines) {
       if (line.endedAt !== undefined || !startsWith(line.path, path)) continue;
-      line.state = line.error && !aborted ? 'failed' : 'stopped';
+      // A branch whose not-ready poll failed just before the end is no failure: its error is not the execution's.
+      const failedIt = this.failing.has(line.key) && (error === undefined || line.error?.name === error);
+      line.state = failedIt && !aborted ? 'failed' : 'stopped';
       line.endedAt = this.now();
       line.detail = this.probe(line, line.endedAt) ?? line.detail;
       this.changed(line);
@@ -169,36 +180,42 @@ export function seconds(ms: number): string {
  * @example
  * worldProbe(world, 'mcp-gateway-keycloak-demo', { 'Wait Grace Period': 300 })(line, Date.now()) // 'gateway mcp-gateway-keycloak-demo: CREATING (4 s)'
  */
-export function worldProbe(world: LocalWorld, gatewayName: string, waits: Record<string, number> = {}): Probe {
+export function worldProbe(world: LocalWorld, gatewayName: string, waits: Record<string, number> = {}, model: AwsTimeModel = awsTimeModel(() => world.agentcore.landings(), gatewayName, waits)): Probe {
   const speed = world.speed;
   const service = (ms: number) => seconds(Math.max(0, ms) * speed);
   return (line, now) => {
     const ended = line.endedAt !== undefined;
-    const took = service((line.endedAt ?? now) - line.startedAt);
+    // A finished wait on the service takes what it would against AWS (aws-time.ts), whatever the speed.
+    const modeled = ended ? model.waitMs(line) : undefined;
+    // One that did not wait on the service (it was settled already) took what it took here.
+    const took = modeled !== undefined ? seconds(modeled) : ended && line.type !== 'Wait' ? seconds(line.endedAt! - line.startedAt) : service((line.endedAt ?? now) - line.startedAt);
     const polls = line.polls ? `, ${line.polls} poll${line.polls === 1 ? '' : 's'}` : '';
     if (line.type === 'Wait') {
-      const total = waits[line.name];
+      const total = waitStateSeconds(line, waits);
       return ended ? `waited ${took}` : `${took}${total ? ` of ${seconds(total * 1000)}` : ''}`;
     }
     if (/^(Await|Delete) .*Gateway Target/.test(line.name) && line.item && !line.item.startsWith('#')) {
       const gateway = world.agentcore.state().gateways.find((g) => g.name === gatewayName);
       const target = gateway?.targets.find((t) => t.name === line.item);
       const status = target ? target.status : 'deleted';
+      if (line.state === 'stopped') return `target ${line.item}: ${status} when the run stopped`;
       if (ended) return `target ${line.item}: ${status} after ${took}${polls}`;
       return `target ${line.item}: ${status}${target ? ` (${service(now - Date.parse(String(target.updatedAt)))})` : ''}`;
     }
     if (/^Await .*Gateway/.test(line.name)) {
       const gateway = world.agentcore.state().gateways.find((g) => g.name === gatewayName);
       const status = gateway ? gateway.status : 'deleted';
+      if (line.state === 'stopped') return `gateway ${gatewayName}: ${status} when the run stopped`;
       if (ended) return `gateway ${gatewayName}: ${status} after ${took}${polls}`;
       return `gateway ${gatewayName}: ${status}${gateway ? ` (${service(now - Date.parse(String(gateway.updatedAt)))})` : ''}`;
     }
     if (/^Await .*Command$/.test(line.name)) {
       const invocation = (line.commandId && world.ssm.invocations.get(line.commandId)) || [...world.ssm.invocations.values()].at(-1);
       if (!invocation) return undefined;
+      // The command's script runs in real time at any speed: its time is the wall clock's.
       const since = invocation.startedAt?.getTime() ?? invocation.requestedAt.getTime();
-      if (ended) return `SSM command on ${invocation.instanceId}: ${invocation.status} after ${took}${polls}`;
-      return `SSM command on ${invocation.instanceId}: ${invocation.status} (${service(now - since)})`;
+      if (ended) return `SSM command on ${invocation.instanceId}: ${invocation.status} after ${seconds((line.endedAt ?? now) - line.startedAt)}${polls}`;
+      return `SSM command on ${invocation.instanceId}: ${invocation.status} (${seconds(now - since)})`;
     }
     if (line.state === 'failed' && line.error) return errorLine(line.error);
     return resultOf(line);
@@ -228,7 +245,8 @@ function resultOf(line: StepLine): string | undefined {
     case 'Publish CIMD Document':
     case 'Repair CIMD Document': {
       const outcome = out.cimd?.outcome ?? out.outcome;
-      return typeof outcome === 'string' ? `CIMD document ${outcome}` : undefined;
+      const reason = out.cimd?.reason ?? out.reason;
+      return typeof outcome === 'string' ? `CIMD document ${outcome}${outcome === 'skipped' && reason ? `: ${reason}` : ''}` : undefined;
     }
     case 'Verify Chain': {
       const v = out.verification;
@@ -252,31 +270,4 @@ export function errorLine(error: { name: string; cause: string }): string {
   const first = lines[0]?.endsWith(':') && lines[1] ? `${lines[0]} ${lines[1]}` : (lines[0] ?? '');
   const text = `${error.name}: ${first}`;
   return text.length > 160 ? `${text.slice(0, 159)}…` : text;
-}
-
-/** Steps whose time is the emulated service's (a gateway or target status wait, a Wait state): it runs `speed` times faster here. */
-const SERVICE_WAIT = /^(Await .*Gateway|Delete Gateway Target)/;
-
-/**
- * How long an execution would take against AWS: its wall time, with the time spent waiting on the
- * emulated AgentCore and in Wait states multiplied back by `speed` (overlapping waits of parallel
- * targets counted once). Local work (the handlers, the host executor inside SSM commands) counts as
- * it is, so the figure does not grow with the speed.
- *
- * @example
- * serviceTimeMs(4_000, tracker.lines, 20) // 64_000 when 3 s of it were gateway and target waits
- */
-export function serviceTimeMs(wallMs: number, lines: readonly StepLine[], speed: number): number {
-  const spans = lines
-    .filter((l) => l.endedAt !== undefined && (l.type === 'Wait' || SERVICE_WAIT.test(l.name)))
-    .map((l) => [l.startedAt, l.endedAt!] as const)
-    .sort((a, b) => a[0] - b[0]);
-  let waited = 0;
-  let end = -Infinity;
-  for (const [from, to] of spans) {
-    if (to <= end) continue;
-    waited += to - Math.max(from, end);
-    end = to;
-  }
-  return Math.round(wallMs + (speed - 1) * waited);
 }

@@ -26,7 +26,7 @@ export function renderResult(result: RehearsalResult, style: Style): string {
     row('policy', p.resourcePolicyAllows.length ? `allows InvokeGateway from ${p.resourcePolicyAllows.join(', ')} only` : 'none');
     const created = Object.entries(p.realm.created).map(([kind, n]) => `${kind} ${n}`).join(', ');
     row('Keycloak', `realm reconciliation ${p.realm.outcome}${created ? ` (created: ${created})` : ''}`);
-    row('CIMD', p.cimd ? `document ${p.cimd}` : 'not published');
+    row('CIMD', p.cimd && p.cimd !== 'skipped' ? `document ${p.cimd}` : 'none published (the document publishes no CIMD document)');
   }
 
   if (result.rotation) {
@@ -75,6 +75,10 @@ export function renderResult(result: RehearsalResult, style: Style): string {
   const c = result.counts;
   const ok = result.phases.filter((p) => p.status === 'succeeded').length;
   row('phases', result.phases.map((p) => `${p.name} ${p.status}`).join(', ') + ` (${ok} of ${result.phases.length} succeeded)`);
+  // Why each skipped phase was skipped, once per reason.
+  const skipped = new Map<string, string[]>();
+  for (const p of result.phases.filter((x) => x.status === 'skipped')) skipped.set(p.note ?? '', [...(skipped.get(p.note ?? '') ?? []), p.name]);
+  for (const [note, names] of skipped) row('skipped', `${names.join(', ')}: ${note || 'no reason given'}`);
   row('created', Object.entries(c.resourcesCreated).map(([k, n]) => `${k} ${n}`).join(', ') || 'nothing');
   row('API calls', `${c.apiCallsTotal}, by kind:`);
   for (const line of byService(c.apiCalls)) out.push(`  ${''.padEnd(14)}   ${line}`);

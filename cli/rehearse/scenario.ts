@@ -10,7 +10,9 @@ import type { DriftReport } from '../../functions/core/drift/report';
 import { allowedVpcEndpointIds } from '../../functions/core/policy/compare-policy';
 import type { VerificationReport } from '../../functions/core/verify/report';
 import { driftInjections, itemKey, type DriftInjection } from './drift-injections';
-import { serviceTimeMs, StepTracker, stepLabel, worldProbe, type StepLine } from './progress';
+import { GATEWAY_FAILED_ADVICE, GATEWAY_TARGET_FAILED_ADVICE } from '../../functions/core/errors/gateway';
+import { awsTimeModel, awsTimeMs } from './aws-time';
+import { StepTracker, stepLabel, worldProbe, type StepLine } from './progress';
 
 /** Faults `--fault` injects, for tests and demonstrations of a failure. */
 export const FAULTS = {
@@ -19,15 +21,35 @@ export const FAULTS = {
 } as const;
 export type Fault = keyof typeof FAULTS;
 
-export const PHASES = {
-  start: 'Start the local world and the verification peers',
-  provision: 'Provision: gateway, targets, resource policy, Keycloak realm, CIMD document, verification',
-  rotate: 'Rotate the resource policy to a new VPC endpoint',
-  'drift-report': 'Drift detection in report mode (drift injected in AWS, Keycloak and the CIMD file)',
-  'drift-repair': 'Drift detection in repair mode',
-  teardown: 'Teardown',
-} as const;
-export type PhaseName = keyof typeof PHASES;
+/** The phases, in order. */
+export const PHASE_NAMES = ['start', 'provision', 'rotate', 'drift-report', 'drift-repair', 'teardown'] as const;
+export type PhaseName = (typeof PHASE_NAMES)[number];
+
+/**
+ * Each phase's title, naming only what the document has: no "CIMD document" without one, no
+ * verification when it is off, the drift injected where the document lets the rehearsal inject it.
+ */
+export function phaseTitles(desired: DesiredState, injections: readonly DriftInjection[] = driftInjections(desired)): Record<PhaseName, string> {
+  const targets = desired.targets.length;
+  const provisioned = [
+    'gateway',
+    `${targets} target${targets === 1 ? '' : 's'}`,
+    ...(desired.resourcePolicy ? ['resource policy'] : []),
+    'Keycloak realm',
+    ...(desired.cimd?.publish ? ['CIMD document'] : []),
+    ...(desired.verify.enabled ? ['verification'] : []),
+  ];
+  const areas = [...new Set(injections.map((i) => i.area))].map((a) => ({ aws: 'AWS', keycloak: 'Keycloak', cimd: 'the CIMD file' })[a]);
+  const list = (items: string[]) => (items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`);
+  return {
+    start: 'Start the local world and the verification peers',
+    provision: `Provision: ${provisioned.join(', ')}`,
+    rotate: 'Rotate the resource policy to a new VPC endpoint',
+    'drift-report': `Drift detection in report mode (drift injected in ${list(areas)})`,
+    'drift-repair': 'Drift detection in repair mode',
+    teardown: 'Teardown',
+  };
+}
 
 export interface ExecutionSummary {
   machine: string;
@@ -36,16 +58,23 @@ export interface ExecutionSummary {
   transitions: number;
   invocations: number;
   wallMs: number;
-  /** How long it would take against AWS (progress.ts serviceTimeMs). */
+  /** How long it would take against AWS, the same at any speed (aws-time.ts). */
   serviceMs: number;
   error?: string;
 }
 
 export interface Check {
   what: string;
+  /** False only when it failed: a check that did not run is not a failure (nor a pass). */
   ok: boolean;
+  status: 'passed' | 'failed' | 'not run';
   detail: string;
 }
+
+/** A check that ran, passed or failed. */
+const check = (what: string, ok: boolean, detail: string): Check => ({ what, ok, status: ok ? 'passed' : 'failed', detail });
+/** A check that did not run, and why (shown without a tick). */
+const notRun = (what: string, why: string): Check => ({ what, ok: true, status: 'not run', detail: why });
 
 /** Which step failed, why (the error and its cause) and what to do. */
 export interface Failure {
@@ -115,6 +144,8 @@ export interface RehearsalView {
   phaseStarted(name: PhaseName, title: string): void;
   stepChanged(line: StepLine): void;
   phaseEnded(result: PhaseResult): void;
+  /** A phase the document gives nothing to do (its note says why). */
+  phaseSkipped(result: PhaseResult): void;
 }
 
 export interface RehearsalOptions {
@@ -174,8 +205,9 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
       await world.close();
       result.cleanup.leftovers = await leftoversOf(result.cleanup);
     }
-    for (const name of Object.keys(PHASES) as PhaseName[]) {
-      if (!result.phases.some((p) => p.name === name)) result.phases.push(skipped(name, options.signal?.aborted ? 'interrupted before it started' : 'an earlier phase failed'));
+    const failed = result.phases.find((p) => p.status === 'failed');
+    for (const name of PHASE_NAMES) {
+      if (!result.phases.some((p) => p.name === name)) result.phases.push(skipped(name, run.titles[name], options.signal?.aborted ? 'interrupted before it started' : `${failed?.name ?? 'an earlier phase'} failed`));
     }
     result.time = { wallMs: Date.now() - began, emulatedMs: result.phases.reduce((n, p) => n + p.emulatedMs, 0) };
     result.failure = result.phases.find((p) => p.failure)?.failure;
@@ -184,9 +216,9 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
   return result;
 }
 
-const skipped = (name: PhaseName, note: string): PhaseResult => ({
+const skipped = (name: PhaseName, title: string, note: string): PhaseResult => ({
   name,
-  title: PHASES[name],
+  title,
   status: 'skipped',
   wallMs: 0,
   emulatedMs: 0,
@@ -205,16 +237,22 @@ class Runner {
     return this.failed || Boolean(this.options.signal?.aborted);
   }
   private readonly executions = new Map<string, number>();
+  readonly titles: Record<PhaseName, string>;
+  /** The Wait states whose seconds come from the execution (aws-time.ts, the live view). */
+  private readonly waits: Record<string, number>;
 
   constructor(
     private readonly options: RehearsalOptions,
     private readonly result: RehearsalResult,
-  ) {}
+  ) {
+    this.titles = phaseTitles(options.desired);
+    this.waits = { 'Wait Grace Period': options.desired.resourcePolicy?.rotationGracePeriodSeconds ?? 300 };
+  }
 
   /** Runs one phase; returns its value, or undefined when it failed, was interrupted or was skipped. */
   async phase<T>(name: PhaseName, body: () => Promise<{ value: T; checks: Check[]; note?: string }>, world?: LocalWorld): Promise<T | undefined> {
     if (this.stopped) return undefined;
-    const phase: PhaseResult = { ...skipped(name, ''), status: 'succeeded' };
+    const phase: PhaseResult = { ...skipped(name, this.titles[name], ''), status: 'succeeded' };
     delete phase.note;
     this.current = phase;
     const before = world ? snapshot(world) : undefined;
@@ -226,7 +264,7 @@ class Runner {
       value = out.value;
       phase.checks = out.checks;
       if (out.note) phase.note = out.note;
-      const broken = out.checks.find((c) => !c.ok);
+      const broken = out.checks.find((c) => c.status === 'failed');
       if (broken && !phase.failure) {
         phase.failure = { phase: name, step: `check: ${broken.what}`, error: 'RehearsalCheckFailed', why: broken.detail, fix: 'keygate did not do what it must here: please report it with the output of "keygate rehearse --json"' };
       }
@@ -259,8 +297,9 @@ class Runner {
     const n = (this.executions.get(machine) ?? 0) + 1;
     this.executions.set(machine, n);
     const name = `${machine}-${n}`;
-    const grace = this.options.desired.resourcePolicy?.rotationGracePeriodSeconds ?? 300;
-    const tracker = new StepTracker(machine, (line) => this.options.view.stepChanged(line), worldProbe(world, this.options.desired.gateway.name, { 'Wait Grace Period': grace, 'Let The Deploy Start': 120 }));
+    const startedAt = Date.now();
+    const model = awsTimeModel(() => world.agentcore.landings(), this.options.desired.gateway.name, this.waits, startedAt);
+    const tracker = new StepTracker(machine, (line) => this.options.view.stepChanged(line), worldProbe(world, this.options.desired.gateway.name, this.waits, model));
     const run = await world.run(machine, {
       input,
       executionName: name,
@@ -273,7 +312,7 @@ class Runner {
       transitions: run.transitions,
       invocations: Object.values(run.invocations).reduce((a, b) => a + b, 0),
       wallMs: run.durationMs,
-      serviceMs: serviceTimeMs(run.durationMs, tracker.lines, this.options.speed),
+      serviceMs: awsTimeMs({ startedAt, endedAt: Math.max(Date.now(), ...tracker.lines.map((l) => l.endedAt ?? 0)) }, tracker.lines, model),
       ...(run.error ? { error: run.error } : {}),
     });
     return { run, tracker };
@@ -284,12 +323,13 @@ class Runner {
     const phase = this.current!;
     if (run.status === 'ABORTED') return;
     const step = tracker.failedStep();
+    const { why, fix } = explain(run.error ?? 'Error', causeText(run.cause));
     phase.failure = {
       phase: phase.name,
       step: step ? `${step.execution} › ${stepLabel(step)}` : phase.name,
       error: run.error ?? 'Error',
-      why: causeText(run.cause),
-      fix: `${fixFor(run.error ?? '')}${this.options.fault ? ` (This failure was injected with --fault ${this.options.fault}: run "keygate rehearse" without --fault to see the whole flow succeed.)` : ''}`,
+      why,
+      fix: `${fix}${this.options.fault ? ` (This failure was injected with --fault ${this.options.fault}: run "keygate rehearse" without --fault to see the whole flow succeed.)` : ''}`,
     };
   }
 
@@ -306,7 +346,7 @@ class Runner {
         if (run.status !== 'SUCCEEDED') return (this.failedRun(run, tracker), { value: undefined, checks: [] });
         // A run that yielded to another (its guard: one provisioning run at a time) did nothing to check.
         const guarded = run.output as { outcome?: string; reason?: string };
-        if (guarded.outcome === 'skipped') return { value: undefined, checks: [{ what: 'provisioning ran (not skipped by its guard)', ok: false, detail: guarded.reason ?? 'skipped' }] };
+        if (guarded.outcome === 'skipped') return { value: undefined, checks: [check('provisioning ran (not skipped by its guard)', false, guarded.reason ?? 'skipped')] };
         const output = run.output as { gatewayId: string; gatewayUrl: string; targets: Array<{ name: string; targetId: string }> };
         const verification = verificationOf(tracker);
         const realm = outputOf(tracker, 'Reconcile Keycloak Realm')?.keycloak?.realm as { outcome: string; changes?: Array<{ action: string; kind: string }> } | undefined;
@@ -324,10 +364,12 @@ class Runner {
         };
         if (verification) this.result.verification = verification;
         const checks: Check[] = [
-          { what: 'gateway READY', ok: g?.status === 'READY', detail: `gateway ${gateway} is ${g?.status ?? 'missing'}` },
-          { what: 'every target READY', ok: desired.targets.every((t) => g?.targets.find((x) => x.name === t.name)?.status === 'READY'), detail: (g?.targets ?? []).map((t) => `${t.name} ${t.status}`).join(', ') || 'no targets' },
-          { what: 'gateway URL served by the MCP peer', ok: output.gatewayUrl === world.chain?.gatewayUrl, detail: `provisioning observed ${output.gatewayUrl}, the MCP peer serves ${world.chain?.gatewayUrl}` },
-          ...(desired.verify.enabled ? [{ what: 'chain verified', ok: verification?.outcome === 'pass' || verification?.failed === false, detail: verification ? `verification ${verification.outcome}` : 'no verification report' }] : []),
+          check('gateway READY', g?.status === 'READY', `gateway ${gateway} is ${g?.status ?? 'missing'}`),
+          check(`every target READY (${desired.targets.length})`, desired.targets.every((t) => g?.targets.find((x) => x.name === t.name)?.status === 'READY'), (g?.targets ?? []).map((t) => `${t.name} ${t.status}`).join(', ') || 'no targets'),
+          check('gateway URL served by the MCP peer', output.gatewayUrl === world.chain?.gatewayUrl, `provisioning observed ${output.gatewayUrl}, the MCP peer serves ${world.chain?.gatewayUrl}`),
+          desired.verify.enabled
+            ? check('chain verified', verification?.outcome === 'pass' || verification?.failed === false, verification ? `verification ${verification.outcome}` : 'no verification report')
+            : notRun('chain verified', 'verify.enabled is false'),
         ];
         return { value: undefined, checks };
       },
@@ -355,15 +397,20 @@ class Runner {
           return {
             value: undefined,
             checks: [
-              { what: 'old and new endpoint allowed during the grace period, then only the new one', ok: JSON.stringify(policies.map((p) => [...p].sort())) === JSON.stringify(want), detail: `policies put: ${policies.map((p) => p.join('+')).join(' → ') || 'none'}` },
-              { what: 'live policy allows only the new endpoint', ok: JSON.stringify(now) === JSON.stringify([NEW_VPC_ENDPOINT]), detail: `live policy allows ${now.join(', ') || 'nothing'}` },
+              check('old and new endpoint allowed during the grace period, then only the new one', JSON.stringify(policies.map((p) => [...p].sort())) === JSON.stringify(want), `policies put: ${policies.map((p) => p.join('+')).join(' → ') || 'none'}`),
+              check('live policy allows only the new endpoint', JSON.stringify(now) === JSON.stringify([NEW_VPC_ENDPOINT]), `live policy allows ${now.join(', ') || 'nothing'}`),
             ],
           };
         },
         world,
       );
     } else {
-      this.result.phases.push({ ...skipped('rotate', 'the document lists literal VPC endpoint ids (resourcePolicy.vpcEndpoint.ids): nothing to rotate'), status: 'skipped' });
+      const note = desired.resourcePolicy
+        ? 'the document lists literal VPC endpoint ids (resourcePolicy.vpcEndpoint.ids): keygate follows no parameter, so there is nothing to rotate'
+        : 'the document has no resourcePolicy section: there is no policy to rotate';
+      const phase = skipped('rotate', this.titles.rotate, note);
+      this.result.phases.push(phase);
+      this.options.view.phaseSkipped(phase);
     }
 
     const injections = driftInjections(desired);
@@ -400,9 +447,13 @@ class Runner {
           value: undefined,
           ...(run.status === 'SUCCEEDED' ? {} : { note: `the run ended FAILED at Verify Chain (${failedChecks.join(', ')}), as it must while the hand-edited CIMD document is served; the drift report was published before it` }),
           checks: [
-            { what: 'drift found equals drift injected', ok: drift.foundEqualsInjected, detail: `injected ${expected.join('; ')}; found ${drift.found.map(itemKey).sort().join('; ')}` },
-            { what: 'report mode changed nothing', ok: drift.reportModeWrites === 0 && cimdBytes(world, desired) === cimdBefore, detail: `${drift.reportModeWrites} mutating calls to AgentCore and Keycloak` },
-            { what: 'verification fails exactly on the checks the drift breaks', ok: verificationExpected, detail: `failed checks: ${failedChecks.join(', ') || 'none'}; expected: ${drift.reportModeVerification.expectedFailedChecks.join(', ') || 'none'}` },
+            check(`drift found equals drift injected (${injections.length} items)`, drift.foundEqualsInjected, `injected ${expected.join('; ')}; found ${drift.found.map(itemKey).sort().join('; ')}`),
+            check('report mode changed nothing', drift.reportModeWrites === 0 && cimdBytes(world, desired) === cimdBefore, `${drift.reportModeWrites} mutating calls to AgentCore and Keycloak`),
+            !desired.verify.enabled
+              ? notRun('verification while the drift is live', 'verify.enabled is false')
+              : drift.reportModeVerification.expectedFailedChecks.length
+                ? check('verification fails exactly on the checks the drift breaks', verificationExpected, `failed checks: ${failedChecks.join(', ') || 'none'}; expected: ${drift.reportModeVerification.expectedFailedChecks.join(', ')}`)
+                : check('verification passes: the injected drift breaks no check it makes', verificationExpected, `failed checks: ${failedChecks.join(', ') || 'none'}`),
           ],
         };
       },
@@ -424,10 +475,12 @@ class Runner {
         return {
           value: undefined,
           checks: [
-            { what: 'repaired and observed again without drift', ok: drift.repairConverged, detail: `outcome ${report.outcome}, ${report.counts.repaired} of ${report.counts.drift} items repaired` },
-            { what: 'repair fixed what was injected', ok: sameSet(report.items.map(itemKey), expected), detail: `repaired ${report.items.map(itemKey).sort().join('; ')}` },
-            ...(cimd && cimdPath(desired) ? [{ what: 'published CIMD document restored', ok: cimdBytes(world, desired) === renderCimdDocument(cimd).text, detail: `${cimdPath(desired)} on the host` }] : []),
-            ...(desired.verify.enabled ? [{ what: 'chain verified after the repair', ok: verification?.failed === false, detail: verification ? `verification ${verification.outcome}` : 'no verification report' }] : []),
+            check('repaired and observed again without drift', drift.repairConverged, `outcome ${report.outcome}, ${report.counts.repaired} of ${report.counts.drift} items repaired`),
+            check('repair fixed what was injected', sameSet(report.items.map(itemKey), expected), `repaired ${report.items.map(itemKey).sort().join('; ')}`),
+            ...(cimd && cimdPath(desired) ? [check('published CIMD document restored', cimdBytes(world, desired) === renderCimdDocument(cimd).text, `${cimdPath(desired)} on the host`)] : []),
+            desired.verify.enabled
+              ? check('chain verified after the repair', verification?.failed === false, verification ? `verification ${verification.outcome}` : 'no verification report')
+              : notRun('chain verified after the repair', 'verify.enabled is false'),
           ],
         };
       },
@@ -445,12 +498,15 @@ class Runner {
           ...(cimdPath(desired) && existsSync(world.hostFile(cimdPath(desired)!)) ? [`CIMD document ${cimdPath(desired)} on the host (docs/MANAGED.md: teardown leaves it)`] : []),
         ];
         this.result.teardown = { leftovers, keptByDesign };
-        return { value: undefined, checks: [{ what: 'no AWS resource left', ok: leftovers.length === 0, detail: leftovers.join(', ') || 'none left' }] };
+        return { value: undefined, checks: [check('no AWS resource left', leftovers.length === 0, leftovers.join(', ') || 'none left')] };
       },
       world,
     );
   }
 }
+
+/** How long the faulted target takes to end FAILED, in service time. */
+const FAULT_TARGET_FAILS_AFTER_MS = 10_000;
 
 /** Forces the fault on the next create of the first target (or of the gateway). */
 function injectFault(world: LocalWorld, desired: DesiredState, fault: Fault): void {
@@ -461,14 +517,14 @@ function injectFault(world: LocalWorld, desired: DesiredState, fault: Fault): vo
   }
   const target = desired.targets[0];
   if (!target) throw new TypeError('--fault target-failed needs a document with at least one target');
-  world.agentcore.failNext({ kind: 'target', name: target.name, reasons: [`Failed to connect to the MCP server at ${target.endpoint}: connection timed out ${note}`, 'Unable to list tools from the target'] });
+  // A connection that times out fails sooner than a create takes (10 s of 30 s): the other targets
+  // are still CREATING, and their Map branches are stopped by this one's failure.
+  world.agentcore.failNext({ kind: 'target', name: target.name, serviceMs: FAULT_TARGET_FAILS_AFTER_MS, reasons: [`Failed to connect to the MCP server at ${target.endpoint}: connection timed out ${note}`, 'Unable to list tools from the target'] });
 }
 
 /** What to do about a failure, by error name (the cause names the specifics). */
 export function fixFor(error: string): string {
   const fixes: Record<string, string> = {
-    GatewayTargetFailedError: 'make the MCP server reachable from the gateway (endpoint, private endpoint, security groups, TLS certificate) and able to list its tools, then run provisioning again: keygate re-applies the document to a failed target',
-    GatewayFailedError: 'fix what the status reasons name (often the gateway role, or the discovery URL the authorizer cannot reach), then run provisioning again',
     GatewayTargetNeedsConsent: 'open the consent URL from the cause, authorize, then run provisioning again',
     GatewayWaitTimeoutError: 'find out why AgentCore is slow from the status reasons, or raise readyTimeoutSeconds in the document',
     ChainVerificationFailedError: 'follow the fix under each failing check in the cause',
@@ -480,6 +536,35 @@ export function fixFor(error: string): string {
   };
   return fixes[error] ?? 'the cause names what went wrong; docs/provisioning.md, docs/drift.md and docs/verification.md list every error with what to do';
 }
+
+/**
+ * A failure's why and fix, each said once: an error whose message ends with its own advice (a FAILED
+ * gateway or target) gives that advice as the fix; a verification that failed on MCP checks says that
+ * the MCP servers were the rehearsal's emulated ones, not the user's.
+ */
+export function explain(error: string, cause: string): { why: string; fix: string } {
+  for (const advice of [GATEWAY_FAILED_ADVICE, GATEWAY_TARGET_FAILED_ADVICE]) {
+    if (cause.includes(advice)) return { why: cause.replace(` ${advice}`, '').replace(advice, '').trim(), fix: advice };
+  }
+  if (error === 'ChainVerificationFailedError') {
+    // The cause: a heading, then one block per failing check (its evidence may run over several lines, its fix ends it).
+    const blocks = cause.split('\n').reduce<string[][]>((all, line) => (/^\s*(FAIL|WARN) /.test(line) || !all.length ? [...all, [line]] : (all.at(-1)!.push(line), all)), []);
+    const emulated = blocks.filter((b) => MCP_CHECK.test(b[0]!));
+    if (emulated.length) {
+      const why = blocks.map((b) => (MCP_CHECK.test(b[0]!) ? `${b.join('\n').replace(/ Fix: [^\n]*$/, '')} [the rehearsal's emulated MCP server answered: ${EMULATED_TOOLS}]` : b.join('\n'))).join('\n');
+      const others = blocks.length - 1 > emulated.length;
+      return {
+        why,
+        fix: `${others ? 'follow the fix under each other failing check; ' : ''}the MCP checks ran against keygate's emulated MCP servers, not yours: a tool named like one of the seed article's (add_numbers, multiply_numbers, greet_user) runs the seed's code, and takes its arguments; any other tool answers with its toolCalls entry's expectText. Adjust verify.toolCalls to that, or check your own servers with keygate verify against the deployed gateway`,
+      };
+    }
+  }
+  return { why: cause, fix: fixFor(error) };
+}
+
+/** Verification check lines about the MCP servers behind the targets (their tools and tool calls). */
+const MCP_CHECK = /^\s*(FAIL|WARN) mcp\.(expected-tools|call\.)/;
+const EMULATED_TOOLS = 'a limit of the emulator, not of your server';
 
 /** The verification report a Verify Chain step produced (its state output), if it ran. */
 function verificationOf(tracker: StepTracker): VerificationReport | undefined {

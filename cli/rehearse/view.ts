@@ -48,6 +48,12 @@ export class LiveView implements RehearsalView {
           (chain ? `; peers: realm (oidc-provider) :${port(chain.op.url)}, gateway (MCP SDK) :${port(chain.gateway.url)}${chain.cimd ? `, CIMD host :${port(chain.cimd.url)}` : ''}` : ''),
       ),
     );
+    if (chain) {
+      // The MCP servers behind the targets are emulated: say which tools they serve, and which are stand-ins.
+      const servers = chain.tools.map((t) => `${t.target} (${t.tools.map((x) => `${x.name}${x.origin === 'stand-in' ? '*' : ''}`).join(', ')})`);
+      const standIns = chain.tools.some((t) => t.tools.some((x) => x.origin === 'stand-in'));
+      this.print(s.dim(`  emulated MCP servers: ${servers.join('; ')}${standIns ? '; * a stand-in for a tool the document names, answering its toolCalls\' expectText' : ''}`));
+    }
     if (this.o.tty) {
       this.timer = setInterval(() => this.redraw(), 100);
       this.timer.unref();
@@ -78,8 +84,16 @@ export class LiveView implements RehearsalView {
     const counts = result.executions.length ? ` · ${plural(result.counts.stateTransitions, 'state transition')} · ${plural(result.counts.apiCalls, 'API call')} · ${plural(result.counts.ssmCommands, 'SSM command')}` : '';
     const verdict = result.status === 'succeeded' ? s.green('succeeded') : result.status === 'failed' ? s.red('FAILED') : s.yellow(result.status);
     this.print(`  → ${verdict} in ${time}${counts}`);
-    for (const c of result.checks) this.print(`    ${c.ok ? s.green('✓') : s.red('✗')} ${c.what}${c.ok ? '' : `: ${c.detail}`}`);
+    for (const c of result.checks) {
+      if (c.status === 'not run') this.print(`    ${s.dim(`– ${c.what}: not run (${c.detail})`)}`);
+      else this.print(`    ${c.status === 'passed' ? s.green('✓') : s.red('✗')} ${c.what}${c.status === 'passed' ? '' : `: ${c.detail}`}`);
+    }
     if (result.note) this.print(`    ${s.dim(result.note)}`);
+  }
+
+  phaseSkipped(result: PhaseResult): void {
+    this.print(`\n${this.o.style.bold(result.title)}`);
+    this.print(`  → ${this.o.style.yellow('skipped')}: ${result.note ?? ''}`);
   }
 
   /** Stops redrawing and leaves the screen as it is. */

@@ -2,11 +2,11 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { ApiError, ERROR_STATUS, type ErrorType } from './errors';
 import { MUTATING_OPERATIONS, route } from './routes';
-import { AgentCoreService, DEFAULT_DELAYS, gatewayUrlOf, type Delays, type EmulatorSnapshot, type Fate } from './service';
+import { AgentCoreService, DEFAULT_DELAYS, gatewayUrlOf, type Delays, type EmulatorSnapshot, type Fate, type Landing } from './service';
 import { GATEWAY_ID, type Json } from './validate';
 import { readText } from '../http';
 
-export { DEFAULT_DELAYS, MUTATING_OPERATIONS };
+export { DEFAULT_DELAYS, MUTATING_OPERATIONS, type Landing };
 export type { Delays, EmulatorSnapshot, Fate };
 export type { GatewaySnapshot, TargetSnapshot } from './service';
 
@@ -82,7 +82,10 @@ export interface AgentCoreEmulator {
   callLog(filter?: { op?: string; mutating?: boolean }): CallRecord[];
   resetCalls(): void;
   /** The next create or update of the named resource ends FAILED / UPDATE_UNSUCCESSFUL with these reasons. */
-  failNext(spec: { kind: 'gateway' | 'target'; name: string; reasons: string[]; times?: number }): void;
+  /** (`serviceMs`: it lands after that many service milliseconds instead of the operation's delay.) */
+  failNext(spec: { kind: 'gateway' | 'target'; name: string; reasons: string[]; times?: number; serviceMs?: number }): void;
+  /** Every status change that landed so far, with its service time (at speed 1). */
+  landings(): Landing[];
   /** The next create or update of the named target ends CREATE_/UPDATE_PENDING_AUTH. */
   requireConsent(spec: { name: string; authorizationUrl?: string; times?: number }): void;
   /** The next `count` matching requests answer 429 ThrottlingException. */
@@ -216,7 +219,8 @@ export async function start(options: EmulatorOptions = {}): Promise<AgentCoreEmu
     resetCalls: () => {
       calls.length = 0;
     },
-    failNext: ({ kind, name, reasons, times }) => service.addFate({ kind, name, outcome: 'fail', reasons, ...(times ? { times } : {}) }),
+    failNext: ({ kind, name, reasons, times, serviceMs }) => service.addFate({ kind, name, outcome: 'fail', reasons, ...(times ? { times } : {}), ...(serviceMs !== undefined ? { serviceMs } : {}) }),
+    landings: () => (service.settle(), [...service.landings]),
     requireConsent: ({ name, authorizationUrl, times }) =>
       service.addFate({ kind: 'target', name, outcome: 'consent', reasons: [], ...(authorizationUrl ? { authorizationUrl } : {}), ...(times ? { times } : {}) }),
     throttle: (count, ops) => faults.push({ remaining: count, type: 'ThrottlingException', message: 'Rate exceeded', ...(ops ? { ops } : {}) }),

@@ -62,11 +62,34 @@ export interface Fate {
   outcome: 'fail' | 'consent';
   reasons: string[];
   authorizationUrl?: string;
+  /** How long the service takes to land it, in service milliseconds (default: the operation's delay). */
+  serviceMs?: number;
   remaining: number;
 }
 
-interface Pending {
+/**
+ * A status change the service made, when it happened and how long it took in service time (at speed
+ * 1): what the rehearsal's "against AWS" figure is built from, whatever the speed it ran at.
+ */
+export interface Landing {
+  kind: 'gateway' | 'target';
+  gatewayName: string;
+  targetName?: string;
+  /** The status it reached, or DELETED. */
+  to: string;
+  /** Wall-clock time (the service's `now`) of the request that started it. */
+  requestedAt: number;
+  /** Wall-clock time at which it landed. */
   at: number;
+  /** The operation's duration at speed 1. */
+  serviceMs: number;
+}
+
+interface Pending {
+  requestedAt: number;
+  at: number;
+  /** The same duration in service milliseconds (at speed 1). */
+  serviceMs: number;
   to: string;
   reasons: string[];
   remove?: boolean;
@@ -133,6 +156,8 @@ export class AgentCoreService {
   private readonly tokens = new Map<string, { fingerprint: string; gatewayId: string; targetId?: string }>();
   private readonly fates: Fate[] = [];
   private readonly holds: Array<{ gateway: string; target?: string; patch: Json }> = [];
+  /** Every status change that landed, in order. */
+  readonly landings: Landing[] = [];
   private rng: () => number;
 
   constructor(readonly options: ServiceOptions) {
@@ -141,16 +166,13 @@ export class AgentCoreService {
 
   // ── lifecycle ────────────────────────────────────────────────────────────────────────────────
 
-  private delay(kind: keyof Delays): number {
-    return this.options.delays[kind] / this.options.speed;
-  }
-
   /** Applies every status change that is due. Called before each request and each snapshot. */
   settle(): void {
     const now = this.options.now();
     for (const g of [...this.gateways.values()]) {
       for (const t of [...g.targets]) {
         if (!t.pending || t.pending.at > now) continue;
+        this.landings.push({ kind: 'target', gatewayName: String(g.config.name), targetName: String(t.config.name), to: t.pending.to, requestedAt: t.pending.requestedAt, at: t.pending.at, serviceMs: t.pending.serviceMs });
         if (t.pending.remove) {
           g.targets.splice(g.targets.indexOf(t), 1);
           continue;
@@ -160,6 +182,7 @@ export class AgentCoreService {
         this.reapplyHeld(g, t);
       }
       if (g.pending && g.pending.at <= now) {
+        this.landings.push({ kind: 'gateway', gatewayName: String(g.config.name), to: g.pending.to, requestedAt: g.pending.requestedAt, at: g.pending.at, serviceMs: g.pending.serviceMs });
         if (g.pending.remove) this.gateways.delete(g.gatewayId);
         else {
           this.land(g, g.pending, now);
@@ -179,18 +202,20 @@ export class AgentCoreService {
   }
 
   private schedule(r: { pending?: Pending }, delayKind: keyof Delays, to: string, extra: Partial<Pending> = {}) {
-    r.pending = { at: this.options.now() + this.delay(delayKind), to, reasons: [], ...extra };
+    const serviceMs = extra.serviceMs ?? this.options.delays[delayKind];
+    const now = this.options.now();
+    r.pending = { to, reasons: [], ...extra, requestedAt: now, at: now + serviceMs / this.options.speed, serviceMs };
   }
 
   /** Where a create or update lands: READY, or what a fate forces. */
-  private outcomeFor(kind: 'gateway' | 'target', name: string, operation: 'create' | 'update'): { to: string; reasons: string[]; authorizationUrl?: string } {
+  private outcomeFor(kind: 'gateway' | 'target', name: string, operation: 'create' | 'update'): { to: string; reasons: string[]; authorizationUrl?: string; serviceMs?: number } {
     const fate = this.fates.find((f) => f.kind === kind && f.name === name && f.remaining > 0);
     if (!fate) return { to: 'READY', reasons: [] };
     fate.remaining -= 1;
     if (fate.outcome === 'consent') {
       return { to: operation === 'create' ? 'CREATE_PENDING_AUTH' : 'UPDATE_PENDING_AUTH', reasons: fate.reasons, authorizationUrl: fate.authorizationUrl ?? 'https://auth.example.com/oauth2/authorize?request_uri=urn%3Aemulated' };
     }
-    return { to: operation === 'create' ? 'FAILED' : 'UPDATE_UNSUCCESSFUL', reasons: fate.reasons };
+    return { to: operation === 'create' ? 'FAILED' : 'UPDATE_UNSUCCESSFUL', reasons: fate.reasons, ...(fate.serviceMs !== undefined ? { serviceMs: fate.serviceMs } : {}) };
   }
 
   /**
@@ -393,7 +418,7 @@ export class AgentCoreService {
       targets: [],
     };
     const outcome = this.outcomeFor('gateway', name, 'create');
-    this.schedule(g, 'gatewayCreate', outcome.to, { reasons: outcome.reasons });
+    this.schedule(g, 'gatewayCreate', outcome.to, { reasons: outcome.reasons, ...(outcome.serviceMs !== undefined ? { serviceMs: outcome.serviceMs } : {}) });
     this.gateways.set(gatewayId, g);
     if (key) this.tokens.set(key, { fingerprint: canonical(request), gatewayId });
     return { status: 202, body: this.gatewayView(g), gatewayId };
@@ -477,7 +502,7 @@ export class AgentCoreService {
       config: { ...pick(body, TARGET_CONFIG_KEYS), name },
     };
     const outcome = this.outcomeFor('target', name, 'create');
-    this.schedule(t, 'targetCreate', outcome.to, { reasons: outcome.reasons, ...(outcome.authorizationUrl ? { authorizationUrl: outcome.authorizationUrl } : {}) });
+    this.schedule(t, 'targetCreate', outcome.to, { reasons: outcome.reasons, ...(outcome.authorizationUrl ? { authorizationUrl: outcome.authorizationUrl } : {}), ...(outcome.serviceMs !== undefined ? { serviceMs: outcome.serviceMs } : {}) });
     g.targets.push(t);
     if (key) this.tokens.set(key, { fingerprint: canonical(request), gatewayId: g.gatewayId, targetId: t.targetId });
     return { status: 202, body: this.targetView(g, t), gatewayId: g.gatewayId };

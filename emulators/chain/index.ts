@@ -3,7 +3,7 @@ import { renderCimdDocument } from '../../functions/core/cimd/render-cimd';
 import type { DesiredState } from '../../functions/core/desired/document';
 import { issuerOf } from '../../functions/core/verify/expectations';
 import { start as startCimdHost, type CimdHost } from '../cimd-host';
-import { start as startGateway, SEED_TOOLS, type GatewayEmulator } from '../mcp-gateway';
+import { start as startGateway, toolsFor, type GatewayEmulator, type ToolOrigin } from '../mcp-gateway';
 import { start as startOidc, type OidcEmulator } from '../oidc';
 
 /**
@@ -28,6 +28,8 @@ export interface ChainOptions {
 
 export interface Chain {
   gatewayUrl: string;
+  /** What each target's emulated MCP server offers, and where each tool comes from. */
+  tools: Array<{ target: string; tools: Array<{ name: string; origin: ToolOrigin }> }>;
   /** Routes each public host of the document to its loopback emulator. */
   fetch: FetchLike;
   /** `host=origin` pairs, the form `keygate verify --resolve` takes. */
@@ -62,15 +64,18 @@ export async function startChain(desired: DesiredState, options: ChainOptions): 
     fetch: resolvingFetch(cimdRoutes) as (url: string, init: RequestInit) => Promise<Response>,
   });
   const routes: Record<string, string> = { [issuer.host]: op.url, ...cimdRoutes };
+  // Every target's MCP server serves the tools the document's verification names (mcp-gateway/tools.ts).
+  const servers = desired.targets.map((t) => ({ name: t.name, tools: toolsFor(t.name, desired.verify) }));
   const gateway = await startGateway({
     publicUrl: options.gatewayUrl,
     authorizer: { discoveryUrl: jwt.discoveryUrl, allowedAudiences: jwt.allowedAudiences, allowedScopes: jwt.allowedScopes, allowedClients: jwt.allowedClients },
-    targets: desired.targets.map((t) => ({ name: t.name, tools: SEED_TOOLS })),
+    targets: servers.map((t) => ({ name: t.name, tools: t.tools })),
     fetch: resolvingFetch({ ...routes }),
   });
   routes[new URL(options.gatewayUrl).host] = gateway.url;
   return {
     gatewayUrl: options.gatewayUrl,
+    tools: servers.map((t) => ({ target: t.name, tools: t.tools.map((x) => ({ name: x.name, origin: x.origin })) })),
     fetch: resolvingFetch(routes),
     routes,
     op,

@@ -3,9 +3,10 @@ import type { AddressInfo } from 'node:net';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { createRemoteJWKSet, customFetch, jwtVerify, type JWTPayload } from 'jose';
-import { SEED_TOOLS, type EmulatedTool } from './tools';
+import { z } from 'zod';
+import { SEED_TOOLS, TOOL_SEPARATOR, toolsFor, type EmulatedTool, type ToolOrigin } from './tools';
 
-export { SEED_TOOLS, type EmulatedTool };
+export { SEED_TOOLS, toolsFor, type EmulatedTool, type ToolOrigin };
 
 /**
  * An AgentCore Gateway as MCP clients see it, on loopback: an MCP server built with the official MCP
@@ -63,7 +64,7 @@ export interface GatewayEmulator {
   close(): Promise<void>;
 }
 
-const SEPARATOR = '___';
+const SEPARATOR = TOOL_SEPARATOR;
 
 export async function start(options: GatewayEmulatorOptions): Promise<GatewayEmulator> {
   const calls: GatewayCall[] = [];
@@ -123,7 +124,8 @@ export async function start(options: GatewayEmulatorOptions): Promise<GatewayEmu
     const mcp = new McpServer({ name: 'agentcore-gateway-emulator', version: '1.0.0' });
     for (const target of targets) {
       for (const tool of target.tools ?? []) {
-        mcp.registerTool(`${target.name}${SEPARATOR}${tool.name}`, { description: tool.description, inputSchema: tool.inputSchema }, async (args: Record<string, unknown>) => ({
+        const inputSchema = tool.acceptsAnyArguments ? z.looseObject(tool.inputSchema) : tool.inputSchema;
+        mcp.registerTool(`${target.name}${SEPARATOR}${tool.name}`, { description: tool.description, inputSchema }, async (args: Record<string, unknown>) => ({
           content: [{ type: 'text' as const, text: tool.run(args) }],
         }));
       }

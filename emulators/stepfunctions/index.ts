@@ -126,6 +126,7 @@ export async function runStateMachine(options: RunOptions): Promise<RunResult> {
   const localHandlers: Record<string, (input: unknown) => Promise<never>> = {};
   // Invocations still running when the execution ends (an abort does not wait for them; the runner does).
   const inFlight = new Set<Promise<unknown>>();
+  let ended = false;
   let requests = 0;
   let nestedTransitions = 0;
   for (const [stateName, resource] of tasksOf(raw)) {
@@ -144,8 +145,10 @@ export async function runStateMachine(options: RunOptions): Promise<RunResult> {
     if (!handler) throw new TypeError(`no handler for Task "${stateName}" (${resource}): pass handlers.${placeholder ?? resource}`);
     const functionName = placeholder!.replace(/Arn$/, '');
     localHandlers[stateName] = async (input) => {
-      // A stopped execution starts no Task (aws-local-stepfunctions may still wake a pending retry).
-      if (options.signal?.aborted) throw new LambdaFunctionError('States.Runtime', 'the execution was stopped');
+      // A stopped or ended execution starts no Task: aws-local-stepfunctions may still wake a pending
+      // retry, e.g. of a Map branch still polling when a sibling failed the execution (in AWS the
+      // execution's end stops its branches); run, it would call services the caller has closed since.
+      if (options.signal?.aborted || ended) throw new LambdaFunctionError('States.Runtime', 'the execution was stopped');
       invocations[stateName] = (invocations[stateName] ?? 0) + 1;
       const context: LambdaContextLike = {
         functionName,
@@ -196,6 +199,8 @@ export async function runStateMachine(options: RunOptions): Promise<RunResult> {
     output = await execution.result;
   } catch {
     // The failure is read from the ExecutionFailed event below.
+  } finally {
+    ended = true;
   }
   await collecting;
   options.signal?.removeEventListener('abort', abort);

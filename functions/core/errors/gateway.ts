@@ -20,6 +20,12 @@ export class GatewayNotReadyError extends KeygateError {
   }
 }
 
+/** What to do about a FAILED gateway: the last sentence of {@link GatewayFailedError}'s message. */
+export const GATEWAY_FAILED_ADVICE = 'Fix the cause (often the gateway role or the IdP\'s reachability), then run provisioning again: keygate re-applies the document to a failed gateway.';
+
+/** What to do about a FAILED target: the last sentence of {@link GatewayTargetFailedError}'s message. */
+export const GATEWAY_TARGET_FAILED_ADVICE = 'An MCP server target usually fails because the gateway cannot reach it or list its tools (network path, TLS certificate, authorization); fix that, then run provisioning again.';
+
 /** Terminal: the gateway ended FAILED or UPDATE_UNSUCCESSFUL (or an unknown status); carries statusReasons. */
 export class GatewayFailedError extends KeygateError {
   override readonly name = 'GatewayFailedError';
@@ -30,7 +36,7 @@ export class GatewayFailedError extends KeygateError {
     readonly status: string,
     readonly reasons: readonly string[],
   ) {
-    super(`gateway ${gatewayId} is ${status}${reasonsText(reasons)}. Fix the cause (often the gateway role or the IdP's reachability), then run provisioning again: keygate re-applies the document to a failed gateway.`);
+    super(`gateway ${gatewayId} is ${status}${reasonsText(reasons)}. ${GATEWAY_FAILED_ADVICE}`);
   }
 }
 
@@ -58,9 +64,7 @@ export class GatewayTargetFailedError extends KeygateError {
     readonly status: string,
     readonly reasons: readonly string[],
   ) {
-    super(
-      `target ${targetName} (${targetId}) is ${status}${reasonsText(reasons)}. An MCP server target usually fails because the gateway cannot reach it or list its tools (network path, TLS certificate, authorization); fix that, then run provisioning again.`,
-    );
+    super(`target ${targetName} (${targetId}) is ${status}${reasonsText(reasons)}. ${GATEWAY_TARGET_FAILED_ADVICE}`);
   }
 }
 

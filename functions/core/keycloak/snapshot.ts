@@ -136,6 +136,25 @@ export function parseSnapshot(value: unknown, source: string): ObservedRealm {
 
 const MAX_PROBLEMS = 10;
 
+/**
+ * Why a valid snapshot is not of the document's Keycloak: another realm, or another instance (when
+ * the snapshot names the one it was taken on). Planning against it would list changes to the wrong
+ * realm as if they were the document's. Empty when it is the document's.
+ *
+ * @example
+ * snapshotSubjectProblems({ realm: 'mcp-demo', instanceId: 'i-0123456789abcdef0' }, observed) // []
+ */
+export function snapshotSubjectProblems(expected: { realm: string; instanceId: string }, snapshot: Pick<ObservedRealm, 'realm' | 'instanceId'>): Problem[] {
+  const problems: Problem[] = [];
+  if (snapshot.realm !== expected.realm) {
+    problems.push({ path: 'realm', message: `the snapshot is of realm "${snapshot.realm}", the document's keycloak.realm.name is "${expected.realm}"`, fix: `take the snapshot of realm ${expected.realm}, or plan with the document of realm ${snapshot.realm}` });
+  }
+  if (snapshot.instanceId !== undefined && snapshot.instanceId !== expected.instanceId) {
+    problems.push({ path: 'instanceId', message: `the snapshot was taken on ${snapshot.instanceId}, the document's keycloak.instanceId is ${expected.instanceId}`, fix: `take the snapshot on ${expected.instanceId}, or plan with the document of the Keycloak on ${snapshot.instanceId}` });
+  }
+  return problems;
+}
+
 /** The row of docs/keycloak-snapshot.md's Fields table that documents `path` (`server.cimdSupported`, `users[]`). */
 function fieldRow(path: ReadonlyArray<PropertyKey>): string {
   const [top, next] = path;

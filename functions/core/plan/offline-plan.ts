@@ -4,7 +4,9 @@ import type { DesiredState } from '../desired/document';
 import { DEFAULT_ADMIN_URL } from '../desired/keycloak';
 import { renderCreateGateway, renderCreateTarget } from '../gateway/render-gateway';
 import type { CreateGatewayRequest, CreateGatewayTargetRequest } from '../gateway/wire';
+import { renderCanaryClient, type CanaryClientRepresentation } from '../keycloak/render-client';
 import { renderRealmState, type RenderedRealm } from '../keycloak/render-realm';
+import { OWNERSHIP_ATTRIBUTE } from '../keycloak/snapshot';
 import type { Finding } from '../lint';
 import { renderResourcePolicyDocument, type PolicyDocument } from '../policy/render-resource-policy';
 
@@ -25,13 +27,22 @@ export interface OfflinePlan {
     action: 'put';
     after: 'gateway READY';
     vpcEndpointSource: { parameterName: string } | { ids: string[] };
-    rotationGracePeriodSeconds: number;
+    /**
+     * How an endpoint change is rolled out: with a parameter, keygate follows its changes and allows the
+     * old and the new endpoint for the grace period; with literal ids there is no rotation (null): a
+     * change of the ids is a deploy, and `rotationGracePeriodSeconds` does not apply.
+     */
+    rotation: null | { parameterName: string; gracePeriodSeconds: number };
     policy: PolicyDocument;
   };
   keycloak: {
     instanceId: string;
     version: string;
     admin: { via: 'rest' | 'kcadm'; url: string; realm: string; username: string; passwordParameter: string };
+    /** keygate's canary client (verification's client-credentials client), when the document declares one. */
+    canaryClient: null | { client: CanaryClientRepresentation; secret: { parameterName: string; set: 'at-creation' } };
+    /** The realm attribute recording what keygate created (it deletes nothing else; docs/MANAGED.md). */
+    ownershipRecord: { attribute: typeof OWNERSHIP_ATTRIBUTE };
   } & RenderedRealm;
   cimd: null | {
     url: string;
@@ -50,6 +61,7 @@ export function buildOfflinePlan(desired: DesiredState, findings: Finding[]): Of
   const roleArn = desired.gateway.roleArn ?? KNOWN_LATER.roleArn;
   const source = desired.resourcePolicy?.vpcEndpoint;
   const admin = desired.keycloak.admin;
+  const canary = desired.keycloak.realm.canaryClient;
   return {
     gateway: { action: 'create', request: renderCreateGateway(desired.gateway, { roleArn, clientToken: KNOWN_LATER.clientToken, owner: KNOWN_LATER.owner }) },
     targets: desired.targets.map((t) => ({
@@ -64,7 +76,7 @@ export function buildOfflinePlan(desired: DesiredState, findings: Finding[]): Of
             action: 'put',
             after: 'gateway READY',
             vpcEndpointSource: source.parameterName !== undefined ? { parameterName: source.parameterName } : { ids: [...(source.ids ?? [])] },
-            rotationGracePeriodSeconds: desired.resourcePolicy.rotationGracePeriodSeconds,
+            rotation: source.parameterName !== undefined ? { parameterName: source.parameterName, gracePeriodSeconds: desired.resourcePolicy.rotationGracePeriodSeconds } : null,
             policy: renderResourcePolicyDocument(
               KNOWN_LATER.gatewayArn,
               source.parameterName !== undefined ? [KNOWN_LATER.vpcEndpointId(source.parameterName)] : (source.ids ?? []),
@@ -81,6 +93,8 @@ export function buildOfflinePlan(desired: DesiredState, findings: Finding[]): Of
         username: admin.username,
         passwordParameter: admin.passwordParameter,
       },
+      canaryClient: canary ? { client: renderCanaryClient(canary, desired.gateway.authorizer.allowedScopes), secret: { parameterName: canary.secretParameter, set: 'at-creation' } } : null,
+      ownershipRecord: { attribute: OWNERSHIP_ATTRIBUTE },
       ...renderRealmState(desired.keycloak),
     },
     cimd: desired.cimd

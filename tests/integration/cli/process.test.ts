@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { version } from '../../../package.json';
+import { emptyRealmSnapshot } from '../../../functions/core/keycloak/snapshot';
 import { spawnKeygate } from '../../support/cli';
 import { fromRoot } from '../../support/paths';
 
@@ -58,6 +59,24 @@ describe('node bin/keygate.cjs: help, version, flags', () => {
     expect(JSON.parse(twice.stdout)).toEqual({ format: 'keygate.error/1', ok: false, error: `--config is given twice ("${DOCUMENT}" and "other.yaml"): give it once`, problems: [] });
     expect(speed.code).toBe(2);
     expect(speed.stderr).toMatch(/^keygate rehearse: --speed needs a value \(--speed N\): run the emulated service delays/);
+  });
+});
+
+describe('node bin/keygate.cjs plan: everything, told as it is', () => {
+  it('lists the canary client, says there is no rotation with literal ids, and refuses a snapshot of another realm', async () => {
+    // Prepare
+    writeFileSync(join(dir, 'other-realm.json'), JSON.stringify(emptyRealmSnapshot('other-realm', true)));
+    // Act
+    const [plan, foreign] = await Promise.all([
+      keygate(['plan', '--config', fromRoot('examples', 'two-targets.yaml')]),
+      keygate(['plan', '--config', fromRoot('examples', 'two-targets.yaml'), '--keycloak-observed', 'other-realm.json']),
+    ]);
+    // Assess
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toMatch(/^ {2}\+ client keygate-canary: confidential, client credentials only \(verification's canary\), default scopes tools:read, secret from SSM SecureString \/tools\/keycloak\/canary-secret, set at creation$/m);
+    expect(plan.stdout).toMatch(/^ {4}no rotation: the ids are literal/m);
+    expect(foreign).toMatchObject({ code: 2, stdout: '' });
+    expect(foreign.stderr).toMatch(/^keygate plan: other-realm\.json: a snapshot of another Keycloak than the document's:\n {2}realm: the snapshot is of realm "other-realm", the document's keycloak\.realm\.name is "tools"/);
   });
 });
 

@@ -67,7 +67,7 @@ describe('node bin/keygate.cjs rehearse', () => {
     expect(out.stdout).toMatch(/FAILED\s+Await Gateway Target Ready \[my-mcp-server\]\s+[\d.]+ s\s+target my-mcp-server: FAILED after/);
     expect(out.stdout).toMatch(/^FAILED in provision\n {2}step {11}provision › Await Gateway Target Ready \[my-mcp-server\]\n {2}error {10}GatewayTargetFailedError$/m);
     expect(out.stdout).toMatch(/^ {2}why {12}target my-mcp-server \([A-Z0-9]{10}\) is FAILED: Failed to connect to the MCP server at https:\/\/mcp-server\.agentcore-keycloak-example\.com\/mcp: connection timed out .*; Unable to list tools from the target/m);
-    expect(out.stdout).toMatch(/^ {2}fix {12}make the MCP server reachable from the gateway .* run "keygate rehearse" without --fault/m);
+    expect(out.stdout).toMatch(/^ {2}fix {12}An MCP server target usually fails because the gateway cannot reach it .* run "keygate rehearse" without --fault/m);
     expect(out.stdout).toMatch(/phases {9}start succeeded, provision failed, rotate skipped, drift-report skipped, drift-repair skipped, teardown skipped/);
     expect(out.stdout).toMatch(/cleanup {8}10 servers closed, 2 temporary directories removed/);
     expect(out.stdout.trimEnd().split('\n').at(-1)).toBe('Result: rehearsal FAILED');

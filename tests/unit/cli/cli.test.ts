@@ -7,6 +7,8 @@ import { runCli } from '../../support/cli';
 import { fromRoot } from '../../support/paths';
 import { seedDesired, seedRaw, seedText } from '../../support/seed';
 import { emptyRealmSnapshot } from '../../../functions/core/keycloak/snapshot';
+import { actionable, planRealm } from '../../../functions/core/keycloak/plan-realm';
+import { loadDesiredState } from '../../../functions/core/desired/load';
 import { convergedSnapshot } from '../../support/keycloak-snapshots';
 
 const cli = (argv: string[], files: Record<string, string> = {}) => runCli(argv, { files });
@@ -308,5 +310,59 @@ describe('docs/desired-state.md', () => {
     const table = doc.slice(doc.indexOf('## Top level'), doc.indexOf('\n## ', doc.indexOf('## Top level') + 1));
     const rows = [...table.matchAll(/^\| `([\w-]+)` \|/gm)].map((m) => m[1]);
     expect(rows).toEqual(Object.keys(JSON.parse(schemaText()).properties));
+  });
+});
+
+describe('keygate plan shows everything keygate will create', () => {
+  const TWO_TARGETS = 'examples/two-targets.yaml';
+  const files = () => ({ [TWO_TARGETS]: readFileSync(fromRoot(TWO_TARGETS), 'utf8') });
+  const desiredOf = (source: string) => loadDesiredState(source === TWO_TARGETS ? files()[TWO_TARGETS] : seedText(), source);
+
+  it.each([['examples/seed.yaml'], [TWO_TARGETS]])('%s: every object the realm reconciler creates in an empty realm is a "+" line, the canary client included', async (source) => {
+    // Prepare: what the reconciler itself would do against an empty realm (the same planner as provisioning).
+    const desired = desiredOf(source);
+    const creates = actionable(planRealm(desired, emptyRealmSnapshot(desired.keycloak.realm.name, true)).changes).filter((c) => c.kind !== 'client-scope-type');
+    // Act
+    const { code, stdout } = await cli(['plan', '--config', source], files());
+    // Assess
+    expect(code).toBe(0);
+    const added = stdout.split('\n').filter((l) => /^ {2,4}\+ /.test(l));
+    for (const c of creates) expect([c.kind, c.name, added.some((l) => l.includes(` ${c.name.split('/').at(-1)!}`))]).toEqual([c.kind, c.name, true]);
+    expect(added.some((l) => l.startsWith('  + client keygate-canary: confidential, client credentials only'))).toBe(true);
+  });
+
+  it('--json carries the canary client and the ownership record', async () => {
+    const plan = JSON.parse((await cli(['plan', '--config', TWO_TARGETS, '--json'], files())).stdout);
+    expect(plan.keycloak.canaryClient).toEqual({ client: expect.objectContaining({ clientId: 'keygate-canary', publicClient: false, serviceAccountsEnabled: true, defaultClientScopes: ['tools:read'] }), secret: { parameterName: '/tools/keycloak/canary-secret', set: 'at-creation' } });
+    expect(plan.keycloak.ownershipRecord).toEqual({ attribute: 'keygate.owned' });
+    expect(plan.keycloak.canaryClient.client).not.toHaveProperty('secret');
+  });
+
+  it('with literal VPC endpoint ids says there is no rotation; with a parameter, how the rotation goes', async () => {
+    const literal = await cli(['plan', '--config', TWO_TARGETS], files());
+    expect(literal.stdout).toContain('    no rotation: the ids are literal (a change of them is a deploy; rotationGracePeriodSeconds applies only with vpcEndpoint.parameterName)\n');
+    expect(literal.stdout).not.toMatch(/allow the old and the new endpoint/);
+    expect(JSON.parse((await cli(['plan', '--config', TWO_TARGETS, '--json'], files())).stdout).resourcePolicy.rotation).toBeNull();
+    const seed = await cli(['plan', '--config', 'examples/seed.yaml']);
+    expect(seed.stdout).toContain('    when the parameter changes, allow the old and the new endpoint for 300 s, then only the new one\n');
+    expect(JSON.parse((await cli(['plan', '--config', 'examples/seed.yaml', '--json'])).stdout).resourcePolicy.rotation).toEqual({ parameterName: '/keygate/mcp-keycloak-agentcore/gateway-vpce-id', gracePeriodSeconds: 300 });
+  });
+
+  it.each([
+    ['another realm', { ...emptyRealmSnapshot('other-realm', true) }, 'realm: the snapshot is of realm "other-realm", the document\'s keycloak.realm.name is "mcp-demo" Fix: take the snapshot of realm mcp-demo'],
+    ['another instance', { ...emptyRealmSnapshot('mcp-demo', true), instanceId: 'i-0fedcba9876543210' }, 'instanceId: the snapshot was taken on i-0fedcba9876543210, the document\'s keycloak.instanceId is i-0123456789abcdef0'],
+  ])('--keycloak-observed refuses a snapshot of %s (exit 2, the problem as data with --json)', async (_what, snapshot, message) => {
+    const given = { 'observed.json': JSON.stringify(snapshot) };
+    const text = await cli(['plan', '--config', 'examples/seed.yaml', '--keycloak-observed', 'observed.json'], given);
+    expect([text.code, text.stdout]).toEqual([2, '']);
+    expect(text.stderr).toContain('keygate plan: observed.json: a snapshot of another Keycloak than the document\'s:\n');
+    expect(text.stderr).toContain(message);
+    const json = JSON.parse((await cli(['plan', '--config', 'examples/seed.yaml', '--keycloak-observed', 'observed.json', '--json'], given)).stdout);
+    expect(json).toMatchObject({ format: 'keygate.error/1', ok: false, source: 'observed.json', problems: [{ path: expect.stringMatching(/^(realm|instanceId)$/), message: expect.any(String), fix: expect.any(String) }] });
+  });
+
+  it('--keycloak-observed accepts the document\'s own realm and instance', async () => {
+    const given = { 'observed.json': JSON.stringify({ ...emptyRealmSnapshot('mcp-demo', true), instanceId: 'i-0123456789abcdef0' }) };
+    expect((await cli(['plan', '--config', 'examples/seed.yaml', '--keycloak-observed', 'observed.json'], given)).code).toBe(0);
   });
 });

@@ -1,7 +1,9 @@
 import type { EventLog } from '../../../emulators/stepfunctions';
-import { errorLine, serviceTimeMs, StepTracker, stepLabel, type StepLine } from '../../../cli/rehearse/progress';
+import { awsTimeMs, pollTimesMs } from '../../../cli/rehearse/aws-time';
+import { errorLine, StepTracker, stepLabel, type StepLine } from '../../../cli/rehearse/progress';
 import { table } from '../../../cli/rehearse/render';
-import { fixFor } from '../../../cli/rehearse/scenario';
+import { explain, fixFor } from '../../../cli/rehearse/scenario';
+import { GatewayTargetFailedError } from '../../../functions/core/errors';
 import { fit } from '../../../cli/rehearse/view';
 import { runCli } from '../../support/cli';
 
@@ -80,6 +82,22 @@ describe('StepTracker', () => {
     expect(errorLine(t.failedStep()!.error!)).toBe('GatewayTargetFailedError: target a is FAILED: unreachable');
   });
 
+  it('a sibling that was still polling (its last failure retried) is stopped, not failed, when another branch fails the Map', () => {
+    const { t } = tracker();
+    t.onEvent(event('StateEntered', 'Await Gateway Target Ready', { index: 0, input: { target: { name: 'a' } } }), []);
+    t.onEvent(event('StateEntered', 'Await Gateway Target Ready', { index: 1, input: { target: { name: 'b' } } }), []);
+    t.onEvent(event('StateFailed', 'Await Gateway Target Ready', { index: 1, error: 'GatewayTargetNotReadyError', cause: '{"errorMessage":"target b is CREATING"}' }), []);
+    t.onEvent(event('StateRetried', 'Await Gateway Target Ready', { index: 1 }), []);
+    t.onEvent(event('StateFailed', 'Await Gateway Target Ready', { index: 0, error: 'GatewayTargetFailedError', cause: '{"errorMessage":"target a is FAILED"}' }), []);
+    // b's next poll fails not-ready too, and the execution ends before its retry.
+    t.onEvent(event('StateFailed', 'Await Gateway Target Ready', { index: 1, error: 'GatewayTargetNotReadyError', cause: '{"errorMessage":"target b is CREATING"}' }), []);
+    t.onEvent({ type: 'ExecutionFailed', timestamp: 0, Error: 'GatewayTargetFailedError' } as unknown as EventLog, []);
+    expect(t.lines.map((l) => [stepLabel(l), l.state])).toEqual([
+      ['Await Gateway Target Ready [a]', 'failed'],
+      ['Await Gateway Target Ready [b]', 'stopped'],
+    ]);
+  });
+
   it('keeps a failure that a Catch routed elsewhere as failed, though the state exits', () => {
     const { t } = tracker();
     t.onEvent(event('StateEntered', 'Verify Chain'), []);
@@ -100,14 +118,42 @@ describe('StepTracker', () => {
   });
 });
 
-describe('serviceTimeMs', () => {
-  const line = (name: string, startedAt: number, endedAt: number, type: 'Task' | 'Wait' = 'Task') => ({ name, type, startedAt, endedAt }) as StepLine;
+describe('the "against AWS" time (aws-time.ts)', () => {
+  const line = (name: string, startedAt: number, endedAt: number, extra: Partial<StepLine> = {}) => ({ name, type: 'Task', execution: 'provision', path: [], startedAt, endedAt, polls: 0, key: `${name}${startedAt}`, state: 'done', ...extra }) as StepLine;
+  /** A world that ran `speed` times faster: every service wait takes 1/speed of its modeled time, the local work (10 ms steps) the same. */
+  const run = (speed: number) => {
+    const w = (ms: number) => ms / speed;
+    let t = 0;
+    const at = (d: number) => (t += d);
+    const lines = [line('Ensure Gateway', t, at(10))];
+    lines.push(line('Await Gateway Ready', t, at(w(21_500) + 5)));
+    lines.push(line('Ensure Gateway Target', t, at(10), { item: 'a' }));
+    const b = line('Ensure Gateway Target', t - 5, t + 3, { item: 'b' });
+    lines.push(b, line('Await Gateway Target Ready', t, t + w(32_000) + 7, { item: 'a' }), line('Await Gateway Target Ready', t + 3, t + 3 + w(32_000) + 5, { item: 'b' }));
+    at(w(32_000) + 8);
+    lines.push(line('Wait Grace Period', t, at(w(300_000)), { type: 'Wait' }), line('Reconcile Keycloak Realm', t, at(500)));
+    const modeled: Record<string, number> = { 'Await Gateway Ready': 21_500, 'Await Gateway Target Ready': 32_000, 'Wait Grace Period': 300_000 };
+    return awsTimeMs({ startedAt: 0, endedAt: t }, lines, { waitMs: (l) => modeled[l.name] });
+  };
 
-  it('multiplies back the waits on the emulated services, counting overlapping waits of parallel targets once', () => {
-    const lines = [line('Ensure Gateway', 0, 10), line('Await Gateway Ready', 10, 110), line('Await Gateway Target Ready', 110, 260), line('Await Gateway Target Ready', 150, 300), line('Wait Grace Period', 300, 400, 'Wait'), line('Reconcile Keycloak Realm', 400, 900)];
-    // Waits: 100 + (110..300 = 190) + 100 = 390 ms of wall time, 20 times longer against AWS.
-    expect(serviceTimeMs(900, lines, 20)).toBe(900 + 19 * 390);
-    expect(serviceTimeMs(900, lines, 1)).toBe(900);
+  it('is the same at any speed: modeled waits, local work as it took, parallel waits counted once', () => {
+    // 10 ensure + 21.5 s + 10 ensure + 32 s (two targets at once, 3 ms apart) + 300 s + 500 ms of local work
+    expect(run(20)).toBe(run(2000));
+    // At speed 1 the wall clock runs ahead of the model by the polls' own milliseconds, no more.
+    expect(Math.abs(run(1) - run(20))).toBeLessThan(30);
+    expect(run(20)).toBeGreaterThanOrEqual(10 + 21_500 + 10 + 32_000 + 300_000 + 500);
+    expect(run(20)).toBeLessThan(10 + 21_500 + 10 + 32_000 + 300_000 + 500 + 30);
+  });
+
+  it("a wait that starts when another ended (a Map's second wave) starts after it in AWS time too", () => {
+    const lines = [line('Await Gateway Target Ready', 0, 10, { item: 'a' }), line('Await Gateway Target Ready', 10, 20, { item: 'b' })];
+    expect(awsTimeMs({ startedAt: 0, endedAt: 20 }, lines, { waitMs: () => 30_000 })).toBe(60_000);
+  });
+
+  it('the polls of a Retry: the first at once, then each interval grown by the backoff, capped, halved for FULL jitter', () => {
+    expect(pollTimesMs({ ErrorEquals: ['X'], IntervalSeconds: 1, BackoffRate: 2, MaxAttempts: 3 })).toEqual([0, 1000, 3000, 7000]);
+    expect(pollTimesMs({ ErrorEquals: ['X'], IntervalSeconds: 10, BackoffRate: 2, MaxAttempts: 3, MaxDelaySeconds: 15 })).toEqual([0, 10_000, 25_000, 40_000]);
+    expect(pollTimesMs({ ErrorEquals: ['X'], IntervalSeconds: 4, BackoffRate: 1, MaxAttempts: 2, JitterStrategy: 'FULL' })).toEqual([0, 2000, 4000]);
   });
 });
 
@@ -123,8 +169,24 @@ describe('text helpers', () => {
   });
 
   it('fixFor names what to do for the errors a rehearsal shows, and points to the docs otherwise', () => {
-    expect(fixFor('GatewayTargetFailedError')).toMatch(/make the MCP server reachable/);
+    expect(fixFor('GatewayWaitTimeoutError')).toMatch(/readyTimeoutSeconds/);
     expect(fixFor('SomethingNew')).toMatch(/docs\/provisioning\.md/);
+  });
+
+  it("explain says the fix once: the advice a FAILED target's message ends with becomes the fix line", () => {
+    const cause = new GatewayTargetFailedError('tickets', 'T1', 'FAILED', ['connection timed out']).message;
+    const { why, fix } = explain('GatewayTargetFailedError', cause);
+    expect(why).toBe('target tickets (T1) is FAILED: connection timed out.');
+    expect(fix).toMatch(/^An MCP server target usually fails because/);
+    expect(`${why}\n${fix}`.match(/run provisioning again/g)).toHaveLength(1);
+  });
+
+  it("explain: MCP checks that failed in a rehearsal are the emulator's answers, not the user's servers", () => {
+    const cause = 'the live chain failed verification (1 check):\n  FAIL mcp.call.tickets___add_numbers [tool-call-error]: tickets___add_numbers({"x":1}) returned an error result Fix: check the MCP server behind the target';
+    const { why, fix } = explain('ChainVerificationFailedError', cause);
+    expect(why).not.toContain('check the MCP server behind the target');
+    expect(why).toContain("[the rehearsal's emulated MCP server answered: a limit of the emulator, not of your server]");
+    expect(fix).toMatch(/^the MCP checks ran against keygate's emulated MCP servers, not yours/);
   });
 });
 
