@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import { dirname, isAbsolute, relative } from 'node:path';
 import { DEFAULT_DELAYS } from '../../emulators/agentcore';
 import { captureFunctionOutput } from '../../emulators/world/function-output';
-import type { LocalWorld } from '../../emulators/world';
+import type { AnyWorld } from '../../emulators/world';
 import { DEFAULT_CIMD_PUBLISH_DIRECTORY } from '../../functions/core/desired/cimd';
 import { parseDesiredStateText } from '../../functions/core/desired/load';
 import { fromPackageRoot } from '../../scripts/package-root';
@@ -37,6 +37,7 @@ export interface RehearseOptions {
   config?: string;
   speed?: string;
   fault?: string;
+  keycloak?: string;
   json?: boolean;
 }
 
@@ -53,6 +54,7 @@ export async function rehearseCommand(io: CliIo, opts: RehearseOptions): Promise
   const config = opts.config ?? defaultConfig();
   const speed = speedOf(opts.speed);
   const fault = faultOf(opts.fault);
+  const keycloak = keycloakOf(opts.keycloak);
   // The local world's Keycloak host has the template's default publish directory.
   const { desired } = loadConfig(io, config, { requireClean: true, cimdPublishDirectory: DEFAULT_CIMD_PUBLISH_DIRECTORY });
   const document = parseDesiredStateText(io.readFile(config), config).value as Record<string, any>;
@@ -68,7 +70,8 @@ export async function rehearseCommand(io: CliIo, opts: RehearseOptions): Promise
   });
   (opts.json ? io.stderr : io.stdout)(
     `${style.bold('keygate rehearse')} ${config} at speed ×${speed}: gateway READY after ${seconds(DEFAULT_DELAYS.gatewayCreate / speed)}, a target after ${seconds(DEFAULT_DELAYS.targetCreate / speed)} ` +
-      `(${seconds(DEFAULT_DELAYS.gatewayCreate)} and ${seconds(DEFAULT_DELAYS.targetCreate)} in AWS)${fault ? `; fault: ${FAULTS[fault]}` : ''}\n`,
+      `(${seconds(DEFAULT_DELAYS.gatewayCreate)} and ${seconds(DEFAULT_DELAYS.targetCreate)} in AWS)${fault ? `; fault: ${FAULTS[fault]}` : ''}` +
+      `${keycloak === 'real' ? '; Keycloak: a real 26.7.3 on loopback (the first run installs it with Maven: a few minutes)' : ''}\n`,
   );
 
   const controller = new AbortController();
@@ -90,7 +93,8 @@ export async function rehearseCommand(io: CliIo, opts: RehearseOptions): Promise
   const logLines: Array<Record<string, any>> = [];
   let result: RehearsalResult;
   try {
-    result = await captureFunctionOutput(logLines, () => rehearse({ document, desired, config, speed, ...(fault ? { fault } : {}), signal: controller.signal, view }));
+    const progress = (message: string) => (opts.json ? io.stderr : io.stdout)(`${style.dim(message)}\n`);
+    result = await captureFunctionOutput(logLines, () => rehearse({ document, desired, config, speed, ...(fault ? { fault } : {}), keycloak, progress, signal: controller.signal, view }));
   } finally {
     view.stop();
     for (const [name, handler] of handlers) process.off(name, handler);
@@ -117,7 +121,7 @@ export async function rehearseCommand(io: CliIo, opts: RehearseOptions): Promise
 /** `format` and `ok` first, then the rest of the result. */
 const withOk = ({ format, ...rest }: RehearsalResult, ok: boolean) => ({ format, ok, ...rest });
 
-const secretsOf = (world: LocalWorld) => [world.secrets.admin, world.secrets.canary, ...Object.values(world.secrets.users)].filter((s) => s.length >= 8);
+const secretsOf = (world: AnyWorld) => [world.secrets.admin, world.secrets.canary, ...Object.values(world.secrets.users)].filter((s) => s.length >= 8);
 
 function speedOf(value: string | undefined): number {
   if (value === undefined) return DEFAULT_SPEED;
@@ -126,6 +130,11 @@ function speedOf(value: string | undefined): number {
     throw new UsageError(`--speed must be a number from 1 (as slow as AWS: gateway 20 s, target 30 s) to ${MAX_SPEED}, not "${value}" (default ${DEFAULT_SPEED})`);
   }
   return speed;
+}
+
+function keycloakOf(value: string | undefined): 'stand-in' | 'real' {
+  if (value === undefined || value === 'stand-in' || value === 'real') return value ?? 'stand-in';
+  throw new UsageError(`--keycloak must be stand-in (the default: the fast admin stand-in) or real (a real Keycloak 26.7.3 on loopback), not "${value}"`);
 }
 
 function faultOf(value: string | undefined): Fault | undefined {

@@ -58,6 +58,13 @@ export interface KeycloakStandIn {
   failWrite(n: number, fault: Reply | 'drop' | 'drop-after-apply'): void;
   /** Forget every issued admin token (as if they had expired). */
   expireTokens(): void;
+  /**
+   * The `aud` Keycloak puts into a client's access token in `realm`: the Included Custom Audience of
+   * every audience mapper (with `access.token.claim` on) on the client's default scopes and on the
+   * optional scopes it asked for. Empty when there is none (Keycloak then sends no `aud`: observed on
+   * 26.7.3 for a client with only its own default scopes). What the emulated realm's tokens carry.
+   */
+  tokenAudiences(realm: string, clientId: string, scopes: string[]): string[];
 }
 
 export async function start(options: KeycloakStandInOptions = {}): Promise<KeycloakStandIn> {
@@ -176,6 +183,19 @@ export async function start(options: KeycloakStandInOptions = {}): Promise<Keycl
     failNext: (method, pathSuffix, reply) => void failures.push({ method, suffix: pathSuffix, reply }),
     failWrite: (n, fault) => void (writeFault = { remaining: n, fault }),
     expireTokens: () => tokens.clear(),
+    tokenAudiences: (name, clientId, scopes) => {
+      const r = realms.get(name);
+      const client = r?.clients.find((c) => c.clientId === clientId);
+      if (!r || !client) return [];
+      const scopeOf = (id: string) => r.clientScopes.find((s) => s.id === id);
+      const granted = [...client.defaultClientScopes, ...client.optionalClientScopes.filter((id) => scopes.includes(scopeOf(id)?.name ?? ''))];
+      const audiences = granted.flatMap((id) =>
+        (scopeOf(id)?.protocolMappers ?? [])
+          .filter((m) => m.protocolMapper === 'oidc-audience-mapper' && m.config?.['access.token.claim'] !== 'false' && m.config?.['included.custom.audience'])
+          .map((m) => String(m.config['included.custom.audience'])),
+      );
+      return [...new Set(audiences)];
+    },
   };
 }
 

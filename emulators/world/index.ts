@@ -16,6 +16,7 @@ import { resetKeycloakHostEnv } from '../../functions/platform/keycloak-host';
 import { resetVerifyEnv } from '../../functions/platform/verify-env';
 import { start as startAgentCore, type AgentCoreEmulator, type EmulatorOptions } from '../agentcore';
 import type { Chain } from '../chain';
+import type { OidcEmulator } from '../oidc';
 import { start as startDynamoDb, type DynamoDbEmulator } from '../dynamodb';
 import { start as startKeycloak, type KeycloakStandIn } from '../keycloak';
 import { start as startS3, type S3Emulator } from '../s3';
@@ -106,11 +107,16 @@ export interface KeycloakEndpoint {
   close(): Promise<void>;
 }
 
+/** A world on the Keycloak stand-in or on a real Keycloak (what code serving both takes). */
+export type AnyWorld = LocalWorld<KeycloakEndpoint>;
+
 export interface LocalWorld<K extends KeycloakEndpoint = KeycloakStandIn> {
   agentcore: AgentCoreEmulator;
   ssm: SsmEmulator;
   /** The admin stand-in, or with `keycloakServer` the recording proxy in front of the real Keycloak. */
   keycloak: K;
+  /** The real Keycloak behind `keycloak`, when the world runs on one. */
+  keycloakServer?: KeycloakServerRef;
   s3: S3Emulator;
   /** Step Functions ListExecutions over the executions `run` starts; DynamoDB (the drift lock); SNS (drift summaries). */
   stepfunctions: StepFunctionsApi;
@@ -118,8 +124,12 @@ export interface LocalWorld<K extends KeycloakEndpoint = KeycloakStandIn> {
   sns: SnsEmulator;
   /** The drift topic's ARN, or '' when `driftTopic` is false. */
   driftTopicArn: string;
-  /** The verification peers, with `peers: true`; the gateway the document names gets the id whose URL `chain.gatewayUrl` is. */
-  chain?: Chain;
+  /**
+   * The verification peers, with `peers: true`; the gateway the document names gets the id whose URL
+   * `chain.gatewayUrl` is. With `keycloakServer` the realm is that Keycloak (`op` undefined); with the
+   * stand-in it is oidc-provider, whose tokens carry the audiences the stand-in's realm configures.
+   */
+  chain?: Chain<OidcEmulator | undefined>;
   /** The ARN the stack's state machine for statemachine/<machine>.asl.json has. */
   stateMachineArn(machine: string): string;
   /** The document as the world runs it (admin URL on the stand-in). */
@@ -256,6 +266,9 @@ async function startAll(options: LocalWorldOptions, track: <T extends { close():
           gatewayUrl: agentcore.gatewayUrl(gatewayIds![gatewayName]!),
           canarySecret: secrets.canary,
           ...(document.cimd?.publish?.host?.path ? { cimdFile: join(hostRoot, document.cimd.publish.host.path) } : {}),
+          // The token's aud comes from the realm, never from the document: a realm without the audience
+          // mapper must fail verification here as it does on Keycloak.
+          ...(real ? { keycloak: { url: real.url } } : { realmAudiences: (clientId: string, scopes: string[]) => (keycloak as KeycloakStandIn).tokenAudiences(String(document.keycloak.realm.name), clientId, scopes) }),
         }),
       )
     : undefined;
@@ -307,6 +320,7 @@ async function startAll(options: LocalWorldOptions, track: <T extends { close():
     agentcore,
     ssm,
     keycloak,
+    ...(real ? { keycloakServer: { url: real.url, admin: { username: real.admin.username, password: real.admin.password } } } : {}),
     s3,
     stepfunctions,
     dynamodb,

@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fromPackageRoot } from '../package-root';
+import { adminToken } from './admin-client';
 import { installKeycloak, KEYCLOAK_VERSION, type KeycloakBuild } from './dist';
 
 /**
@@ -207,21 +208,6 @@ async function changeAdminPassword(url: string, template: { username: string; pa
   const users = (await (await fetch(`${url}/admin/realms/master/users?username=${encodeURIComponent(ADMIN)}&exact=true`, { headers })).json()) as Array<{ id: string }>;
   const response = await fetch(`${url}/admin/realms/master/users/${users[0]!.id}/reset-password`, { method: 'PUT', headers, body: JSON.stringify({ type: 'password', value: password, temporary: false }) });
   if (response.status !== 204) throw new Error(`Keycloak refused to set this run's admin password: HTTP ${response.status}`);
-}
-
-/**
- * An admin access token from the master realm (admin-cli, password grant), as the host executor gets one.
- *
- * @example
- * const token = await adminToken(kc.url, kc.admin.username, kc.admin.password);
- */
-export async function adminToken(url: string, username: string, password: string): Promise<string> {
-  const response = await fetch(`${url}/realms/master/protocol/openid-connect/token`, {
-    method: 'POST',
-    body: new URLSearchParams({ grant_type: 'password', client_id: 'admin-cli', username, password }),
-  });
-  if (response.status !== 200) throw new Error(`admin login as ${username} failed: HTTP ${response.status}`);
-  return ((await response.json()) as { access_token: string }).access_token;
 }
 
 async function freePorts(count: number): Promise<number[]> {

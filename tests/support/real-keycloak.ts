@@ -27,7 +27,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Config } from '@jest/types';
-import { adminToken, startKeycloakServer, type KeycloakServer } from '../../scripts/keycloak/server';
+import { adminClient, type AdminClient, type AdminResponse } from '../../scripts/keycloak/admin-client';
+import { startKeycloakServer, type KeycloakServer } from '../../scripts/keycloak/server';
 import { fromPackageRoot } from '../../scripts/package-root';
 import { prepareKeycloakTrust } from '../../scripts/tls/keycloak-trust';
 
@@ -47,20 +48,9 @@ export interface Connection {
   tls?: { caCertFile: string; caKeyFile: string };
 }
 
-export interface AdminResponse {
-  status: number;
-  /** Parsed JSON, the text when it is not JSON, undefined when empty. */
-  body: any;
-  location?: string;
-}
+export type { AdminResponse };
 
-export interface RealKeycloak extends Connection {
-  /** An admin access token (cached; a new one after 50 s: master realm tokens live 60 s). */
-  token(): Promise<string>;
-  /** One admin REST call (path from the server root, e.g. `/admin/realms/r/clients?clientId=x`). */
-  call(method: string, path: string, body?: unknown): Promise<AdminResponse>;
-  /** Like `call`, but throws unless the status is 2xx. */
-  ok(method: string, path: string, body?: unknown): Promise<any>;
+export interface RealKeycloak extends Connection, Omit<AdminClient, 'url'> {
   /** Creates an enabled realm named `kg-<label>-<random>` and returns its name. */
   freshRealm(label: string, representation?: Record<string, unknown>): Promise<string>;
   /** A name for a realm that does not exist yet (for tests where keygate creates it). */
@@ -137,46 +127,21 @@ export function realKeycloak(): Promise<RealKeycloak> {
 
 /** Helpers over a connection (also for a server a test started itself). */
 export function connect(connection: Connection): RealKeycloak {
-  let token: { value: string; at: number } | undefined;
-  const getToken = async () => {
-    if (!token || Date.now() - token.at > 50_000) token = { value: await adminToken(connection.url, connection.admin.username, connection.admin.password), at: Date.now() };
-    return token.value;
-  };
-  const call = async (method: string, path: string, body?: unknown): Promise<AdminResponse> => {
-    const response = await fetch(`${connection.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${await getToken()}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    let parsed: unknown = text === '' ? undefined : text;
-    try {
-      parsed = text === '' ? undefined : JSON.parse(text);
-    } catch {
-      // not JSON: kept as text
-    }
-    const location = response.headers.get('location');
-    return { status: response.status, body: parsed, ...(location ? { location } : {}) };
-  };
-  const ok = async (method: string, path: string, body?: unknown) => {
-    const response = await call(method, path, body);
-    if (response.status >= 300) throw new Error(`${method} ${path}: HTTP ${response.status} ${JSON.stringify(response.body)}`);
-    return response.body;
-  };
+  const admin = adminClient(connection.url, connection.admin);
   const realmName = (label: string) => `kg-${label}-${randomBytes(3).toString('hex')}`;
   return {
     ...connection,
-    token: getToken,
-    call,
-    ok,
+    token: admin.token,
+    call: admin.call,
+    ok: admin.ok,
     realmName,
     freshRealm: async (label, representation = {}) => {
       const name = realmName(label);
-      await ok('POST', '/admin/realms', { realm: name, enabled: true, ...representation });
+      await admin.ok('POST', '/admin/realms', { realm: name, enabled: true, ...representation });
       return name;
     },
     deleteRealm: async (name) => {
-      const response = await call('DELETE', `/admin/realms/${encodeURIComponent(name)}`);
+      const response = await admin.call('DELETE', `/admin/realms/${encodeURIComponent(name)}`);
       if (response.status !== 204 && response.status !== 404) throw new Error(`DELETE realm ${name}: HTTP ${response.status}`);
     },
   };

@@ -1,4 +1,5 @@
 import { start as startStandIn, type KeycloakStandIn } from '../../../emulators/keycloak';
+import server from '../../../emulators/keycloak/keycloak-26.7.3.json';
 import { idFromLocation, pickKeys, runContract, withoutIds, type ContractStep, type Normalized, type Vars } from '../../support/admin-contract';
 import { connect, realKeycloak, type RealKeycloak } from '../../support/real-keycloak';
 
@@ -227,6 +228,15 @@ describe('the admin REST contract: stand-in and Keycloak 26.7.3 answer alike', (
 
   it.each(STEPS.map((s, i) => [i, s.name] as const))('%i %s', (i) => {
     expect(fromStandIn[i]).toEqual(fromReal[i]);
+  });
+
+  it('the stand-in\'s provider ids and mapper types are the running server\'s (emulators/keycloak/keycloak-26.7.3.json)', async () => {
+    const info = await real.ok('GET', '/admin/serverinfo');
+    const ids = (type: string) => (info.componentTypes[type] as Array<{ id: string }>).map((c) => c.id).sort();
+    expect(info.systemInfo.version).toBe(server.version);
+    expect(ids('org.keycloak.services.clientpolicy.executor.ClientPolicyExecutorProvider')).toEqual(server.clientPolicyExecutors);
+    expect(ids('org.keycloak.services.clientpolicy.condition.ClientPolicyConditionProvider')).toEqual(server.clientPolicyConditions);
+    expect((info.protocolMapperTypes['openid-connect'] as Array<{ id: string }>).map((m) => m.id).sort()).toEqual(server.protocolMapperTypes['openid-connect']);
   });
 
   it('an admin login with a wrong password: 400 invalid_grant from both', async () => {

@@ -191,7 +191,9 @@ describe('another team\'s realm on Keycloak 26.7.3', () => {
     const empty = h.desiredWith((raw) => {
       Object.assign(raw.keycloak.realm, { users: [], clientScopes: [], clientProfiles: [], clientPolicies: [] });
       delete raw.keycloak.realm.canaryClient;
-      raw.gateway.authorizer.allowedScopes = []; // a scope the gateway checks must be declared (lint scope-not-defined)
+      // A scope or audience the gateway checks must be declared (lint scope-not-defined, gateway-audience-unmapped).
+      raw.gateway.authorizer.allowedScopes = [];
+      raw.gateway.authorizer.allowedAudiences = [];
     });
     // Act
     const run = await runMachine(MACHINE, { desiredState: empty }, { pendingIntervalMs: 1000 });

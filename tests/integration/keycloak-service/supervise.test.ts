@@ -23,11 +23,12 @@ const alive = (pid: number) => {
     return false;
   }
 };
-/** Polls until `check` holds; a bound for a loaded machine, not a timing expectation. */
+/** Polls until `check` holds; a bound for a loaded machine (starting node and python there takes seconds), not a timing expectation. */
 async function eventually(check: () => boolean, what: string): Promise<void> {
-  for (const end = Date.now() + 30_000; Date.now() < end; await new Promise((r) => setTimeout(r, 50))) if (check()) return;
-  throw new Error(`not within 30 s: ${what}`);
+  for (const end = Date.now() + 60_000; Date.now() < end; await new Promise((r) => setTimeout(r, 50))) if (check()) return;
+  throw new Error(`not within 60 s: ${what}`);
 }
+jest.setTimeout(180_000);
 const pidOf = async (file: string) => {
   await eventually(() => existsSync(file) && readFileSync(file, 'utf8').trim() !== '', `${file} written`);
   return Number(readFileSync(file, 'utf8'));

@@ -92,8 +92,10 @@ describe('keygate rehearse --json', () => {
     expect(drift.found.map(key).sort()).toEqual(drift.injected.map(key).sort());
     expect(drift.foundEqualsInjected).toBe(true);
     expect(drift.reportModeWrites).toBe(0);
-    // The hand-edited CIMD document is served while it drifts: verification fails on that check only.
-    expect(drift.reportModeVerification).toEqual({ outcome: 'fail', failedChecks: ['cimd.current'], expectedFailedChecks: ['cimd.current'] });
+    // While the drift is live, verification fails on what it breaks, and only on that: the realm's tokens
+    // carry the edited audience (the gateway refuses them), and the hand-edited CIMD document is served.
+    const broken = ['cimd.current', 'mcp.tools-list', 'token.audience'];
+    expect(drift.reportModeVerification).toEqual({ outcome: 'fail', failedChecks: broken, expectedFailedChecks: broken });
     expect(drift.repairConverged).toBe(true);
     expect(drift.repairReport).toMatchObject({ outcome: 'repaired', counts: { drift: drift.injected.length, repaired: drift.injected.length } });
   });
