@@ -40,7 +40,7 @@ const COMMANDS: Record<CommandName, Command> = {
     else io.stdout(formatParameters(parameters, format as 'toml' | 'cli' | 'json'));
     return EXIT.ok;
   },
-  verify: (io, v) => verifyCommand(io, { config: str(v.config), gatewayUrl: str(v['gateway-url']), secretEnv: str(v['secret-env']), resolve: v.resolve as string[] | undefined, json: v.json === true }),
+  verify: (io, v) => verifyCommand(io, { config: str(v.config), gatewayUrl: str(v['gateway-url']), secretEnv: str(v['secret-env']), resolve: v.resolve as string[] | undefined, login: v.login === true, loginUser: str(v['login-user']), screenshots: str(v.screenshots), json: v.json === true }),
   drift: (io, v) =>
     driftCommand(io, {
       config: str(v.config),

@@ -68,15 +68,18 @@ export const COMMAND_SPECS = {
   },
   verify: {
     summary: 'check the live chain: discovery, keys, canary token, protected-resource metadata, MCP calls, CIMD document',
-    usage: '--config FILE [--gateway-url URL] [--secret-env NAME] [--resolve HOST=ORIGIN]... [--json]',
+    usage: '--config FILE [--gateway-url URL] [--secret-env NAME] [--resolve HOST=ORIGIN]... [--login [--login-user NAME] [--screenshots DIR]] [--json]',
     flags: {
       config: CONFIG,
       'gateway-url': { type: 'string', value: 'URL', help: 'the gateway\'s MCP URL (stack output, or verify.gatewayUrl in the document)' },
       'secret-env': { type: 'string', value: 'NAME', help: 'the environment variable holding the canary client\'s secret (default KEYGATE_CANARY_SECRET); never the secret itself' },
       resolve: { type: 'string', multiple: true, value: 'HOST=ORIGIN', help: 'send the requests for HOST to ORIGIN instead (port forwarding, the local world); repeatable' },
+      login: { type: 'boolean', help: 'also log in as a user of the realm on Keycloak\'s login page in headless Chromium, as the document\'s CIMD client with PKCE, and call the tools with that token; the password comes from the user\'s SSM SecureString (your AWS credentials) and is never printed' },
+      'login-user': { type: 'string', value: 'NAME', help: 'the user of keycloak.realm.users to log in as (default: the first)' },
+      screenshots: { type: 'string', value: 'DIR', help: 'with --login: save the login and consent pages there as PNG files' },
       json: JSON_FLAG,
     },
-    examples: ['KEYGATE_CANARY_SECRET=… keygate verify --config my-gateway.yaml --gateway-url https://<id>.gateway.bedrock-agentcore.<region>.amazonaws.com/mcp'],
+    examples: ['KEYGATE_CANARY_SECRET=… keygate verify --config my-gateway.yaml --gateway-url https://<id>.gateway.bedrock-agentcore.<region>.amazonaws.com/mcp', 'AWS_PROFILE=ops keygate verify --config my-gateway.yaml --gateway-url https://<id>.gateway.bedrock-agentcore.<region>.amazonaws.com/mcp --login'],
     exits: [[0, 'the chain passes under verify.failOn'], [1, 'the chain fails'], UNUSABLE, INTERNAL],
   },
   drift: {

@@ -68,6 +68,7 @@ export const DIAGNOSES = {
   'cimd-redirect-uris-missing': 'The served document has no redirect_uris.',
   'cimd-redirect-untrusted': "A redirect URI's host is outside the CIMD executor's trusted domains.",
   'cimd-stale': 'The served document differs from the one keygate renders (a stale copy, an edit on the host).',
+  'login-password-missing': "The test user's password SecureString (its passwordParameter) does not exist.",
   'chromium-missing': 'No Chromium to drive the login with: neither Debian\'s chromium, KEYGATE_CHROMIUM nor the npm package @sparticuz/chromium.',
   'login-discovery-failed': 'The MCP SDK client did not get from the gateway\'s 401 to an authorization request (metadata missing or refused).',
   'login-request-unusual': 'The authorization request lacks the CIMD client_id, PKCE S256 or the gateway\'s scopes (an edited or foreign request).',

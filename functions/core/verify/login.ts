@@ -207,8 +207,14 @@ export function checkLogin(run: LoginRun, expect: ChainExpectations, now: Date):
 
 const diagnosisOf = (known: (typeof KEYCLOAK_MESSAGES)[number], run: LoginRun, expect: ChainExpectations): Diagnosis => (typeof known.diagnosis === 'function' ? known.diagnosis(run, expect) : known.diagnosis);
 
-/** A verification check re-homed under `login.` (`token.audience` → `login.token.audience`). */
-const prefixed = (check: Check): Check => ({ ...check, id: `login.${check.id}`, group: 'login' });
+/** A verification check re-homed under `login.` (`token.audience` → `login.token.audience`), about the user's token, not the canary's. */
+const prefixed = (check: Check): Check => ({
+  ...check,
+  id: `login.${check.id}`,
+  group: 'login',
+  evidence: check.evidence.replace(/the canary token/g, "the user's token"),
+  fix: check.fix.replace(/the canary token/g, "the user's token"),
+});
 
 function requestCheck(req: LoginRequest, run: LoginRun, expect: ChainExpectations): Check {
   const problems: string[] = [];
