@@ -48,6 +48,7 @@ export const DIAGNOSES = {
   'client-id-claim-missing': 'The token names the client in azp only, and AgentCore checks client_id.',
   'token-rejected-by-gateway': 'The gateway refuses the canary token (the token checks name the claim).',
   'mcp-call-failed': 'initialize or tools/list failed for a reason other than the token.',
+  'mcp-version-refused': 'The gateway does not speak a declared MCP protocol version (initialize answered another version, or server/discover does not offer it): gateway.protocol.supportedVersions and the deployed gateway differ.',
   'target-tools-missing': 'A declared target contributes no tools.',
   'expected-tool-missing': 'A tool in verify.expectedTools is not listed.',
   'tool-call-failed': 'A configured tool call could not be made.',

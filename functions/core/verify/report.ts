@@ -19,6 +19,8 @@ export interface Check {
   diagnosis?: Diagnosis;
   /** Small structured evidence (a claim subset, a status code, a list of names). */
   observed?: Record<string, unknown>;
+  /** The MCP protocol version the check spoke (MCP calls and probes are made once per declared version). */
+  mcpVersion?: string;
 }
 
 export type Outcome = 'pass' | 'warn' | 'fail';
@@ -68,6 +70,18 @@ export function checksFor(group: CheckGroup) {
       ...(extra.observed ? { observed: extra.observed } : {}),
     });
   return { pass: make('pass'), fail: make('fail'), warn: make('warn'), skip: make('skip') };
+}
+
+/**
+ * Ties checks to the MCP protocol version they spoke. With one declared version the ids stay as
+ * they are (`mcp.tools-list`); with several, each version's ids get `@<version>`
+ * (`mcp.tools-list@2026-07-28`), so every id stays unique and a failure names its version.
+ *
+ * @example
+ * forMcpVersion([check], '2026-07-28', true)[0].id // 'mcp.tools-list@2026-07-28'
+ */
+export function forMcpVersion(checks: readonly Check[], version: string, several: boolean): Check[] {
+  return checks.map((c) => ({ ...c, id: several ? `${c.id}@${version}` : c.id, evidence: several ? `[MCP ${version}] ${c.evidence}` : c.evidence, mcpVersion: version }));
 }
 
 function idPrefix(group: CheckGroup): string {
