@@ -10,6 +10,7 @@ export const DIAGNOSES = {
   'discovery-incomplete': 'The discovery document lacks issuer, authorization, token or JWKS endpoints.',
   'issuer-mismatch': "The issuer (in discovery or in the token) differs from the discovery URL's: Keycloak's hostname or proxy settings.",
   'endpoint-not-https': 'Discovery lists http endpoints: Keycloak does not trust the proxy headers of the TLS-terminating load balancer.',
+  'iss-parameter-not-advertised': 'A gateway declares MCP 2026-07-28 but discovery does not advertise iss in authorization responses (RFC 9207; MCP 2026-07-28 SHOULD).',
   'pkce-s256-missing': 'Discovery does not advertise PKCE S256: MCP clients must refuse the authorization server.',
   'cimd-not-advertised': 'A CIMD document is declared but the authorization server does not advertise CIMD support.',
   'jwks-unavailable': 'The key set at jwks_uri does not load.',

@@ -23,6 +23,18 @@ const VIOLATIONS: Array<{ rule: string; path: string; message: RegExp; edit: Edi
   { rule: 'discovery-url-realm-mismatch', path: 'gateway.authorizer.discoveryUrl', message: /names realm "master" but keycloak\.realm\.name is "mcp-demo"/, edit: (r) => (r.gateway.authorizer.discoveryUrl = 'https://auth.agentcore-keycloak-example.com/realms/master/.well-known/openid-configuration') },
   { rule: 'gateway-audience-unrestricted', path: 'gateway.authorizer.allowedAudiences', message: /accepts tokens minted for any audience/, edit: (r) => { r.gateway.authorizer.allowedAudiences = []; } },
   { rule: 'gateway-audience-account', path: 'gateway.authorizer.allowedAudiences[1]', message: /"account"/, edit: (r) => r.gateway.authorizer.allowedAudiences.push('account') },
+  { rule: 'mcp-version-unsupported', path: 'gateway.protocol.supportedVersions[1]', message: /"2026-07-29" is not an MCP version AgentCore Gateway accepts/, edit: (r) => (r.gateway.protocol = { supportedVersions: ['2025-11-25', '2026-07-29'] }) },
+  { rule: 'mcp-version-unsupported', path: 'gateway.protocol.supportedVersions[0]', message: /"2024-11-05" is not an MCP version/, edit: (r) => (r.gateway.protocol = { supportedVersions: ['2024-11-05'] }) },
+  { rule: 'mcp-version-unsupported', path: 'gateway.protocol.supportedVersions[1]', message: /listed twice/, edit: (r) => (r.gateway.protocol = { supportedVersions: ['2026-07-28', '2026-07-28'] }) },
+  { rule: 'mcp-version-unsupported', path: 'gateway.protocol.supportedVersions', message: /empty list/, edit: (r) => (r.gateway.protocol = { supportedVersions: [] }) },
+  { rule: 'mcp-dcr-deprecated', path: 'cimd', message: /speaks MCP 2026-07-28.*fall back to Dynamic Client Registration, deprecated in 2026-07-28/, edit: (r) => {
+    r.gateway.protocol = { supportedVersions: ['2026-07-28'] };
+    delete r.cimd;
+  } },
+  { rule: 'mcp-dcr-deprecated', path: 'keycloak.realm.clientPolicies', message: /without a client policy with a client-id-uri condition/, edit: (r) => {
+    r.gateway.protocol = { supportedVersions: ['2026-07-28', '2025-11-25'] };
+    r.keycloak.realm.clientPolicies.shift();
+  } },
   { rule: 'vpce-source-missing', path: 'resourcePolicy.vpcEndpoint', message: /names no VPC endpoint/, edit: (r) => (r.resourcePolicy.vpcEndpoint = {}) },
   { rule: 'vpce-source-missing', path: 'resourcePolicy.vpcEndpoint', message: /sets both parameterName and ids/, edit: (r) => (r.resourcePolicy.vpcEndpoint.ids = ['vpce-0123456789abcdef0']) },
   { rule: 'vpce-id-invalid', path: 'resourcePolicy.vpcEndpoint.ids[0]', message: /"vpce-xyz" is not a VPC endpoint id/, edit: (r) => (r.resourcePolicy.vpcEndpoint = { ids: ['vpce-xyz'] }) },
@@ -147,6 +159,15 @@ describe('lint rules', () => {
     expect(ids({})).not.toContain('cimd-publish-path-outside-directory');
     const finding = lintDesiredState(elsewhere, STACK).find((f) => f.ruleId === 'cimd-publish-path-outside-directory')!;
     expect(finding.fix).toBe('publish under /opt/cimd/public/, for example /opt/cimd/public/oauth/client-metadata.json; or, if the web root is elsewhere, deploy with CimdPublishDirectory set to it (and pass --cimd-publish-directory to keygate)');
+  });
+
+  it('mcp-version-unsupported names the nearest accepted version in its fix, and the seed with both eras has no MCP finding', () => {
+    const typo = lintDesiredState(seedWith((r) => (r.gateway.protocol = { supportedVersions: ['2026-07-38'] }))).find((f) => f.ruleId === 'mcp-version-unsupported')!;
+    expect(typo.fix).toMatch(/^use "2026-07-28"/);
+    const both = lintDesiredState(seedWith((r) => (r.gateway.protocol = { supportedVersions: ['2026-07-28', '2025-11-25'] })));
+    expect(both.map((f) => f.ruleId).filter((id) => id.startsWith('mcp-'))).toEqual([]);
+    // A 2025-era gateway without CIMD relies on DCR too, but DCR is not deprecated there.
+    expect(lintDesiredState(seedWith((r) => delete r.cimd)).map((f) => f.ruleId)).not.toContain('mcp-dcr-deprecated');
   });
 
   it('has a violating case for every rule', () => {
