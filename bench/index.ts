@@ -1,7 +1,7 @@
 // `npm run bench`: the figures the issues ask for, measured side by side in one run and printed as one
 // table (never timed assertions in tests). Options: --speed=N (default 10), --repeat=N (provisioning
 // samples, default 3), --requires=N (fresh processes per bundle, default 5), --logins=N (login flows, default 5),
-// --only=provision|drift|verify|login|bundles.
+// --only=provision|drift|verify|login|bundles|keycloak.
 //
 // - Provisioning against the local world (emulators/world: AgentCore, SSM with the host executor, the
 //   Keycloak stand-in, the verification peers), the real provision.asl.json and handlers. Emulated delays
@@ -18,6 +18,7 @@
 // - Every function bundle of template.yaml, built with the options SAM uses: its size, and its cold load
 //   (median of fresh `node` processes) against the same entry compiled alone with node_modules left
 //   external, which Node then loads from node_modules (ESM, because @middy/core and jose are import-only).
+// - The realm reconciler against a real Keycloak 26.7.3, and at scale (bench/keycloak.ts).
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -36,6 +37,7 @@ import { verifyChain } from '../functions/adapters/verify/verify-chain';
 import { checkDesiredState, loadDesiredState, parseDesiredStateText } from '../functions/core/desired/load';
 import type { DriftReport } from '../functions/core/drift/report';
 import { packageRoot } from '../scripts/package-root';
+import { keycloakFigures } from './keycloak';
 import { bundleFileName, esbuildOptionsFor, functionsOf, loadTemplate } from '../scripts/template';
 
 const ROOT = packageRoot();
@@ -166,7 +168,7 @@ async function drift(): Promise<Row[]> {
     };
     const clean = await measure('report');
     const injections = driftInjections(checkDesiredState(w.document, 'seed').desired);
-    for (const i of injections) i.inject(w);
+    for (const i of injections) await i.inject(w);
     const repaired = await measure('repair');
     if (clean.report.outcome !== 'clean' || repaired.report.outcome !== 'repaired') throw new Error(`drift: ${clean.report.outcome} / ${repaired.report.outcome}`);
     const row = (c: typeof clean) => `${c.transitions} / ${c.aws} / ${c.ssmCommands} / ${c.mutating}`;
@@ -317,6 +319,7 @@ async function main() {
   if (runs('verify')) rows.push(...(await verification()));
   if (runs('login')) rows.push(...(await login()));
   if (runs('bundles')) rows.push(...(await bundles()));
+  if (runs('keycloak')) rows.push(...(await keycloakFigures(seed, SPEED, progress)));
   const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, Node ${process.version}`;
   process.stdout.write(
     `keygate bench — ${new Date().toISOString().slice(0, 10)}, ${machine}; speed ${SPEED} (gateway 20 s, target 30 s emulated), provisioning median of ${REPEAT}, cold loads median of ${REQUIRES} processes${runs('login') ? `, ${LOGINS} logins` : ''}; load average ${loadavg()[0]!.toFixed(1)}\n\n`,
