@@ -109,6 +109,7 @@ describe('what Keycloak 26.7.3 and the gateway refuse, each for its documented r
     // Assess
     const checks = judge(run).filter((c) => c.status === 'fail');
     // Keycloak refuses a scope the realm does not offer the client: back to the callback with invalid_scope, no code.
+    expect(run.pages).toEqual([]);
     expect(run.callback).toMatchObject({ code: false, error: 'invalid_scope' });
     expect(checks.map((c) => `${c.id} ${c.diagnosis}`)).toEqual(['login.callback login-scope-refused']);
     expect(run.token).toBeUndefined();
@@ -141,8 +142,11 @@ describe('what Keycloak 26.7.3 and the gateway refuse, each for its documented r
     const run = await login({ editAuthorizationUrl: (u) => ['code_challenge', 'code_challenge_method'].forEach((p) => u.searchParams.delete(p)) });
     // Assess
     expect(run.authorizationRequest).toMatchObject({ codeChallenge: false });
-    const refused = judge(run).find((c) => c.status === 'fail')!;
-    expect(refused).toMatchObject({ diagnosis: 'login-pkce-missing', fix: expect.stringContaining('code_challenge_method=S256') });
+    // Keycloak 26.7.3 shows no login page: straight back to the callback with invalid_request.
+    expect(run.pages).toEqual([]);
+    expect(run.callback).toMatchObject({ code: false, error: 'invalid_request', errorDescription: 'Missing parameter: code_challenge_method' });
+    const refused = judge(run).filter((c) => c.status === 'fail');
+    expect(refused).toEqual([expect.objectContaining({ id: 'login.callback', diagnosis: 'login-pkce-missing', fix: expect.stringContaining('code_challenge_method=S256') })]);
     expect(run.token).toBeUndefined();
   });
 
