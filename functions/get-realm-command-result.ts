@@ -4,6 +4,7 @@ import type { DesiredState } from './core/desired/document';
 import { hostErrorToKeycloakError } from './core/keycloak/host-outcome';
 import { adminConnection, snapshotFromResults } from './core/keycloak/observe-realm';
 import type { ObservedRealm } from './core/keycloak/snapshot';
+import type { HostLeftover } from './core/host/program';
 import { keycloakHostEnv, placeOf } from './platform/keycloak-host';
 import { makeHandler, type TaskInput } from './platform/make-handler';
 
@@ -17,7 +18,7 @@ export interface GetRealmCommandResultInput extends TaskInput {
  * Pending → SsmCommandPendingError (the state machine retries, bounded); a Keycloak error → the
  * matching Keycloak*Error; success → the snapshot the program ended with.
  */
-export const handler = makeHandler('get-realm-command-result', async (input: GetRealmCommandResultInput, { logger, signal }): Promise<{ snapshot: ObservedRealm; operations: number; hostFiles: Record<string, unknown> }> => {
+export const handler = makeHandler('get-realm-command-result', async (input: GetRealmCommandResultInput, { logger, signal }): Promise<{ snapshot: ObservedRealm; operations: number; hostFiles: Record<string, unknown>; leftovers: HostLeftover[] }> => {
   const { desired, command } = input;
   logger.appendKeys({ realm: desired.keycloak.realm.name, instanceId: command.instanceId, commandId: command.commandId });
   const result = await readHostResult(command, { signal });
@@ -25,7 +26,10 @@ export const handler = makeHandler('get-realm-command-result', async (input: Get
     throw hostErrorToKeycloakError(result.error, placeOf(desired), adminConnection(desired, keycloakHostEnv().AWS_REGION).admin.url, command.commandId, result.done);
   }
   const snapshot = snapshotFromResults(desired, result.results, command.instanceId);
-  logger.info('host program finished', { mode: command.mode, operations: result.done, realmExists: snapshot.exists });
-  // Files the same command stat-ed (the published CIMD document), handed through for drift detection.
-  return { snapshot, operations: result.done, hostFiles: hostFilesOf(result.results) };
+  const leftovers = result.leftovers ?? [];
+  logger.info('host program finished', { mode: command.mode, operations: result.done, realmExists: snapshot.exists, leftovers: leftovers.length });
+  if (leftovers.length) logger.warn('leftovers of earlier commands on the host', { leftovers });
+  // Files the same command stat-ed (the published CIMD document), handed through for drift detection;
+  // keygate's leftovers of killed commands it found (removed unless a drift report: then drift lists them).
+  return { snapshot, operations: result.done, hostFiles: hostFilesOf(result.results), leftovers };
 });

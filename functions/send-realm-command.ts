@@ -1,6 +1,7 @@
 import { sendHostProgram, type SentCommand } from './adapters/host/host-runner';
 import { piggybackCimdObserveOps } from './core/cimd/host-program';
 import type { DesiredState } from './core/desired/document';
+import type { HostProgram } from './core/host/program';
 import { adminConnection, renderObserveOps } from './core/keycloak/observe-realm';
 import type { RealmChange } from './core/keycloak/plan-realm';
 import { renderApplyOps } from './core/keycloak/render-apply';
@@ -12,6 +13,8 @@ export interface SendRealmCommandInput extends TaskInput {
   /** observe: read the snapshot; apply: carry out `changes`, then read the snapshot again (one command). */
   mode: 'observe' | 'apply';
   changes?: RealmChange[];
+  /** The execution input: a dry run (drift report) only lists keygate's leftovers on the host, any other run removes them. */
+  execution?: { dryRun?: boolean };
 }
 
 export interface SendRealmCommandOutput extends SentCommand {
@@ -26,7 +29,11 @@ export const handler = makeHandler('send-realm-command', async (input: SendRealm
   logger.appendKeys({ realm, instanceId: desired.keycloak.instanceId });
   const writes = mode === 'apply' ? renderApplyOps(realm, input.changes ?? []) : [];
   // The published CIMD file is stat-ed in the same command (read-only), so drift detection needs no second one.
-  const program = { ...adminConnection(desired, keycloakHostEnv().AWS_REGION), ops: [...writes, ...renderObserveOps(desired), ...piggybackCimdObserveOps(desired)] };
+  const program: HostProgram = {
+    ...adminConnection(desired, keycloakHostEnv().AWS_REGION),
+    leftovers: input.execution?.dryRun === true ? 'report' : 'remove',
+    ops: [...writes, ...renderObserveOps(desired), ...piggybackCimdObserveOps(desired)],
+  };
   const sent = await sendHostProgram(hostTarget(desired), program, { comment: `keygate ${mode} realm ${realm}`, signal });
   logger.info('sent host program', { mode, commandId: sent.commandId, writes: writes.length, operations: program.ops.length });
   return { ...sent, mode, operations: program.ops.length };

@@ -28,8 +28,8 @@ export interface VerifyOptions {
 export interface LoginDependencies {
   /** Reads the user's password SecureString (default: SSM GetParameter WithDecryption with your AWS credentials). */
   readSecret?: (name: string) => Promise<string | undefined>;
-  /** Starts the browser (default: launchChromium, the machine's DNS and trust). */
-  launch?: () => Promise<{ browser: import('playwright-core').Browser }>;
+  /** A browser the caller owns (default: launchChromium with the machine's DNS and trust, closed at the end). */
+  browser?: import('playwright-core').Browser;
   /** The MCP client's fetch (default: the one verification uses). */
   fetch?: FetchLike;
 }

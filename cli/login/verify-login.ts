@@ -20,7 +20,8 @@ export interface VerifyLoginOptions {
   now: () => Date;
   screenshots?: string;
   readSecret?: (name: string) => Promise<string | undefined>;
-  launch?: () => Promise<{ browser: Browser }>;
+  /** A browser the caller started and closes (default: launchChromium here, closed at the end). */
+  browser?: Browser;
 }
 
 const c = checksFor('login');
@@ -34,10 +35,10 @@ export async function loginChecks(desired: DesiredState, options: VerifyLoginOpt
     ];
   }
   const expect = { ...expectationsFor(desired, { gatewayUrl: options.gatewayUrl }) };
-  let browser: Browser | undefined;
+  let own: Browser | undefined;
   let run: LoginRun;
   try {
-    browser = (await (options.launch ?? (() => launchChromium()))()).browser;
+    const browser = options.browser ?? (own = (await launchChromium()).browser);
     run = await runLogin({
       gatewayUrl: options.gatewayUrl,
       clientMetadataUrl: desired.cimd!.url,
@@ -51,7 +52,7 @@ export async function loginChecks(desired: DesiredState, options: VerifyLoginOpt
     if (!(error instanceof ChromiumNotFoundError)) throw error;
     run = { clientId: desired.cimd!.url, gatewayUrl: options.gatewayUrl, browserMissing: error.message, pages: [], requests: { client: [], browser: 0 }, screenshots: [] };
   } finally {
-    await browser?.close();
+    await own?.close();
   }
   const checks = [c.pass('password', `read ${options.user.username}'s password from the SSM SecureString ${options.user.passwordParameter} (never shown)`), ...checkLogin(run, expect, options.now())];
   // A second guard: nothing the run kept may hold the password.

@@ -6,7 +6,7 @@ import type { DesiredState } from '../../functions/core/desired/document';
 import type { DesiredToolCall } from '../../functions/core/desired/verify';
 import { validateDesiredStateShape } from '../../functions/core/desired/load';
 import { expectationsFor, TOOL_NAME_SEPARATOR } from '../../functions/core/verify/expectations';
-import { checkLogin } from '../../functions/core/verify/login';
+import { checkLogin, type LoginRun } from '../../functions/core/verify/login';
 import type { Check as VerifyCheck } from '../../functions/core/verify/report';
 import { loadLocalCa } from '../../scripts/tls/local-ca';
 import { ChromiumNotFoundError, launchChromium } from '../login/browser';
@@ -44,7 +44,31 @@ export interface LoginPhaseResult {
   browser: string;
 }
 
-export async function runLoginPhase(input: LoginPhaseInput): Promise<LoginPhaseResult> {
+/** One login (see {@link LoginRig.login}): the judged checks, with the requests it made. */
+export interface LoginSample {
+  run: LoginRun;
+  checks: VerifyCheck[];
+  wallMs: number;
+  requests: LoginPhaseResult['requests'];
+}
+
+/**
+ * The login's setting, opened once for any number of logins (the rehearsal logs in once, the bench
+ * several times): the edge around Keycloak (balancer, CIMD host, gateway peer) and one headless
+ * Chromium; each login gets a fresh browser context. Close it at the end.
+ */
+export interface LoginRig {
+  user: string;
+  clientId: string;
+  gatewayUrl: string;
+  /** `<source> (<executable>)`. */
+  browser: string;
+  /** One login flow as the realm's first user, judged; screenshots only when a directory is given. */
+  login(screenshots?: { directory: string; prefix?: string }): Promise<LoginSample>;
+  close(): Promise<void>;
+}
+
+export async function openLoginRig(input: Omit<LoginPhaseInput, 'screenshotDirectory'>): Promise<LoginRig> {
   const user = input.desired.keycloak.realm.users[0];
   if (!user) throw new TypeError('the document declares no user in keycloak.realm.users: the login phase needs one to log in as');
   if (!input.desired.cimd) throw new TypeError('the document declares no cimd section: the login phase logs in as its CIMD client');
@@ -57,26 +81,37 @@ export async function runLoginPhase(input: LoginPhaseInput): Promise<LoginPhaseR
     await edge.serve(desired);
     const calls = loginToolCalls(desired);
     const { browser, chromium } = await launchChromium(edge.browser);
-    try {
-      const directory = input.screenshotDirectory ?? mkdtempSync(join(tmpdir(), 'keygate-rehearsal-screenshots-'));
-      const run = await runLogin({ gatewayUrl: edge.gatewayUrl, clientMetadataUrl: desired.cimd!.url, user: { username: user.username, password: input.password }, fetch: edge.fetch, browser, toolCalls: calls, screenshots: { directory } });
-      const checks = checkLogin(run, { ...expectationsFor(desired, { gatewayUrl: edge.gatewayUrl }), toolCalls: calls }, new Date());
-      const keycloakToCimd = edge.cimd?.calls.length ?? 0;
-      return {
-        user: user.username,
-        clientId: desired.cimd!.url,
-        gatewayUrl: edge.gatewayUrl,
-        screenshots: run.screenshots,
-        checks,
-        wallMs: run.wallMs ?? 0,
-        requests: { client: run.requests.client.length, browser: run.requests.browser, keycloakToCimd, total: run.requests.client.length + run.requests.browser + keycloakToCimd },
-        browser: `${chromium.source} (${chromium.executablePath})`,
-      };
-    } finally {
-      await browser.close();
-    }
-  } finally {
+    return {
+      user: user.username,
+      clientId: desired.cimd!.url,
+      gatewayUrl: edge.gatewayUrl,
+      browser: `${chromium.source} (${chromium.executablePath})`,
+      async login(screenshots) {
+        const fetchedBefore = edge.cimd?.calls.length ?? 0;
+        const run = await runLogin({ gatewayUrl: edge.gatewayUrl, clientMetadataUrl: desired.cimd!.url, user: { username: user.username, password: input.password }, fetch: edge.fetch, browser, toolCalls: calls, ...(screenshots ? { screenshots } : {}) });
+        const checks = checkLogin(run, { ...expectationsFor(desired, { gatewayUrl: edge.gatewayUrl }), toolCalls: calls }, new Date());
+        const keycloakToCimd = (edge.cimd?.calls.length ?? 0) - fetchedBefore;
+        return { run, checks, wallMs: run.wallMs ?? 0, requests: { client: run.requests.client.length, browser: run.requests.browser, keycloakToCimd, total: run.requests.client.length + run.requests.browser + keycloakToCimd } };
+      },
+      async close() {
+        await browser.close();
+        await edge.close();
+      },
+    };
+  } catch (error) {
     await edge.close();
+    throw error;
+  }
+}
+
+export async function runLoginPhase(input: LoginPhaseInput): Promise<LoginPhaseResult> {
+  const rig = await openLoginRig(input);
+  try {
+    const directory = input.screenshotDirectory ?? mkdtempSync(join(tmpdir(), 'keygate-rehearsal-screenshots-'));
+    const { run, checks, wallMs, requests } = await rig.login({ directory });
+    return { user: rig.user, clientId: rig.clientId, gatewayUrl: rig.gatewayUrl, screenshots: run.screenshots, checks, wallMs, requests, browser: rig.browser };
+  } finally {
+    await rig.close();
   }
 }
 

@@ -92,6 +92,8 @@ export interface AgentCoreEmulator {
   throttle(count: number, ops?: string[]): void;
   /** The next `count` matching requests answer with this error. */
   injectFault(spec: { type: ErrorType; message?: string; count?: number; ops?: string[] }): void;
+  /** Forgets every injected fault and throttle not yet used up. */
+  clearFaults(): void;
   editGateway(ref: string, patch: Json & { status?: string; statusReasons?: string[]; tags?: Record<string, string> }): void;
   editTarget(gatewayRef: string, targetRef: string, patch: Json & { status?: string; statusReasons?: string[] }): void;
   removeGateway(ref: string): void;
@@ -225,6 +227,7 @@ export async function start(options: EmulatorOptions = {}): Promise<AgentCoreEmu
       service.addFate({ kind: 'target', name, outcome: 'consent', reasons: [], ...(authorizationUrl ? { authorizationUrl } : {}), ...(times ? { times } : {}) }),
     throttle: (count, ops) => faults.push({ remaining: count, type: 'ThrottlingException', message: 'Rate exceeded', ...(ops ? { ops } : {}) }),
     injectFault: ({ type, message, count, ops }) => faults.push({ remaining: count ?? 1, type, message: message ?? `Injected ${type}`, ...(ops ? { ops } : {}) }),
+    clearFaults: () => void faults.splice(0),
     editGateway: (ref, patch) => service.editGateway(ref, patch),
     editTarget: (gatewayRef, targetRef, patch) => service.editTarget(gatewayRef, targetRef, patch),
     removeGateway: (ref) => service.removeGateway(ref),

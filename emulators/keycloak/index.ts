@@ -184,19 +184,23 @@ export async function start(options: KeycloakStandInOptions = {}): Promise<Keycl
     failWrite: (n, fault) => void (writeFault = { remaining: n, fault }),
     expireTokens: () => tokens.clear(),
     tokenAudiences: (name, clientId, scopes) => {
-      const r = realms.get(name);
-      const client = r?.clients.find((c) => c.clientId === clientId);
-      if (!r || !client) return [];
-      const scopeOf = (id: string) => r.clientScopes.find((s) => s.id === id);
-      const granted = [...client.defaultClientScopes, ...client.optionalClientScopes.filter((id) => scopes.includes(scopeOf(id)?.name ?? ''))];
-      const audiences = granted.flatMap((id) =>
-        (scopeOf(id)?.protocolMappers ?? [])
+      const audiences = grantedScopes(realms.get(name), clientId, scopes).flatMap((scope) =>
+        scope.protocolMappers
           .filter((m) => m.protocolMapper === 'oidc-audience-mapper' && m.config?.['access.token.claim'] !== 'false' && m.config?.['included.custom.audience'])
           .map((m) => String(m.config['included.custom.audience'])),
       );
       return [...new Set(audiences)];
     },
   };
+}
+
+/** The scopes a client's token is made from: its default scopes, and the optional ones asked for. */
+function grantedScopes(r: RealmState | undefined, clientId: string, asked: string[]) {
+  const client = r?.clients.find((c) => c.clientId === clientId);
+  if (!r || !client) return [];
+  const scopeOf = (id: string) => r.clientScopes.find((s) => s.id === id);
+  const ids = [...client.defaultClientScopes, ...client.optionalClientScopes.filter((id) => asked.includes(scopeOf(id)?.name ?? ''))];
+  return ids.map(scopeOf).filter((s): s is NonNullable<typeof s> => s !== undefined);
 }
 
 function match(pattern: string, segments: string[]): Record<string, string> | undefined {

@@ -78,6 +78,24 @@ const BUILTIN_SCOPES: Array<[name: string, protocol: 'openid-connect' | 'saml', 
   ['saml_organization', 'saml', 'default', 'saml-organization-membership-mapper'],
   ['AuthnContextClassRef', 'saml', 'default', ''],
 ];
+/** Their `include.in.token.scope` and `display.on.consent.screen` as 26.7.3 sets them (absent where it sets none). */
+const BUILTIN_SCOPE_ATTRIBUTES: Record<string, Record<string, string>> = {
+  acr: { 'include.in.token.scope': 'false', 'display.on.consent.screen': 'false' },
+  basic: { 'include.in.token.scope': 'false', 'display.on.consent.screen': 'false' },
+  email: { 'include.in.token.scope': 'true', 'display.on.consent.screen': 'true' },
+  profile: { 'include.in.token.scope': 'true', 'display.on.consent.screen': 'true' },
+  roles: { 'include.in.token.scope': 'false', 'display.on.consent.screen': 'true' },
+  'web-origins': { 'include.in.token.scope': 'false', 'display.on.consent.screen': 'false' },
+  address: { 'include.in.token.scope': 'true', 'display.on.consent.screen': 'true' },
+  'microprofile-jwt': { 'include.in.token.scope': 'true', 'display.on.consent.screen': 'false' },
+  offline_access: { 'display.on.consent.screen': 'true' },
+  phone: { 'include.in.token.scope': 'true', 'display.on.consent.screen': 'true' },
+  organization: { 'include.in.token.scope': 'true', 'display.on.consent.screen': 'true' },
+  service_account: { 'include.in.token.scope': 'false', 'display.on.consent.screen': 'false' },
+  role_list: { 'display.on.consent.screen': 'true' },
+  saml_organization: { 'display.on.consent.screen': 'false' },
+  AuthnContextClassRef: {},
+};
 const BUILTIN_CLIENTS = ['account', 'account-console', 'admin-cli', 'broker', 'realm-management', 'security-admin-console'];
 
 /** A new realm as Keycloak creates it: built-in scopes in the default lists, built-in clients, no profiles or policies. */
@@ -103,7 +121,7 @@ export function newRealm(name: string, enabled: boolean): RealmState {
       name: scopeName,
       description: `${protocol === 'saml' ? 'SAML' : 'OpenID Connect'} built-in scope: ${scopeName}`,
       protocol,
-      attributes: { 'include.in.token.scope': 'true', 'display.on.consent.screen': 'true' },
+      attributes: { ...BUILTIN_SCOPE_ATTRIBUTES[scopeName] },
       protocolMappers: mapper ? [{ id: randomUUID(), name: scopeName, protocol, protocolMapper: mapper, consentRequired: false, config: { 'access.token.claim': 'true', 'id.token.claim': 'true' } }] : [],
     };
     realm.clientScopes.push(scope);

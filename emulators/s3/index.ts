@@ -29,13 +29,15 @@ export interface S3Emulator {
   /**
    * The next `times` requests (of `method`, when given) answer one of S3's transient errors
    * (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html): InternalError 500,
-   * ServiceUnavailable and SlowDown 503.
+   * ServiceUnavailable and SlowDown 503; or AccessDenied 403 (a policy that does not allow the call).
    */
-  failNext(spec: { code: S3TransientCode; times?: number; method?: string }): void;
+  failNext(spec: { code: S3FaultCode; times?: number; method?: string }): void;
 }
 
 export type S3TransientCode = 'InternalError' | 'ServiceUnavailable' | 'SlowDown';
-const TRANSIENT: Record<S3TransientCode, [number, string]> = {
+export type S3FaultCode = S3TransientCode | 'AccessDenied';
+const TRANSIENT: Record<S3FaultCode, [number, string]> = {
+  AccessDenied: [403, 'Access Denied'],
   InternalError: [500, 'We encountered an internal error. Please try again.'],
   ServiceUnavailable: [503, 'Reduce your request rate.'],
   SlowDown: [503, 'Please reduce your request rate.'],
@@ -44,7 +46,7 @@ const TRANSIENT: Record<S3TransientCode, [number, string]> = {
 export async function start(options: { buckets?: string[] } = {}): Promise<S3Emulator> {
   const buckets = new Map<string, Map<string, StoredObject>>((options.buckets ?? []).map((b) => [b, new Map()]));
   const calls: S3Emulator['calls'] = [];
-  const faults: Array<{ code: S3TransientCode; left: number; method?: string }> = [];
+  const faults: Array<{ code: S3FaultCode; left: number; method?: string }> = [];
   const putObject: S3Emulator['putObject'] = (bucket, key, body, meta = {}) => {
     const objects = buckets.get(bucket);
     if (!objects) return false;

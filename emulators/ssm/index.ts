@@ -1,15 +1,44 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fakeAwsCli from './fake-aws.py';
+import hostFaultShim from './host-fault.py';
 import { ParameterStore, type ParameterRead, type ParameterType } from './parameters';
 import { AwsError, serveJson, type Operation } from './protocol';
-import { getCommandInvocation, listCommandInvocations, sendCommand, type CommandDocument, type InstanceState, type Invocation, type RunContext, type RunTiming } from './run-command';
+import { getCommandInvocation, listCommandInvocations, sendCommand, type CommandDocument, type CommandOutcome, type InstanceState, type Invocation, type RunContext, type RunTiming } from './run-command';
 
-export type { CommandDocument } from './run-command';
+export type { CommandDocument, CommandOutcome } from './run-command';
+
+/**
+ * A fault at a named point of the host executor (emulators/ssm/host-fault.py), fired once, in the
+ * first command that reaches it (counted per command; `command` narrows it to observe, apply or publish
+ * programs). Deterministic: nothing depends on timing.
+ */
+export interface HostFault {
+  /**
+   * `start`: before the executor runs anything; `keycloak-write`: the n-th admin API write (not a GET,
+   * not the login); `fsync`: the n-th fsync of a written file (the content is complete, not yet
+   * renamed); `rename`: the n-th rename of a written file over its target.
+   */
+  at: 'start' | 'keycloak-write' | 'fsync' | 'rename';
+  nth?: number;
+  /** keycloak-write: before it is sent (nothing lands) or after Keycloak answered (it landed). */
+  when?: 'before' | 'after';
+  command?: 'observe' | 'apply' | 'publish';
+  /**
+   * kill-group: SIGKILL to the command's process group (bash too: no EXIT trap, as at timeoutSeconds);
+   * kill-executor: SIGKILL to the executor only (the out-of-memory killer); hold: stand still until the
+   * emulator ends the command with `end`; time-out: the admin API call times out (before: while
+   * connecting; after: Keycloak applied the write, its answer never came); disk-full: ENOSPC. (Keycloak
+   * refusing, or dropping a connection, is the stand-in's `failWrite`.)
+   */
+  action: 'kill-group' | 'kill-executor' | 'hold' | 'time-out' | 'disk-full';
+  /** hold: how SSM ends the command (default TimedOut, as at the document's timeoutSeconds). */
+  end?: 'TimedOut' | 'Cancelled';
+}
 
 /**
  * A local SSM endpoint for the real `@aws-sdk/client-ssm` (awsJson1_1, `AWS_ENDPOINT_URL_SSM`):
@@ -52,21 +81,50 @@ export interface SsmEmulator {
   throttle(operation: string, times: number): void;
   /** The next `times` calls of `operation` answer this error (default SSM's 5xx, `InternalServerError`, HTTP 500). */
   fail(operation: string, times: number, code?: string): void;
+  /** Arms a fault at a named point of the host executor (replacing one armed before). */
+  injectHostFault(fault: HostFault): void;
+  /** The armed fault, once it has fired (undefined while it has not). */
+  hostFaultFired(): HostFault | undefined;
+  /** Disarms the host fault (fired or not). */
+  clearHostFault(): void;
+  /** The next command sent ends this way without running its script (a script that fails before the executor: a full disk, a missing python3). */
+  failNextCommand(outcome: CommandOutcome): void;
   /** The directory holding the fake `aws` executable (first on the scripts' PATH). */
   fakeBin: string;
+  /**
+   * The host's temporary directory (TMPDIR of the scripts: the Command document's `mktemp -d` work
+   * directories land here): a directory of the emulator's own unless `hostEnv` sets TMPDIR.
+   */
+  hostTmp: string;
 }
 
 /**
- * Writes the fake `aws` executable into a fresh directory (removed by close()), beside a link to the
- * real python3: a version manager's shim (pyenv) would otherwise put its own bin directory, possibly
- * with a real AWS CLI, in front of the PATH the host scripts see.
+ * Writes the fake `aws` executable into a fresh directory (removed by close()), beside a `python3` that
+ * runs the real one: a version manager's shim (pyenv) would otherwise put its own bin directory,
+ * possibly with a real AWS CLI, in front of the PATH the host scripts see. While a host fault is armed,
+ * the executor runs through host-fault.py (beside `bin`, with the fault files in `faults`).
  */
 function installFakeCli(): string {
   const dir = join(mkdtempSync(join(tmpdir(), 'kg-host-')), 'bin');
   mkdirSync(dir);
+  mkdirSync(join(dir, '..', 'faults'));
   writeFileSync(join(dir, 'aws'), `#!/usr/bin/env python3\n${fakeAwsCli}`, { mode: 0o755 });
-  const python = spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).stdout.trim();
-  if (python) symlinkSync(python, join(dir, 'python3'));
+  writeFileSync(join(dir, '..', 'host-fault.py'), hostFaultShim);
+  const python = spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).stdout.trim() || '/usr/bin/python3';
+  const shim = join(dir, '..', 'host-fault.py');
+  const faults = join(dir, '..', 'faults');
+  writeFileSync(
+    join(dir, 'python3'),
+    [
+      '#!/bin/bash',
+      `if [ "\${1:-}" = -I ] && [ "\${2##*/}" = executor.py ] && [ -f '${faults}/armed.json' ]; then`,
+      `  KEYGATE_HOST_FAULT_DIR='${faults}' exec '${python}' -I '${shim}' "\${@:2}"`,
+      'fi',
+      `exec '${python}' "$@"`,
+      '',
+    ].join('\n'),
+    { mode: 0o755 },
+  );
   return dir;
 }
 
@@ -80,6 +138,11 @@ export async function start(options: SsmEmulatorOptions = {}): Promise<SsmEmulat
   const faults = new Map<string, { left: number; code: string }>();
   let endpoint = '';
   const fakeBin = installFakeCli();
+  const faultDir = join(fakeBin, '..', 'faults');
+  let hostFaultEnd: 'TimedOut' | 'Cancelled' = 'TimedOut';
+  const nextOutcomes: CommandOutcome[] = [];
+  const hostTmp = options.hostEnv?.TMPDIR ?? join(fakeBin, '..', 'tmp');
+  mkdirSync(hostTmp, { recursive: true, mode: 0o1777 });
   const ctx: RunContext = {
     documents: new Map(Object.entries(options.documents ?? {})),
     instances,
@@ -91,9 +154,11 @@ export async function start(options: SsmEmulatorOptions = {}): Promise<SsmEmulat
       LANG: 'C.UTF-8',
       AWS_ENDPOINT_URL_SSM: endpoint,
       AWS_REGION: region,
+      TMPDIR: hostTmp,
       ...options.hostEnv,
     }),
     upload: (bucket, key, body) => void options.s3?.putObject(bucket, key, body),
+    faults: { dir: faultDir, end: () => hostFaultEnd, nextOutcome: () => nextOutcomes.shift() },
   };
   const operations: Record<string, Operation> = {
     SendCommand: (input) => {
@@ -143,6 +208,17 @@ export async function start(options: SsmEmulatorOptions = {}): Promise<SsmEmulat
     setInstance: (id, state) => void instances.set(id, { online: true, ...instances.get(id), ...state }),
     throttle: (operation, times) => void faults.set(operation, { left: times, code: 'ThrottlingException' }),
     fail: (operation, times, code = 'InternalServerError') => void faults.set(operation, { left: times, code }),
+    injectHostFault: (fault) => {
+      for (const f of ['fired.json', 'held']) rmSync(join(faultDir, f), { force: true });
+      hostFaultEnd = fault.end ?? 'TimedOut';
+      writeFileSync(join(faultDir, 'armed.json'), JSON.stringify(fault));
+    },
+    hostFaultFired: () => (existsSync(join(faultDir, 'fired.json')) ? (JSON.parse(readFileSync(join(faultDir, 'fired.json'), 'utf8')) as HostFault) : undefined),
+    clearHostFault: () => {
+      for (const f of ['armed.json', 'fired.json', 'held']) rmSync(join(faultDir, f), { force: true });
+    },
+    failNextCommand: (outcome) => void nextOutcomes.push(outcome),
     fakeBin,
+    hostTmp,
   };
 }

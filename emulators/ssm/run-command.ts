@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AwsError } from './protocol';
@@ -72,6 +72,16 @@ export interface Invocation {
   done: Promise<void>;
 }
 
+/** How a command ends without running its script (SsmEmulator.failNextCommand). */
+export interface CommandOutcome {
+  status: 'Failed' | 'TimedOut' | 'Cancelled';
+  /** StatusDetails; default the status (`ExecutionTimedOut` for TimedOut). */
+  details?: string;
+  exitCode?: number;
+  stdout?: string;
+  stderr?: string;
+}
+
 export const MAX_STDOUT = 24_000;
 export const MAX_STDERR = 8_000;
 const MAX_DOCUMENT_BYTES = 64 * 1024;
@@ -85,6 +95,11 @@ export interface RunContext {
   /** Environment of the host scripts (PATH with the fake `aws`, endpoints); nothing of the test process leaks in. */
   hostEnv: () => Record<string, string>;
   upload: (bucket: string, key: string, body: string) => void;
+  /**
+   * Host faults (SsmEmulator.injectHostFault): the directory where a holding executor leaves its mark
+   * (`held`, its process group), how SSM then ends that command, and the next command's scripted end.
+   */
+  faults?: { dir: string; end: () => 'TimedOut' | 'Cancelled'; nextOutcome: () => CommandOutcome | undefined };
 }
 
 export function sendCommand(ctx: RunContext, input: any): { invocation: Invocation; response: unknown } {
@@ -162,6 +177,12 @@ async function execute(ctx: RunContext, doc: CommandDocument, inv: Invocation, t
   inv.status = 'InProgress';
   inv.statusDetails = 'InProgress';
   inv.startedAt = new Date();
+  const scripted = ctx.faults?.nextOutcome();
+  if (scripted) {
+    inv.stdout = scripted.stdout ?? '';
+    inv.stderr = scripted.stderr ?? '';
+    return finish(ctx, inv, scripted.status, scripted.details ?? (scripted.status === 'TimedOut' ? 'ExecutionTimedOut' : scripted.status), scripted.exitCode ?? -1, key);
+  }
   const step = doc.mainSteps[0]!;
   const env: Record<string, string> = { ...ctx.hostEnv() };
   let script = step.inputs.runCommand.join('\n');
@@ -174,11 +195,12 @@ async function execute(ctx: RunContext, doc: CommandDocument, inv: Invocation, t
   const dir = mkdtempSync(join(tmpdir(), 'kg-ssm-'));
   writeFileSync(join(dir, '_script.sh'), script, { mode: 0o700 });
   const limit = Number(step.inputs.timeoutSeconds ?? 3600) * (ctx.timing.scriptSecondMs ?? ctx.timing.secondMs);
-  const { code, stdout, stderr, timedOut } = await runBash(join(dir, '_script.sh'), dir, env, limit);
+  const { code, stdout, stderr, timedOut, endedBy } = await runBash(join(dir, '_script.sh'), dir, env, limit, ctx.faults);
   rmSync(dir, { recursive: true, force: true });
   inv.stdout = stdout;
   inv.stderr = stderr;
-  if (timedOut) return finish(ctx, inv, 'TimedOut', 'ExecutionTimedOut', -1, key);
+  if (endedBy === 'Cancelled') return finish(ctx, inv, 'Cancelled', 'Cancelled', -1, key);
+  if (timedOut || endedBy === 'TimedOut') return finish(ctx, inv, 'TimedOut', 'ExecutionTimedOut', -1, key);
   finish(ctx, inv, code === 0 ? 'Success' : 'Failed', code === 0 ? 'Success' : 'Failed', code, key);
 }
 
@@ -194,25 +216,42 @@ function finish(ctx: RunContext, inv: Invocation, status: Invocation['status'], 
   }
 }
 
-function runBash(file: string, cwd: string, env: Record<string, string>, limitMs: number) {
-  return new Promise<{ code: number; stdout: string; stderr: string; timedOut: boolean }>((resolve) => {
+function runBash(file: string, cwd: string, env: Record<string, string>, limitMs: number, faults?: RunContext['faults']) {
+  return new Promise<{ code: number; stdout: string; stderr: string; timedOut: boolean; endedBy?: 'TimedOut' | 'Cancelled' }>((resolve) => {
     const child = spawn('bash', [file], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let stdout = '';
     let stderr = '';
     let timedOut = false;
+    let endedBy: 'TimedOut' | 'Cancelled' | undefined;
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
-    const timer = setTimeout(() => {
-      timedOut = true;
+    const killGroup = () => {
       try {
         process.kill(-child.pid!, 'SIGKILL');
       } catch {
         /* already gone */
       }
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killGroup();
     }, limitMs);
+    // An executor holding at a fault point (host-fault.py) marks it with its process group: this
+    // command's, then SSM ends it the way the fault says (a timeout or a cancel reached at that point).
+    const held = faults && join(faults.dir, 'held');
+    const watch = held
+      ? setInterval(() => {
+          if (!existsSync(held) || readFileSync(held, 'utf8').trim() !== String(child.pid)) return;
+          rmSync(held, { force: true });
+          endedBy = faults!.end();
+          killGroup();
+        }, 5)
+      : undefined;
     child.on('close', (code) => {
       clearTimeout(timer);
-      resolve({ code: code ?? -1, stdout, stderr, timedOut });
+      if (watch) clearInterval(watch);
+      // Killed by a signal (no exit code): SSM reports -1 (UNCONFIRMED for the agent; Go's ExitCode() is -1 then).
+      resolve({ code: code ?? -1, stdout, stderr, timedOut, ...(endedBy ? { endedBy } : {}) });
     });
   });
 }

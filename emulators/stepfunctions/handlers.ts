@@ -2,6 +2,7 @@ import { handler as applyResourcePolicy } from '../../functions/apply-resource-p
 import { handler as awaitDeletion } from '../../functions/await-deletion';
 import { handler as awaitGatewayReady } from '../../functions/await-gateway-ready';
 import { handler as awaitGatewayTargetReady } from '../../functions/await-gateway-target-ready';
+import { handler as confirmProvisioning } from '../../functions/confirm-provisioning';
 import { handler as deleteGateway } from '../../functions/delete-gateway';
 import { handler as deleteGatewayTarget } from '../../functions/delete-gateway-target';
 import { handler as deleteResourcePolicy } from '../../functions/delete-resource-policy';
@@ -36,6 +37,7 @@ export const KEYGATE_HANDLERS: Record<string, LambdaHandler> = {
   EnsureGatewayTargetFunctionArn: ensureGatewayTarget,
   AwaitGatewayTargetReadyFunctionArn: awaitGatewayTargetReady,
   SummarizeProvisioningFunctionArn: summarizeProvisioning,
+  ConfirmProvisioningFunctionArn: confirmProvisioning,
   FindGatewayFunctionArn: findGateway,
   DeleteGatewayTargetFunctionArn: deleteGatewayTarget,
   DeleteResourcePolicyFunctionArn: deleteResourcePolicy,

@@ -245,6 +245,8 @@ async function startAll(options: LocalWorldOptions, track: <T extends { close():
   ];
   const hostRoot = mkdtempSync(join(tmpdir(), 'kg-host-root-'));
   started.push(() => rmSync(hostRoot, { recursive: true, force: true }));
+  const hostTmp = join(hostRoot, 'tmp');
+  mkdirSync(hostTmp, { mode: 0o1777 });
   const publishDirectory = options.cimdPublishDirectory ?? DEFAULT_CIMD_PUBLISH_DIRECTORY;
   if (options.makePublishDirectory !== false) mkdirSync(join(hostRoot, publishDirectory), { recursive: true, mode: 0o755 });
   const cimdObject = document.cimd?.publish?.s3 as { bucket: string; key: string } | undefined;
@@ -258,7 +260,8 @@ async function startAll(options: LocalWorldOptions, track: <T extends { close():
     // The host executor runs in real time at any speed (RunTiming): real seconds for its timeout, and
     // each poll waits for its progress, or a loaded machine spends the scaled poll budget and fails.
     timing: { secondMs: Math.max(1, 1000 / speed), scriptSecondMs: 1000, invisibleMs: Math.max(1, 300 / speed), pendingMs: Math.max(1, 200 / speed), holdWhileRunningMs: 2_000 },
-    hostEnv: { KEYGATE_HOST_ROOT: hostRoot },
+    // The host's temporary directory is in its root too, so that leftovers of killed commands show there.
+    hostEnv: { KEYGATE_HOST_ROOT: hostRoot, TMPDIR: hostTmp },
   }));
   const chain = options.peers
     ? track(

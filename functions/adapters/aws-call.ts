@@ -7,6 +7,35 @@ export interface AwsCall {
   region?: string;
   /** The endpoint the request went to, once the SDK resolved it (not yet when credentials were missing). */
   endpoint?: string;
+  /** What the call was about, from the request's identifiers only (never a value): `gateway my-gw-abc`, `s3://bucket/key`. */
+  resource?: string;
+}
+
+/**
+ * Request members that identify what a call is about, and how they are shown. Only identifiers:
+ * nothing that can hold a value (SSM `Value`, SendCommand `Parameters`, SNS `Message`) is ever read.
+ */
+const IDENTIFIERS: Array<[string, (v: string) => string]> = [
+  ['gatewayIdentifier', (v) => `gateway ${v}`],
+  ['targetId', (v) => `target ${v}`],
+  ['resourceArn', (v) => v],
+  ['CommandId', (v) => `command ${v}`],
+  ['DocumentName', (v) => `document ${v}`],
+  ['stateMachineArn', (v) => v],
+  ['TableName', (v) => `table ${v}`],
+  ['TopicArn', (v) => v],
+];
+
+/** The resource a request names, from its identifier members (S3: the object's URL; SSM parameters: the name). */
+export function resourceOfRequest(input: unknown, service?: string): string | undefined {
+  if (!input || typeof input !== 'object') return undefined;
+  const i = input as Record<string, unknown>;
+  if (typeof i.Bucket === 'string') return `s3://${i.Bucket}${typeof i.Key === 'string' ? `/${i.Key}` : ''}`;
+  if (service === 'SSM' && typeof i.Name === 'string') return `parameter ${i.Name}`;
+  const parts = IDENTIFIERS.flatMap(([key, show]) => (typeof i[key] === 'string' ? [show(i[key] as string)] : []));
+  if (Array.isArray(i.InstanceIds) && typeof i.InstanceIds[0] === 'string') parts.push(`instance ${i.InstanceIds[0]}`);
+  if (!parts.length && typeof i.name === 'string') parts.push(i.name);
+  return parts.length ? parts.join(', ') : undefined;
 }
 
 /** The property an SDK error carries its {@link AwsCall} under, once {@link recordAwsCalls} is on its client. */
@@ -34,11 +63,14 @@ export function recordAwsCalls(client: MiddlewareClient): void {
         return await next(args);
       } catch (error) {
         if (error && typeof error === 'object' && !(AWS_CALL in error)) {
+          const service = (context.clientName ?? 'AWS').replace(/Client$/, '');
+          const resource = resourceOfRequest((args as { input?: unknown } | undefined)?.input, service);
           const call: AwsCall = {
-            service: (context.clientName ?? 'AWS').replace(/Client$/, ''),
+            service,
             operation: (context.commandName ?? 'call').replace(/Command$/, ''),
             ...(await regionOf(client)),
             ...(context.endpointV2?.url ? { endpoint: context.endpointV2.url.origin } : {}),
+            ...(resource ? { resource } : {}),
           };
           Object.defineProperty(error, AWS_CALL, { value: call, enumerable: false });
         }
@@ -46,6 +78,21 @@ export function recordAwsCalls(client: MiddlewareClient): void {
       }
     };
   client.middlewareStack.add(middleware, { step: 'initialize', name: 'keygateRecordAwsCall', override: true });
+}
+
+/** {@link recordAwsCalls} on a client, returning it: for the module-scope client factories. */
+export function withAwsCallRecord<C extends MiddlewareClient>(client: C): C {
+  recordAwsCalls(client);
+  return client;
+}
+
+/** The property an error carries what keygate was doing when a call failed (`reading the full output of …`). */
+export const AWS_DOING = 'keygateDoing';
+
+/** Marks what keygate was doing when `error` (an SDK error, passed on unchanged) happened; returns it. */
+export function annotateAwsError<E>(error: E, doing: string): E {
+  if (error && typeof error === 'object' && !(AWS_DOING in error)) Object.defineProperty(error, AWS_DOING, { value: doing, enumerable: false });
+  return error;
 }
 
 async function regionOf(client: MiddlewareClient): Promise<{ region?: string }> {

@@ -12,8 +12,15 @@ Exit 0 ok, 2 bad program, 3 Keycloak rejected an operation, 4 Keycloak unreachab
 argv: the program file, then the one directory file operations may touch (the stack's
 CimdPublishDirectory, written into the Command document by CloudFormation, never chosen by the
 program). Without it, every file operation is refused.
+
+Leftovers: a command killed part-way (SIGKILL at the document's timeoutSeconds, a process-group kill,
+the out-of-memory killer) runs no cleanup, neither bash's EXIT trap nor ours. So every command first
+looks for keygate's own leftovers older than STALE_AFTER_SECONDS, recognised by fixed names: work
+directories `keygate-host.XXXXXXXXXX` of the Command document in this one's temporary directory, and
+temporary files of a CIMD write next to the files the program names. It removes them, or with
+`"leftovers": "report"` (a drift report, which changes nothing) only lists them.
 """
-import errno, gzip, hashlib, json, os, stat, subprocess, sys, urllib.error, urllib.parse, urllib.request
+import errno, gzip, hashlib, json, os, re, stat, subprocess, sys, time, urllib.error, urllib.parse, urllib.request
 
 EXIT = {'program': 2, 'rejected': 3, 'unreachable': 4, 'login': 5, 'secret': 5, 'file': 6}
 # stat-file returns a file's content (JSON-escaped) up to this size; SSM keeps the first 24,000 characters of stdout.
@@ -24,6 +31,18 @@ KEEP_LIMIT = 65536
 # The directory file operations are confined to (argv[2]); None: no file operation may run.
 PUBLISH_DIR = None
 SECRETS = {}
+# Older than this, a leftover belongs to no running command: the Command document's timeoutSeconds
+# (600) plus a minute for the agent (tests/unit/template/command-document.test.ts keeps them in step).
+STALE_AFTER_SECONDS = 660
+# The Command document's work directory (mktemp -d -t keygate-host.XXXXXXXXXX) and what it writes there.
+WORK_DIR = re.compile(r'keygate-host\.[A-Za-z0-9]{10}')
+WORK_FILES = {'executor.py', 'program.json.gz'}
+# Temporary files of an atomic write live in this directory beside the target (0700, keygate's own): a
+# web server serving the target's directory cannot read them, and the rename stays on one file system.
+STAGING = '.keygate-staging'
+STAGED = re.compile(r'(?P<name>.+)\.[0-9a-f]{12}\.keygate-tmp')
+# Before the staging directory, temporary files were written beside the target itself (mode 0644).
+BESIDE = re.compile(r'\.(?P<name>.+)\.[0-9a-f]{12}\.keygate-tmp')
 # No proxies: the admin API is on loopback, and an http_proxy variable on the host must not see it.
 OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
@@ -334,33 +353,75 @@ def not_keygate(label, found):
     return f'{label} is not a keygate CIMD document ({found.size} bytes, sha256 {found.sha256})'
 
 
-def write_atomically(dfd, name, data, mode):
-    """Temporary file in the same directory, fsync, fixed mode, rename over the target, all relative to
-    the directory's descriptor: readers see the old bytes or the new ones, never a part. On any failure
-    the temporary file goes and the target stays."""
+def staging_dir(dfd, where):
+    """The staging directory beside a target (made 0700 when missing). One that is not keygate's (a link,
+    not a directory, another owner, open to others) is refused: a temporary file there could be read."""
+    shown = f'{where}/{STAGING}'
+    try:
+        os.mkdir(STAGING, 0o700, dir_fd=dfd)
+    except FileExistsError:
+        pass
+    sfd = open_dir(dfd, STAGING, shown, shown)
+    st = os.fstat(sfd)
+    if st.st_uid != os.geteuid() or stat.S_IMODE(st.st_mode) & 0o077:
+        os.close(sfd)
+        raise Stop('file', f'{shown} is not keygate\'s staging directory (owner uid {st.st_uid}, mode {stat.S_IMODE(st.st_mode):04o}; keygate makes it '
+                           f'0700 as uid {os.geteuid()}): remove it, keygate makes it again', path=shown, type='a foreign staging directory')
+    return sfd
+
+
+def create_temporary(sfd, name):
+    """A new temporary file for `name` in the staging directory, 0600 until its content is complete."""
     for _ in range(100):
-        tmp = f'.{name}.{os.urandom(6).hex()}.keygate-tmp'
+        tmp = f'{name}.{os.urandom(6).hex()}.keygate-tmp'
         try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600, dir_fd=dfd)
-            break
+            return tmp, os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600, dir_fd=sfd)
         except FileExistsError:
             continue
-    else:
-        raise FileExistsError(errno.EEXIST, 'no unused temporary file name', name)
-    try:
-        with os.fdopen(fd, 'wb') as f:
-            f.write(data)
-            f.flush()
-            os.fchmod(f.fileno(), mode)
-            os.fsync(f.fileno())
-        os.replace(tmp, name, src_dir_fd=dfd, dst_dir_fd=dfd)
-    except BaseException:
+    raise FileExistsError(errno.EEXIST, 'no unused temporary file name', name)
+
+
+def write_atomically(dfd, name, data, mode, where):
+    """Temporary file in the staging directory beside the target, fsync, fixed mode, rename over the
+    target, all relative to directory descriptors: readers see the old bytes or the new ones, never a
+    part, and never the temporary file (its directory is 0700). On any failure the temporary file goes
+    and the target stays; a kill leaves it for a later command's sweep (see the module's docstring)."""
+    for _ in range(3):
+        sfd = None
         try:
-            os.unlink(tmp, dir_fd=dfd)
-        except OSError:
+            sfd = staging_dir(dfd, where)
+            tmp, fd = create_temporary(sfd, name)
+            break
+        except FileNotFoundError:  # another keygate write removed the (empty) staging directory meanwhile: make it again
+            if sfd is not None:
+                os.close(sfd)
+        except BaseException:
+            if sfd is not None:
+                os.close(sfd)
+            raise
+    else:
+        raise FileNotFoundError(errno.ENOENT, 'the staging directory keeps disappearing', f'{where}/{STAGING}')
+    try:
+        try:
+            with os.fdopen(fd, 'wb') as f:
+                f.write(data)
+                f.flush()
+                os.fchmod(f.fileno(), mode)
+                os.fsync(f.fileno())
+            os.replace(tmp, name, src_dir_fd=sfd, dst_dir_fd=dfd)
+        except BaseException:
+            try:
+                os.unlink(tmp, dir_fd=sfd)
+            except OSError:
+                pass
+            raise
+        os.fsync(dfd)  # the rename itself survives a crash
+    finally:
+        os.close(sfd)
+        try:
+            os.rmdir(STAGING, dir_fd=dfd)
+        except OSError:  # not empty: another write is under way in it
             pass
-        raise
-    os.fsync(dfd)  # the rename itself survives a crash
 
 
 def file_error(op, e):
@@ -425,8 +486,8 @@ def op_write_file(kc, op, results):
         if old is not None and previous and old.data != data:
             if pdfd is None:
                 raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), os.path.dirname(previous))
-            write_atomically(pdfd, os.path.basename(previous), old.data, 0o600)  # one rollback copy, not served (0600, owner only)
-        write_atomically(dfd, os.path.basename(path), data, int(op['mode'], 8))
+            write_atomically(pdfd, os.path.basename(previous), old.data, 0o600, os.path.dirname(previous))  # one rollback copy, not served (0600, owner only)
+        write_atomically(dfd, os.path.basename(path), data, int(op['mode'], 8), os.path.dirname(path))
     except OSError as e:
         raise file_error(op, e)
     finally:
@@ -436,6 +497,156 @@ def op_write_file(kc, op, results):
 
 OPERATIONS = {'get': op_get, 'send': op_send, 'merge-list': op_merge_list, 'merge-object': op_merge_object,
               'stat-file': op_stat_file, 'write-file': op_write_file}
+
+
+def stale(st, now):
+    """Age in seconds of a leftover keygate could have left (its own, owned by the user keygate runs as), else None."""
+    age = now - st.st_mtime
+    return int(age) if st.st_uid == os.geteuid() and age > STALE_AFTER_SECONDS else None
+
+
+def sweep_files(dfd, where, names, pattern, now, remove):
+    """Stale temporary files in `dfd` matching `pattern` for one of `names` (None: any): regular files with one link only."""
+    found = []
+    for entry in sorted(os.listdir(dfd)):
+        m = pattern.fullmatch(entry)
+        if not m or (names is not None and m['name'] not in names):
+            continue
+        try:
+            st = os.stat(entry, dir_fd=dfd, follow_symlinks=False)
+        except FileNotFoundError:
+            continue
+        age = stale(st, now) if stat.S_ISREG(st.st_mode) and st.st_nlink == 1 else None
+        if age is None:
+            continue
+        removed = False
+        if remove:
+            try:
+                os.unlink(entry, dir_fd=dfd)
+                removed = True
+            except FileNotFoundError:
+                continue  # removed meanwhile by another command
+            except OSError:
+                pass
+        found.append({'path': f'{where}/{entry}', 'kind': 'temporary file', 'bytes': st.st_size, 'ageSeconds': age, 'removed': removed})
+    return found
+
+
+def sweep_beside(path, now, remove):
+    """Temporary files of writes to `path` that never reached their rename: in the staging directory
+    beside it (the directory too, once empty and stale), and, from executors before it, beside the file."""
+    dfd = open_parent(path)
+    if dfd is None:
+        return []
+    where, names = os.path.dirname(path), {os.path.basename(path)}
+    try:
+        found = sweep_files(dfd, where, names, BESIDE, now, remove)
+        try:
+            sfd = os.open(STAGING, DIR_FLAGS, dir_fd=dfd)
+        except OSError:  # none (or not a directory: write-file names it then)
+            return found
+        try:
+            st = os.fstat(sfd)
+            if st.st_uid == os.geteuid() and not stat.S_IMODE(st.st_mode) & 0o077:
+                found += sweep_files(sfd, f'{where}/{STAGING}', None, STAGED, now, remove)  # all of it is keygate's
+        finally:
+            os.close(sfd)
+        if remove and stale(st, now) is not None:
+            try:
+                os.rmdir(STAGING, dir_fd=dfd)
+            except OSError:
+                pass
+        return found
+    finally:
+        os.close(dfd)
+
+
+def work_dir_entries(pfd, name, seen):
+    """What a work directory holds, when that is only what the Command document writes (regular files),
+    and it is still the directory looked at; None otherwise (then it is not keygate's to touch)."""
+    try:
+        wfd = os.open(name, DIR_FLAGS, dir_fd=pfd)
+    except OSError:
+        return None
+    try:
+        st = os.fstat(wfd)
+        entries = os.listdir(wfd)
+        if (st.st_dev, st.st_ino) != (seen.st_dev, seen.st_ino) or not set(entries) <= WORK_FILES:
+            return None
+        if not all(stat.S_ISREG(os.stat(e, dir_fd=wfd, follow_symlinks=False).st_mode) for e in entries):
+            return None
+        return entries
+    except OSError:
+        return None
+    finally:
+        os.close(wfd)
+
+
+def remove_work_dir(pfd, name, entries):
+    try:
+        wfd = os.open(name, DIR_FLAGS, dir_fd=pfd)
+        try:
+            for entry in entries:
+                os.unlink(entry, dir_fd=wfd)
+        finally:
+            os.close(wfd)
+        os.rmdir(name, dir_fd=pfd)
+        return True
+    except OSError:
+        return False
+
+
+def sweep_work_dirs(now, remove):
+    """Stale work directories of earlier commands beside this one's (only when this one runs from such a directory)."""
+    own = os.path.dirname(os.path.abspath(sys.argv[1]))
+    if not WORK_DIR.fullmatch(os.path.basename(own)):
+        return []
+    parent, found = os.path.dirname(own), []
+    pfd = os.open(parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        for entry in sorted(os.listdir(pfd)):
+            if entry == os.path.basename(own) or not WORK_DIR.fullmatch(entry):
+                continue
+            try:
+                st = os.stat(entry, dir_fd=pfd, follow_symlinks=False)
+            except FileNotFoundError:
+                continue
+            # mktemp -d makes it 0700; anything else (a link, a file, open to others) is not the document's.
+            age = stale(st, now) if stat.S_ISDIR(st.st_mode) and not stat.S_IMODE(st.st_mode) & 0o077 else None
+            entries = work_dir_entries(pfd, entry, st) if age is not None else None
+            if entries is not None:
+                found.append({'path': f'{parent}/{entry}', 'kind': 'work directory', 'ageSeconds': age, 'removed': remove and remove_work_dir(pfd, entry, entries)})
+    finally:
+        os.close(pfd)
+    return found
+
+
+def file_paths(program):
+    """The files the program names (stat-file and write-file paths, rollback copies) that lie in the publish directory."""
+    paths = []
+    for op in program.get('ops', []):
+        for key in ('path', 'previous') if op.get('op') in ('stat-file', 'write-file') else ():
+            try:
+                if op.get(key) and confined(op[key]) not in paths:
+                    paths.append(op[key])
+            except Stop:
+                pass  # the operation itself reports it
+    return paths
+
+
+def sweep(program):
+    """Keygate's leftovers older than STALE_AFTER_SECONDS: removed, or only listed with "leftovers": "report".
+    Never fatal: a leftover that cannot be looked at is left for the next command."""
+    now, remove = time.time(), program.get('leftovers', 'remove') != 'report'
+    found = []
+    for look in [lambda: sweep_work_dirs(now, remove)] + [lambda p=p: sweep_beside(p, now, remove) for p in file_paths(program)]:
+        try:
+            found += look()
+        except (OSError, Stop):
+            pass
+    if found:
+        print(f"keygate: {'removed' if remove else 'found'} {len(found)} leftover{'s' if len(found) != 1 else ''} of earlier commands", file=sys.stderr)
+    return found
 
 
 def scrub(v):
@@ -466,12 +677,17 @@ def publish_dir(argv):
 
 def main():
     global PUBLISH_DIR
-    done, results = 0, {}
+    done, results, extra = 0, {}, {}
     try:
         PUBLISH_DIR = publish_dir(sys.argv)
         program = json.loads(gzip.decompress(open(sys.argv[1], 'rb').read()))
         if program.get('version') != 1:
             raise Stop('program', f"unsupported program version {program.get('version')!r}")
+        if program.get('leftovers', 'remove') not in ('remove', 'report'):
+            raise Stop('program', f"leftovers must be \"remove\" or \"report\", not {program.get('leftovers')!r}")
+        leftovers = sweep(program)
+        if leftovers:
+            extra['leftovers'] = leftovers
         kc = Keycloak(program)
         for index, op in enumerate(program['ops']):
             if op.get('op') not in OPERATIONS:
@@ -485,10 +701,10 @@ def main():
             if op['op'] not in ('get', 'stat-file'):
                 print(f"keygate: {done}/{len(program['ops'])} {op['label']}", file=sys.stderr)
     except Stop as stop:
-        emit(EXIT[stop.error['kind']], {'ok': False, 'done': done, 'error': stop.error})
+        emit(EXIT[stop.error['kind']], {'ok': False, 'done': done, 'error': stop.error, **extra})
     except Exception as e:  # a bug or an unexpected answer: still one framed, scrubbed result
-        emit(EXIT['program'], {'ok': False, 'done': done, 'error': {'kind': 'program', 'message': f'{type(e).__name__}: {e}'[:600]}})
-    emit(0, {'ok': True, 'done': done, 'results': results})
+        emit(EXIT['program'], {'ok': False, 'done': done, 'error': {'kind': 'program', 'message': f'{type(e).__name__}: {e}'[:600]}, **extra})
+    emit(0, {'ok': True, 'done': done, 'results': results, **extra})
 
 
 if __name__ == '__main__':

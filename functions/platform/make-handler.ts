@@ -2,6 +2,7 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context } from 'aws-lambda';
 import { KeygateError } from '../core/errors';
+import { explainTransientAwsError } from './aws-transient';
 import { logger } from './logger';
 import { redact } from './redact';
 
@@ -30,7 +31,9 @@ export function makeHandler<I extends TaskInput, O>(name: string, fn: (input: I,
       return await fn(event, { logger, signal: opts?.signal ?? new AbortController().signal });
     } catch (error) {
       const e = error as Error & { code?: string };
-      if (error instanceof KeygateError || error instanceof TypeError) logger.warn('step failed', { errorName: e.name, code: e.code, errorMessage: redact(e.message) });
+      // A transient AWS error keeps its name (Retry matches it) and gets a message that names the call, the resource and the fix.
+      if (explainTransientAwsError(error, name, event)) logger.warn('step failed on a transient AWS error', { errorName: e.name, errorMessage: redact(e.message) });
+      else if (error instanceof KeygateError || error instanceof TypeError) logger.warn('step failed', { errorName: e.name, code: e.code, errorMessage: redact(e.message) });
       else logger.error('step failed unexpectedly', { errorName: e.name, errorMessage: redact(e.message) });
       throw error;
     }

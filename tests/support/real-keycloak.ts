@@ -12,7 +12,7 @@
  *
  * - The jest global setup (tests/support/global-setup.ts) starts it when the run includes a test under
  *   tests/integration/keycloak-real/ (the whole suite does), and the global teardown stops it; a server
- *   never outlives jest (scripts/keycloak/supervise.py). `KEYGATE_REAL_KEYCLOAK=off` skips it.
+ *   never outlives jest (scripts/keycloak/supervise.py).
  * - Installation (Maven fetch, `kc.sh build`, the template database) happens on the first run only,
  *   into `.keygate-cache/keycloak/` (scripts/keycloak/dist.ts).
  * - The admin password is made per run. Workers read the connection from a 0600 file whose path (not
@@ -66,7 +66,7 @@ const holder = (): Holder => ((globalThis as { __keygateKeycloak?: Holder }).__k
  * does on stderr (the first run installs Keycloak: a few minutes), never the password.
  */
 export async function startRealKeycloakService(globalConfig: Config.GlobalConfig): Promise<void> {
-  if (process.env.KEYGATE_REAL_KEYCLOAK === 'off' || !needsRealKeycloak(globalConfig)) return;
+  if (!needsRealKeycloak(globalConfig)) return;
   const given = process.env[CONNECTION_ENV];
   if (given) {
     if (!existsSync(given)) throw new Error(`${CONNECTION_ENV} names ${given}, which does not exist: unset it, or start a server with npm run keycloak`);
@@ -119,7 +119,7 @@ export function realKeycloak(): Promise<RealKeycloak> {
   return (cached ??= (async () => {
     const file = process.env[CONNECTION_ENV];
     if (!file || !existsSync(file)) {
-      throw new Error(`the real Keycloak is not running: ${CONNECTION_ENV} is ${file ? `${file}, which does not exist` : 'unset'}. Run the test with jest from the package root (the global setup starts Keycloak for tests under tests/integration/keycloak-real/), without KEYGATE_REAL_KEYCLOAK=off.`);
+      throw new Error(`the real Keycloak is not running: ${CONNECTION_ENV} is ${file ? `${file}, which does not exist` : 'unset'}. Run the test with jest from the package root (the global setup starts Keycloak for tests under tests/integration/keycloak-real/).`);
     }
     return connect(JSON.parse(readFileSync(file, 'utf8')) as Connection);
   })());

@@ -32,13 +32,14 @@ export async function observeRealmDrift(desired: DesiredState, target: HostTarge
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const connection = adminConnection(desired, opts.region);
   const ops = [...renderObserveOps(desired), ...piggybackCimdObserveOps(desired)];
-  const sent = await sendHostProgram(target, { ...connection, ops }, { comment: `keygate drift observe realm ${desired.keycloak.realm.name}`, ...(opts.signal ? { signal: opts.signal } : {}) });
+  // Read-only: keygate's leftovers on the host are listed (drift), never removed here.
+  const sent = await sendHostProgram(target, { ...connection, leftovers: 'report', ops }, { comment: `keygate drift observe realm ${desired.keycloak.realm.name}`, ...(opts.signal ? { signal: opts.signal } : {}) });
   const deadline = Date.now() + (opts.maxWaitMs ?? 300_000);
   for (let attempt = 0; ; attempt++) {
     try {
       const result = await readHostResult(sent, opts.signal ? { signal: opts.signal } : {});
       if (!result.ok) throw hostErrorToKeycloakError(result.error, { instanceId: target.instanceId, realm: desired.keycloak.realm.name }, connection.admin.url, sent.commandId, result.done);
-      return { realm: realmObservationOf(desired, snapshotFromResults(desired, result.results, target.instanceId)), hostFiles: hostFilesOf(result.results) };
+      return { realm: realmObservationOf(desired, snapshotFromResults(desired, result.results, target.instanceId), result.leftovers), hostFiles: hostFilesOf(result.results) };
     } catch (error) {
       if (!(error instanceof SsmCommandPendingError) || Date.now() > deadline) throw error;
       await sleep(Math.min(15_000, 500 * 2 ** attempt));

@@ -7,6 +7,10 @@ import type { HostProgram, HostResult } from '../../core/host/program';
 import { ssmCommandReadiness } from '../../core/readiness';
 import { redact } from '../../platform/redact';
 import { readObjectText, parseS3Url } from '../s3/object-reader';
+import { annotateAwsError } from '../aws-call';
+import { AWS_TRANSIENT_ERROR_NAMES } from '../../core/errors';
+
+const S3_TRANSIENT = AWS_TRANSIENT_ERROR_NAMES.s3;
 import { getInvocation, sendCommand, type InvocationView } from '../ssm/command-runner';
 
 /**
@@ -101,7 +105,17 @@ async function fullStdout(command: SentCommand, view: InvocationView, signal?: A
   try {
     return await readObjectText(location, { signal });
   } catch (cause) {
-    throw new SsmCommandOutputError(command.commandId, `cannot read the full output from ${view.stdoutUrl}`, { cause });
+    // Throttling and 5xx pass on under their own names, which the await steps retry (the command has
+    // ended: reading its output again is safe); anything else ends the step naming the S3 error and the fix.
+    const name = (cause as { name?: string }).name ?? '';
+    if ((S3_TRANSIENT as readonly string[]).includes(name)) throw annotateAwsError(cause, `reading the full output (over 24,000 characters) of SSM command ${command.commandId} on ${command.instanceId}`);
+    const message = ((cause as Error).message ?? '').split('\n')[0]!.trim();
+    throw new SsmCommandOutputError(
+      command.commandId,
+      `the output is over 24,000 characters and reading the full copy from s3://${location.bucket}/${location.key} failed: S3 ${name || 'error'}${message && message !== name ? ` (${message})` : ''}. ` +
+        'Fix: the functions that read command output need s3:GetObject on the stack\'s CommandOutputBucket (template.yaml grants it) and the bucket must still exist; the instance role needs s3:PutObject there',
+      { cause },
+    );
   }
 }
 

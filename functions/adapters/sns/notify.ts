@@ -1,9 +1,10 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { withAwsCallRecord } from '../aws-call';
 
 // Created on first use (AWS_ENDPOINT_URL_SNS is read then), in its own module so that only the
 // function that notifies bundles the SNS client.
 let sns: SNSClient | undefined;
-export const snsClient = (): SNSClient => (sns ??= new SNSClient({}));
+export const snsClient = (): SNSClient => (sns ??= withAwsCallRecord(new SNSClient({})));
 
 /** Forget the built client (tests and the rehearsal change endpoints between runs). */
 export function resetSnsClient(): void {

@@ -5,6 +5,7 @@ import { planTarget, type ObservedTarget } from '../gateway/plan-target';
 import { describeChange } from '../keycloak/describe-change';
 import { actionable, planRealm, type RealmChange } from '../keycloak/plan-realm';
 import type { ObservedRealm } from '../keycloak/snapshot';
+import type { HostLeftover } from '../host/program';
 import type { FieldDiff } from '../plan/change';
 import { planResourcePolicy } from '../policy/compare-policy';
 import { buildResourcePolicy } from '../policy/render-resource-policy';
@@ -67,6 +68,12 @@ export interface RealmObservation {
   summary: string[];
   changes: RealmChange[];
   unmanaged: { clientProfiles: string[]; clientPolicies: string[] };
+  /**
+   * keygate's own leftovers of killed commands on the Keycloak host (work directories, temporary files
+   * of interrupted writes), older than the Command document's timeout: a dry run lists them (`removed:
+   * false`), the reconciler's first command of any other run removes them.
+   */
+  leftovers?: HostLeftover[];
 }
 
 /**
@@ -148,8 +155,9 @@ function planPolicyDrift(desired: DesiredState, gatewayArn: string | null, read:
  * @example
  * realmObservationOf(desired, snapshot).outcome // 'converged'
  */
-export function realmObservationOf(desired: DesiredState, snapshot: ObservedRealm): RealmObservation {
+export function realmObservationOf(desired: DesiredState, snapshot: ObservedRealm, leftovers: HostLeftover[] = []): RealmObservation {
   const plan = planRealm(desired, snapshot);
   const changes = actionable(plan.changes);
-  return { realm: plan.realm, outcome: changes.length ? 'drift' : 'converged', changeCount: changes.length, summary: changes.map(describeChange), changes, unmanaged: plan.unmanaged };
+  const drift = changes.length > 0 || leftovers.some((l) => !l.removed);
+  return { realm: plan.realm, outcome: drift ? 'drift' : 'converged', changeCount: changes.length, summary: changes.map(describeChange), changes, unmanaged: plan.unmanaged, leftovers };
 }

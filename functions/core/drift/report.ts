@@ -3,6 +3,7 @@ import type { DesiredTarget } from '../desired/gateway';
 import { DriftInputError, DriftNotRepairedError } from '../errors';
 import { describeChange } from '../keycloak/describe-change';
 import type { RealmChange } from '../keycloak/plan-realm';
+import type { HostLeftover } from '../host/program';
 import type { AwsObservation, CimdObservation, PlannedChange, RealmObservation } from './observations';
 
 // The one drift report: every difference between the document and what runs, across AWS and
@@ -90,6 +91,7 @@ const VIA = {
   target: { create: 'CreateGatewayTarget (Ensure Gateway Target)', update: 'UpdateGatewayTarget (Ensure Gateway Target)', replace: 'UpdateGatewayTarget (Ensure Gateway Target)' },
   policy: 'PutResourcePolicy (Apply Resource Policy)',
   realm: 'the realm reconciler (SSM command on the Keycloak host)',
+  leftover: "the realm reconciler's first SSM command on the Keycloak host (it removes keygate's leftovers older than the Command document's timeout)",
   cimd: 'Publish CIMD Document (publish-cimd-document)',
 } as const;
 
@@ -127,6 +129,16 @@ function realmItems(realm: string, c: RealmChange): DriftItem[] {
   return fields.map((f) => ({ id: `${resource}#${f.field}`, area: 'keycloak', resource, field: f.field, expected: f.expected, actual: f.actual ?? null, change }));
 }
 
+/**
+ * A leftover of a killed command on the Keycloak host: resource `keycloak-host/<instance>`, field its
+ * path; expected absent, found its kind and age (never its content).
+ */
+function leftoverItem(instanceId: string, l: HostLeftover): DriftItem {
+  const resource = `keycloak-host/${instanceId}`;
+  const change: RepairChange = { action: 'delete', kind: 'host-leftover', name: l.path, reason: 'leftover of a killed command', via: VIA.leftover, summary: `remove ${l.kind} ${l.path} (${Math.round(l.ageSeconds / 60)} min old)` };
+  return { id: `${resource}#${l.path}`, area: 'keycloak', resource, field: l.path, expected: null, actual: `${l.kind}, ${l.ageSeconds} s old${l.bytes !== undefined ? `, ${l.bytes} bytes` : ''}`, change };
+}
+
 /** A password reset on every run (`resetPassword: true`) is requested, not drift. */
 const isDrift = (c: RealmChange) => c.action !== 'noop' && c.reason !== 'reset-requested';
 
@@ -147,7 +159,10 @@ export function mergeDriftReport(desired: DesiredState, mode: DriftMode, observe
   const targetItems = missing ? [] : aws.targets.flatMap((t) => itemsOf('gateway-target', `gateway-target/${t.name}`, t.change, VIA.target[t.change.action as 'create'] ?? VIA.target.update, 'gateway-target', t.name, t.status));
   const policy = aws.resourcePolicy.change;
   const policyItems = policy && !missing ? itemsOf('resource-policy', `resource-policy/${gw.name}`, policy, VIA.policy, 'resource-policy', gw.name) : [];
-  const keycloakItems = realm.changes.filter(isDrift).flatMap((c) => realmItems(realm.realm, c));
+  const keycloakItems = [
+    ...realm.changes.filter(isDrift).flatMap((c) => realmItems(realm.realm, c)),
+    ...(realm.leftovers ?? []).filter((l) => !l.removed).map((l) => leftoverItem(desired.keycloak.instanceId, l)),
+  ];
   const cimdItems = 'plan' in cimd ? itemsOf('cimd', `cimd/${cimd.url}`, { ...cimd.plan, fields: cimd.plan.fields }, `${VIA.cimd} to ${cimd.destination}`, 'cimd-document', cimd.url) : [];
   const items = [...gatewayItems, ...targetItems, ...policyItems, ...keycloakItems, ...cimdItems];
   const unmanaged: UnmanagedItem[] = [

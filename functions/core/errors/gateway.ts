@@ -127,6 +127,25 @@ export class GatewayNotConvergedError extends KeygateError {
   }
 }
 
+/**
+ * Terminal: the final look before provisioning reports success found the gateway or a target no longer
+ * READY: it failed, went away or waits for consent again after its own READY check earlier in the run.
+ */
+export class GatewayChangedAfterReadyError extends KeygateError {
+  override readonly name = 'GatewayChangedAfterReadyError';
+  readonly code = 'ERR_GATEWAY_CHANGED_AFTER_READY';
+
+  constructor(
+    /** One line per resource that is not READY any more: `target tools (T1) is FAILED: no tools`. */
+    readonly changes: readonly string[],
+  ) {
+    super(
+      `provisioning does not report success: after they were READY earlier in this run, ${changes.join('; ')}. ` +
+        'Everything else of the run was applied. Fix the cause the status reasons name, then run provisioning again: keygate re-applies the document to a failed gateway or target, and creates what is missing.',
+    );
+  }
+}
+
 /** Retried: a delete was accepted and the resource is still DELETING (or waits for its targets to go). */
 export class GatewayDeletionPendingError extends KeygateError {
   override readonly name = 'GatewayDeletionPendingError';

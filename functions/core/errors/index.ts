@@ -6,6 +6,7 @@ export { DesiredStateInvalidError, formatProblem } from './desired-state';
 export { ResourcePolicyInputError, ResourcePolicyNotConvergedError, VpcEndpointIdInvalidError } from './resource-policy';
 // gateway provisioning (errors/gateway.ts)
 export {
+  GatewayChangedAfterReadyError,
   GatewayDeletionPendingError,
   GatewayFailedError,
   GatewayHasTargetsError,

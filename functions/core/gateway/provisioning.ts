@@ -1,4 +1,4 @@
-import { GatewayFailedError, GatewayNotReadyError, GatewayTargetFailedError, GatewayTargetNotReadyError, GatewayWaitTimeoutError } from '../errors';
+import { GatewayChangedAfterReadyError, GatewayFailedError, GatewayNotReadyError, GatewayTargetFailedError, GatewayTargetNotReadyError, GatewayWaitTimeoutError } from '../errors';
 import { gatewayReadiness, targetReadiness } from '../readiness';
 import type { ObservedGateway } from './plan-gateway';
 import type { ObservedTarget } from './plan-target';
@@ -101,4 +101,56 @@ export function summarizeProvisioning(
   if (!waiting.length) return { result, outcome: 'converged' };
   const lines = waiting.map((t) => `target ${t.name} (${t.targetId}) is ${t.status}: complete the OAuth consent${t.authorizationUrl ? ` at ${t.authorizationUrl}` : ' shown in the AgentCore console'}`);
   return { result, outcome: 'needs-consent', message: `${lines.join('; ')}. Then run provisioning again.` };
+}
+
+/** What the final look read: the gateway and each target the run made READY (undefined: not found). */
+export interface FinalReading {
+  gatewayId: string;
+  gateway: ObservedGateway | undefined;
+  targets: Array<{ name: string; targetId: string; observed: ObservedTarget | undefined }>;
+}
+
+/** The statuses the final look confirmed. */
+export interface FinalObservation {
+  gateway: { gatewayId: string; status: string };
+  targets: Array<{ name: string; targetId: string; status: string }>;
+}
+
+const reasons = (list: readonly string[]) => (list.length ? `: ${list.join('; ')}` : ' (no status reasons)');
+
+/**
+ * The last step before provisioning reports success: the gateway and every target must still be READY.
+ * A resource can flip after its own READY check (a failed synchronization, someone's update, a
+ * deletion): a failed, missing or consent-waiting one ends the run with
+ * {@link GatewayChangedAfterReadyError} naming each and its status reasons; one in the middle of a change
+ * (UPDATING, SYNCHRONIZING, …) throws the retryable NotReady error, so the state machine looks again.
+ *
+ * @example
+ * confirmStillReady({ gatewayId: 'gw-1', gateway: { status: 'READY' }, targets: [] }) // { gateway: { gatewayId: 'gw-1', status: 'READY' }, targets: [] }
+ */
+export function confirmStillReady(read: FinalReading): FinalObservation {
+  const changed: string[] = [];
+  let pending: Error | undefined;
+  const g = read.gateway;
+  const gatewayState = g ? gatewayReadiness(g.status, g.statusReasons) : undefined;
+  if (!g) changed.push(`gateway ${read.gatewayId} no longer exists`);
+  else if (gatewayState!.state === 'pending') pending = new GatewayNotReadyError(read.gatewayId, gatewayState!.status);
+  else if (gatewayState!.state !== 'ready') changed.push(`gateway ${read.gatewayId} is ${gatewayState!.status}${reasons(gatewayState!.state === 'failed' ? gatewayState!.reasons : [])}`);
+  for (const t of read.targets) {
+    const label = `target ${t.name} (${t.targetId})`;
+    if (!t.observed) {
+      changed.push(`${label} no longer exists`);
+      continue;
+    }
+    const r = targetReadiness(t.observed.status, t.observed.statusReasons);
+    if (r.state === 'pending') pending ??= new GatewayTargetNotReadyError(t.name, r.status);
+    else if (r.state === 'needs-consent') changed.push(`${label} is ${r.status} (it waits for OAuth consent again)`);
+    else if (r.state !== 'ready') changed.push(`${label} is ${r.status}${reasons(r.state === 'failed' ? r.reasons : [])}`);
+  }
+  if (changed.length) throw new GatewayChangedAfterReadyError(changed);
+  if (pending) throw pending;
+  return {
+    gateway: { gatewayId: read.gatewayId, status: String(g!.status) },
+    targets: read.targets.map((t) => ({ name: t.name, targetId: t.targetId, status: String(t.observed!.status) })),
+  };
 }

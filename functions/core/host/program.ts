@@ -133,6 +133,13 @@ export type HostOperation = GetOperation | SendOperation | MergeListOperation | 
 
 export interface HostProgram {
   version: 1;
+  /**
+   * What the executor does first with keygate's own leftovers older than its stale age (660 s: work
+   * directories `keygate-host.*` of killed commands in the host's temporary directory, temporary files
+   * of interrupted writes beside the files this program names): `remove` them (the default), or only
+   * `report` them (a drift report, which changes nothing). Either way they are in the result's `leftovers`.
+   */
+  leftovers?: 'remove' | 'report';
   /** How the executor reaches Keycloak: the admin REST API on the host's loopback (only programs that call it need this). */
   admin?: { url: string; realm: string; username: string; passwordParameter: string };
   /** Region for `aws ssm get-parameter` on the host (the host may have no default region). */
@@ -140,10 +147,19 @@ export interface HostProgram {
   ops: HostOperation[];
 }
 
+/** A leftover of an earlier command on the host, found (and removed, unless the program said `report`). Never its content. */
+export interface HostLeftover {
+  path: string;
+  kind: 'work directory' | 'temporary file';
+  ageSeconds: number;
+  bytes?: number;
+  removed: boolean;
+}
+
 /** What the executor prints (after the framing line): success with the `get` results, or where it stopped. */
 export type HostResult =
-  | { ok: true; done: number; results: Record<string, unknown> }
-  | { ok: false; done: number; error: HostError };
+  | { ok: true; done: number; results: Record<string, unknown>; leftovers?: HostLeftover[] }
+  | { ok: false; done: number; error: HostError; leftovers?: HostLeftover[] };
 
 export interface HostError {
   kind: 'rejected' | 'unreachable' | 'login' | 'secret' | 'program' | 'file';

@@ -10,7 +10,12 @@ import { lintDesiredState } from '../../../functions/core/lint';
 import { expectationsFor } from '../../../functions/core/verify/expectations';
 import { checkLogin, type LoginRun } from '../../../functions/core/verify/login';
 import { loadLocalCa } from '../../../scripts/tls/local-ca';
+import { stringify } from 'yaml';
+import { verifyCommand, type VerifyOptions } from '../../../cli/commands/verify';
+import type { CliIo } from '../../../cli/io';
+import type { VerificationReport } from '../../../functions/core/verify/report';
 import { realKeycloak, type RealKeycloak } from '../../support/real-keycloak';
+import { seedRaw } from '../../support/seed';
 import { SECRETS, startRealRealmHarness, type RealRealmHarness } from '../../support/realm-harness';
 
 // The seed's MCP login with real parts: the MCP SDK client's OAuth (CIMD client_id, PKCE S256, scope
@@ -104,6 +109,7 @@ describe('what Keycloak 26.7.3 and the gateway refuse, each for its documented r
     // Assess
     const checks = judge(run).filter((c) => c.status === 'fail');
     // Keycloak refuses a scope the realm does not offer the client: back to the callback with invalid_scope, no code.
+    expect(run.pages).toEqual([]);
     expect(run.callback).toMatchObject({ code: false, error: 'invalid_scope' });
     expect(checks.map((c) => `${c.id} ${c.diagnosis}`)).toEqual(['login.callback login-scope-refused']);
     expect(run.token).toBeUndefined();
@@ -136,8 +142,11 @@ describe('what Keycloak 26.7.3 and the gateway refuse, each for its documented r
     const run = await login({ editAuthorizationUrl: (u) => ['code_challenge', 'code_challenge_method'].forEach((p) => u.searchParams.delete(p)) });
     // Assess
     expect(run.authorizationRequest).toMatchObject({ codeChallenge: false });
-    const refused = judge(run).find((c) => c.status === 'fail')!;
-    expect(refused).toMatchObject({ diagnosis: 'login-pkce-missing', fix: expect.stringContaining('code_challenge_method=S256') });
+    // Keycloak 26.7.3 shows no login page: straight back to the callback with invalid_request.
+    expect(run.pages).toEqual([]);
+    expect(run.callback).toMatchObject({ code: false, error: 'invalid_request', errorDescription: 'Missing parameter: code_challenge_method' });
+    const refused = judge(run).filter((c) => c.status === 'fail');
+    expect(refused).toEqual([expect.objectContaining({ id: 'login.callback', diagnosis: 'login-pkce-missing', fix: expect.stringContaining('code_challenge_method=S256') })]);
     expect(run.token).toBeUndefined();
   });
 
@@ -243,5 +252,47 @@ describe('bad input, named instead of timing out', () => {
     } finally {
       await kc.ok('PUT', `/admin/realms/${h.realm}/users/${alice.id}`, { ...alice, requiredActions: [] });
     }
+  });
+});
+
+describe('keygate verify --login', () => {
+  /** The document as an operator has it: the seed, pointed at this realm and the edge's public names. */
+  const documentText = () => {
+    const raw = seedRaw();
+    raw.keycloak.admin.url = h.proxy.url;
+    edge.pointDocument(raw, h.realm);
+    return stringify(raw);
+  };
+  const verify = async (argv: Partial<VerifyOptions>, readSecret = async (name: string): Promise<string | undefined> => (name === h.desired.keycloak.realm.users[0]!.passwordParameter ? SECRETS.alice : undefined)) => {
+    let stdout = '';
+    const io: CliIo = { stdout: (t) => void (stdout += t), stderr: () => undefined, readFile: () => documentText(), isTTY: false, env: { KEYGATE_CANARY_SECRET: SECRETS.canary } };
+    const code = await verifyCommand(io, { config: 'login.yaml', gatewayUrl: edge.gatewayUrl, login: true, json: true, ...argv }, edge.fetch, () => new Date(), { readSecret, browser, fetch: edge.fetch });
+    return { code, stdout, report: JSON.parse(stdout) as VerificationReport & { ok: boolean } };
+  };
+
+  it('adds the login to the verify report, each step a check, and prints no password, code or token', async () => {
+    // Act
+    const { code, stdout, report } = await verify({});
+    // Assess
+    const login = report.checks.filter((c) => c.group === 'login');
+    expect(login.filter((c) => c.status !== 'pass' && c.status !== 'skip')).toEqual([]);
+    expect(login.map((c) => c.id)).toEqual(expect.arrayContaining(['login.password', 'login.browser', 'login.discovery', 'login.authorization-request', 'login.login-page', 'login.credentials', 'login.consent', 'login.callback', 'login.token', 'login.token.audience', 'login.mcp.tools-list', 'login.mcp.call.my-mcp-server___add_numbers']));
+    expect(report.checks.find((c) => c.id === 'token.obtain')).toMatchObject({ status: 'pass' });
+    expect(code).toBe(report.failed ? 1 : 0);
+    expect(stdout).not.toContain(SECRETS.alice);
+    expect(stdout).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\./);
+    expect(stdout).not.toMatch(/[?&]code=/);
+  });
+
+  it('a password SecureString that does not exist: one failed check naming it, no browser opened', async () => {
+    const { code, report } = await verify({}, async () => undefined);
+    expect(code).toBe(1);
+    expect(report.checks.filter((c) => c.group === 'login')).toEqual([expect.objectContaining({ id: 'login.password', status: 'fail', diagnosis: 'login-password-missing', evidence: expect.stringContaining('/keygate/mcp-keycloak-agentcore/users/alice') })]);
+  });
+
+  it('a wrong password: Keycloak refuses it on its login page, named with the fix', async () => {
+    const { report } = await verify({}, async () => 'not-alices-password');
+    expect(report.checks.find((c) => c.id === 'login.credentials')).toMatchObject({ status: 'fail', diagnosis: 'login-credentials-rejected', evidence: 'Keycloak refused the credentials: "Invalid username or password."' });
+    expect(JSON.stringify(report)).not.toContain('not-alices-password');
   });
 });

@@ -201,6 +201,17 @@ describe('reconcile-realm', () => {
     expect(run.output).toMatchObject({ outcome: 'converged' });
     expect(run.output.unmanaged.clientProfiles).toHaveLength(700);
     expect(s3Reads()).toBeGreaterThan(before);
+    // S3 SlowDown on that read past the SDK's three attempts: the await step retries it (the command has ended).
+    h.s3.failNext({ code: 'SlowDown', method: 'GET', times: 3 });
+    const slowed = await reconcile();
+    expect(slowed.output).toMatchObject({ outcome: 'converged' });
+    const retried = slowed.events.flatMap((e, i, all) => (e.type === 'StateRetried' && all[i - 1]?.type === 'StateFailed' && all[i - 1]!.Error !== 'SsmCommandPendingError' ? [`${e.state?.name}: ${all[i - 1]!.Error}`] : []));
+    expect(retried).toEqual(['Await Observe Command: SlowDown']);
+    // A lasting S3 error (a policy that denies the read): the step fails naming the S3 error, the object and the fix.
+    h.s3.failNext({ code: 'AccessDenied', method: 'GET', times: 3 });
+    const denied = await reconcile();
+    expect(denied.error!.name).toBe('SsmCommandOutputError');
+    expect(denied.error!.cause).toMatch(/reading the full copy from s3:\/\/keygate-command-output-test\/keygate-host\/[0-9a-f-]+\/i-0123456789abcdef0\/awsrunShellScript\/keygateHostProgram\/stdout failed: S3 AccessDenied \(Access Denied\)\. Fix: the functions that read command output need s3:GetObject/);
     // Without an output bucket the full output is nowhere: the step fails instead of reading a cut JSON.
     process.env.COMMAND_OUTPUT_BUCKET = '';
     resetKeycloakHostEnv();

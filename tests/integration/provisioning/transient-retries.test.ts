@@ -38,6 +38,18 @@ describe('transient failures are retried where they arrive', () => {
     expect(world.s3.getObject(BUCKET, KEY)).toMatchObject({ contentType: 'application/json' });
   });
 
+  it('a transient error that outlasts every retry ends the run in words: the call, the resource, what the next run does, the fix', async () => {
+    // Prepare: every GetGateway answers 500 (more than the SDK's 3 attempts times the state's 6).
+    world.agentcore.injectFault({ type: 'InternalServerException', count: 1000, ops: ['GetGateway'] });
+    // Act
+    const run = await world.run('provision').finally(() => world.agentcore.clearFaults());
+    // Assess: the name Retry matched is kept; the message is keygate's.
+    expect(run.error).toBe('InternalServerException');
+    expect(JSON.parse(run.cause!).errorMessage).toMatch(
+      /^ensure-gateway: AWS AgentCore control plane GetGateway on gateway mcp-gateway-keycloak-demo-[0-9a-z]{10} in ap-northeast-1 answered InternalServerException \(Injected InternalServerException\) after the SDK's 3 attempts\. A transient error on AWS's side: the state machine retries this step a few times .*; when it still fails, nothing was changed by this call, and the next run observes what is there and converges\. Fix: run again later; if it keeps happening, look for AgentCore control plane in ap-northeast-1 on the AWS Health Dashboard\.$/,
+    );
+  });
+
   it('teardown rides out SSM InternalServerError on the desired state and a busy gateway when deleting a target', async () => {
     // Prepare: the stack's own document (input {}) is read from Parameter Store, which fails past the
     // SDK's retries; DeleteGatewayTarget meets the gateway UPDATING once (the CREATING-race wording).

@@ -21,10 +21,7 @@ const ALWAYS = new Set<string>([...errors.LAMBDA_TRANSIENT_ERROR_NAMES, 'Throttl
  * Names a function's code can reach but that never leave it as such, with the reason. Anything
  * listed here is neither required nor allowed on that function's Tasks.
  */
-const NOT_RAISED: Record<string, Record<string, string>> = {
-  // host-runner reads long command output from S3 and wraps any failure as SsmCommandOutputError.
-  GetRealmCommandResultFunction: { InternalError: 'wrapped', ServiceUnavailable: 'wrapped', SlowDown: 'wrapped' },
-};
+const NOT_RAISED: Record<string, Record<string, string>> = {};
 
 /** Per state: names its function's bundle holds but this state's input never triggers. */
 const NOT_RAISED_BY_STATE: Record<string, Record<string, string>> = {

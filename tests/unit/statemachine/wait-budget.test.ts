@@ -72,9 +72,9 @@ describe('bounded waits', () => {
     expect(def.States[def.States['Guard Provisioning Run']!.Next!]!.Default).toBe('Load Desired State');
     const order: string[] = [];
     for (let name: string | undefined = 'Apply Resource Policy'; name; name = def.States[name]?.Next) order.push(name);
-    expect(order).toEqual(['Apply Resource Policy', 'Reconcile Keycloak Realm', 'Publish CIMD Document', 'Verify Chain', 'Provisioning Succeeded']);
+    expect(order).toEqual(['Apply Resource Policy', 'Reconcile Keycloak Realm', 'Publish CIMD Document', 'Verify Chain', 'Confirm Still Ready', 'Provisioning Succeeded']);
     // Each step is either still a join point (a Pass) or the Task that joined there.
-    for (const name of order.slice(0, 4)) {
+    for (const name of order.slice(0, 5)) {
       const state = def.States[name]!;
       if (state.Type === 'Pass') expect(state.Comment).toContain('JOIN POINT');
       else if (state.Resource === 'arn:aws:states:::states:startExecution.sync:2') expect(state.Parameters.StateMachineArn).toMatch(/^\$\{\w+StateMachineArn\}$/);

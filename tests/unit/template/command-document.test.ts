@@ -21,6 +21,16 @@ describe('KeycloakCommandDocument', () => {
     expect(script).toContain(`expected=${digest}`);
   });
 
+  it('names its work directory so that the executor recognises it, and the executor calls a leftover stale only after timeoutSeconds and a minute more', () => {
+    // A command killed with SIGKILL (timeoutSeconds, the OOM killer) runs no EXIT trap: a later executor removes
+    // keygate-host.* directories older than STALE_AFTER_SECONDS, which must outlast any command still running.
+    const executor = readFileSync(fromRoot('functions', 'host', 'executor.py'), 'utf8');
+    expect(script).toContain('work="$(mktemp -d -t keygate-host.XXXXXXXXXX)"');
+    expect(executor).toContain("WORK_DIR = re.compile(r'keygate-host\\.[A-Za-z0-9]{10}')");
+    const stale = Number(/^STALE_AFTER_SECONDS = (\d+)$/m.exec(executor)?.[1]);
+    expect(stale).toBeGreaterThanOrEqual(Number(document.mainSteps[0]!.inputs.timeoutSeconds) + 60);
+  });
+
   it('takes every parameter through ENV_VAR interpolation with an allowedPattern, and never pastes {{ }} into the script', () => {
     for (const [name, spec] of Object.entries(document.parameters ?? {})) {
       expect([name, spec.interpolationType]).toEqual([name, 'ENV_VAR']);

@@ -1,5 +1,5 @@
 import { planGatewayDeletion, planTargetDeletion } from '../../../../functions/core/gateway/plan-deletion';
-import { gatewayWaitStep, summarizeProvisioning, targetWaitStep, waitDeadline, type TargetOutcome } from '../../../../functions/core/gateway/provisioning';
+import { confirmStillReady, gatewayWaitStep, summarizeProvisioning, targetWaitStep, waitDeadline, type TargetOutcome } from '../../../../functions/core/gateway/provisioning';
 import { asSet, diffFields, normalizeCustomClaims, normalizePrivateEndpoint } from '../../../../functions/core/gateway/normalize';
 
 const NOW = new Date('2026-11-21T10:00:00.000Z');
@@ -83,5 +83,41 @@ describe('normalizers', () => {
     const claim = (list: string[]) => ({ inboundTokenClaimName: 'groups', inboundTokenClaimValueType: 'STRING_ARRAY', authorizingClaimMatchValue: { claimMatchOperator: 'CONTAINS_ANY', claimMatchValue: { matchValueStringList: list } } });
     expect(normalizeCustomClaims([claim(['b', 'a'])])).toEqual(normalizeCustomClaims([claim(['a', 'b'])]));
     expect(diffFields([{ field: 'x', read: (b) => asSet(b.x) }], { x: ['1'] }, { x: ['1', '2'] })).toEqual([{ field: 'x', expected: ['1'], actual: ['1', '2'] }]);
+  });
+});
+
+describe('confirmStillReady (the last look before provisioning reports success)', () => {
+  const ready = { status: 'READY' };
+  const targets = (observed: Array<Record<string, unknown> | undefined>) => observed.map((o, i) => ({ name: `t${i + 1}`, targetId: `T${i + 1}`, observed: o as never }));
+
+  it('confirms a READY gateway and READY targets, with their statuses', () => {
+    expect(confirmStillReady({ gatewayId: 'gw', gateway: ready, targets: targets([ready, ready]) })).toEqual({
+      gateway: { gatewayId: 'gw', status: 'READY' },
+      targets: [{ name: 't1', targetId: 'T1', status: 'READY' }, { name: 't2', targetId: 'T2', status: 'READY' }],
+    });
+  });
+
+  it('names every resource that failed, went away or waits for consent again after READY, with its status reasons', () => {
+    // Act
+    const run = () =>
+      confirmStillReady({
+        gatewayId: 'gw',
+        gateway: { status: 'UPDATE_UNSUCCESSFUL', statusReasons: ['KMS key disabled'] },
+        targets: targets([{ status: 'FAILED', statusReasons: ['tools/list timed out'] }, undefined, { status: 'UPDATE_PENDING_AUTH' }, { status: 'SYNCHRONIZING' }]),
+      });
+    // Assess
+    expect(run).toThrow(
+      expect.objectContaining({
+        name: 'GatewayChangedAfterReadyError',
+        changes: ['gateway gw is UPDATE_UNSUCCESSFUL: KMS key disabled', 'target t1 (T1) is FAILED: tools/list timed out', 'target t2 (T2) no longer exists', 'target t3 (T3) is UPDATE_PENDING_AUTH (it waits for OAuth consent again)'],
+        message: expect.stringMatching(/^provisioning does not report success: after they were READY earlier in this run, gateway gw is .*\. Everything else of the run was applied\. Fix the cause the status reasons name, then run provisioning again/),
+      }),
+    );
+  });
+
+  it('looks again (retryable NotReady) at a resource in the middle of a change, and fails a missing gateway', () => {
+    expect(() => confirmStillReady({ gatewayId: 'gw', gateway: { status: 'UPDATING' }, targets: targets([ready]) })).toThrow(expect.objectContaining({ name: 'GatewayNotReadyError', status: 'UPDATING' }));
+    expect(() => confirmStillReady({ gatewayId: 'gw', gateway: ready, targets: targets([{ status: 'SYNCHRONIZING' }]) })).toThrow(expect.objectContaining({ name: 'GatewayTargetNotReadyError', status: 'SYNCHRONIZING' }));
+    expect(() => confirmStillReady({ gatewayId: 'gw', gateway: undefined, targets: [] })).toThrow(expect.objectContaining({ name: 'GatewayChangedAfterReadyError', changes: ['gateway gw no longer exists'] }));
   });
 });
