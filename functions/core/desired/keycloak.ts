@@ -144,6 +144,22 @@ export const CanaryClientSchema = z
       "Optional confidential client (client credentials only) that verification uses to get a token; it is allowed the gateway's scopes",
   });
 
+export const AudienceBindingSchema = z
+  .strictObject({
+    strategy: z.enum(['audience-mapper', 'resource-indicator']).default('audience-mapper').meta({
+      description:
+        "audience-mapper: the client scope's audience mapper puts a fixed audience into every token (the seed's workaround). resource-indicator: RFC 8707, Keycloak 26.7+ started with --features=resource-indicators (experimental): a token requested with resource=<the gateway URL> carries exactly that URL as aud",
+    }),
+    resource: z.string().min(1).optional().meta({
+      description: "The resource tokens are bound to: the gateway's MCP URL, as its protected-resource metadata announces it (required with resource-indicator)",
+    }),
+    clientId: z.string().min(1).optional().meta({
+      description:
+        "The resource-server client keygate keeps for it (bearer-only, attribute resource_url = resource). Keycloak finds the resource through this client in the token's aud, so an audience mapper must put this clientId into access tokens. Default: the first audience mapper's audience",
+    }),
+  })
+  .meta({ description: 'How access tokens are bound to the gateway (MCP: audience-bound tokens, RFC 8707)' });
+
 export const RealmSchema = z.strictObject({
   name: z.string().min(1),
   allowAdminRealm: flag(
@@ -155,6 +171,7 @@ export const RealmSchema = z.strictObject({
   clientScopes: z.array(ClientScopeSchema).default([]),
   clientProfiles: z.array(ClientProfileSchema).default([]),
   clientPolicies: z.array(ClientPolicySchema).default([]),
+  audienceBinding: AudienceBindingSchema.default({ strategy: 'audience-mapper' }),
   workarounds: z
     .strictObject({
       kc49456: z.enum(['auto', 'on', 'off']).default('auto').meta({
@@ -207,5 +224,6 @@ export type DesiredClientScope = z.output<typeof ClientScopeSchema>;
 export type DesiredUser = z.output<typeof UserSchema>;
 export type DesiredCanaryClient = z.output<typeof CanaryClientSchema>;
 export type DesiredRealm = z.output<typeof RealmSchema>;
+export type DesiredAudienceBinding = z.output<typeof AudienceBindingSchema>;
 export type DesiredKeycloakAdmin = z.output<typeof KeycloakAdminSchema>;
 export type DesiredKeycloak = z.output<typeof KeycloakSchema>;

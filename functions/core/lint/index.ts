@@ -1,5 +1,6 @@
 import type { DesiredState } from '../desired/document';
 import { formatPath } from '../desired/paths';
+import { audienceBindingRules } from './audience-binding-rules';
 import { cimdRules } from './cimd-rules';
 import { gatewayRules } from './gateway-rules';
 import { inputRules } from './input-rules';
@@ -12,7 +13,7 @@ import type { Finding, LintContext, Rule } from './types';
 export type { Finding, LintContext, Rule, Severity } from './types';
 
 /** Every lint rule, in the order findings are reported. */
-export const RULES: readonly Rule[] = [...gatewayRules, ...mcpRules, ...resourcePolicyRules, ...keycloakRules, ...cimdRules, ...verifyRules, ...inputRules];
+export const RULES: readonly Rule[] = [...gatewayRules, ...mcpRules, ...resourcePolicyRules, ...keycloakRules, ...audienceBindingRules, ...cimdRules, ...verifyRules, ...inputRules];
 
 /**
  * Semantic checks across the whole document: the mistakes that only show up as a rejected token
