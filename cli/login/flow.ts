@@ -2,13 +2,22 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { UnauthorizedError, type OAuthClientProvider, type OAuthDiscoveryState } from '@modelcontextprotocol/sdk/client/auth.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
+import {
+  checkResourceAllowed,
+  StreamableHTTPClientTransport,
+  UnauthorizedError,
+  type Client,
+  type OAuthClientInformationMixed,
+  type OAuthClientMetadata,
+  type OAuthClientProvider,
+  type OAuthDiscoveryState,
+  type OAuthTokens,
+} from '@modelcontextprotocol/client';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import type { Browser, Page } from 'playwright-core';
 import { networkErrorText, type FetchLike } from '../../functions/adapters/http/fetch';
+import { clientFor } from '../../functions/adapters/verify/mcp-client';
+import { AGENTCORE_DEFAULT_MCP_VERSIONS } from '../../functions/core/gateway/mcp-versions';
 import type { DesiredToolCall } from '../../functions/core/desired/verify';
 import { classifyPage, KEYCLOAK_PAGE_IDS, type PageClass, type PageSnapshot } from '../../functions/core/verify/login-page';
 import type { LoginRun, LoginPageVisit, LoginRequest } from '../../functions/core/verify/login';
@@ -55,8 +64,11 @@ export interface LoginOptions {
    * `resource` as the SDK does; `'none'` sends none; a string sends that value.
    */
   resource?: 'metadata' | 'none' | string;
-  /** The MCP client (e.g. another protocol version). Default: the SDK's Client, `keygate-login`. */
-  createClient?: () => Client;
+  /**
+   * The MCP protocol version the client speaks (the SDK v2 client: `initialize` for a 2025-era version,
+   * `server/discover` pinned for 2026-07-28). Default: AgentCore's default version.
+   */
+  mcpVersion?: string;
   /** Where the login and consent pages are saved as PNG (`<prefix>login-page.png`, `<prefix>consent-page.png`). */
   screenshots?: { directory: string; prefix?: string };
   /** The redirect URI's path on 127.0.0.1 (the port is the callback server's). Default `/oauth/callback`. */
@@ -83,7 +95,7 @@ export async function runLogin(options: LoginOptions): Promise<LoginRun> {
     // 1. The SDK connects without a token: 401 → metadata → authorization request (redirectToAuthorization).
     options.onStep?.('authorization request');
     const first = new StreamableHTTPClientTransport(new URL(options.gatewayUrl), { authProvider: provider, fetch: recording });
-    const client = (options.createClient ?? defaultClient)();
+    const client = clientOf(options);
     try {
       await client.connect(first);
       run.failure = { step: 'authorization-request', error: 'the gateway served the MCP client without a token' };
@@ -117,7 +129,9 @@ export async function runLogin(options: LoginOptions): Promise<LoginRun> {
     options.onStep?.('token exchange');
     const exchange = new StreamableHTTPClientTransport(new URL(options.gatewayUrl), { authProvider: provider, fetch: recording });
     try {
-      await exchange.finishAuth(result.code);
+      // The SDK v2 checks the callback's iss against the authorization server's issuer (RFC 9207;
+      // MCP 2026-07-28 SEP-2468) before it redeems the code.
+      await exchange.finishAuth(result.code, result.iss);
     } catch (error) {
       run.token = { ok: false, error: describeError(error) };
       return run;
@@ -232,12 +246,13 @@ async function listAndCall(options: LoginOptions, provider: LoginProvider, fetch
     return response;
   };
   provider.interactive = false;
-  const client = (options.createClient ?? defaultClient)();
+  const client = clientOf(options);
   const transport = new StreamableHTTPClientTransport(new URL(options.gatewayUrl), { authProvider: provider, fetch: recording });
   try {
     await client.connect(transport);
     const tools = (await client.listTools()).tools.map((t) => t.name);
     const server = client.getServerVersion();
+    const negotiated = client.getNegotiatedProtocolVersion();
     const calls: ToolCallOutcome[] = [];
     for (const call of options.toolCalls ?? []) {
       try {
@@ -248,7 +263,7 @@ async function listAndCall(options: LoginOptions, provider: LoginProvider, fetch
         calls.push({ ok: false, error: describeError(error) });
       }
     }
-    return { list: { ok: true, tools, ...(server ? { server: `${server.name} ${server.version}` } : {}) }, calls };
+    return { list: { ok: true, tools, ...(server ? { server: `${server.name} ${server.version}` } : {}), ...(negotiated ? { protocolVersion: negotiated } : {}) }, calls };
   } catch (error) {
     const list: ToolListOutcome = { ok: false, error: describeError(error), ...(last ? { status: last.status } : {}), ...(last?.challenge ? { challenge: last.challenge } : {}), ...(last ? {} : { unreachable: true }) };
     return { list, calls: [] };
@@ -257,7 +272,7 @@ async function listAndCall(options: LoginOptions, provider: LoginProvider, fetch
   }
 }
 
-const defaultClient = () => new Client(CLIENT_INFO);
+const clientOf = (options: LoginOptions): Client => clientFor(options.mcpVersion ?? AGENTCORE_DEFAULT_MCP_VERSIONS[0]!, CLIENT_INFO);
 
 /**
  * The SDK's OAuth client provider for one login: the CIMD URL as client_id (the SDK uses it when the
@@ -339,7 +354,6 @@ class LoginProvider implements OAuthClientProvider {
     if (choice !== 'metadata') return new URL(choice);
     // The SDK's own rule (same origin, path prefix), kept: a resource for another server is refused.
     if (!resource) return undefined;
-    const { checkResourceAllowed } = await import('@modelcontextprotocol/sdk/shared/auth-utils.js');
     if (!checkResourceAllowed({ requestedResource: serverUrl, configuredResource: resource })) throw new Error(`protected resource ${resource} does not match the MCP server ${String(serverUrl)}`);
     return new URL(resource);
   }

@@ -3,7 +3,7 @@ import type { FetchLike } from '../../functions/adapters/http/fetch';
 import type { DesiredState } from '../../functions/core/desired/document';
 import { expectationsFor } from '../../functions/core/verify/expectations';
 import { checkLogin, type LoginRun } from '../../functions/core/verify/login';
-import { checksFor, type Check } from '../../functions/core/verify/report';
+import { checksFor, forMcpVersion, type Check } from '../../functions/core/verify/report';
 import { ChromiumNotFoundError, launchChromium } from './browser';
 import { runLogin } from './flow';
 
@@ -35,26 +35,32 @@ export async function loginChecks(desired: DesiredState, options: VerifyLoginOpt
     ];
   }
   const expect = { ...expectationsFor(desired, { gatewayUrl: options.gatewayUrl }) };
+  const several = expect.mcpVersions.length > 1;
   let own: Browser | undefined;
-  let run: LoginRun;
-  try {
-    const browser = options.browser ?? (own = (await launchChromium()).browser);
-    run = await runLogin({
-      gatewayUrl: options.gatewayUrl,
-      clientMetadataUrl: desired.cimd!.url,
-      user: { username: options.user.username, password },
-      fetch: options.fetch,
-      browser,
-      toolCalls: desired.verify.toolCalls,
-      ...(options.screenshots ? { screenshots: { directory: options.screenshots } } : {}),
-    });
-  } catch (error) {
-    if (!(error instanceof ChromiumNotFoundError)) throw error;
-    run = { clientId: desired.cimd!.url, gatewayUrl: options.gatewayUrl, browserMissing: error.message, pages: [], requests: { client: [], browser: 0 }, screenshots: [] };
-  } finally {
-    await own?.close();
+  const checks = [c.pass('password', `read ${options.user.username}'s password from the SSM SecureString ${options.user.passwordParameter} (never shown)`)];
+  // One login per declared MCP version: the same user and CIMD client, the MCP client speaking that version.
+  for (const version of expect.mcpVersions) {
+    let run: LoginRun;
+    try {
+      const browser = options.browser ?? (own ??= (await launchChromium()).browser);
+      run = await runLogin({
+        gatewayUrl: options.gatewayUrl,
+        clientMetadataUrl: desired.cimd!.url,
+        user: { username: options.user.username, password },
+        fetch: options.fetch,
+        browser,
+        toolCalls: desired.verify.toolCalls,
+        mcpVersion: version,
+        ...(options.screenshots ? { screenshots: { directory: options.screenshots, ...(several ? { prefix: `${version}-` } : {}) } } : {}),
+      });
+    } catch (error) {
+      if (!(error instanceof ChromiumNotFoundError)) throw error;
+      run = { clientId: desired.cimd!.url, gatewayUrl: options.gatewayUrl, browserMissing: error.message, pages: [], requests: { client: [], browser: 0 }, screenshots: [] };
+    }
+    checks.push(...forMcpVersion(checkLogin(run, expect, options.now()), version, several));
+    if (run.browserMissing) break;
   }
-  const checks = [c.pass('password', `read ${options.user.username}'s password from the SSM SecureString ${options.user.passwordParameter} (never shown)`), ...checkLogin(run, expect, options.now())];
+  await own?.close();
   // A second guard: nothing the run kept may hold the password.
   return JSON.parse(JSON.stringify(checks).split(JSON.stringify(password).slice(1, -1)).join('[redacted]')) as Check[];
 }

@@ -11,6 +11,7 @@ import type { Check as VerifyCheck } from '../../functions/core/verify/report';
 import { loadLocalCa } from '../../scripts/tls/local-ca';
 import { ChromiumNotFoundError, launchChromium } from '../login/browser';
 import { runLogin } from '../login/flow';
+import { declaredMcpVersions } from '../../functions/core/gateway/mcp-versions';
 
 /**
  * The rehearsal's login phase (`keygate rehearse --keycloak real`): the seed article's MCP Inspector
@@ -88,7 +89,7 @@ export async function openLoginRig(input: Omit<LoginPhaseInput, 'screenshotDirec
       browser: `${chromium.source} (${chromium.executablePath})`,
       async login(screenshots) {
         const fetchedBefore = edge.cimd?.calls.length ?? 0;
-        const run = await runLogin({ gatewayUrl: edge.gatewayUrl, clientMetadataUrl: desired.cimd!.url, user: { username: user.username, password: input.password }, fetch: edge.fetch, browser, toolCalls: calls, ...(screenshots ? { screenshots } : {}) });
+        const run = await runLogin({ gatewayUrl: edge.gatewayUrl, clientMetadataUrl: desired.cimd!.url, user: { username: user.username, password: input.password }, fetch: edge.fetch, browser, toolCalls: calls, mcpVersion: declaredMcpVersions(desired.gateway)[0]!, ...(screenshots ? { screenshots } : {}) });
         const checks = checkLogin(run, { ...expectationsFor(desired, { gatewayUrl: edge.gatewayUrl }), toolCalls: calls }, new Date());
         const keycloakToCimd = (edge.cimd?.calls.length ?? 0) - fetchedBefore;
         return { run, checks, wallMs: run.wallMs ?? 0, requests: { client: run.requests.client.length, browser: run.requests.browser, keycloakToCimd, total: run.requests.client.length + run.requests.browser + keycloakToCimd } };

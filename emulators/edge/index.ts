@@ -89,6 +89,7 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
         publicUrl: edge.gatewayUrl,
         authorizer: { discoveryUrl: jwt.discoveryUrl, allowedAudiences: jwt.allowedAudiences, allowedScopes: jwt.allowedScopes, allowedClients: jwt.allowedClients },
         targets: desired.targets.map((t) => ({ name: t.name, tools: SEED_TOOLS })),
+        ...(desired.gateway.protocol?.supportedVersions?.length ? { supportedVersions: desired.gateway.protocol.supportedVersions } : {}),
         fetch: fetchFn,
       });
       balancer.route(gatewayHost, edge.gateway.url);

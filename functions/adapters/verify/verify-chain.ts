@@ -80,8 +80,15 @@ export async function verifyChain(desired: DesiredState, opts: VerifyChainOption
   } else {
     sensitive.push(canary.credentials.secret);
     const mint: Mint = async (scope) => {
-      const obs = await requestClientCredentialsToken(f, metadata.tokenEndpoint, canary.credentials, { ...(scope ? { scope } : {}), ...(gatewayUrl ? { resource: gatewayUrl } : {}) });
-      const result = checkTokenResponse(obs, canary.credentials.clientId, 'obtain', { cimdPolicies: cimdPolicies(desired.keycloak.realm).map((p) => p.name), cimdSupported: metadata.cimdSupported });
+      // RFC 8707: the resource tokens are bound to (audienceBinding), else the gateway URL as MCP clients send it.
+      const resource = expect.resourceBinding?.resource ?? gatewayUrl;
+      const obs = await requestClientCredentialsToken(f, metadata.tokenEndpoint, canary.credentials, { ...(scope ? { scope } : {}), ...(resource ? { resource } : {}) });
+      const result = checkTokenResponse(obs, canary.credentials.clientId, 'obtain', {
+        cimdPolicies: cimdPolicies(desired.keycloak.realm).map((p) => p.name),
+        cimdSupported: metadata.cimdSupported,
+        ...(expect.resourceBinding ? { resourceBinding: expect.resourceBinding } : {}),
+        resourceRequested: resource !== undefined,
+      });
       if (result.accessToken) sensitive.push(result.accessToken);
       return { ...result, obs };
     };

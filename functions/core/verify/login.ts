@@ -253,5 +253,10 @@ function callbackCheck(run: LoginRun, expect: ChainExpectations): Check {
   }
   if (!cb.code) return c.fail('callback', 'the callback carried no code', 'check the response_type (code)', { diagnosis: 'login-refused' });
   if (!cb.stateMatches) return c.fail('callback', 'the callback\'s state differs from the request\'s', 'the authorization response does not belong to this request (a replayed or forged redirect)', { diagnosis: 'login-state-mismatch' });
-  return c.pass('callback', `redirected to the 127.0.0.1 callback with a code and the request's state${cb.iss ? ` (iss ${cb.iss})` : ''}`);
+  // RFC 9207; MCP 2026-07-28 (SEP-2468): a present iss must be the authorization server's issuer.
+  const issuer = run.discovery?.issuer;
+  if (cb.iss && issuer && cb.iss !== issuer) {
+    return c.fail('callback', `the authorization response's iss is ${cb.iss}, not the issuer ${issuer} the client discovered: the response may come from another authorization server (mix-up)`, "check Keycloak's hostname (KC_HOSTNAME): it sets both", { diagnosis: 'login-iss-mismatch', observed: { iss: cb.iss, issuer } });
+  }
+  return c.pass('callback', `redirected to the 127.0.0.1 callback with a code and the request's state${cb.iss ? ` (iss ${cb.iss}, the discovered issuer: RFC 9207)` : ''}`);
 }
