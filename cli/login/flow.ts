@@ -388,15 +388,26 @@ function safeClaims(token: string): Record<string, unknown> {
   }
 }
 
-/** Records each request of the client (method, origin and path, status): counts for the bench, evidence for the report. */
+/**
+ * Records each request of the client (method, origin and path, status, and an OAuth error's code and
+ * description, never a body): counts for the bench, evidence for the report. The answer is handed on
+ * as the runtime's own Response: the SDK v2 tells an error response from a body with `instanceof
+ * Response`, which an undici Response (the edge's fetch) fails ("Invalid OAuth error response").
+ */
 function recordingFetch(base: FetchLike, run: LoginRun): FetchLike {
   return async (input, init) => {
     const url = new URL(input instanceof Request ? input.url : input.toString());
-    const entry = { method: init?.method ?? (input instanceof Request ? input.method : 'GET'), url: `${url.origin}${url.pathname}`, status: 0 };
+    const entry: LoginRun['requests']['client'][number] = { method: init?.method ?? (input instanceof Request ? input.method : 'GET'), url: `${url.origin}${url.pathname}`, status: 0 };
     run.requests.client.push(entry);
     try {
-      const response = await base(input, init);
+      const answer = await base(input, init);
+      const other = answer as Response;
+      const response = answer instanceof Response ? answer : new Response(other.body, { status: other.status, statusText: other.statusText, headers: other.headers });
       entry.status = response.status;
+      if (response.status >= 400 && /json/.test(response.headers.get('content-type') ?? '')) {
+        const body = (await response.clone().json().catch(() => ({}))) as { error?: unknown; error_description?: unknown };
+        if (typeof body.error === 'string') entry.error = `${body.error}${typeof body.error_description === 'string' ? `: ${body.error_description.slice(0, 200)}` : ''}`;
+      }
       return response;
     } catch (error) {
       entry.status = -1;

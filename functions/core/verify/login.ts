@@ -59,7 +59,7 @@ export interface LoginRun {
   /** The CIMD document as fetched from here when Keycloak could not fetch it (certificate and reachability). */
   cimdProbe?: { ok: true; status: number } | { ok: false; error: string; certificate: boolean };
   /** Requests: the MCP client's (method, origin + path, status) and the browser's count. */
-  requests: { client: Array<{ method: string; url: string; status: number }>; browser: number };
+  requests: { client: Array<{ method: string; url: string; status: number; error?: string }>; browser: number };
   screenshots: string[];
   wallMs?: number;
 }

@@ -172,7 +172,7 @@ function audienceCheck(p: TokenPayload, expect: ChainExpectations): Check {
   const bound = expect.resourceBinding;
   if (bound) {
     // RFC 8707 on Keycloak 26.7: a token requested with resource=<r> carries aud [r] only.
-    if (aud.length === 1 && aud[0] === bound.resource && expect.audiences.includes(bound.resource)) return c.pass('audience', `aud ${JSON.stringify(p.aud)} is the resource the token was requested for (RFC 8707)`);
+    if (aud.length === 1 && aud[0] === bound.resource && expect.audiences.includes(bound.resource)) return c.pass('audience', `aud ${JSON.stringify(p.aud)} is the resource the token was requested for (RFC 8707)`, '', { observed });
     if (!aud.includes(bound.resource)) {
       const ignored = aud.includes(bound.clientId);
       return c.fail(
