@@ -95,4 +95,19 @@ export const audienceBindingRules: Rule[] = [
       );
     },
   },
+  {
+    id: 'resource-indicator-refresh-token',
+    severity: 'error',
+    summary: "`audienceBinding.strategy: resource-indicator` with a CIMD document whose `grant_types` lacks `refresh_token`: Keycloak 26.7.3 answers the login's token request with HTTP 500.",
+    check(d, report) {
+      if (d.keycloak.realm.audienceBinding.strategy !== 'resource-indicator' || !d.cimd) return;
+      const grants = d.cimd.document.grant_types ?? ['authorization_code'];
+      if (grants.includes('refresh_token')) return;
+      report(
+        ['cimd', 'document', 'grant_types'],
+        `lacks refresh_token, so Keycloak registers the CIMD client without refresh tokens (use.refresh.tokens follows grant_types), and Keycloak ${RESOURCE_INDICATORS_SINCE}+ fails a token request with resource when it issues no refresh token (HTTP 500, NullPointerException in ResourceIndicatorsPostProcessor; seen on 26.7.3)`,
+        'add refresh_token to cimd.document.grant_types (["authorization_code", "refresh_token"])',
+      );
+    },
+  },
 ];

@@ -46,6 +46,8 @@ const bindByResource = (realm: string) => (raw: Record<string, any>) => {
   raw.gateway.protocol = { supportedVersions: ['2025-11-25', '2026-07-28'] };
   raw.gateway.authorizer.allowedClients = [];
   raw.verify.gatewayUrl = edge.gatewayUrl;
+  // Without refresh_token Keycloak 26.7.3 answers the code exchange with 500 (lint resource-indicator-refresh-token).
+  raw.cimd.document.grant_types = ['authorization_code', 'refresh_token'];
 };
 
 async function provision(desired: DesiredState, realm: string): Promise<void> {
@@ -152,6 +154,20 @@ describe('Keycloak 26.7.3 with --features=resource-indicators, strategy resource
     expect(run.calls).toEqual([{ ok: true, isError: false, text: '5' }]);
     // The token request carried the same resource (the SDK sends it; Keycloak refuses a different one).
     expect(run.requests.client.filter((r) => r.url.endsWith('/protocol/openid-connect/token')).map((r) => r.status)).toEqual([200]);
+  });
+});
+
+describe('what Keycloak 26.7.3 does to a CIMD client without refresh_token, named by lint first', () => {
+  it('the code exchange with resource fails with HTTP 500 (a NullPointerException in ResourceIndicatorsPostProcessor)', async () => {
+    // Prepare: a CIMD client of its own whose document lists authorization_code only (the seed's).
+    const clientId = await edge.serveDocument('/oauth/no-refresh.json', { client_name: 'no refresh', redirect_uris: ['http://127.0.0.1/oauth/callback'], grant_types: ['authorization_code'], response_types: ['code'], token_endpoint_auth_method: 'none' });
+    expect(lintDesiredState(h.desiredWith((raw) => (raw.cimd.document.grant_types = ['authorization_code']))).map((f) => f.ruleId)).toContain('resource-indicator-refresh-token');
+    // Act
+    const run = await runLogin({ gatewayUrl: edge.gatewayUrl, clientMetadataUrl: clientId, user: { username: 'alice', password: SECRETS.alice }, fetch: edge.fetch, browser, mcpVersion: '2026-07-28' });
+    // Assess
+    expect(run.token).toMatchObject({ ok: false });
+    expect(run.requests.client.find((r) => r.url.endsWith('/protocol/openid-connect/token'))).toMatchObject({ status: 500, error: expect.stringMatching(/^unknown_error/) });
+    expect(serverErrors().join('\n')).toMatch(/NullPointerException: Cannot invoke "org\.keycloak\.representations\.RefreshToken\.getOtherClaims\(\)"[\s\S]*ResourceIndicatorsPostProcessor\.java:66/);
   });
 });
 

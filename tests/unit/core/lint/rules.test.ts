@@ -17,6 +17,7 @@ const resourceIndicator: Edit = (r) => {
   r.keycloak.realm.audienceBinding = { strategy: 'resource-indicator', resource: GW };
   r.gateway.authorizer.allowedAudiences = [GW];
   r.verify.gatewayUrl = GW;
+  r.cimd.document.grant_types = ['authorization_code', 'refresh_token'];
 };
 const withResourceIndicator = (edit: Edit): Edit => (r) => {
   resourceIndicator(r);
@@ -59,6 +60,7 @@ const VIOLATIONS: Array<{ rule: string; path: string; message: RegExp; edit: Edi
   { rule: 'resource-indicator-audience-not-allowed', path: 'gateway.authorizer.allowedAudiences', message: /lacks "https:\/\/mcp-gateway-keycloak-demo/, edit: withResourceIndicator((r) => (r.gateway.authorizer.allowedAudiences = ['mcp-gateway-demo'])) },
   { rule: 'resource-indicator-client-unmapped', path: 'keycloak.realm.audienceBinding.clientId', message: /"mcp-gateway" is put into access tokens by no audience mapper/, edit: withResourceIndicator((r) => (r.keycloak.realm.audienceBinding.clientId = 'mcp-gateway')) },
   { rule: 'resource-indicator-client-unmapped', path: 'keycloak.realm.clientScopes', message: /has no audience mapper/, edit: withResourceIndicator((r) => delete r.keycloak.realm.clientScopes[0].audienceMapper) },
+  { rule: 'resource-indicator-refresh-token', path: 'cimd.document.grant_types', message: /lacks refresh_token.*HTTP 500/, edit: withResourceIndicator((r) => (r.cimd.document.grant_types = ['authorization_code'])) },
   { rule: 'vpce-source-missing', path: 'resourcePolicy.vpcEndpoint', message: /names no VPC endpoint/, edit: (r) => (r.resourcePolicy.vpcEndpoint = {}) },
   { rule: 'vpce-source-missing', path: 'resourcePolicy.vpcEndpoint', message: /sets both parameterName and ids/, edit: (r) => (r.resourcePolicy.vpcEndpoint.ids = ['vpce-0123456789abcdef0']) },
   { rule: 'vpce-id-invalid', path: 'resourcePolicy.vpcEndpoint.ids[0]', message: /"vpce-xyz" is not a VPC endpoint id/, edit: (r) => (r.resourcePolicy.vpcEndpoint = { ids: ['vpce-xyz'] }) },
