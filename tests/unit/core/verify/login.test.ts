@@ -48,6 +48,12 @@ describe('Keycloak 26.7.3\'s pages, recognised', () => {
     expect(classifyPage(PAGES[name]!)).toEqual({ kind, ...(message ? { message } : {}) });
   });
 
+  it('a login form without the button the flow clicks (#kc-login) is an unknown page, described, not waited on', () => {
+    const themed = { ...PAGES.login!, ids: PAGES.login!.ids.filter((id) => id !== 'kc-login') };
+    expect(classifyPage(themed)).toEqual({ kind: 'unknown' });
+    expect(describePage(themed)).toMatch(/: title "Sign in to [^"]+"; heading "Sign in to your account"; fields username, password/);
+  });
+
   it('the login form with an error message is a refused login', () => {
     expect(classifyPage({ ...PAGES.login!, messages: ['Invalid username or password.'] })).toEqual({ kind: 'login-error', message: 'Invalid username or password.' });
   });
