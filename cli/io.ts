@@ -32,9 +32,28 @@ export function readInputFile(path: string): string {
     let length = 0;
     for (let n = -1; n !== 0 && length <= MAX_INPUT_BYTES; length += n) n = readSync(fd, buffer, length, buffer.length - length, null);
     if (length > MAX_INPUT_BYTES) throw inputError(`it grew over the ${MAX_INPUT_BYTES}-byte limit for an input file while it was read`);
-    return buffer.toString('utf8', 0, length);
+    return textOf(buffer.subarray(0, length));
   } finally {
     closeSync(fd);
+  }
+}
+
+/**
+ * The file's bytes as text, or "not a text file": a NUL byte or invalid UTF-8 means a binary file (or
+ * another encoding) given by mistake, which decoding would turn into U+FFFD and confusing YAML errors.
+ */
+function textOf(bytes: Buffer): string {
+  const nul = bytes.indexOf(0);
+  if (nul >= 0) throw inputError(`not a text file (a NUL byte at byte ${nul + 1})`);
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    const text = bytes.toString('utf8');
+    // The first byte where decoding and re-encoding part: where the invalid sequence starts.
+    const again = Buffer.from(text, 'utf8');
+    let at = 0;
+    while (at < bytes.length && bytes[at] === again[at]) at++;
+    throw inputError(`not a text file (invalid UTF-8 at byte ${at + 1})`);
   }
 }
 

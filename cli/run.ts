@@ -51,12 +51,14 @@ const COMMANDS: Record<CommandName, Command> = {
       json: v.json === true,
     }),
   rehearse: async (io, v) => (await loadRehearse()).rehearseCommand(io, { ...optional('config', v.config), ...optional('speed', v.speed), ...optional('fault', v.fault), ...optional('keycloak', v.keycloak), ...optional('screenshots', v.screenshots), json: v.json === true }),
+  world: async (io, v) => (await loadWorld()).worldCommand(io, { ...optional('config', v.config), ...optional('speed', v.speed), json: v.json === true }),
   schema: (io, v) => schemaCommand(io, { json: v.json === true }),
   rules: (io, v) => rulesCommand(io, { json: v.json === true }),
 };
 
 /** The rehearsal and the local world (the emulators, the state machine runner, every handler) load only when they run. */
 const loadRehearse = () => import('./commands/rehearse');
+const loadWorld = () => import('./commands/world');
 
 /** Runs one CLI invocation and returns its exit code. Never throws for a user's mistake. */
 export async function run(argv: string[], raw: CliIo): Promise<number> {

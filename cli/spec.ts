@@ -95,7 +95,7 @@ export const COMMAND_SPECS = {
     },
     examples: ['AWS_PROFILE=ops AWS_REGION=eu-west-1 keygate drift --config my-gateway.yaml --stack keygate-dev --command-document keygate-dev-KeycloakCommandDocument-AbC --gateway-role-arn arn:aws:iam::111122223333:role/keygate-dev-GatewayRole-XyZ'],
     exits: [[0, 'no drift'], [1, 'drift found'], UNUSABLE, [70, 'AWS or the Keycloak host refused: one line naming the service, the operation, the endpoint or region and the fix']],
-    notes: 'Credentials and region come from the AWS SDK\'s usual sources (AWS_PROFILE, AWS_ACCESS_KEY_ID, SSO, AWS_REGION); AWS_ENDPOINT_URL_<SERVICE> points a service elsewhere.',
+    notes: 'Credentials and region come from the AWS SDK\'s usual sources (AWS_PROFILE, AWS_ACCESS_KEY_ID, SSO, AWS_REGION); AWS_ENDPOINT_URL_<SERVICE> points a service elsewhere (keygate world prints such a command).',
   },
   rehearse: {
     summary: 'the whole control plane on this machine: provision, rotation, drift report and repair, teardown',
@@ -110,6 +110,19 @@ export const COMMAND_SPECS = {
     },
     examples: ['keygate rehearse', 'keygate rehearse --config my-gateway.yaml --speed 50', 'keygate rehearse --fault target-failed', 'keygate rehearse --keycloak real'],
     exits: [[0, 'every phase succeeded and everything started was cleaned up'], [1, 'a phase failed (the step, why and the fix are printed)'], UNUSABLE, INTERNAL, [130, 'interrupted by Ctrl-C (143: SIGTERM); cleaned up all the same']],
+    notes: 'To keep a provisioned local world running and try keygate verify and keygate drift against it, use keygate world.',
+  },
+  world: {
+    summary: 'provision the local world and keep it running, with the verify and drift commands that work against it',
+    usage: '[--config FILE] [--speed N] [--json]',
+    flags: {
+      config: { ...CONFIG, help: 'the desired-state document (default: keygate\'s examples/seed.yaml, from any directory)' },
+      speed: { type: 'string', value: 'N', help: 'as for rehearse: the emulated delays N times faster, 1 to 2000 (default 20)' },
+      json: { ...JSON_FLAG, help: 'once the world is up, print one JSON object (endpoints, environment, commands) on stdout; the progress goes to stderr' },
+    },
+    examples: ['keygate world --config my-gateway.yaml'],
+    exits: [[0, 'stopped by Ctrl-C or SIGTERM once up; every server closed and every temporary file removed'], [1, 'provisioning failed (the world is closed)'], UNUSABLE, INTERNAL, [130, 'Ctrl-C before the world was up (143: SIGTERM); cleaned up all the same']],
+    notes: 'Nothing leaves this machine: every server listens on 127.0.0.1. The credentials printed are the emulators\' own made-up values.',
   },
   schema: {
     summary: 'the JSON Schema of the desired-state document',

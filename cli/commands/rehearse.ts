@@ -44,7 +44,7 @@ export interface RehearseOptions {
 }
 
 /** Exit status after a signal, as a shell reports it (128 + the signal's number). */
-const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
+export const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 
 /**
  * `keygate rehearse [--config FILE] [--speed N] [--fault KIND] [--json]`: the whole control plane on
@@ -78,31 +78,17 @@ export async function rehearseCommand(io: CliIo, opts: RehearseOptions): Promise
       `${keycloak === 'real' ? '; Keycloak: a real 26.7.3 on loopback (the first run installs it with Maven: a few minutes)' : ''}\n`,
   );
 
-  const controller = new AbortController();
-  let signal: string | undefined;
-  const onSignal = (name: string) => () => {
-    if (signal) process.exit(SIGNAL_EXIT[name]); // a second Ctrl-C: stop waiting for the cleanup
-    signal = name;
-    io.stderr(`\nkeygate rehearse: ${name}: stopping the running execution and cleaning up (Ctrl-C again to quit at once)\n`);
-    controller.abort();
-  };
-  // A last resort when the process ends before the cleanup ran (a second Ctrl-C, a crash): the
-  // servers end with the process, the temporary directories would not.
-  const onExit = () => {
-    for (const dir of view.world ? [view.world.hostRoot, dirname(view.world.ssm.fakeBin)] : []) rmSync(dir, { recursive: true, force: true });
-  };
-  const handlers = [...Object.keys(SIGNAL_EXIT).map((name) => [name, onSignal(name)] as const), ['exit', onExit] as const];
-  for (const [name, handler] of handlers) process.on(name, handler);
-
+  const trap = trapSignals(io, 'rehearse', view);
   const logLines: Array<Record<string, any>> = [];
   let result: RehearsalResult;
   try {
     const progress = (message: string) => (opts.json ? io.stderr : io.stdout)(`${style.dim(message)}\n`);
-    result = await captureFunctionOutput(logLines, () => rehearse({ document, desired, config, speed, ...(fault ? { fault } : {}), keycloak, ...(opts.screenshots !== undefined ? { screenshotDirectory: opts.screenshots } : {}), progress, signal: controller.signal, view }));
+    result = await captureFunctionOutput(logLines, () => rehearse({ document, desired, config, speed, ...(fault ? { fault } : {}), keycloak, ...(opts.screenshots !== undefined ? { screenshotDirectory: opts.screenshots } : {}), progress, signal: trap.signal, view }));
   } finally {
     view.stop();
-    for (const [name, handler] of handlers) process.off(name, handler);
+    trap.release();
   }
+  const signal = trap.received();
   // Secrets live in the emulated Parameter Store only: not in the functions' logs, not in the output.
   const secrets = view.world ? secretsOf(view.world) : [];
   const logs = logLines.map((l) => JSON.stringify(l)).join('\n');
@@ -122,12 +108,35 @@ export async function rehearseCommand(io: CliIo, opts: RehearseOptions): Promise
   return code;
 }
 
+/**
+ * Ctrl-C and SIGTERM for a command that runs the local world (rehearse, world): the first stops the
+ * running execution and lets the cleanup run; a second quits at once. If the process ends before the
+ * cleanup ran (that second Ctrl-C, a crash), the servers end with it, the temporary directories would
+ * not: they are removed on exit (the world's, and `extraDirs()`).
+ */
+export function trapSignals(io: CliIo, command: string, view: LiveView, extraDirs: () => string[] = () => []): { signal: AbortSignal; received(): string | undefined; release(): void } {
+  const controller = new AbortController();
+  let received: string | undefined;
+  const onSignal = (name: string) => () => {
+    if (received) process.exit(SIGNAL_EXIT[name]); // a second Ctrl-C: stop waiting for the cleanup
+    received = name;
+    io.stderr(`\nkeygate ${command}: ${name}: stopping ${command === 'world' ? 'the local world' : 'the running execution'} and cleaning up (Ctrl-C again to quit at once)\n`);
+    controller.abort();
+  };
+  const onExit = () => {
+    for (const dir of [...(view.world ? [view.world.hostRoot, dirname(view.world.ssm.fakeBin)] : []), ...extraDirs()]) rmSync(dir, { recursive: true, force: true });
+  };
+  const handlers = [...Object.keys(SIGNAL_EXIT).map((name) => [name, onSignal(name)] as const), ['exit', onExit] as const];
+  for (const [name, handler] of handlers) process.on(name, handler);
+  return { signal: controller.signal, received: () => received, release: () => void handlers.forEach(([name, handler]) => process.off(name, handler)) };
+}
+
 /** `format` and `ok` first, then the rest of the result. */
 const withOk = ({ format, ...rest }: RehearsalResult, ok: boolean) => ({ format, ok, ...rest });
 
 const secretsOf = (world: AnyWorld) => [world.secrets.admin, world.secrets.canary, ...Object.values(world.secrets.users)].filter((s) => s.length >= 8);
 
-function speedOf(value: string | undefined): number {
+export function speedOf(value: string | undefined): number {
   if (value === undefined) return DEFAULT_SPEED;
   const speed = Number(value);
   if (!Number.isFinite(speed) || speed < 1 || speed > MAX_SPEED) {

@@ -8,7 +8,7 @@ const execFileAsync = promisify(execFile);
 
 /**
  * Finding and starting the headless Chromium that logs in at Keycloak: Debian's `chromium` when it is
- * installed (or the browser KEYGATE_CHROMIUM names), else the binary the npm package
+ * installed (or the browser KEYGATE_CHROMIUM names; `KEYGATE_CHROMIUM=@sparticuz/chromium` skips Debian's), else the binary the npm package
  * `@sparticuz/chromium` ships (unpacked into the temporary directory on first use, ~4 s). Never a
  * browser download at run time: with neither, {@link ChromiumNotFoundError} says what to install.
  * Driven by playwright-core, which brings no browser of its own.
@@ -24,11 +24,14 @@ export interface ChromiumChoice {
 /** Where Debian (and Ubuntu's deb) put the browser. */
 export const DEBIAN_CHROMIUM_PATHS = ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
 
+/** KEYGATE_CHROMIUM's value that picks the npm package's build (not a path). */
+export const SPARTICUZ = '@sparticuz/chromium';
+
 export class ChromiumNotFoundError extends Error {
   override readonly name = 'ChromiumNotFoundError' as const;
   constructor(readonly tried: string[]) {
     super(
-      `no Chromium for the login flow: tried ${tried.join(', ')}. Install Debian's package (apt-get install chromium) or the npm package (npm install @sparticuz/chromium, which ships its binary), or set KEYGATE_CHROMIUM to a Chromium or Chrome executable; keygate never downloads a browser.`,
+      `no Chromium for the login flow: tried ${tried.join(', ')}. Install Debian's package (apt-get install chromium) or the npm package (npm install @sparticuz/chromium, which ships its binary), or set KEYGATE_CHROMIUM to a Chromium or Chrome executable (or to @sparticuz/chromium for the npm package's build); keygate never downloads a browser.`,
     );
   }
 }
@@ -50,11 +53,13 @@ export async function findChromium(options: FindOptions = {}): Promise<ChromiumC
   const exists = options.exists ?? existsSync;
   const tried: string[] = [];
   const named = env.KEYGATE_CHROMIUM?.trim();
-  if (named) {
+  // The npm package's build even where Debian's is installed: what a fresh machine (CI) without Debian's chromium runs.
+  const npmOnly = named === SPARTICUZ;
+  if (named && !npmOnly) {
     if (exists(named)) return { executablePath: named, source: 'env', args: rootArgs() };
     tried.push(`KEYGATE_CHROMIUM=${named} (no such file)`);
   }
-  for (const path of options.debianPaths ?? DEBIAN_CHROMIUM_PATHS) {
+  for (const path of npmOnly ? [] : (options.debianPaths ?? DEBIAN_CHROMIUM_PATHS)) {
     if (exists(path)) return { executablePath: path, source: 'debian', args: rootArgs() };
     tried.push(path);
   }

@@ -183,6 +183,11 @@ export interface RehearsalOptions {
   /** Ctrl-C: stops the running execution, skips the rest, cleans up. */
   signal?: AbortSignal;
   view: RehearsalView;
+  /**
+   * `keygate world`: after provisioning succeeded, instead of the other phases, this runs with the
+   * provisioned world (it resolves when the world may go: on Ctrl-C); then the cleanup as always.
+   */
+  keep?: (world: AnyWorld) => Promise<void>;
 }
 
 /** The new endpoint the network stack "replaces" the old one with. */
@@ -449,6 +454,11 @@ class Runner {
     );
 
     if (this.keycloak) await this.loginPhase(world, this.keycloak);
+
+    if (this.options.keep) {
+      if (!this.stopped) await this.options.keep(world);
+      return;
+    }
 
     const parameter = desired.resourcePolicy && 'parameterName' in desired.resourcePolicy.vpcEndpoint ? desired.resourcePolicy.vpcEndpoint.parameterName : undefined;
     if (parameter) {

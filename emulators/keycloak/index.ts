@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-import { readText } from '../http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readText, startSwitchableServer } from '../http';
 import { ADMIN_ROUTES, ReplyError, type AdminContext, type Reply } from './admin-routes';
 import { newRealm, type RealmState } from './state';
 
@@ -76,7 +75,6 @@ export async function start(options: KeycloakStandInOptions = {}): Promise<Keycl
   const failures: Array<{ method: string; suffix: string; reply: Reply }> = [];
   let writeFault: { remaining: number; fault: Reply | 'drop' | 'drop-after-apply' } | undefined;
   const ctx: AdminContext = { realms, features: { cimd: options.features?.cimd ?? true }, baseUrl: '' };
-  const sockets = new Set<Socket>();
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -140,27 +138,12 @@ export async function start(options: KeycloakStandInOptions = {}): Promise<Keycl
     return { status: 404, body: { error: 'Unable to find matching target resource method' } };
   };
 
-  let server: Server = createServer((req, res) => void handle(req, res).catch((e) => res.writeHead(500).end(String(e))));
-  const listen = (port: number) =>
-    new Promise<number>((resolve, reject) => {
-      server.once('error', reject);
-      server.on('connection', (s) => (sockets.add(s), s.on('close', () => sockets.delete(s))));
-      server.listen(port, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
-    });
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => resolve());
-    });
-  const port = await listen(options.port ?? 0);
-  ctx.baseUrl = `http://127.0.0.1:${port}`;
-  let down = false;
+  const server = await startSwitchableServer((req, res) => void handle(req, res).catch((e) => res.writeHead(500).end(String(e))), options.port ?? 0);
+  ctx.baseUrl = server.url;
 
   return {
     url: ctx.baseUrl,
-    close: async () => {
-      if (!down) await stop();
-    },
+    close: server.close,
     callLog,
     writes: () => callLog.filter((c) => c.method !== 'GET' && c.path.startsWith('/admin/')),
     realm: (name) => realms.get(name),
@@ -171,15 +154,7 @@ export async function start(options: KeycloakStandInOptions = {}): Promise<Keycl
     },
     putRealm: (name, state) => void (state ? realms.set(name, state) : realms.delete(name)),
     setFeature: (_name, on) => void (ctx.features.cimd = on),
-    setDown: async (value) => {
-      if (value === down) return;
-      down = value;
-      if (value) await stop();
-      else {
-        server = createServer((req, res) => void handle(req, res).catch((e) => res.writeHead(500).end(String(e))));
-        await listen(port);
-      }
-    },
+    setDown: server.setDown,
     failNext: (method, pathSuffix, reply) => void failures.push({ method, suffix: pathSuffix, reply }),
     failWrite: (n, fault) => void (writeFault = { remaining: n, fault }),
     expireTokens: () => tokens.clear(),

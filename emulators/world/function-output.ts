@@ -13,7 +13,7 @@ export async function captureFunctionOutput<T>(lines: Array<Record<string, any>>
   if (active++ === 0) {
     streams.forEach((stream, i) => {
       stream.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
-        const parsed = tryParse(String(chunk));
+        const parsed = suspended ? undefined : tryParse(String(chunk));
         if (!parsed) return originals[i]!.call(stream, chunk, ...rest);
         sink.push(parsed);
         return true;
@@ -27,6 +27,20 @@ export async function captureFunctionOutput<T>(lines: Array<Record<string, any>>
   }
 }
 
+/**
+ * Runs `fn`, whose output is a person's even if it is one JSON object (`keygate world --json` prints
+ * its object while the world, and so the capture, runs).
+ */
+export function uncaptured<T>(fn: () => T): T {
+  suspended = true;
+  try {
+    return fn();
+  } finally {
+    suspended = false;
+  }
+}
+
+let suspended = false;
 let active = 0;
 let sink: Array<Record<string, any>> = [];
 const streams = [process.stdout, process.stderr] as const;

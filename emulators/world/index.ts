@@ -402,7 +402,8 @@ const randomChars = (n: number) => Array.from({ length: n }, () => 'abcdefghijkl
 export async function loadChain(): Promise<typeof import('../chain')> {
   const warn = console.warn;
   console.warn = (...args: unknown[]) => {
-    if (!String(args[0]).startsWith('oidc-provider WARNING: Unsupported runtime')) warn(...args);
+    // On a terminal oidc-provider colours the line (lib/helpers/attention.js): compare it without the escapes.
+    if (!String(args[0]).replace(/\u001b\[[\d;]*m/g, '').startsWith('oidc-provider WARNING: Unsupported runtime')) warn(...args);
   };
   try {
     return await import('../chain');

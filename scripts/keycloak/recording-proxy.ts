@@ -1,5 +1,5 @@
-import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { request, type IncomingMessage, type ServerResponse } from 'node:http';
+import { startSwitchableServer } from '../../emulators/http';
 
 /** One request the proxy passed to Keycloak, and Keycloak's status (paths without the query string). */
 export interface RecordedCall {
@@ -36,7 +36,6 @@ export interface RecordingProxy {
 export async function startRecordingProxy(target: string): Promise<RecordingProxy> {
   const upstream = new URL(target);
   const callLog: RecordedCall[] = [];
-  const sockets = new Set<Socket>();
   const forward = (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://proxy');
     const entry: RecordedCall = { method: req.method ?? 'GET', path: url.pathname, query: url.search.slice(1), status: 0 };
@@ -56,36 +55,12 @@ export async function startRecordingProxy(target: string): Promise<RecordingProx
     });
     req.pipe(out);
   };
-  let server = createServer(forward);
-  const listen = (port: number) =>
-    new Promise<number>((resolve, reject) => {
-      server.once('error', reject);
-      server.on('connection', (s) => (sockets.add(s), s.on('close', () => sockets.delete(s))));
-      server.listen(port, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
-    });
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => resolve());
-    });
-  const port = await listen(0);
-  let down = false;
+  const server = await startSwitchableServer(forward);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: server.url,
     callLog,
     writes: () => callLog.filter((c) => c.method !== 'GET' && c.path.startsWith('/admin/')),
-    setDown: async (value) => {
-      if (value === down) return;
-      down = value;
-      if (value) await stop();
-      else {
-        server = createServer(forward);
-        await listen(port);
-      }
-    },
-    close: async () => {
-      if (!down) await stop();
-      down = true;
-    },
+    setDown: server.setDown,
+    close: server.close,
   };
 }

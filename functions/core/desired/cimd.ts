@@ -47,6 +47,15 @@ export const isInsideDirectory = (path: string, directory: string): boolean => p
 /** An absolute path without `.`/`..` segments, empty segments or a trailing slash (the executor refuses others). */
 const HOST_PATH = /^(\/(?!\.{1,2}(\/|$))[^/\0]+)+$/;
 
+/**
+ * `mode: 644` (or 0644) unquoted is the number 644 to YAML 1.2, not an octal string. The message
+ * gives the quoted form the writer most likely meant (three octal digits: those, with a leading 0).
+ */
+function unquotedMode(n: number): string {
+  const meant = /^[0-7]{3}$/.test(String(n)) ? `0${n}` : '0644';
+  return `must be a quoted string such as '${meant}': unquoted, YAML reads the mode as the number ${n} (write mode: '${meant}')`;
+}
+
 export const CimdPublishSchema = z.union([
   z.strictObject({
     host: z.strictObject({
@@ -55,7 +64,10 @@ export const CimdPublishSchema = z.union([
         .regex(HOST_PATH, { error: 'must be an absolute file path without . or .. segments, such as /opt/cimd/public/oauth/client-metadata.json' })
         .refine((p) => !p.endsWith(PREVIOUS_SUFFIX), { error: `must not end with ${PREVIOUS_SUFFIX} (keygate keeps its rollback copy under that name)` })
         .meta({ description: 'Absolute path of the file nginx serves, on the Keycloak host' }),
-      mode: z.string().regex(/^0[0-7]{3}$/, { error: 'must be an octal file mode such as 0644' }).default('0644'),
+      mode: z
+        .string({ error: (issue) => (typeof issue.input === 'number' ? unquotedMode(issue.input) : undefined) })
+        .regex(/^0[0-7]{3}$/, { error: 'must be an octal file mode such as 0644' })
+        .default('0644'),
     }),
   }),
   z.strictObject({

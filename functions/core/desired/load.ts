@@ -17,10 +17,17 @@ export interface ParsedText {
  * problems can name the line. Duplicate keys are errors. Throws {@link DesiredStateInvalidError}.
  */
 export function parseDesiredStateText(text: string, source = 'desired state'): ParsedText {
-  const body = isEncodedDocument(text) ? decodeDocument(text) : text;
+  const encoded = isEncodedDocument(text);
+  const body = encoded ? decodeDocument(text) : text;
   const lineCounter = new LineCounter();
+  // A .json file is read as JSON: YAML would take a trailing comma or a comment, and its errors would say YAML.
+  const format = !encoded && /\.json$/i.test(source) ? 'JSON' : 'YAML';
   const doc = parseDocument(body, { lineCounter, uniqueKeys: true, prettyErrors: true, version: '1.2' });
-  const syntax = [...doc.errors, ...doc.warnings].map((e) => syntaxProblem(doc, lineCounter, e));
+  if (format === 'JSON') {
+    const problem = jsonSyntaxProblem(body, lineCounter);
+    if (problem) throw new DesiredStateInvalidError(source, [problem]);
+  }
+  const syntax = [...doc.errors, ...doc.warnings].map((e) => syntaxProblem(doc, lineCounter, e, body, format));
   if (syntax.length) throw new DesiredStateInvalidError(source, syntax);
   if (doc.contents === null) {
     throw new DesiredStateInvalidError(source, [
@@ -50,12 +57,56 @@ export function parseDesiredStateText(text: string, source = 'desired state'): P
 /** How many alias uses one document may expand: the yaml default, named here because the error message says it. */
 const MAX_ALIAS_COUNT = 100;
 
-/** A YAML syntax error as a problem; duplicate keys and a second document get their own wording. */
-function syntaxProblem(doc: Document, lineCounter: LineCounter, e: YAMLError): Problem {
+/** JSON.parse's complaint about a .json file, at its line and column; undefined when it parses. */
+function jsonSyntaxProblem(body: string, lineCounter: LineCounter): Problem | undefined {
+  try {
+    JSON.parse(body);
+    return undefined;
+  } catch (error) {
+    const message = (error as Error).message;
+    const offset = /at position (\d+)/.exec(message)?.[1];
+    const where = offset === undefined ? {} : ((p) => ({ line: p.line, column: p.col }))(lineCounter.linePos(Number(offset)));
+    const what = message.replace(/ in JSON at position \d+.*$/s, '').replace(/, ".*" is not valid JSON$/s, '');
+    return { path: '', message: `invalid JSON: ${what}`, fix: 'JSON takes no trailing comma, comment or single-quoted string; to write YAML, name the file .yaml', ...where };
+  }
+}
+
+/**
+ * Where an unclosed `[`, `{` or quote opened: the parser notices only where the text stops making
+ * sense, often lines later. Scans up to `offset`, skipping quoted text and comments; the last opener
+ * of `kind` left unmatched.
+ */
+export function unclosedOpener(body: string, offset: number, kind: '[' | '{' | '"' | "'"): number | undefined {
+  const open: Array<{ char: string; at: number }> = [];
+  let quote: { char: string; at: number } | undefined;
+  for (let i = 0; i < Math.min(offset, body.length); i++) {
+    const c = body[i]!;
+    if (quote) {
+      if (quote.char === '"' && c === '\\') i++;
+      else if (c === quote.char && !(c === "'" && body[i + 1] === "'")) quote = undefined;
+      else if (c === "'" && quote.char === "'" && body[i + 1] === "'") i++;
+      continue;
+    }
+    if (c === '#' && (i === 0 || /\s/.test(body[i - 1]!))) {
+      while (i < body.length && body[i] !== '\n') i++;
+      continue;
+    }
+    // A quote starts a quoted scalar only where a scalar may start (not inside a plain word: it's).
+    if ((c === '"' || c === "'") && (i === 0 || /[\s\[{,:-]/.test(body[i - 1]!))) quote = { char: c, at: i };
+    else if (c === '[' || c === '{') open.push({ char: c, at: i });
+    else if (c === ']' || c === '}') open.pop();
+  }
+  if (kind === '"' || kind === "'") return quote?.char === kind ? quote.at : undefined;
+  return open.filter((o) => o.char === kind).at(-1)?.at;
+}
+
+/** A YAML syntax error as a problem; duplicate keys, a second document and an unclosed bracket or quote get their own wording. */
+function syntaxProblem(doc: Document, lineCounter: LineCounter, e: YAMLError, body: string, format: 'YAML' | 'JSON'): Problem {
   const at = (offset: number) => {
     const { line, col } = lineCounter.linePos(offset);
     return { line, column: col };
   };
+
   const pos = e.linePos?.[0];
   const where = pos ? { line: pos.line, column: pos.col } : {};
   if (e.code === 'DUPLICATE_KEY') {
@@ -63,7 +114,7 @@ function syntaxProblem(doc: Document, lineCounter: LineCounter, e: YAMLError): P
     if (found) {
       const key = String(found.path[found.path.length - 1]);
       const first = found.first === undefined ? '' : ` (first at line ${at(found.first).line})`;
-      return { path: formatPath(found.path), message: `is declared twice in the same mapping${first}`, fix: `keep one "${key}" key: YAML keeps no duplicate keys`, ...where };
+      return { path: formatPath(found.path), message: `is declared twice in the same mapping${first}`, fix: `keep one "${key}" key: ${format === 'JSON' ? 'keygate refuses a repeated key (JSON.parse would keep the last one silently)' : 'YAML keeps no duplicate keys'}`, ...where };
     }
   }
   if (e.code === 'MULTIPLE_DOCS') {
@@ -74,7 +125,16 @@ function syntaxProblem(doc: Document, lineCounter: LineCounter, e: YAMLError): P
       ...at(e.pos[0]),
     };
   }
-  return { path: '', message: `invalid YAML: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+.*$/, '')}`, ...where };
+  const first = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+.*$/, '');
+  const closer = /end with an? ([\]}])/.exec(first)?.[1] ?? (/^Missing closing ("|')quote/.exec(first)?.[1] as '"' | "'" | undefined);
+  const opener = closer === ']' ? '[' : closer === '}' ? '{' : closer;
+  const opened = opener ? unclosedOpener(body, e.pos[0], opener as '[' | '{' | '"' | "'") : undefined;
+  if (opener && opened !== undefined) {
+    const noticed = pos ? ` (the parser noticed at line ${pos.line})` : '';
+    const what = opener === '[' ? 'list' : opener === '{' ? 'mapping' : 'quoted string';
+    return { path: '', message: `invalid ${format}: the ${what} opened here with ${opener} is not closed${noticed}`, fix: `close it with ${closer} on the line where it ends`, ...at(opened) };
+  }
+  return { path: '', message: `invalid ${format}: ${first}`, ...where };
 }
 
 /** The path of the mapping key that starts at `offset`, and where the same key first appears in that mapping. */

@@ -24,10 +24,25 @@ export function describeIssues(issues: readonly Issue[], root: AnySchema, data: 
       }
       continue;
     }
+    // A union (cimd.publish is host or s3) whose branch the data chose by its keys: that branch's
+    // problems say what is wrong ("mode: must be a quoted string"), "matches no allowed form" does not.
+    const branch = issue.code === 'invalid_union' ? chosenBranch(issue) : undefined;
+    if (branch) {
+      out.push(...describeIssues(branch.map((i) => ({ ...i, path: [...issue.path, ...i.path] }) as Issue), root, data));
+      continue;
+    }
     const fix = issue.code === 'custom' && typeof issue.params?.fix === 'string' ? issue.params.fix : undefined;
     out.push({ path: issue.path, message: describe(issue, valueAt(data, issue.path)), ...(fix ? { fix } : {}) });
   }
   return out;
+}
+
+/** The union branch that took the data's keys (no unknown key at its root), the one with the fewest problems. */
+function chosenBranch(issue: Issue): readonly Issue[] | undefined {
+  if ('discriminator' in issue) return undefined;
+  const branches = (issue as { errors?: Issue[][] }).errors ?? [];
+  const fitting = branches.filter((b) => b.length > 0 && !b.some((i) => i.code === 'unrecognized_keys' && i.path.length === 0));
+  return fitting.length ? fitting.reduce((best, b) => (b.length < best.length ? b : best)) : undefined;
 }
 
 function describe(issue: Issue, value: unknown): string {

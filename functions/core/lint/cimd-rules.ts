@@ -16,7 +16,8 @@ import type { Rule } from './types';
 export const MCP_REQUIRED_CIMD_PROPERTIES = ['client_id', 'client_name', 'redirect_uris'];
 /** Recommended size limit and Keycloak's default `upper-limit-metadata-bytes` (CIMD §6, D-13). */
 export const CIMD_MAX_BYTES = 5000;
-const URL_PROPERTIES = ['logo_uri', 'client_uri', 'tos_uri', 'policy_uri', 'jwks_uri'] as const;
+/** The document's other URL properties whose host Keycloak's CIMD executor checks (jwks_uri has its own rule). */
+const URL_PROPERTIES = ['logo_uri', 'client_uri', 'tos_uri', 'policy_uri'] as const;
 const URL_LIST_PROPERTIES = ['redirect_uris', 'post_logout_redirect_uris'] as const;
 export const SHARED_SECRET_METHODS = ['client_secret_post', 'client_secret_basic', 'client_secret_jwt'];
 
@@ -148,6 +149,23 @@ export const cimdRules: Rule[] = [
       };
       for (const key of URL_LIST_PROPERTIES) (doc[key] as unknown[] | undefined)?.forEach((u, i) => check(['cimd', 'document', key, i], u));
       for (const key of URL_PROPERTIES) check(['cimd', 'document', key], doc[key]);
+    },
+  },
+  {
+    // Its own rule: it is not a redirect URI, and it breaks something else (the client's keys, hence
+    // private_key_jwt), so the finding and its fix must say so (keycloak-fidelity.md, the executor's URL checks).
+    id: 'cimd-trusted-domain-jwks-uri',
+    severity: 'error',
+    summary: "The CIMD executor's trusted domains do not cover the jwks_uri host (the client's keys).",
+    check(d, report) {
+      if (!d.cimd) return;
+      const { domains, configured } = cimdTrustedDomains(d);
+      const url = (d.cimd.document as Record<string, unknown>).jwks_uri;
+      if (!configured || typeof url !== 'string') return;
+      const host = hostOf(url);
+      if (host && !anyDomainCovers(domains, host)) {
+        report(['cimd', 'document', 'jwks_uri'], `host "${host}" of the client's key set "${url}" is not among the CIMD executor's trusted domains (${domains.join(', ') || 'none'}): Keycloak refuses the document, so the client cannot authenticate with its keys`, `add "${host}" to cimd-allow-permitted-domains, or serve the key set from a trusted domain (or inline it as jwks)`);
+      }
     },
   },
   {

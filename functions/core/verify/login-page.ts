@@ -24,7 +24,7 @@ export interface PageSnapshot {
 export const KEYCLOAK_PAGE_IDS = ['kc-form-login', 'username', 'password', 'kc-login', 'kc-cancel', 'kc-error-message', 'kc-page-title', 'kc-oauth', 'kc-passwd-update-form', 'kc-update-profile-form', 'input-error', 'input-error-username', 'input-error-password'] as const;
 
 export type PageKind =
-  /** The username/password form. */
+  /** The username/password form (#kc-form-login with #username, #password and the #kc-login button). */
   | 'login'
   /** The same form again, with an error (wrong credentials). */
   | 'login-error'
@@ -54,7 +54,8 @@ export function classifyPage(page: PageSnapshot): PageClass {
   const withMessage = (kind: PageKind): PageClass => ({ kind, ...(message ? { message: escapeForDisplay(message) } : {}) });
   if (has('kc-error-message')) return withMessage('error');
   if (has('kc-passwd-update-form') || has('kc-update-profile-form')) return withMessage('required-action');
-  if (has('kc-form-login') && has('username') && has('password')) return withMessage(message ? 'login-error' : 'login');
+  // Every element the flow fills in or clicks: a form lacking one is described at once, never waited on until a timeout.
+  if (has('kc-form-login') && has('username') && has('password') && has('kc-login')) return withMessage(message ? 'login-error' : 'login');
   if (page.fields.includes('accept') && (has('kc-login') || has('kc-oauth'))) return withMessage('consent');
   return withMessage('unknown');
 }

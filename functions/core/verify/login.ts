@@ -240,7 +240,7 @@ function pageCheck(id: string, visit: LoginPageVisit, run: LoginRun, expect: Cha
   }
   if (visit.kind === 'login-error') return c.fail(id, `Keycloak refused the credentials: "${visit.message ?? ''}"`, 'check the test user\'s password (its SSM SecureString) and that the user exists and is enabled in the realm', { diagnosis: 'login-credentials-rejected', observed });
   if (visit.kind === 'required-action') return c.fail(id, `Keycloak asks the user for a required action first: ${where}`, 'give the test user a permanent password (Temporary OFF) and no required actions', { diagnosis: 'login-required-action', observed });
-  return c.fail(id, `the page is not the one expected (${id === 'login-page' ? 'the login form #kc-form-login with #username and #password' : 'the consent form with an accept button, or the callback'}): ${where}`, 'the login theme or flow differs from Keycloak 26\'s keycloak.v2 theme: use that theme for the realm (Realm settings → Themes), or adjust the page table in functions/core/verify/login-page.ts', { diagnosis: 'login-page-unexpected', observed });
+  return c.fail(id, `the page is not the one expected (${id === 'login-page' ? 'the login form #kc-form-login with #username, #password and #kc-login' : 'the consent form with an accept button, or the callback'}): ${where}`, 'the login theme or flow differs from Keycloak 26\'s keycloak.v2 theme: use that theme for the realm (Realm settings → Themes), or adjust the page table in functions/core/verify/login-page.ts', { diagnosis: 'login-page-unexpected', observed });
 }
 
 function callbackCheck(run: LoginRun, expect: ChainExpectations): Check {

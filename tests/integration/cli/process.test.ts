@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -77,6 +77,38 @@ describe('node bin/keygate.cjs plan: everything, told as it is', () => {
     expect(plan.stdout).toMatch(/^ {4}no rotation: the ids are literal/m);
     expect(foreign).toMatchObject({ code: 2, stdout: '' });
     expect(foreign.stderr).toMatch(/^keygate plan: other-realm\.json: a snapshot of another Keycloak than the document's:\n {2}realm: the snapshot is of realm "other-realm", the document's keycloak\.realm\.name is "tools"/);
+  });
+});
+
+describe('node bin/keygate.cjs lint: small things in words', () => {
+  const seed = () => readFileSync(fromRoot('examples', 'seed.yaml'), 'utf8');
+  const cases: Array<[string, string | Buffer, RegExp]> = [
+    // The parser notices an unclosed [ only at the next key; the error names the line where it opened.
+    ['unclosed.yaml', seed().replace('allowedScopes: [mcp:tools]', 'allowedScopes: [mcp:tools'), /^keygate lint: unclosed\.yaml: 1 problem in the desired-state document:\n {2}unclosed\.yaml:(\d+):20: \(document\): invalid YAML: the list opened here with \[ is not closed \(the parser noticed at line (\d+)\) Fix: close it with \]/],
+    ['trailing.json', '{\n  "version": 1,\n}\n', /^keygate lint: trailing\.json: 1 problem in the desired-state document:\n {2}trailing\.json:3:1: \(document\): invalid JSON: .* Fix: JSON takes no trailing comma/],
+    ['mode.yaml', seed().replace("mode: '0644'", 'mode: 644'), /cimd\.publish\.host\.mode: must be a quoted string such as '0644': unquoted, YAML reads the mode as the number 644 \(write mode: '0644'\)/],
+    ['nul.yaml', Buffer.concat([Buffer.from('version: 1\n'), Buffer.from([0]), Buffer.from('gateway: {}\n')]), /^keygate lint: cannot read nul\.yaml: not a text file \(a NUL byte at byte 12\)/],
+    ['latin1.yaml', Buffer.concat([Buffer.from('version: 1\n# caf'), Buffer.from([0xe9]), Buffer.from('\n')]), /^keygate lint: cannot read latin1\.yaml: not a text file \(invalid UTF-8 at byte 17\)/],
+  ];
+
+  it.each(cases.map(([name]) => [name]))('%s: exit 2, one line that says what and where', async (name) => {
+    const [, content, expected] = cases.find(([n]) => n === name)!;
+    writeFileSync(join(dir, name), content);
+    const out = await keygate(['lint', '--config', name]);
+    expect([out.code, out.stdout]).toEqual([2, '']);
+    expect(out.stderr).toMatch(expected);
+    if (name === 'unclosed.yaml') {
+      const [, opened, noticed] = expected.exec(out.stderr)!;
+      expect(seed().split('\n')[Number(opened) - 1]).toMatch(/allowedScopes: \[mcp:tools/);
+      expect(Number(noticed)).toBeGreaterThan(Number(opened));
+    }
+  });
+
+  it('a jwks_uri outside the trusted domains has its own rule id', async () => {
+    writeFileSync(join(dir, 'jwks.yaml'), seed().replace('    client_name: MCP Inspector AWS CIMD Client', '    client_name: MCP Inspector AWS CIMD Client\n    jwks_uri: https://keys.example.org/jwks.json'));
+    const out = await keygate(['lint', '--config', 'jwks.yaml', '--json']);
+    expect(out.code).toBe(1);
+    expect(JSON.parse(out.stdout).findings.filter((f: { path: string }) => f.path === 'cimd.document.jwks_uri').map((f: { ruleId: string }) => f.ruleId)).toEqual(['cimd-trusted-domain-jwks-uri']);
   });
 });
 

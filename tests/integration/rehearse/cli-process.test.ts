@@ -1,11 +1,11 @@
 import type { ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultSecrets } from '../../../emulators/world';
 import type { RehearsalResult } from '../../../cli/rehearse/scenario';
 import { fromRoot, ROOT } from '../../support/paths';
+import { accepts } from '../../support/ports';
 import { seedRaw } from '../../support/seed';
 import { spawnKeygate, type Exit } from '../../support/cli';
 
@@ -17,14 +17,6 @@ const SECRETS = ((s) => [s.admin, s.canary, ...Object.values(s.users)])(defaultS
 /** Runs the bundled CLI in `cwd`; `onStderr` may act on the progress as it arrives (send a signal). */
 const keygate = (cwd: string, args: string[], onStderr?: (text: string, child: ChildProcess) => void): Promise<Exit> =>
   spawnKeygate(args, { cwd, ...(onStderr ? { onOutput: (out, child) => onStderr(out.stderr, child) } : {}) });
-
-const accepts = (url: string) =>
-  new Promise<boolean>((resolve) => {
-    const { hostname, port } = new URL(url);
-    const socket = connect({ host: hostname, port: Number(port) });
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
-    socket.once('error', () => resolve(false));
-  });
 
 // Two runs at once, as two people (or two CI jobs) on one machine: a fault run and an interrupted one.
 let faulted: Exit;

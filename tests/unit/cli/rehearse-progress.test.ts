@@ -1,5 +1,5 @@
 import type { EventLog } from '../../../emulators/stepfunctions';
-import { awsTimeMs, pollTimesMs } from '../../../cli/rehearse/aws-time';
+import { awsTimeModel, awsTimeMs, pollTimesMs } from '../../../cli/rehearse/aws-time';
 import { errorLine, StepTracker, stepLabel, type StepLine } from '../../../cli/rehearse/progress';
 import { table } from '../../../cli/rehearse/render';
 import { explain, fixFor } from '../../../cli/rehearse/scenario';
@@ -148,6 +148,17 @@ describe('the "against AWS" time (aws-time.ts)', () => {
   it("a wait that starts when another ended (a Map's second wave) starts after it in AWS time too", () => {
     const lines = [line('Await Gateway Target Ready', 0, 10, { item: 'a' }), line('Await Gateway Target Ready', 10, 20, { item: 'b' })];
     expect(awsTimeMs({ startedAt: 0, endedAt: 20 }, lines, { waitMs: () => 30_000 })).toBe(60_000);
+  });
+
+  it('a step waited for operations requested before it began, not for the one its own call started', () => {
+    const landing = (to: string, requestedAt: number, at: number) => ({ kind: 'gateway' as const, gatewayName: 'g', to, requestedAt, at, serviceMs: 10_000 });
+    // Delete Gateway (started at 100) asked for the deletion, which landed at 103, before the step ended.
+    const model = awsTimeModel(() => [landing('READY', 0, 50), landing('DELETED', 101, 103)], 'g', {}, 0);
+    const teardown = (name: string, startedAt: number, endedAt: number) => line(name, startedAt, endedAt, { execution: 'teardown' });
+    // With an earlier operation (requested at 0) it is that one's wait, rounded up to a poll.
+    expect(model.waitMs(teardown('Delete Gateway', 100, 110))).toBeGreaterThanOrEqual(10_000);
+    expect(awsTimeModel(() => [landing('DELETED', 101, 103)], 'g', {}, 0).waitMs(teardown('Delete Gateway', 100, 110))).toBeUndefined();
+    expect(model.waitMs(teardown('Await Gateway Deleted', 110, 120))).toBeGreaterThanOrEqual(10_000);
   });
 
   it('the polls of a Retry: the first at once, then each interval grown by the backoff, capped, halved for FULL jitter', () => {

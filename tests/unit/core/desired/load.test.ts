@@ -28,9 +28,34 @@ describe('loadDesiredState', () => {
   });
 
   it('reports invalid YAML with line and column', () => {
-    const problems = problemsOf(() => load('version: 1\ngateway:\n  name: [unclosed\n'));
-    expect(problems[0]).toMatchObject({ path: '', line: 4, column: 1 });
+    const problems = problemsOf(() => load('version: 1\ngateway:\n  name: x\n  description: "y\n'));
+    expect(problems[0]).toMatchObject({ path: '', line: 4, column: 16 });
     expect(problems[0]!.message).toMatch(/^invalid YAML: /);
+  });
+
+  it.each([
+    ['a list', 'version: 1\ngateway:\n  name: [unclosed\ntargets: []\n', { line: 3, column: 9 }, 'the list opened here with [ is not closed (the parser noticed at line 4)'],
+    ['a mapping', 'version: 1\ngateway: {name: x\n\ntargets: []\n', { line: 2, column: 10 }, 'the mapping opened here with { is not closed (the parser noticed at line 4)'],
+    ['a list after a closed one and a quoted ]', 'a: [x, "]"]\nb: [y\nc: 1\n', { line: 2, column: 4 }, 'the list opened here with [ is not closed'],
+    ['a quoted string', "version: 1\ngateway:\n  name: 'it''s\n  description: y\ntargets: []\n", { line: 3, column: 9 }, "the quoted string opened here with ' is not closed"],
+  ])('names the line where %s that is never closed opens, not where the parser noticed', (_what, text, where, message) => {
+    const problems = problemsOf(() => load(text));
+    expect(problems[0]).toMatchObject({ path: '', ...where, message: expect.stringContaining(`invalid YAML: ${message}`) });
+  });
+
+  it('reads a .json file as JSON: its errors say JSON, at their line, and YAML-only forms are refused', () => {
+    const parse = (text: string) => problemsOf(() => parseDesiredStateText(text, 'doc.json'));
+    expect(parse('{\n  "version": 1,\n}\n')).toEqual([{ path: '', message: expect.stringMatching(/^invalid JSON: /), fix: expect.stringMatching(/no trailing comma/), line: 3, column: 1 }]);
+    expect(parse('# a comment\n{"version": 1}\n')[0]!.message).toMatch(/^invalid JSON: /);
+    expect(parse('{"version": 1, "version": 2}')[0]).toMatchObject({ path: 'version', fix: expect.stringMatching(/keygate refuses a repeated key/) });
+    expect(parseDesiredStateText('{"version": 1}', 'doc.json').value).toEqual({ version: 1 });
+  });
+
+  it('says to quote an unquoted file mode, which YAML reads as a number', () => {
+    const problems = problemsOf(() => load(seedText().replace("mode: '0644'", 'mode: 0644')));
+    expect(problems).toEqual([expect.objectContaining({ path: 'cimd.publish.host.mode', message: "must be a quoted string such as '0644': unquoted, YAML reads the mode as the number 644 (write mode: '0644')" })]);
+    expect(problemsOf(() => load(seedText().replace("mode: '0644'", 'mode: 640')))[0]!.message).toMatch(/such as '0640'.*the number 640/);
+    expect(problemsOf(() => load(seedText().replace("mode: '0644'", 'mode: 9999')))[0]!.message).toMatch(/such as '0644'.*the number 9999/);
   });
 
   it('rejects duplicate keys with their line', () => {

@@ -101,6 +101,7 @@ const VIOLATIONS: Array<{ rule: string; path: string; message: RegExp; edit: Edi
   { rule: 'cimd-trusted-domain-client-id', path: 'cimd.url', message: /host "cimd\.agentcore-keycloak-example\.com" is not among the CIMD executor's trusted domains/, edit: (r) => (cimdProfile(r)['cimd-allow-permitted-domains'] = ['127.0.0.1']) },
   { rule: 'cimd-trusted-domain-redirect', path: 'cimd.document.redirect_uris[0]', message: /host "127\.0\.0\.1"/, edit: (r) => (cimdProfile(r)['cimd-allow-permitted-domains'] = ['cimd.agentcore-keycloak-example.com']) },
   { rule: 'cimd-trusted-domain-redirect', path: 'cimd.document.logo_uri', message: /host "img\.example\.org"/, edit: (r) => (r.cimd.document.logo_uri = 'https://img.example.org/logo.png') },
+  { rule: 'cimd-trusted-domain-jwks-uri', path: 'cimd.document.jwks_uri', message: /host "keys\.example\.org" of the client's key set/, edit: (r) => (r.cimd.document.jwks_uri = 'https://keys.example.org/jwks.json') },
   { rule: 'cimd-condition-domain', path: 'keycloak.realm.clientPolicies[0].conditions[0].configuration.client-id-uri-allow-permitted-domains', message: /does not cover "cimd\.agentcore-keycloak-example\.com"/, edit: (r) => (r.keycloak.realm.clientPolicies[0].conditions[0].configuration['client-id-uri-allow-permitted-domains'] = ['auth.agentcore-keycloak-example.com']) },
   { rule: 'redirect-uri-localhost', path: 'cimd.document.redirect_uris[0]', message: /uses localhost/, edit: (r) => {
     r.cimd.document.redirect_uris = ['http://localhost:6274/oauth/callback'];

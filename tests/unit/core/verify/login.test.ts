@@ -48,6 +48,12 @@ describe('Keycloak 26.7.3\'s pages, recognised', () => {
     expect(classifyPage(PAGES[name]!)).toEqual({ kind, ...(message ? { message } : {}) });
   });
 
+  it('a login form without the button the flow clicks (#kc-login) is an unknown page, described, not waited on', () => {
+    const themed = { ...PAGES.login!, ids: PAGES.login!.ids.filter((id) => id !== 'kc-login') };
+    expect(classifyPage(themed)).toEqual({ kind: 'unknown' });
+    expect(describePage(themed)).toMatch(/: title "Sign in to [^"]+"; heading "Sign in to your account"; fields username, password/);
+  });
+
   it('the login form with an error message is a refused login', () => {
     expect(classifyPage({ ...PAGES.login!, messages: ['Invalid username or password.'] })).toEqual({ kind: 'login-error', message: 'Invalid username or password.' });
   });
@@ -148,7 +154,7 @@ describe('findChromium', () => {
 
   it('no browser: names the Debian package and the npm one, and what it tried', async () => {
     await expect(findChromium({ env: {}, debianPaths: ['/usr/bin/chromium'], exists: () => false, loadSparticuz: none })).rejects.toThrow(
-      'no Chromium for the login flow: tried /usr/bin/chromium, @sparticuz/chromium (not installed). Install Debian\'s package (apt-get install chromium) or the npm package (npm install @sparticuz/chromium, which ships its binary), or set KEYGATE_CHROMIUM to a Chromium or Chrome executable; keygate never downloads a browser.',
+      'no Chromium for the login flow: tried /usr/bin/chromium, @sparticuz/chromium (not installed). Install Debian\'s package (apt-get install chromium) or the npm package (npm install @sparticuz/chromium, which ships its binary), or set KEYGATE_CHROMIUM to a Chromium or Chrome executable (or to @sparticuz/chromium for the npm package\'s build); keygate never downloads a browser.',
     );
   });
 
@@ -156,6 +162,8 @@ describe('findChromium', () => {
     const sparticuz = async () => ({ executablePath: async () => '/tmp/chromium', args: ['--no-sandbox', '--single-process', '--disable-web-security', "--headless='shell'", '--use-angle=swiftshader'] });
     await expect(findChromium({ env: {}, debianPaths: ['/usr/bin/chromium'], exists: () => true, loadSparticuz: sparticuz })).resolves.toMatchObject({ executablePath: '/usr/bin/chromium', source: 'debian' });
     await expect(findChromium({ env: { KEYGATE_CHROMIUM: '/opt/chrome/chrome' }, debianPaths: ['/usr/bin/chromium'], exists: () => true, loadSparticuz: sparticuz })).resolves.toMatchObject({ executablePath: '/opt/chrome/chrome', source: 'env' });
+    // KEYGATE_CHROMIUM=@sparticuz/chromium: the npm build although Debian's is there (a fresh machine's path, tried here)
+    await expect(findChromium({ env: { KEYGATE_CHROMIUM: '@sparticuz/chromium' }, debianPaths: ['/usr/bin/chromium'], exists: () => true, loadSparticuz: sparticuz })).resolves.toMatchObject({ executablePath: '/tmp/chromium', source: '@sparticuz/chromium' });
     // The npm build's flags, less the Lambda-only and the security-weakening ones
     await expect(findChromium({ env: {}, debianPaths: ['/usr/bin/chromium'], exists: (p) => p === '/tmp/chromium', loadSparticuz: sparticuz })).resolves.toEqual({ executablePath: '/tmp/chromium', source: '@sparticuz/chromium', args: ['--no-sandbox', '--use-angle=swiftshader'] });
   });
