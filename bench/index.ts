@@ -183,10 +183,27 @@ async function drift(): Promise<Row[]> {
 
 async function verification(): Promise<Row[]> {
   const N = 20;
-  progress(`verification, ${N} runs`);
+  progress(`verification, ${N} runs for one MCP version, ${N} for two`);
+  const one = loadDesiredState(seedText(), 'examples/seed.yaml');
+  const raw = seed();
+  raw.gateway.protocol = { supportedVersions: ['2026-07-28', '2025-11-25'] };
+  const two = checkDesiredState(raw, 'seed with two MCP versions').desired;
+  const single = await verificationRuns(one, N);
+  const both = await verificationRuns(two, N);
+  return [
+    ['verification run: HTTP requests / median time', `${single.requests} / ${single.median.toFixed(1)} ms`, `${(single.median / single.baseline).toFixed(1)} × one discovery GET (${single.baseline.toFixed(2)} ms)`],
+    [
+      'verification, gateway declaring MCP 2026-07-28 + 2025-11-25: HTTP requests / median time',
+      `${both.requests} / ${both.median.toFixed(1)} ms`,
+      `${(both.median / single.median).toFixed(2)} × one declared version (2025-03-26), ${(both.requests / single.requests).toFixed(2)} × its requests`,
+    ],
+  ];
+}
+
+/** N verification runs against the loopback chain for a document: requests of one run, median time, median discovery GET. */
+async function verificationRuns(desired: ReturnType<typeof loadDesiredState>, N: number): Promise<{ requests: number; median: number; baseline: number }> {
   const gatewayUrl = 'https://mcp-gateway-keycloak-demo-bench00000.gateway.bedrock-agentcore.ap-northeast-1.amazonaws.com/mcp';
   const secret = 'bench-canary-secret-000000';
-  const desired = loadDesiredState(seedText(), 'examples/seed.yaml');
   const chain = await (await loadChain()).startChain(desired, { gatewayUrl, canarySecret: secret });
   try {
     const opts = { gatewayUrl, canarySecret: { value: secret }, fetch: chain.fetch, now: () => new Date() };
@@ -203,8 +220,7 @@ async function verification(): Promise<Row[]> {
       times.push(performance.now() - t);
       if (report.outcome !== 'pass') throw new Error(`verification: ${report.outcome}`);
     }
-    const requests = chain.op.calls.length + chain.gateway.calls.length + chain.cimd!.calls.length;
-    return [['verification run: HTTP requests / median time', `${requests} / ${median(times).toFixed(1)} ms`, `${(median(times) / median(baseline)).toFixed(1)} × one discovery GET (${median(baseline).toFixed(2)} ms)`]];
+    return { requests: chain.op.calls.length + chain.gateway.calls.length + chain.cimd!.calls.length, median: median(times), baseline: median(baseline) };
   } finally {
     await chain.close();
   }

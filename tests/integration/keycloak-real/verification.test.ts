@@ -72,6 +72,7 @@ describe('verification against Keycloak 26.7.3', () => {
         raw.keycloak.version = '26.7.3';
         raw.keycloak.realm.audienceBinding = { strategy: 'resource-indicator', resource: gatewayUrl };
         raw.gateway.authorizer.allowedAudiences = [gatewayUrl];
+        raw.cimd.document.grant_types = ['authorization_code', 'refresh_token'];
       },
     });
     try {
