@@ -83,7 +83,7 @@ describe('verification against Keycloak 26.7.3', () => {
       const report = await verifyChain(bound.desired, { canarySecret: { value: SECRETS.canary }, fetch: fetchVia(), now: () => new Date() });
       // Assess: Keycloak ignored resource, so aud is the mapper's audience, not the gateway URL.
       expect(check(report, 'token.obtain')!.status).toBe('pass');
-      expect(check(report, 'token.audience')).toMatchObject({ status: 'fail', diagnosis: 'resource-indicators-off', observed: { aud: 'mcp-gateway-demo' } });
+      expect(check(report, 'token.audience')).toMatchObject({ status: 'fail', diagnosis: 'resource-indicators-off', observed: { aud: ['mcp-gateway-demo', 'account'] } });
       expect(check(report, 'token.audience')!.fix).toMatch(/--features=resource-indicators/);
     } finally {
       await bound.close();
