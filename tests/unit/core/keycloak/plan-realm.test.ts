@@ -359,6 +359,7 @@ describe('planRealm with audienceBinding.strategy resource-indicator', () => {
     });
     const changes = todo(observed, bound);
     expect(summary(changes)).toEqual(['update client mcp-gateway-demo']);
+    expect(changes.map(describeChange)).toEqual([`~ client mcp-gateway-demo: attributes.resource_url "${GW}/" → "${GW}"`]);
     const ops = renderApplyOps('mcp-demo', changes);
     expect(ops).toContainEqual({ op: 'merge-object', label: 'update client mcp-gateway-demo attributes', path: ['admin', 'realms', 'mcp-demo', 'clients', idOf('client', 'mcp-gateway-demo')], key: 'attributes', set: { resource_url: GW } });
   });
