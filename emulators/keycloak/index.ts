@@ -55,6 +55,8 @@ export interface KeycloakStandIn {
    * caller cannot know it happened). A host that fails in the middle of an apply, at any step.
    */
   failWrite(n: number, fault: Reply | 'drop' | 'drop-after-apply'): void;
+  /** Forgets every fault not yet used up (failNext, failWrite). */
+  clearFaults(): void;
   /** Forget every issued admin token (as if they had expired). */
   expireTokens(): void;
   /**
@@ -157,6 +159,10 @@ export async function start(options: KeycloakStandInOptions = {}): Promise<Keycl
     setDown: server.setDown,
     failNext: (method, pathSuffix, reply) => void failures.push({ method, suffix: pathSuffix, reply }),
     failWrite: (n, fault) => void (writeFault = { remaining: n, fault }),
+    clearFaults: () => {
+      failures.splice(0);
+      writeFault = undefined;
+    },
     expireTokens: () => tokens.clear(),
     tokenAudiences: (name, clientId, scopes) => {
       const audiences = grantedScopes(realms.get(name), clientId, scopes).flatMap((scope) =>
