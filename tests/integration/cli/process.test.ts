@@ -13,6 +13,10 @@ import { fromRoot } from '../../support/paths';
 // The CLI as a user runs it: `node bin/keygate.cjs …`, a separate process, from a directory outside
 // the package, with an environment of its own.
 
+// Each process bundles the CLI with esbuild before it runs (seconds on a loaded 2-core machine): a
+// guard against a hang, not a measure of speed.
+jest.setTimeout(120_000);
+
 const dir = realpathSync(mkdtempSync(join(tmpdir(), 'kg-cli-')));
 const home = join(dir, 'home');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -60,6 +64,15 @@ describe('node bin/keygate.cjs: help, version, flags', () => {
     expect(speed.code).toBe(2);
     expect(speed.stderr).toMatch(/^keygate rehearse: --speed needs a value \(--speed N\): run the emulated service delays/);
   });
+
+  it('a --speed out of range or not a number, for rehearse and world: exit 2 in keygate\'s words, nothing started', async () => {
+    // Each bundles the rehearsal (emulators, handlers): one after the other, not five processes at once.
+    const zero = await keygate(['rehearse', '--speed', '0']);
+    const worldSpeed = await keygate(['world', '--speed', 'fast', '--json']);
+    expect(zero).toMatchObject({ code: 2, stdout: '', stderr: 'keygate rehearse: --speed must be a number from 1 (as slow as AWS: gateway 20 s, target 30 s) to 2000, not "0" (default 20)\n' });
+    expect(worldSpeed).toMatchObject({ code: 2, stderr: 'keygate world: --speed must be a number from 1 (as slow as AWS: gateway 20 s, target 30 s) to 2000, not "fast" (default 20)\n' });
+    expect(JSON.parse(worldSpeed.stdout)).toMatchObject({ format: 'keygate.error/1', ok: false, error: expect.stringMatching(/^--speed must be a number/) });
+  });
 });
 
 describe('node bin/keygate.cjs plan: everything, told as it is', () => {
@@ -86,6 +99,7 @@ describe('node bin/keygate.cjs lint: small things in words', () => {
     // The parser notices an unclosed [ only at the next key; the error names the line where it opened.
     ['unclosed.yaml', seed().replace('allowedScopes: [mcp:tools]', 'allowedScopes: [mcp:tools'), /^keygate lint: unclosed\.yaml: 1 problem in the desired-state document:\n {2}unclosed\.yaml:(\d+):20: \(document\): invalid YAML: the list opened here with \[ is not closed \(the parser noticed at line (\d+)\) Fix: close it with \]/],
     ['trailing.json', '{\n  "version": 1,\n}\n', /^keygate lint: trailing\.json: 1 problem in the desired-state document:\n {2}trailing\.json:3:1: \(document\): invalid JSON: .* Fix: JSON takes no trailing comma/],
+    ['unclosed.json', '{\n  "version": 1,\n  "gateway": {\n    "name": "x"\n', /^keygate lint: unclosed\.json: 1 problem in the desired-state document:\n {2}unclosed\.json:3:14: \(document\): invalid JSON: the object opened here with \{ is not closed \(the parser noticed at line 5\) Fix: close it with \} where it ends\n/],
     ['mode.yaml', seed().replace("mode: '0644'", 'mode: 644'), /cimd\.publish\.host\.mode: must be a quoted string such as '0644': unquoted, YAML reads the mode as the number 644 \(write mode: '0644'\)/],
     ['nul.yaml', Buffer.concat([Buffer.from('version: 1\n'), Buffer.from([0]), Buffer.from('gateway: {}\n')]), /^keygate lint: cannot read nul\.yaml: not a text file \(a NUL byte at byte 12\)/],
     ['latin1.yaml', Buffer.concat([Buffer.from('version: 1\n# caf'), Buffer.from([0xe9]), Buffer.from('\n')]), /^keygate lint: cannot read latin1\.yaml: not a text file \(invalid UTF-8 at byte 17\)/],
