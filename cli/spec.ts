@@ -145,5 +145,5 @@ export const EXIT_CODES: Array<[number, string]> = [
   [1, 'lint errors, a failed verification, drift found, a failed rehearsal'],
   [2, 'unusable input: bad flags, an unreadable file, an invalid document (no stack trace)'],
   [70, 'internal error; for drift, AWS or the Keycloak host refused (one line, no stack trace)'],
-  [130, 'rehearse interrupted by Ctrl-C, cleaned up'],
+  [130, 'rehearse, or world before it is up, interrupted by Ctrl-C (143: SIGTERM), cleaned up'],
 ];
