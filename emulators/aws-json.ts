@@ -23,6 +23,29 @@ export class AwsError extends Error {
 
 export type Operation = (input: any, userAgent: string) => unknown;
 
+/**
+ * Operations that answer injected errors first: `fail(operation, times, code)` makes the next `times`
+ * calls of `operation` fail with `code` (HTTP 500 for names starting Internal, else 400, as
+ * {@link AwsError}); `clear()` forgets what is left. For the campaign's and the tests' faults.
+ */
+export function withFaults(operations: Record<string, Operation>): { operations: Record<string, Operation>; fail(operation: string, times: number, code: string): void; clear(): void } {
+  const faults = new Map<string, { left: number; code: string }>();
+  const wrapped = Object.fromEntries(
+    Object.entries(operations).map(([name, op]) => [
+      name,
+      (input: unknown, ua: string) => {
+        const fault = faults.get(name);
+        if (fault && fault.left > 0) {
+          fault.left -= 1;
+          throw new AwsError(fault.code, fault.code.startsWith('Throttl') ? 'Rate exceeded' : undefined);
+        }
+        return op(input, ua);
+      },
+    ]),
+  );
+  return { operations: wrapped, fail: (operation, times, code) => void faults.set(operation, { left: times, code }), clear: () => faults.clear() };
+}
+
 /** What tells one awsJson service from another on the wire. */
 export interface AwsJsonService {
   /** `x-amz-target` prefix up to the operation name: `AmazonSSM.`, `AWSStepFunctions.`, `DynamoDB_20120810.`. */

@@ -23,7 +23,7 @@ export const handler = makeHandler('get-realm-command-result', async (input: Get
   logger.appendKeys({ realm: desired.keycloak.realm.name, instanceId: command.instanceId, commandId: command.commandId });
   const result = await readHostResult(command, { signal });
   if (!result.ok) {
-    throw hostErrorToKeycloakError(result.error, placeOf(desired), adminConnection(desired, keycloakHostEnv().AWS_REGION).admin.url, command.commandId, result.done);
+    throw hostErrorToKeycloakError(result, placeOf(desired), adminConnection(desired, keycloakHostEnv().AWS_REGION).admin.url, command.commandId);
   }
   const snapshot = snapshotFromResults(desired, result.results, command.instanceId);
   const leftovers = result.leftovers ?? [];

@@ -92,8 +92,10 @@ export interface AgentCoreEmulator {
   throttle(count: number, ops?: string[]): void;
   /** The next `count` matching requests answer with this error. */
   injectFault(spec: { type: ErrorType; message?: string; count?: number; ops?: string[] }): void;
-  /** Forgets every injected fault and throttle not yet used up. */
+  /** Forgets every injected fault and throttle not yet used up, and any latency. */
   clearFaults(): void;
+  /** Every request (of `ops`, when given) is answered `ms` real milliseconds late (0: on time again). */
+  setLatency(ms: number, ops?: string[]): void;
   editGateway(ref: string, patch: Json & { status?: string; statusReasons?: string[]; tags?: Record<string, string> }): void;
   editTarget(gatewayRef: string, targetRef: string, patch: Json & { status?: string; statusReasons?: string[] }): void;
   removeGateway(ref: string): void;
@@ -126,6 +128,7 @@ export async function start(options: EmulatorOptions = {}): Promise<AgentCoreEmu
   });
   const calls: CallRecord[] = [];
   const faults: Fault[] = [];
+  let latency: { ms: number; ops?: string[] } = { ms: 0 };
   let inFlight = 0;
   let seq = 0;
   let requestCounter = 0;
@@ -167,6 +170,7 @@ export async function start(options: EmulatorOptions = {}): Promise<AgentCoreEmu
       record.mutating = MUTATING_OPERATIONS.has(r.op);
       if (r.gatewayId) record.gatewayId = r.gatewayId;
       checkSignature(req, options.checkSigningName ?? true);
+      if (latency.ms > 0 && (!latency.ops || latency.ops.includes(r.op))) await new Promise((resolve) => setTimeout(resolve, latency.ms));
       const fault = takeFault(r.op);
       if (fault) throw new ApiError(fault.type, fault.message);
       let parsed: Json = {};
@@ -227,7 +231,14 @@ export async function start(options: EmulatorOptions = {}): Promise<AgentCoreEmu
       service.addFate({ kind: 'target', name, outcome: 'consent', reasons: [], ...(authorizationUrl ? { authorizationUrl } : {}), ...(times ? { times } : {}) }),
     throttle: (count, ops) => faults.push({ remaining: count, type: 'ThrottlingException', message: 'Rate exceeded', ...(ops ? { ops } : {}) }),
     injectFault: ({ type, message, count, ops }) => faults.push({ remaining: count ?? 1, type, message: message ?? `Injected ${type}`, ...(ops ? { ops } : {}) }),
-    clearFaults: () => void faults.splice(0),
+    clearFaults: () => {
+      faults.splice(0);
+      latency = { ms: 0 };
+    },
+    setLatency: (ms, ops) => {
+      if (!(ms >= 0)) throw new TypeError('latency must be 0 or more milliseconds');
+      latency = { ms, ...(ops ? { ops } : {}) };
+    },
     editGateway: (ref, patch) => service.editGateway(ref, patch),
     editTarget: (gatewayRef, targetRef, patch) => service.editTarget(gatewayRef, targetRef, patch),
     removeGateway: (ref) => service.removeGateway(ref),

@@ -1,5 +1,5 @@
 import { createServer } from 'node:http';
-import { AwsError, serveAwsJson, type AwsJsonService } from '../aws-json';
+import { AwsError, serveAwsJson, withFaults, type AwsJsonService } from '../aws-json';
 import { listenLoopback } from '../http';
 import { checkCondition, type AttributeValue, type Item } from './expression';
 
@@ -22,6 +22,10 @@ export interface DynamoDbEmulator {
   item(table: string, key: string): Item | undefined;
   /** Writes an item directly (another writer, a crashed run's leftover). */
   putItem(table: string, item: Item): void;
+  /** The next `times` calls of `operation` answer `code` (ProvisionedThroughputExceededException, InternalServerError, …). */
+  fail(operation: string, times: number, code: string): void;
+  /** Forgets every fault not yet used up. */
+  clearFaults(): void;
   close(): Promise<void>;
 }
 
@@ -82,7 +86,8 @@ export async function start(options: { tables?: Record<string, string> } = {}): 
       return {};
     },
   };
-  const server = createServer((req, res) => void serveAwsJson(DYNAMODB_SERVICE, req, res, operations, (operation, input) => calls.push({ operation, input })));
+  const faultable = withFaults(operations);
+  const server = createServer((req, res) => void serveAwsJson(DYNAMODB_SERVICE, req, res, faultable.operations, (operation, input) => calls.push({ operation, input })));
   const endpoint = await listenLoopback(server);
   return {
     endpoint,
@@ -94,6 +99,8 @@ export async function start(options: { tables?: Record<string, string> } = {}): 
       if (!t) throw new TypeError(`no table ${name}`);
       t.items.set(keyOf(t, item, 'item'), structuredClone(item));
     },
+    fail: (operation, times, code) => faultable.fail(operation, times, code),
+    clearFaults: () => faultable.clear(),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

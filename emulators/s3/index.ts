@@ -32,6 +32,8 @@ export interface S3Emulator {
    * ServiceUnavailable and SlowDown 503; or AccessDenied 403 (a policy that does not allow the call).
    */
   failNext(spec: { code: S3FaultCode; times?: number; method?: string }): void;
+  /** Forgets every fault not yet used up. */
+  clearFaults(): void;
 }
 
 export type S3TransientCode = 'InternalError' | 'ServiceUnavailable' | 'SlowDown';
@@ -103,5 +105,6 @@ export async function start(options: { buckets?: string[] } = {}): Promise<S3Emu
     listKeys: (bucket) => [...(buckets.get(bucket)?.keys() ?? [])],
     calls,
     failNext: ({ code, times = 1, method }) => void faults.push({ code, left: times, ...(method ? { method } : {}) }),
+    clearFaults: () => void faults.splice(0),
   };
 }

@@ -23,6 +23,10 @@ export interface SnsEmulator {
   /** Every message published, in order. */
   messages: PublishedMessage[];
   createTopic(name: string): string;
+  /** The next `times` calls of `action` (Publish) answer `code`: Throttled (HTTP 400), InternalError (500). */
+  fail(action: string, times: number, code: string): void;
+  /** Forgets every fault not yet used up. */
+  clearFaults(): void;
   close(): Promise<void>;
 }
 
@@ -45,6 +49,7 @@ export async function start(options: { region?: string; accountId?: string } = {
   const topics = new Set<string>();
   const messages: PublishedMessage[] = [];
   const calls: SnsEmulator['calls'] = [];
+  const faults = new Map<string, { left: number; code: string }>();
 
   const publish = (p: Record<string, string>): string => {
     const topicArn = p.TopicArn ?? p.TargetArn;
@@ -70,6 +75,11 @@ export async function start(options: { region?: string; accountId?: string } = {
     if (!/^AWS4-HMAC-SHA256 Credential=[^/]+\/\d{8}\/[a-z0-9-]+\/sns\/aws4_request/.test(String(req.headers.authorization ?? ''))) return fail(new QueryError('MissingAuthenticationToken', 'Missing Authentication Token', 403));
     if (req.method !== 'POST' || params.Version !== '2010-03-31') return fail(new QueryError('InvalidAction', `Could not find operation ${params.Action ?? ''} for version ${params.Version ?? ''}`));
     calls.push({ action: params.Action ?? '', params });
+    const fault = faults.get(params.Action ?? '');
+    if (fault && fault.left > 0) {
+      fault.left -= 1;
+      return fail(new QueryError(fault.code, fault.code === 'Throttled' ? 'Rate exceeded' : 'Request could not be completed', fault.code.startsWith('Internal') ? 500 : 400));
+    }
     try {
       if (params.Action !== 'Publish') throw new QueryError('InvalidAction', `Could not find operation ${params.Action ?? ''} for version 2010-03-31`);
       const messageId = publish(params);
@@ -89,6 +99,8 @@ export async function start(options: { region?: string; accountId?: string } = {
       topics.add(arn);
       return arn;
     },
+    fail: (action, times, code) => void faults.set(action, { left: times, code }),
+    clearFaults: () => faults.clear(),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

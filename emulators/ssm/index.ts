@@ -89,6 +89,8 @@ export interface SsmEmulator {
   clearHostFault(): void;
   /** The next command sent ends this way without running its script (a script that fails before the executor: a full disk, a missing python3). */
   failNextCommand(outcome: CommandOutcome): void;
+  /** Forgets every fault not yet used up: API errors, the host fault, scripted command ends. */
+  clearFaults(): void;
   /** The directory holding the fake `aws` executable (first on the scripts' PATH). */
   fakeBin: string;
   /**
@@ -218,6 +220,11 @@ export async function start(options: SsmEmulatorOptions = {}): Promise<SsmEmulat
       for (const f of ['armed.json', 'fired.json', 'held']) rmSync(join(faultDir, f), { force: true });
     },
     failNextCommand: (outcome) => void nextOutcomes.push(outcome),
+    clearFaults: () => {
+      faults.clear();
+      nextOutcomes.splice(0);
+      for (const f of ['armed.json', 'fired.json', 'held']) rmSync(join(faultDir, f), { force: true });
+    },
     fakeBin,
     hostTmp,
   };

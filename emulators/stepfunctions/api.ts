@@ -1,5 +1,5 @@
 import { createServer } from 'node:http';
-import { AwsError, serveAwsJson, type AwsJsonService } from '../aws-json';
+import { AwsError, serveAwsJson, withFaults, type AwsJsonService } from '../aws-json';
 import { listenLoopback } from '../http';
 
 /**
@@ -41,6 +41,10 @@ export interface StepFunctionsApi {
   admitStart(stateMachine: string): void;
   /** The next `times` starts are refused with this code (default ExecutionLimitExceeded). */
   rejectStarts(times: number, code?: string): void;
+  /** The next `times` calls of `operation` (ListExecutions) answer `code` (ThrottlingException, …). */
+  fail(operation: string, times: number, code: string): void;
+  /** Forgets every fault not yet used up (refused starts too). */
+  clearFaults(): void;
   /** Ends an execution with a terminal status. */
   stopExecution(executionArn: string, status: Exclude<ExecutionStatus, 'RUNNING'>): void;
   executions(): EmulatedExecution[];
@@ -85,7 +89,8 @@ export async function start(options: { region?: string; accountId?: string; now?
     },
   };
 
-  const server = createServer((req, res) => void serveAwsJson(SFN_SERVICE, req, res, operations, (operation, input) => calls.push({ operation, input })));
+  const faultable = withFaults(operations);
+  const server = createServer((req, res) => void serveAwsJson(SFN_SERVICE, req, res, faultable.operations, (operation, input) => calls.push({ operation, input })));
   const endpoint = await listenLoopback(server);
   return {
     endpoint,
@@ -115,6 +120,11 @@ export async function start(options: { region?: string; accountId?: string; now?
     rejectStarts: (times, code = 'ExecutionLimitExceeded') => {
       refusals.left = times;
       refusals.code = code;
+    },
+    fail: (operation, times, code) => faultable.fail(operation, times, code),
+    clearFaults: () => {
+      faultable.clear();
+      refusals.left = 0;
     },
     stopExecution: (executionArn, status) => {
       const e = executions.find((x) => x.executionArn === executionArn);

@@ -117,6 +117,8 @@ export interface LocalWorld {
   run(machine: string, options?: { input?: unknown; document?: unknown; executionName?: string; overrides?: Partial<RunOptions> }): Promise<RunResult>;
   /** Writes the VPC endpoint parameter, as the network stack does when it replaces the endpoint. */
   setVpcEndpoint(value: string): void;
+  /** Forgets every injected fault not yet used up, in every emulator (the campaign's clean run starts so). */
+  clearFaults(): void;
   /**
    * Every call every emulated service has answered so far, in the order of the services, as
    * `service:Operation` (`bedrock-agentcore:CreateGateway`, `ssm:SendCommand`, …; the Keycloak admin
@@ -328,6 +330,15 @@ async function startAll(options: LocalWorldOptions, track: <T extends { close():
       ...s3.calls.map((c) => `s3:${c.method}`),
       ...keycloak.callLog.filter((c) => c.path.startsWith('/admin/')).map((c) => `keycloak-admin:${c.method}`),
     ],
+    clearFaults: () => {
+      agentcore.clearFaults();
+      ssm.clearFaults();
+      keycloak.clearFaults();
+      s3.clearFaults();
+      stepfunctions.clearFaults();
+      dynamodb.clearFaults();
+      sns.clearFaults();
+    },
     setVpcEndpoint: (value) => {
       const name = document.resourcePolicy?.vpcEndpoint?.parameterName as string | undefined;
       if (!name) throw new TypeError('the document names no VPC endpoint parameter (resourcePolicy.vpcEndpoint.parameterName)');

@@ -76,8 +76,10 @@ def http(method, url, token=None, body=None, form=None):
             return r.status, r.read().decode('utf-8', 'replace'), r.headers.get('Location') or ''
     except urllib.error.HTTPError as e:
         return e.code, e.read().decode('utf-8', 'replace'), ''
-    except (urllib.error.URLError, OSError) as e:
-        raise Stop('unreachable', f'{method} {url.split("?")[0]}: {getattr(e, "reason", e)}')
+    except urllib.error.URLError as e:  # while connecting or sending: Keycloak never got the whole request
+        raise Stop('unreachable', f'{method} {url.split("?")[0]}: {e.reason}', sent=False)
+    except OSError as e:  # sent, then the answer never came (a reset, a timeout): Keycloak may have carried it out
+        raise Stop('unreachable', f'{method} {url.split("?")[0]}: {e or type(e).__name__} (sent, no answer)', sent=True)
 
 
 class Keycloak:
@@ -99,8 +101,18 @@ class Keycloak:
         url = self.base + '/' + '/'.join(quote(s) for s in path) + ('?' + urllib.parse.urlencode(query) if query else '')
         for attempt in (1, 2):  # admin tokens of the master realm live 60 s: log in again once on 401
             if self.token is None:
-                self.login()
-            status, text, location = http(method, url, self.token, body)
+                try:
+                    self.login()
+                except Stop as stop:  # the write itself was never sent
+                    stop.error.pop('sent', None)
+                    raise
+            try:
+                status, text, location = http(method, url, self.token, body)
+            except Stop as stop:
+                # Whether a write whose answer was lost may have landed: the message must not say "nothing changed".
+                if stop.error.pop('sent', False) and method != 'GET':
+                    stop.error['landed'] = 'maybe'
+                raise
             if status != 401 or attempt == 2:
                 return status, text, location
             self.token = None
@@ -675,9 +687,12 @@ def publish_dir(argv):
     return given
 
 
+READS = ('get', 'stat-file')
+
+
 def main():
     global PUBLISH_DIR
-    done, results, extra = 0, {}, {}
+    done, results, extra, progress = 0, {}, {}, {'applied': 0, 'writes': 0}
     try:
         PUBLISH_DIR = publish_dir(sys.argv)
         program = json.loads(gzip.decompress(open(sys.argv[1], 'rb').read()))
@@ -689,6 +704,8 @@ def main():
         if leftovers:
             extra['leftovers'] = leftovers
         kc = Keycloak(program)
+        # How many writes the program has, and how many completed: a failure says how far an apply got.
+        progress['writes'] = sum(1 for op in program['ops'] if isinstance(op, dict) and op.get('op') not in READS)
         for index, op in enumerate(program['ops']):
             if op.get('op') not in OPERATIONS:
                 raise Stop('program', f"operation {index}: unknown kind {op.get('op')!r}")
@@ -696,14 +713,17 @@ def main():
                 OPERATIONS[op['op']](kc, op, results)
             except Stop as stop:
                 stop.error.setdefault('index', index)
+                if op['op'] not in READS and op.get('label'):
+                    stop.error.setdefault('label', op['label'])
                 raise
             done += 1
-            if op['op'] not in ('get', 'stat-file'):
+            if op['op'] not in READS:
+                progress['applied'] += 1
                 print(f"keygate: {done}/{len(program['ops'])} {op['label']}", file=sys.stderr)
     except Stop as stop:
-        emit(EXIT[stop.error['kind']], {'ok': False, 'done': done, 'error': stop.error, **extra})
+        emit(EXIT[stop.error['kind']], {'ok': False, 'done': done, **progress, 'error': stop.error, **extra})
     except Exception as e:  # a bug or an unexpected answer: still one framed, scrubbed result
-        emit(EXIT['program'], {'ok': False, 'done': done, 'error': {'kind': 'program', 'message': f'{type(e).__name__}: {e}'[:600]}, **extra})
+        emit(EXIT['program'], {'ok': False, 'done': done, **progress, 'error': {'kind': 'program', 'message': f'{type(e).__name__}: {e}'[:600]}, **extra})
     emit(0, {'ok': True, 'done': done, 'results': results, **extra})
 
 

@@ -38,7 +38,7 @@ export async function observeRealmDrift(desired: DesiredState, target: HostTarge
   for (let attempt = 0; ; attempt++) {
     try {
       const result = await readHostResult(sent, opts.signal ? { signal: opts.signal } : {});
-      if (!result.ok) throw hostErrorToKeycloakError(result.error, { instanceId: target.instanceId, realm: desired.keycloak.realm.name }, connection.admin.url, sent.commandId, result.done);
+      if (!result.ok) throw hostErrorToKeycloakError(result, { instanceId: target.instanceId, realm: desired.keycloak.realm.name }, connection.admin.url, sent.commandId);
       return { realm: realmObservationOf(desired, snapshotFromResults(desired, result.results, target.instanceId), result.leftovers), hostFiles: hostFilesOf(result.results) };
     } catch (error) {
       if (!(error instanceof SsmCommandPendingError) || Date.now() > deadline) throw error;

@@ -7,7 +7,28 @@ export interface KeycloakPlace {
   realm: string;
 }
 
-/** The admin API did not answer on the host's loopback (connection refused, timeout). Nothing was changed. */
+/** How far a host program got before it stopped: writes completed, writes it has, and the one it stopped at. */
+export interface ApplyProgress {
+  applied: number;
+  writes: number;
+  /** The change of the write it stopped at, as the plan prints it. */
+  change?: string;
+  /** `maybe`: that write was sent and its answer never came, so it may have landed too. */
+  landed?: 'maybe';
+}
+
+/** What already happened, in words: nothing, or how many writes, and whether the last one may have landed. */
+export function appliedText(p: ApplyProgress | undefined): string | undefined {
+  if (!p || (p.applied === 0 && p.landed !== 'maybe')) return undefined;
+  const last = p.landed === 'maybe' ? `, and the last one${p.change ? ` ("${p.change}")` : ''} was sent but its answer never came, so it may have landed too` : '';
+  return `${p.applied} of ${p.writes} write${p.writes === 1 ? '' : 's'} were applied before it${last}`;
+}
+
+/**
+ * The admin API did not answer on the host's loopback (connection refused, reset, timeout). Says
+ * whether anything was changed before: nothing, or how many writes, and whether the last one may have
+ * landed (sent, its answer lost); the next run observes again, so it applies only what is missing.
+ */
 export class KeycloakUnreachableError extends KeygateError {
   override readonly name = 'KeycloakUnreachableError';
   readonly code = 'ERR_KEYCLOAK_UNREACHABLE';
@@ -16,10 +37,15 @@ export class KeycloakUnreachableError extends KeygateError {
     readonly place: KeycloakPlace,
     readonly adminUrl: string,
     readonly detail: string,
+    readonly progress?: ApplyProgress,
   ) {
+    const applied = appliedText(progress);
     super(
-      `Keycloak's admin API at ${adminUrl} on ${place.instanceId} is unreachable (${detail}); nothing was changed in realm ${place.realm}. ` +
-        'Check that the Keycloak container runs and publishes its port on the host loopback.',
+      applied
+        ? `Keycloak's admin API at ${adminUrl} on ${place.instanceId} became unreachable during the apply to realm ${place.realm} (${detail}): ${applied}. ` +
+            'The next run observes the realm as it is and applies only what is still missing. Check that the Keycloak container runs (it may have restarted) and publishes its port on the host loopback.'
+        : `Keycloak's admin API at ${adminUrl} on ${place.instanceId} is unreachable (${detail}); nothing was changed in realm ${place.realm}. ` +
+            'The next run observes the realm and applies what the plan says. Check that the Keycloak container runs and publishes its port on the host loopback.',
     );
   }
 }
@@ -60,9 +86,16 @@ export class KeycloakFeatureDisabledError extends KeygateError {
   }
 }
 
+/** What to do about a write Keycloak answered with `status`. */
+function rejectionFix(status: number): string {
+  if (status === 409) return 'Fix: nothing, usually: the object exists already (another admin, or a run at the same time, made it), and the next run sees it and updates it instead of creating it';
+  if (status >= 500) return "Fix: Keycloak failed on its side: look at its log on the host; the next run tries again";
+  return 'Fix: Keycloak refused what keygate sent: check the document (keygate lint) and Keycloak\'s message above; if lint passes, it is a keygate bug worth reporting with this message';
+}
+
 /**
- * Keycloak rejected one change part-way through an apply. The changes before it are applied; the
- * next run observes again and resumes from there.
+ * Keycloak rejected one change part-way through an apply. Says how many writes were applied before it;
+ * the next run observes again and applies only what is still missing.
  */
 export class KeycloakChangeFailedError extends KeygateError {
   override readonly name = 'KeycloakChangeFailedError';
@@ -75,11 +108,12 @@ export class KeycloakChangeFailedError extends KeygateError {
     readonly status: number,
     /** Keycloak's response body, redacted and cut to a few hundred characters. */
     readonly responseBody: string,
-    readonly appliedBefore: number,
+    /** Writes of the apply completed before this one, and how many it has. */
+    readonly progress: { applied: number; writes: number },
   ) {
     super(
       `realm ${place.realm} on ${place.instanceId}: Keycloak rejected "${change}" with HTTP ${status}: ${responseBody || '(empty body)'} ` +
-        `(${appliedBefore} earlier operation${appliedBefore === 1 ? '' : 's'} applied; the next run resumes from the realm as it is)`,
+        `(${progress.applied} of ${progress.writes} write${progress.writes === 1 ? '' : 's'} applied before it; the next run observes the realm as it is and applies only what is still missing). ${rejectionFix(status)}.`,
     );
   }
 }
@@ -93,7 +127,11 @@ export class KeycloakRealmNotConvergedError extends KeygateError {
     readonly place: KeycloakPlace,
     readonly remaining: string[],
   ) {
-    super(`realm ${place.realm} on ${place.instanceId} did not converge after apply: ${remaining.join('; ')}`);
+    super(
+      `realm ${place.realm} on ${place.instanceId} did not converge after apply: ${remaining.join('; ')}. ` +
+        'Every write of the apply succeeded, so either something changed these objects during the apply (another admin, a run at the same time), ' +
+        'or keygate cannot converge them (a bug: report it with this message). The next run observes the realm again and applies what is still missing.',
+    );
   }
 }
 

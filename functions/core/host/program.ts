@@ -159,7 +159,15 @@ export interface HostLeftover {
 /** What the executor prints (after the framing line): success with the `get` results, or where it stopped. */
 export type HostResult =
   | { ok: true; done: number; results: Record<string, unknown>; leftovers?: HostLeftover[] }
-  | { ok: false; done: number; error: HostError; leftovers?: HostLeftover[] };
+  | {
+      ok: false;
+      done: number;
+      /** How many of the program's writes (every operation but get and stat-file) completed, and how many it has. */
+      applied?: number;
+      writes?: number;
+      error: HostError;
+      leftovers?: HostLeftover[];
+    };
 
 export interface HostError {
   kind: 'rejected' | 'unreachable' | 'login' | 'secret' | 'program' | 'file';
@@ -170,7 +178,10 @@ export interface HostError {
   /** `file`: the directory of `path` that is a symbolic link (never followed). */
   link?: string;
   index?: number;
+  /** The write the program stopped at (its change, as the plan prints it). */
   label?: string;
+  /** `unreachable` on a write: `maybe` when it was sent and its answer never came (it may have landed). */
+  landed?: 'maybe';
   status?: number;
   body?: string;
 }

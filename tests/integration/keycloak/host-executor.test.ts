@@ -132,8 +132,33 @@ describe('host executor failures: one framed result, a distinct exit code, nothi
       ssm,
     );
     expect(run.code).toBe(HOST_EXIT.rejected);
-    expect(run.result).toEqual({ ok: false, done: 1, error: { kind: 'rejected', message: 'create client-scope a again: HTTP 409', label: 'create client-scope a again', status: 409, body: '{"errorMessage":"Client Scope a already exists"}', index: 1 } });
+    expect(run.result).toEqual({ ok: false, done: 1, applied: 1, writes: 3, error: { kind: 'rejected', message: 'create client-scope a again: HTTP 409', label: 'create client-scope a again', status: 409, body: '{"errorMessage":"Client Scope a already exists"}', index: 1 } });
     expect(kc.realm('exec-fail')!.clientScopes.some((s) => s.name === 'b')).toBe(false);
+  });
+
+  it.each([
+    ['drop-after-apply', 'landed', { landed: 'maybe' }],
+    ['drop', 'not applied, but the executor cannot know', { landed: 'maybe' }],
+  ] as const)('a connection that drops on a write (%s: %s) says how many writes completed and that this one was sent with no answer', async (fault, _, extra) => {
+    kc.createRealm(`exec-${fault}`);
+    kc.failWrite(2, fault);
+    const run = await runExecutor(
+      program([
+        { op: 'send', label: 'create client-scope a', method: 'POST', path: [...realm(`exec-${fault}`), 'client-scopes'], body: { name: 'a' } },
+        { op: 'send', label: 'create client-scope b', method: 'POST', path: [...realm(`exec-${fault}`), 'client-scopes'], body: { name: 'b' } },
+        { op: 'send', label: 'create client-scope c', method: 'POST', path: [...realm(`exec-${fault}`), 'client-scopes'], body: { name: 'c' } },
+      ]),
+      ssm,
+    );
+    expect(run.code).toBe(HOST_EXIT.unreachable);
+    expect(run.result).toMatchObject({ ok: false, done: 1, applied: 1, writes: 3, error: { kind: 'unreachable', label: 'create client-scope b', index: 1, message: expect.stringContaining('(sent, no answer)'), ...extra } });
+    expect(kc.realm(`exec-${fault}`)!.clientScopes.some((s) => s.name === 'b')).toBe(fault === 'drop-after-apply');
+  });
+
+  it('a refused connection: nothing was sent, so nothing may have landed', async () => {
+    const run = await runExecutor({ ...program([{ op: 'send', label: 'create client-scope a', method: 'POST', path: [...realm('exec-down'), 'client-scopes'], body: { name: 'a' } }]), admin: { url: 'http://127.0.0.1:9', realm: 'master', username: 'admin', passwordParameter: '/kg/admin' } }, ssm);
+    expect(run.result).toMatchObject({ ok: false, applied: 0, writes: 1, error: { kind: 'unreachable' } });
+    expect((run.result as unknown as { error: Record<string, unknown> }).error).not.toHaveProperty('landed');
   });
 
   it.each([

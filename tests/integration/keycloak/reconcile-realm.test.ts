@@ -182,7 +182,7 @@ describe('reconcile-realm', () => {
     h.kc.failNext('POST', '/protocol-mappers/models', { status: 400, body: { errorMessage: 'mapper refused for this test' } });
     const failed = await reconcile();
     expect(failed.error!.name).toBe('KeycloakChangeFailedError');
-    expect(failed.error!.cause).toMatch(/Keycloak rejected "create audience-mapper mcp:tools\/aud-agentcore-gateway" with HTTP 400: \{"errorMessage":"mapper refused for this test"\} \(\d+ earlier operations applied; the next run resumes/);
+    expect(failed.error!.cause).toMatch(/Keycloak rejected "create audience-mapper mcp:tools\/aud-agentcore-gateway" with HTTP 400: \{"errorMessage":"mapper refused for this test"\} \(\d+ of \d+ writes applied before it; the next run observes the realm as it is and applies only what is still missing\)\. Fix: Keycloak refused what keygate sent/);
     // What was applied before the failure is recorded as keygate's, so a later run may clean it up.
     expect(JSON.parse(realm().attributes['keygate.owned']!).audienceMappers).toEqual([{ scope: 'mcp:tools', name: 'aud-agentcore-gateway', id: null }]);
     const resumed = await reconcile();

@@ -67,6 +67,13 @@ describe('plan-realm-changes', () => {
     expect(await invoke(plan, { desired: seed, snapshot: empty, execution: { dryRun: true } })).toMatchObject({ decision: 'report', changeCount: 11 });
     expect(await invoke(plan, { desired: seed, snapshot: convergedSnapshot(seed) })).toMatchObject({ decision: 'converged', changeCount: 0, changes: [], lines: [] });
   });
+
+  it('a dry run that finds keygate\'s leftovers on the host reports them even when the realm is converged; any other run has removed them', async () => {
+    const leftover = { path: '/tmp/keygate-host.AbCdEfGhIj', kind: 'work directory' as const, ageSeconds: 700 };
+    const snapshot = convergedSnapshot(seed);
+    expect(await invoke(plan, { desired: seed, snapshot, execution: { dryRun: true }, leftovers: [{ ...leftover, removed: false }] })).toMatchObject({ decision: 'report', changeCount: 0 });
+    expect(await invoke(plan, { desired: seed, snapshot, leftovers: [{ ...leftover, removed: true }] })).toMatchObject({ decision: 'converged' });
+  });
 });
 
 describe('verify-realm-converged', () => {
@@ -74,7 +81,9 @@ describe('verify-realm-converged', () => {
     const snapshot = convergedSnapshot(seed, (s) => void (s.clientScopes[0]!.attributes['include.in.token.scope'] = 'false'));
     await expect(invoke(verify, { desired: seed, snapshot })).rejects.toMatchObject({
       name: 'KeycloakRealmNotConvergedError',
-      message: 'realm mcp-demo on i-0123456789abcdef0 did not converge after apply: update client-scope mcp:tools (attributes.include.in.token.scope: expected true, found false)',
+      message: expect.stringMatching(
+        /^realm mcp-demo on i-0123456789abcdef0 did not converge after apply: update client-scope mcp:tools \(attributes\.include\.in\.token\.scope: expected true, found false\)\. Every write of the apply succeeded, so either something changed these objects during the apply .* The next run observes the realm again and applies what is still missing\.$/,
+      ),
     });
     await expect(invoke(verify, { desired: seed, snapshot: convergedSnapshot(seed) })).resolves.toEqual({ realm: 'mcp-demo', converged: true });
   });

@@ -1,4 +1,4 @@
-import { GetObjectCommand, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, NoSuchKey, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { GetCommandInvocationCommand, InvocationDoesNotExist, SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
@@ -75,7 +75,8 @@ describe('readHostResult', () => {
     const error = await readHostResult(COMMAND).catch((e: Error) => e);
     expect(error).toMatchObject({ name: 'SsmCommandFailedError', status: 'TimedOut', statusDetails: 'ExecutionTimedOut', exitCode: -1 });
     expect((error as Error).message).not.toContain('eyJ');
-    expect((error as Error).message).toMatch(/ended TimedOut \(ExecutionTimedOut\), exit code -1: .*boom$/s);
+    expect((error as Error).message).toMatch(/ended TimedOut \(ExecutionTimedOut\): the host script ran into the Command document's timeoutSeconds and was killed there: .*boom\. It printed no result, so what it did is unknown/s);
+    expect((error as Error).message).not.toContain('exit code -1');
   });
 
   it('an output at the 24,000-character limit is read in full from S3, never parsed inline', async () => {
@@ -84,6 +85,17 @@ describe('readHostResult', () => {
     s3.on(GetObjectCommand).resolves({ Body: body(full) as never });
     await expect(readHostResult(COMMAND)).resolves.toEqual({ ok: true, done: 0, results: {} });
     expect(s3).toHaveReceivedCommandWith(GetObjectCommand, { Bucket: 'out', Key: `keygate-host/${COMMAND.commandId}/${COMMAND.instanceId}/awsrunShellScript/keygateHostProgram/stdout` });
+  });
+
+  it('reading the full output: a transient S3 error passes on under its own name (the await steps retry it); a lasting one names the S3 cause and the fix', async () => {
+    invocation({ StandardOutputContent: 'y'.repeat(24_000), StandardOutputUrl: 'https://s3.eu-central-1.amazonaws.com/out/k' });
+    s3.on(GetObjectCommand).rejects(new S3ServiceException({ name: 'SlowDown', $fault: 'server', $metadata: {}, message: 'Please reduce your request rate.' }));
+    await expect(readHostResult(COMMAND)).rejects.toMatchObject({ name: 'SlowDown', keygateDoing: expect.stringContaining(`reading the full output (over 24,000 characters) of SSM command ${COMMAND.commandId}`) });
+    s3.on(GetObjectCommand).rejects(new S3ServiceException({ name: 'AccessDenied', $fault: 'client', $metadata: {}, message: 'Access Denied' }));
+    await expect(readHostResult(COMMAND)).rejects.toMatchObject({
+      name: 'SsmCommandOutputError',
+      message: expect.stringContaining('reading the full copy from s3://out/k failed: S3 AccessDenied (Access Denied). Fix: the functions that read command output need s3:GetObject'),
+    });
   });
 
   it('a cut output with no S3 copy → SsmCommandOutputError', async () => {
