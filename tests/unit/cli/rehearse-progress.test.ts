@@ -1,5 +1,5 @@
 import type { EventLog } from '../../../emulators/stepfunctions';
-import { awsTimeMs, pollTimesMs } from '../../../cli/rehearse/aws-time';
+import { awsTimeModel, awsTimeMs, pollTimesMs } from '../../../cli/rehearse/aws-time';
 import { errorLine, StepTracker, stepLabel, type StepLine } from '../../../cli/rehearse/progress';
 import { table } from '../../../cli/rehearse/render';
 import { explain, fixFor } from '../../../cli/rehearse/scenario';
@@ -148,6 +148,18 @@ describe('the "against AWS" time (aws-time.ts)', () => {
   it("a wait that starts when another ended (a Map's second wave) starts after it in AWS time too", () => {
     const lines = [line('Await Gateway Target Ready', 0, 10, { item: 'a' }), line('Await Gateway Target Ready', 10, 20, { item: 'b' })];
     expect(awsTimeMs({ startedAt: 0, endedAt: 20 }, lines, { waitMs: () => 30_000 })).toBe(60_000);
+  });
+
+  it("a Delete step is not modeled with its own deletion, though it landed before the step's end was seen (a loaded machine)", () => {
+    // Teardown at high speed: the target's deletion (12 s at speed 1) lands 30 ms after DeleteGatewayTarget, before the
+    // Delete step's end is recorded; Await Gateway Target Deleted waits for it.
+    const landing = { kind: 'target' as const, gatewayName: 'gw', targetName: 'a', to: 'DELETED', requestedAt: 105, at: 135, serviceMs: 12_000 };
+    const model = awsTimeModel(() => [landing], 'gw', {});
+    const teardown = (name: string, startedAt: number, endedAt: number) => line(name, startedAt, endedAt, { execution: 'teardown', item: 'a' });
+    expect(model.waitMs(teardown('Delete Gateway Target', 100, 150))).toBeUndefined();
+    // Its Retry (statemachine/teardown.asl.json): 2 s, backing off ×1.1: the poll at 12.2 s sees it.
+    const polls = pollTimesMs({ ErrorEquals: ['GatewayDeletionPendingError'], IntervalSeconds: 2, MaxAttempts: 60, BackoffRate: 1.1, MaxDelaySeconds: 30, JitterStrategy: 'NONE' });
+    expect(model.waitMs(teardown('Await Gateway Target Deleted', 150, 160))).toBe(polls.find((t) => t >= 12_000));
   });
 
   it('the polls of a Retry: the first at once, then each interval grown by the backoff, capped, halved for FULL jitter', () => {
