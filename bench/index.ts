@@ -1,6 +1,6 @@
 // `npm run bench`: the figures the issues ask for, measured side by side in one run and printed as one
 // table (never timed assertions in tests). Options: --speed=N (default 10), --repeat=N (provisioning
-// samples, default 3), --requires=N (fresh processes per bundle, default 5), --only=provision|drift|verify|bundles.
+// samples, default 3), --requires=N (fresh processes per bundle, default 5), --only=provision|drift|verify|bundles|keycloak.
 //
 // - Provisioning against the local world (emulators/world: AgentCore, SSM with the host executor, the
 //   Keycloak stand-in, the verification peers), the real provision.asl.json and handlers. Emulated delays
@@ -10,14 +10,15 @@
 //   targets part (start → Summarize Provisioning) against the service time alone.
 // - Drift runs: counts, not timings (they are what AWS bills).
 // - Verification: one run against the loopback chain, against one discovery GET through the same fetch.
-// - Every function bundle of template.yaml, built with the options SAM uses: its size, and its cold load
-//   (median of fresh `node` processes) against the same entry compiled alone with node_modules left
-//   external, which Node then loads from node_modules (ESM, because @middy/core and jose are import-only).
-import { build } from 'esbuild';
+// - Every function bundle of template.yaml as `sam build` makes it (scripts/bundles.ts, proven identical
+//   by tests/integration/sam/sam-cli.test.ts): its size, and its cold load (median of fresh `node`
+//   processes) against the same entry compiled alone with node_modules left external, which Node then
+//   loads from node_modules (ESM, because @middy/core and jose are import-only).
+// - The realm reconciler against a real Keycloak 26.7.3, and at scale (bench/keycloak.ts).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { driftInjections } from '../cli/rehearse/drift-injections';
 import type { RunResult } from '../emulators/stepfunctions';
@@ -27,7 +28,9 @@ import { verifyChain } from '../functions/adapters/verify/verify-chain';
 import { checkDesiredState, loadDesiredState, parseDesiredStateText } from '../functions/core/desired/load';
 import type { DriftReport } from '../functions/core/drift/report';
 import { packageRoot } from '../scripts/package-root';
-import { bundleFileName, esbuildOptionsFor, functionsOf, loadTemplate } from '../scripts/template';
+import { keycloakFigures } from './keycloak';
+import { bundleOf, buildBundles, esbuildArgs } from '../scripts/bundles';
+import { functionsOf, loadTemplate } from '../scripts/template';
 
 const ROOT = packageRoot();
 const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
@@ -156,7 +159,7 @@ async function drift(): Promise<Row[]> {
     };
     const clean = await measure('report');
     const injections = driftInjections(checkDesiredState(w.document, 'seed').desired);
-    for (const i of injections) i.inject(w);
+    for (const i of injections) await i.inject(w);
     const repaired = await measure('repair');
     if (clean.report.outcome !== 'clean' || repaired.report.outcome !== 'repaired') throw new Error(`drift: ${clean.report.outcome} / ${repaired.report.outcome}`);
     const row = (c: typeof clean) => `${c.transitions} / ${c.aws} / ${c.ssmCommands} / ${c.mutating}`;
@@ -224,12 +227,10 @@ async function bundles(): Promise<Row[]> {
     const rows: Row[] = [];
     let total = 0;
     for (const fn of functionsOf(loadTemplate(ROOT))) {
-      progress(`bundle ${fn.logicalId}: build, ${REQUIRES} + ${REQUIRES} cold loads`);
-      const bundled = join(dir, 'bundled', fn.logicalId, bundleFileName(fn));
-      const unbundled = join(dir, 'unbundled', fn.logicalId, bundleFileName(fn).replace(/\.js$/, '.mjs'));
-      const options = esbuildOptionsFor(fn, ROOT);
-      await build({ ...options, outfile: bundled });
-      await build({ ...options, format: 'esm', packages: 'external', sourcemap: false, outfile: unbundled });
+      progress(`bundle ${fn.logicalId}: ${REQUIRES} + ${REQUIRES} cold loads`);
+      const bundled = bundleOf(fn).file;
+      const unbundled = join(dir, fn.logicalId, basename(bundled).replace(/\.js$/, '.mjs'));
+      unbundledBuild(fn, join(dir, fn.logicalId));
       const size = statSync(bundled).size;
       total += size;
       const b = coldLoad(bundled, false);
@@ -243,12 +244,23 @@ async function bundles(): Promise<Row[]> {
   }
 }
 
+/** The baseline: the function's esbuild command line, but ESM with every package left external and no source map. */
+function unbundledBuild(fn: ReturnType<typeof functionsOf>[number], outdir: string): void {
+  const args = esbuildArgs(fn, outdir, ROOT).filter((a) => !a.startsWith('--format') && !a.startsWith('--sourcemap'));
+  const out = spawnSync(join(ROOT, 'node_modules', '.bin', 'esbuild'), [...args, '--format=esm', '--packages=external', '--out-extension:.js=.mjs', '--log-level=warning'], { cwd: ROOT, encoding: 'utf8' });
+  if (out.status !== 0) throw new Error(`unbundled build of ${fn.logicalId}: ${out.stderr}`);
+}
+
 async function main() {
+  // Every function runs from its bundle as `sam build` makes it (the local world loads them).
+  const built = await buildBundles();
+  if (built.built.length) progress(`bundled ${built.built.length} function(s) as sam build does`);
   const rows: Row[] = [];
   if (runs('provision')) rows.push(...(await provisioning()));
   if (runs('drift')) rows.push(...(await drift()));
   if (runs('verify')) rows.push(...(await verification()));
   if (runs('bundles')) rows.push(...(await bundles()));
+  if (runs('keycloak')) rows.push(...(await keycloakFigures(seed, SPEED, progress)));
   const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, Node ${process.version}`;
   process.stdout.write(
     `keygate bench — ${new Date().toISOString().slice(0, 10)}, ${machine}; speed ${SPEED} (gateway 20 s, target 30 s emulated), provisioning median of ${REPEAT}, cold loads median of ${REQUIRES} processes\n\n`,

@@ -50,7 +50,7 @@ const COMMANDS: Record<CommandName, Command> = {
       outputBucket: str(v['output-bucket']),
       json: v.json === true,
     }),
-  rehearse: async (io, v) => (await loadRehearse()).rehearseCommand(io, { ...optional('config', v.config), ...optional('speed', v.speed), ...optional('fault', v.fault), json: v.json === true }),
+  rehearse: async (io, v) => (await loadRehearse()).rehearseCommand(io, { ...optional('config', v.config), ...optional('speed', v.speed), ...optional('fault', v.fault), ...optional('keycloak', v.keycloak), json: v.json === true }),
   world: async (io, v) => (await loadWorld()).worldCommand(io, { ...optional('config', v.config), ...optional('speed', v.speed), json: v.json === true }),
   schema: (io, v) => schemaCommand(io, { json: v.json === true }),
   rules: (io, v) => rulesCommand(io, { json: v.json === true }),

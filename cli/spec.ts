@@ -96,14 +96,15 @@ export const COMMAND_SPECS = {
   },
   rehearse: {
     summary: 'the whole control plane on this machine: provision, rotation, drift report and repair, teardown',
-    usage: '[--config FILE] [--speed N] [--fault KIND] [--json]',
+    usage: '[--config FILE] [--speed N] [--fault KIND] [--keycloak stand-in|real] [--json]',
     flags: {
       config: { ...CONFIG, help: 'the desired-state document (default: keygate\'s examples/seed.yaml, from any directory)' },
       speed: { type: 'string', value: 'N', help: 'run the emulated service delays and the state machines\' waits N times faster, 1 to 2000 (default 20)' },
       fault: { type: 'string', value: 'KIND', help: 'show a failure: target-failed or gateway-failed' },
+      keycloak: { type: 'string', value: 'stand-in|real', help: 'the Keycloak the realm steps and verification use: the fast stand-in (default), or a real Keycloak 26.7.3 on loopback, installed with Maven into .keygate-cache on the first run (a few minutes; needs java and mvn) and stopped at the end' },
       json: { ...JSON_FLAG, help: 'print one JSON object on stdout; the progress goes to stderr' },
     },
-    examples: ['keygate rehearse', 'keygate rehearse --config my-gateway.yaml --speed 50', 'keygate rehearse --fault target-failed'],
+    examples: ['keygate rehearse', 'keygate rehearse --config my-gateway.yaml --speed 50', 'keygate rehearse --fault target-failed', 'keygate rehearse --keycloak real'],
     exits: [[0, 'every phase succeeded and everything started was cleaned up'], [1, 'a phase failed (the step, why and the fix are printed)'], UNUSABLE, INTERNAL, [130, 'interrupted by Ctrl-C (143: SIGTERM); cleaned up all the same']],
     notes: 'To keep a provisioned local world running and try keygate verify and keygate drift against it, use keygate world.',
   },

@@ -2,9 +2,10 @@ import { rmSync } from 'node:fs';
 import { dirname, isAbsolute, relative } from 'node:path';
 import { DEFAULT_DELAYS } from '../../emulators/agentcore';
 import { captureFunctionOutput } from '../../emulators/world/function-output';
-import type { LocalWorld } from '../../emulators/world';
+import type { AnyWorld } from '../../emulators/world';
 import { DEFAULT_CIMD_PUBLISH_DIRECTORY } from '../../functions/core/desired/cimd';
 import { parseDesiredStateText } from '../../functions/core/desired/load';
+import { buildBundles } from '../../scripts/bundles';
 import { fromPackageRoot } from '../../scripts/package-root';
 import { styleFor } from '../format';
 import { EXIT, UsageError, type CliIo } from '../io';
@@ -37,6 +38,7 @@ export interface RehearseOptions {
   config?: string;
   speed?: string;
   fault?: string;
+  keycloak?: string;
   json?: boolean;
 }
 
@@ -53,10 +55,14 @@ export async function rehearseCommand(io: CliIo, opts: RehearseOptions): Promise
   const config = opts.config ?? defaultConfig();
   const speed = speedOf(opts.speed);
   const fault = faultOf(opts.fault);
+  const keycloak = keycloakOf(opts.keycloak);
   // The local world's Keycloak host has the template's default publish directory.
   const { desired } = loadConfig(io, config, { requireClean: true, cimdPublishDirectory: DEFAULT_CIMD_PUBLISH_DIRECTORY });
   const document = parseDesiredStateText(io.readFile(config), config).value as Record<string, any>;
   const style = styleFor(io.isTTY && !opts.json, io.env);
+  // The functions run as deployed: their bundles as `sam build` makes them, rebuilt here if out of date.
+  const bundles = await buildBundles();
+  if (bundles.built.length) io.stderr(`keygate rehearse: bundled ${bundles.built.length} function(s) as sam build does (${seconds(bundles.ms)})\n`);
   // With --json, stdout carries the one JSON object; the progress goes to stderr as plain lines.
   const view = new LiveView({
     write: opts.json ? io.stderr : io.stdout,
@@ -68,14 +74,16 @@ export async function rehearseCommand(io: CliIo, opts: RehearseOptions): Promise
   });
   (opts.json ? io.stderr : io.stdout)(
     `${style.bold('keygate rehearse')} ${config} at speed ×${speed}: gateway READY after ${seconds(DEFAULT_DELAYS.gatewayCreate / speed)}, a target after ${seconds(DEFAULT_DELAYS.targetCreate / speed)} ` +
-      `(${seconds(DEFAULT_DELAYS.gatewayCreate)} and ${seconds(DEFAULT_DELAYS.targetCreate)} in AWS)${fault ? `; fault: ${FAULTS[fault]}` : ''}\n`,
+      `(${seconds(DEFAULT_DELAYS.gatewayCreate)} and ${seconds(DEFAULT_DELAYS.targetCreate)} in AWS)${fault ? `; fault: ${FAULTS[fault]}` : ''}` +
+      `${keycloak === 'real' ? '; Keycloak: a real 26.7.3 on loopback (the first run installs it with Maven: a few minutes)' : ''}\n`,
   );
 
   const trap = trapSignals(io, 'rehearse', view);
   const logLines: Array<Record<string, any>> = [];
   let result: RehearsalResult;
   try {
-    result = await captureFunctionOutput(logLines, () => rehearse({ document, desired, config, speed, ...(fault ? { fault } : {}), signal: trap.signal, view }));
+    const progress = (message: string) => (opts.json ? io.stderr : io.stdout)(`${style.dim(message)}\n`);
+    result = await captureFunctionOutput(logLines, () => rehearse({ document, desired, config, speed, ...(fault ? { fault } : {}), keycloak, progress, signal: trap.signal, view }));
   } finally {
     view.stop();
     trap.release();
@@ -126,7 +134,7 @@ export function trapSignals(io: CliIo, command: string, view: LiveView, extraDir
 /** `format` and `ok` first, then the rest of the result. */
 const withOk = ({ format, ...rest }: RehearsalResult, ok: boolean) => ({ format, ok, ...rest });
 
-const secretsOf = (world: LocalWorld) => [world.secrets.admin, world.secrets.canary, ...Object.values(world.secrets.users)].filter((s) => s.length >= 8);
+const secretsOf = (world: AnyWorld) => [world.secrets.admin, world.secrets.canary, ...Object.values(world.secrets.users)].filter((s) => s.length >= 8);
 
 export function speedOf(value: string | undefined): number {
   if (value === undefined) return DEFAULT_SPEED;
@@ -135,6 +143,11 @@ export function speedOf(value: string | undefined): number {
     throw new UsageError(`--speed must be a number from 1 (as slow as AWS: gateway 20 s, target 30 s) to ${MAX_SPEED}, not "${value}" (default ${DEFAULT_SPEED})`);
   }
   return speed;
+}
+
+function keycloakOf(value: string | undefined): 'stand-in' | 'real' {
+  if (value === undefined || value === 'stand-in' || value === 'real') return value ?? 'stand-in';
+  throw new UsageError(`--keycloak must be stand-in (the default: the fast admin stand-in) or real (a real Keycloak 26.7.3 on loopback), not "${value}"`);
 }
 
 function faultOf(value: string | undefined): Fault | undefined {

@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, extname, join, resolve } from 'node:path';
-import { STACK, type LocalWorld } from '../../emulators/world';
+import { STACK, type AnyWorld } from '../../emulators/world';
 import { captureFunctionOutput, uncaptured } from '../../emulators/world/function-output';
 import { DEFAULT_CIMD_PUBLISH_DIRECTORY } from '../../functions/core/desired/cimd';
 import { parseDesiredStateText } from '../../functions/core/desired/load';
@@ -110,7 +110,7 @@ export async function worldCommand(io: CliIo, opts: WorldOptions): Promise<numbe
 }
 
 /** The commands that work against this world, and where everything is. */
-export function describeWorld(world: LocalWorld, config: string, dir: string): WorldReady {
+export function describeWorld(world: AnyWorld, config: string, dir: string): WorldReady {
   const chain = world.chain!;
   const gatewayId = new URL(chain.gatewayUrl).hostname.split('.')[0]!;
   const worldConfig = join(dir, `${basename(config, extname(config))}.world.json`);
@@ -132,7 +132,7 @@ export function describeWorld(world: LocalWorld, config: string, dir: string): W
     stepFunctions: world.stepfunctions.endpoint,
     dynamodb: world.dynamodb.endpoint,
     sns: world.sns.endpoint,
-    realm: chain.op.url,
+    realm: chain.realmUrl,
     gateway: chain.gateway.url,
     ...(chain.cimd ? { cimdHost: chain.cimd.url } : {}),
   };

@@ -105,10 +105,10 @@ export function awsTimeModel(landings: () => readonly Landing[], gatewayName: st
       const target = /Target/.test(line.name) ? line.item : undefined;
       const landed = landings()
         .filter((l) => l.gatewayName === gatewayName && (target ? l.kind === 'target' && l.targetName === target : l.kind === 'gateway'))
-        // Requested in this execution, before the step began, and landed by the time it ended: at high
+        // Requested in this execution before the step began, and landed by the time it ended: at high
         // speed a create may land before its Await step even starts (the step's own local work outlasts
-        // it). A step never waits for what it requested itself: a Delete step's own deletion is the next
-        // Await step's wait, though on a loaded machine it may land before the Delete step's end is seen.
+        // it). What the step requested itself it did not wait for: a Delete step whose own delete landed
+        // before it returned (a slow step at ×400) would count the deletion twice, here and in its Await.
         .filter((l) => l.requestedAt >= since && l.requestedAt < line.startedAt && l.at <= line.endedAt!)
         .at(-1);
       const retrier = retrierOf(state);

@@ -1,6 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { DesiredState } from '../../functions/core/desired/document';
-import type { LocalWorld } from '../../emulators/world';
+import type { KeycloakStandIn } from '../../emulators/keycloak';
+import type { AnyWorld } from '../../emulators/world';
+import { adminClient, type AdminClient } from '../../scripts/keycloak/admin-client';
 
 /** Where an injected change lives (the drift report's areas, grouped as the rehearsal shows them). */
 export type InjectionArea = 'aws' | 'keycloak' | 'cimd';
@@ -17,7 +19,8 @@ export interface DriftInjection {
   field: string;
   /** Verification checks this drift breaks while it is live (a report-mode run's verification fails on them). */
   breaks: string[];
-  inject(world: LocalWorld): void;
+  /** On the Keycloak stand-in it edits the realm's state; on a real Keycloak it goes through its admin API, as a console user would. */
+  inject(world: AnyWorld): void | Promise<void>;
 }
 
 /**
@@ -82,10 +85,20 @@ export function driftInjections(desired: DesiredState): DriftInjection[] {
       description: `audience mapper ${mapper} on client scope ${scope.name}: audience changed to "someone-else"`,
       resource: `keycloak/audience-mapper/${scope.name}/${mapper}`,
       field: 'config.included.custom.audience',
-      breaks: [],
-      inject: (w) => {
-        const live = w.keycloak.realm(realm.name)!.clientScopes.find((s) => s.name === scope.name)!;
-        live.protocolMappers.find((m) => m.name === mapper)!.config['included.custom.audience'] = 'someone-else';
+      // The realm's tokens carry the mapper's audience (the stand-in's realm and a real Keycloak alike),
+      // so the gateway refuses the canary token while this drift is live.
+      breaks: ['mcp.tools-list', 'token.audience'],
+      inject: async (w) => {
+        const access = realmAccess(w);
+        if ('standIn' in access) {
+          const live = access.standIn.realm(realm.name)!.clientScopes.find((s) => s.name === scope.name)!;
+          live.protocolMappers.find((m) => m.name === mapper)!.config['included.custom.audience'] = 'someone-else';
+          return;
+        }
+        const base = `/admin/realms/${encodeURIComponent(realm.name)}`;
+        const live = ((await access.admin.ok('GET', `${base}/client-scopes`)) as Array<{ id: string; name: string; protocolMappers?: Array<{ id: string; name: string; config: Record<string, string> }> }>).find((s) => s.name === scope.name)!;
+        const model = live.protocolMappers!.find((m) => m.name === mapper)!;
+        await access.admin.ok('PUT', `${base}/client-scopes/${live.id}/protocol-mappers/models/${model.id}`, { ...model, config: { ...model.config, 'included.custom.audience': 'someone-else' } });
       },
     });
   }
@@ -97,8 +110,15 @@ export function driftInjections(desired: DesiredState): DriftInjection[] {
       resource: `keycloak/client-policy/${policy.name}`,
       field: 'enabled',
       breaks: [],
-      inject: (w) => {
-        w.keycloak.realm(realm.name)!.policies.find((p) => p.name === policy.name)!.enabled = false;
+      inject: async (w) => {
+        const access = realmAccess(w);
+        if ('standIn' in access) {
+          access.standIn.realm(realm.name)!.policies.find((p) => p.name === policy.name)!.enabled = false;
+          return;
+        }
+        const path = `/admin/realms/${encodeURIComponent(realm.name)}/client-policies/policies`;
+        const { policies } = (await access.admin.ok('GET', path)) as { policies: Array<{ name: string }> };
+        await access.admin.ok('PUT', path, { policies: policies.map((p) => (p.name === policy.name ? { ...p, enabled: false } : p)) });
       },
     });
   }
@@ -121,7 +141,16 @@ export function driftInjections(desired: DesiredState): DriftInjection[] {
   return out;
 }
 
-const gatewayOf = (w: LocalWorld, name: string) => {
+/** The world's Keycloak: the stand-in (edited in place), or a real one (edited through its admin API). */
+type RealmAccess = { standIn: KeycloakStandIn } | { admin: AdminClient };
+function realmAccess(w: AnyWorld): RealmAccess {
+  if ('realm' in w.keycloak) return { standIn: w.keycloak as unknown as KeycloakStandIn };
+  const real = w.keycloakServer;
+  if (!real) throw new TypeError('the world has neither the Keycloak stand-in nor a real Keycloak');
+  return { admin: adminClient(real.url, real.admin) };
+}
+
+const gatewayOf = (w: AnyWorld, name: string) => {
   const live = w.agentcore.state().gateways.find((g) => g.name === name);
   if (!live) throw new Error(`gateway ${name} does not exist in the AgentCore emulator: provisioning must run first`);
   return live;

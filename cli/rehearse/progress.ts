@@ -1,5 +1,5 @@
 import type { EventLog } from '../../emulators/stepfunctions';
-import type { LocalWorld } from '../../emulators/world';
+import type { AnyWorld } from '../../emulators/world';
 import { causeText } from '../../functions/core/drift/metrics';
 import { awsTimeModel, waitStateSeconds, type AwsTimeModel } from './aws-time';
 
@@ -180,7 +180,7 @@ export function seconds(ms: number): string {
  * @example
  * worldProbe(world, 'mcp-gateway-keycloak-demo', { 'Wait Grace Period': 300 })(line, Date.now()) // 'gateway mcp-gateway-keycloak-demo: CREATING (4 s)'
  */
-export function worldProbe(world: LocalWorld, gatewayName: string, waits: Record<string, number> = {}, model: AwsTimeModel = awsTimeModel(() => world.agentcore.landings(), gatewayName, waits)): Probe {
+export function worldProbe(world: AnyWorld, gatewayName: string, waits: Record<string, number> = {}, model: AwsTimeModel = awsTimeModel(() => world.agentcore.landings(), gatewayName, waits)): Probe {
   const speed = world.speed;
   const service = (ms: number) => seconds(Math.max(0, ms) * speed);
   return (line, now) => {

@@ -46,7 +46,7 @@ export function renderResult(result: RehearsalResult, style: Style): string {
     out.push(
       '',
       `  found ${drift.found.length} of ${drift.injected.length} injected${drift.foundEqualsInjected ? '' : style.red(' (MISMATCH)')} · report mode wrote ${plural(drift.reportModeWrites, 'change')}` +
-        ` · verification in report mode: ${v.outcome === 'fail' ? `failed on ${v.failedChecks.join(', ')}${v.expectedFailedChecks.length ? ' while the edited document was served (expected)' : ''}` : v.outcome}` +
+        ` · verification in report mode: ${v.outcome === 'fail' ? `failed on ${v.failedChecks.join(', ')}${v.expectedFailedChecks.length ? ' while the injected drift was live (expected)' : ''}` : v.outcome}` +
         ` · repair ${drift.repairConverged ? 'converged: observed again, no drift left' : style.red('did NOT converge')}`,
     );
   }
@@ -75,6 +75,8 @@ export function renderResult(result: RehearsalResult, style: Style): string {
   const c = result.counts;
   const ok = result.phases.filter((p) => p.status === 'succeeded').length;
   row('phases', result.phases.map((p) => `${p.name} ${p.status}`).join(', ') + ` (${ok} of ${result.phases.length} succeeded)`);
+  const kc = result.keycloak;
+  row('Keycloak', kc.kind === 'real' ? `real Keycloak ${kc.version} on loopback${kc.startMs !== undefined ? ` (started in ${seconds(kc.startMs)}, stopped at the end)` : ''}: its admin API, its tokens, keys and audiences` : 'the admin stand-in (emulators/keycloak; --keycloak real runs a real Keycloak 26.7.3)');
   // Why each skipped phase was skipped, once per reason.
   const skipped = new Map<string, string[]>();
   for (const p of result.phases.filter((x) => x.status === 'skipped')) skipped.set(p.note ?? '', [...(skipped.get(p.note ?? '') ?? []), p.name]);
@@ -84,7 +86,7 @@ export function renderResult(result: RehearsalResult, style: Style): string {
   for (const line of byService(c.apiCalls)) out.push(`  ${''.padEnd(14)}   ${line}`);
   row('transitions', `${c.stateTransitions} state transitions in ${plural(c.executions, 'execution')} (${c.lambdaInvocations} Lambda invocations)`);
   row('SSM commands', String(c.ssmCommands));
-  row('verification', `${c.verificationRequests} HTTP requests to the realm, the gateway and the CIMD host`);
+  row('verification', `${c.verificationRequests} HTTP requests to ${kc.kind === 'real' ? 'the gateway and the CIMD host (and Keycloak\'s own token and key endpoints)' : 'the realm, the gateway and the CIMD host'}`);
   row('time', `${seconds(result.time.wallMs)} wall; the executions would take ${seconds(result.time.emulatedMs)} against AWS (speed ×${result.speed}: the emulated service delays and the state machines' waits run ${result.speed} times faster)`);
   if (result.secrets) {
     const s = result.secrets;

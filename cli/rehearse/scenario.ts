@@ -2,7 +2,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { dirname } from 'node:path';
 import type { RunResult } from '../../emulators/stepfunctions';
-import { parameterStoreEvent, startWorld, type LocalWorld } from '../../emulators/world';
+import type { KeycloakStandIn } from '../../emulators/keycloak';
+import { loadAllDeployed } from '../../emulators/lambda';
+import { parameterStoreEvent, startWorld, type AnyWorld, type KeycloakServerRef } from '../../emulators/world';
+import { adminClient } from '../../scripts/keycloak/admin-client';
+import { startKeycloakServer, type KeycloakServer } from '../../scripts/keycloak/server';
 import { renderCimdDocument } from '../../functions/core/cimd/render-cimd';
 import type { DesiredState } from '../../functions/core/desired/document';
 import { causeText } from '../../functions/core/drift/metrics';
@@ -122,6 +126,8 @@ export interface RehearsalResult {
     repairReport?: DriftReport;
   };
   teardown?: { leftovers: string[]; keptByDesign: string[] };
+  /** Which Keycloak the realm steps ran against; for a real one its version and start time (when the rehearsal started it). */
+  keycloak: { kind: 'stand-in' } | { kind: 'real'; version: string; startMs?: number };
   counts: {
     apiCalls: Record<string, number>;
     apiCallsTotal: number;
@@ -140,7 +146,7 @@ export interface RehearsalResult {
 
 /** What the live view is told. */
 export interface RehearsalView {
-  started(world: LocalWorld): void;
+  started(world: AnyWorld): void;
   phaseStarted(name: PhaseName, title: string): void;
   stepChanged(line: StepLine): void;
   phaseEnded(result: PhaseResult): void;
@@ -155,6 +161,15 @@ export interface RehearsalOptions {
   config: string;
   speed: number;
   fault?: Fault;
+  /**
+   * `real`: the realm steps run against a real Keycloak 26.7.3 (scripts/keycloak/server.ts: installed
+   * into .keygate-cache on the first run, started on loopback, stopped at the end) instead of the stand-in,
+   * and verification gets its tokens from it. `keycloakServer` is one already running (the tests' own).
+   */
+  keycloak?: 'stand-in' | 'real';
+  keycloakServer?: KeycloakServerRef & { version: string };
+  /** Where installation progress goes (the first `real` run fetches and builds Keycloak). */
+  progress?: (message: string) => void;
   /** Ctrl-C: stops the running execution, skips the rest, cleans up. */
   signal?: AbortSignal;
   view: RehearsalView;
@@ -162,7 +177,7 @@ export interface RehearsalOptions {
    * `keygate world`: after provisioning succeeded, instead of the other phases, this runs with the
    * provisioned world (it resolves when the world may go: on Ctrl-C); then the cleanup as always.
    */
-  keep?: (world: LocalWorld) => Promise<void>;
+  keep?: (world: AnyWorld) => Promise<void>;
 }
 
 /** The new endpoint the network stack "replaces" the old one with. */
@@ -190,14 +205,23 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
     counts: { apiCalls: {}, apiCallsTotal: 0, stateTransitions: 0, executions: 0, lambdaInvocations: 0, ssmCommands: 0, verificationRequests: 0, resourcesCreated: {} },
     time: { wallMs: 0, emulatedMs: 0 },
     cleanup: { servers: [], temporaryDirectories: [], leftovers: [] },
+    keycloak: { kind: 'stand-in' },
   };
-  let world: LocalWorld | undefined;
+  let world: AnyWorld | undefined;
+  let ownKeycloak: KeycloakServer | undefined;
   const run = new Runner(options, result);
   try {
     await run.phase('start', async () => {
+      const real = options.keycloak === 'real' ? (options.keycloakServer ?? (ownKeycloak = await startKeycloakServer({ progress: options.progress ?? (() => undefined) }))) : undefined;
+      if (real) result.keycloak = { kind: 'real', version: real.version, ...(ownKeycloak ? { startMs: ownKeycloak.timings.startMs } : {}) };
       // Kept at once: whatever happens next (a failed check, Ctrl-C), the world is closed below.
-      const w = (world = await startWorld({ document: options.document, speed: options.speed, peers: true }));
-      result.cleanup.servers = serversOf(w);
+      const w = (world = real
+        ? await startWorld({ document: options.document, speed: options.speed, peers: true, keycloakServer: real })
+        : await startWorld({ document: options.document, speed: options.speed, peers: true }));
+      // Warm, as a deployed stack's functions would be after their first run: a first load inside an
+      // execution would count ×speed in its time against AWS.
+      loadAllDeployed();
+      result.cleanup.servers = [...serversOf(w), ...(ownKeycloak ? [ownKeycloak.url, ownKeycloak.managementUrl] : [])];
       result.cleanup.temporaryDirectories = [w.hostRoot, dirname(w.ssm.fakeBin)];
       options.view.started(w);
       if (options.fault) injectFault(w, options.desired, options.fault);
@@ -208,8 +232,9 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
     if (world) {
       result.counts = { ...result.counts, ...countsOf(world, result) };
       await world.close();
-      result.cleanup.leftovers = await leftoversOf(result.cleanup);
     }
+    await ownKeycloak?.stop();
+    if (world) result.cleanup.leftovers = await leftoversOf(result.cleanup);
     const failed = result.phases.find((p) => p.status === 'failed');
     for (const name of PHASE_NAMES) {
       if (!result.phases.some((p) => p.name === name)) result.phases.push(skipped(name, run.titles[name], options.signal?.aborted ? 'interrupted before it started' : `${failed?.name ?? 'an earlier phase'} failed`));
@@ -255,7 +280,7 @@ class Runner {
   }
 
   /** Runs one phase; returns its value, or undefined when it failed, was interrupted or was skipped. */
-  async phase<T>(name: PhaseName, body: () => Promise<{ value: T; checks: Check[]; note?: string }>, world?: LocalWorld): Promise<T | undefined> {
+  async phase<T>(name: PhaseName, body: () => Promise<{ value: T; checks: Check[]; note?: string }>, world?: AnyWorld): Promise<T | undefined> {
     if (this.stopped) return undefined;
     const phase: PhaseResult = { ...skipped(name, this.titles[name], ''), status: 'succeeded' };
     delete phase.note;
@@ -297,7 +322,7 @@ class Runner {
   }
 
   /** Runs statemachine/<machine>.asl.json in the world, with the live view following its steps. */
-  async execute(world: LocalWorld, machine: string, input: unknown): Promise<{ run: RunResult; tracker: StepTracker }> {
+  async execute(world: AnyWorld, machine: string, input: unknown): Promise<{ run: RunResult; tracker: StepTracker }> {
     const phase = this.current!;
     const n = (this.executions.get(machine) ?? 0) + 1;
     this.executions.set(machine, n);
@@ -338,7 +363,7 @@ class Runner {
     };
   }
 
-  async scenario(world: LocalWorld): Promise<void> {
+  async scenario(world: AnyWorld): Promise<void> {
     const desired = this.options.desired;
     const gateway = desired.gateway.name;
     const live = () => world.agentcore.state().gateways.find((g) => g.name === gateway);
@@ -437,7 +462,7 @@ class Runner {
     await this.phase(
       'drift-report',
       async () => {
-        for (const i of injections) i.inject(world);
+        for (const i of injections) await i.inject(world);
         const writes = () => world.agentcore.callLog({ mutating: true }).length + world.keycloak.writes().length;
         const before = writes();
         const cimdBefore = cimdBytes(world, desired);
@@ -455,7 +480,7 @@ class Runner {
         drift.reportModeVerification = { ...drift.reportModeVerification, outcome: run.status === 'SUCCEEDED' ? 'pass' : 'fail', failedChecks };
         return {
           value: undefined,
-          ...(run.status === 'SUCCEEDED' ? {} : { note: `the run ended FAILED at Verify Chain (${failedChecks.join(', ')}), as it must while the hand-edited CIMD document is served; the drift report was published before it` }),
+          ...(run.status === 'SUCCEEDED' ? {} : { note: `the run ended FAILED at Verify Chain (${failedChecks.join(', ')}), as it must while the injected drift is live (the realm's tokens carry the edited audience, the hand-edited CIMD document is served); the drift report was published before it` }),
           checks: [
             check(`drift found equals drift injected (${injections.length} items)`, drift.foundEqualsInjected, `injected ${expected.join('; ')}; found ${drift.found.map(itemKey).sort().join('; ')}`),
             check('report mode changed nothing', drift.reportModeWrites === 0 && cimdBytes(world, desired) === cimdBefore, `${drift.reportModeWrites} mutating calls to AgentCore and Keycloak`),
@@ -504,7 +529,7 @@ class Runner {
         if (run.status !== 'SUCCEEDED') return (this.failedRun(run, tracker), { value: undefined, checks: [] });
         const leftovers = world.agentcore.state().gateways.flatMap((g) => [`gateway ${g.gatewayId} (${g.status})`, ...g.targets.map((t) => `target ${t.name} (${t.status})`), ...(g.policy ? [`resource policy of ${g.gatewayId}`] : [])]);
         const keptByDesign = [
-          ...(world.keycloak.realm(desired.keycloak.realm.name) ? [`Keycloak realm ${desired.keycloak.realm.name} (teardown removes AWS resources only)`] : []),
+          ...((await realmExists(world, desired.keycloak.realm.name)) ? [`Keycloak realm ${desired.keycloak.realm.name} (teardown removes AWS resources only)`] : []),
           ...(cimdPath(desired) && existsSync(world.hostFile(cimdPath(desired)!)) ? [`CIMD document ${cimdPath(desired)} on the host (docs/MANAGED.md: teardown leaves it)`] : []),
         ];
         this.result.teardown = { leftovers, keptByDesign };
@@ -519,7 +544,7 @@ class Runner {
 const FAULT_TARGET_FAILS_AFTER_MS = 10_000;
 
 /** Forces the fault on the next create of the first target (or of the gateway). */
-function injectFault(world: LocalWorld, desired: DesiredState, fault: Fault): void {
+function injectFault(world: AnyWorld, desired: DesiredState, fault: Fault): void {
   const note = `(injected by keygate rehearse --fault ${fault})`;
   if (fault === 'gateway-failed') {
     world.agentcore.failNext({ kind: 'gateway', name: desired.gateway.name, reasons: [`Unable to fetch the OpenID discovery document from ${desired.gateway.authorizer.discoveryUrl}: connection timed out ${note}`] });
@@ -528,8 +553,11 @@ function injectFault(world: LocalWorld, desired: DesiredState, fault: Fault): vo
   const target = desired.targets[0];
   if (!target) throw new TypeError('--fault target-failed needs a document with at least one target');
   // A connection that times out fails sooner than a create takes (10 s of 30 s): the other targets
-  // are still CREATING, and their Map branches are stopped by this one's failure.
+  // are still CREATING, and their Map branches are stopped by this one's failure. They are held
+  // CREATING, not given their 30 s: at high speed a busy machine's local work outlasts 20 s of
+  // service time, and a sibling would land READY before the failure stopped it.
   world.agentcore.failNext({ kind: 'target', name: target.name, serviceMs: FAULT_TARGET_FAILS_AFTER_MS, reasons: [`Failed to connect to the MCP server at ${target.endpoint}: connection timed out ${note}`, 'Unable to list tools from the target'] });
+  for (const sibling of desired.targets.slice(1)) world.agentcore.holdNext({ kind: 'target', name: sibling.name });
 }
 
 /** What to do about a failure, by error name (the cause names the specifics). */
@@ -596,22 +624,23 @@ const sameSet = (a: string[], b: string[]) => JSON.stringify([...new Set(a)].sor
 
 const cimdPath = (desired: DesiredState) => (desired.cimd?.publish && 'host' in desired.cimd.publish ? desired.cimd.publish.host?.path : undefined);
 
-function cimdBytes(world: LocalWorld, desired: DesiredState): string | undefined {
+function cimdBytes(world: AnyWorld, desired: DesiredState): string | undefined {
   const path = cimdPath(desired);
   if (!path || !existsSync(world.hostFile(path))) return undefined;
   return readFileSync(world.hostFile(path), 'utf8');
 }
 
-function snapshot(world: LocalWorld) {
+function snapshot(world: AnyWorld) {
   const chain = world.chain;
   return {
     apiCalls: world.apiCalls().length,
     ssmCommands: world.ssm.calls.filter((c) => c.operation === 'SendCommand').length,
-    verificationRequests: chain ? chain.op.calls.length + chain.gateway.calls.length + (chain.cimd?.calls.length ?? 0) : 0,
+    // With a real Keycloak its token and key requests are not counted (only the emulated peers count them).
+    verificationRequests: chain ? (chain.op?.calls.length ?? 0) + chain.gateway.calls.length + (chain.cimd?.calls.length ?? 0) : 0,
   };
 }
 
-function countsOf(world: LocalWorld, result: RehearsalResult): Partial<RehearsalResult['counts']> {
+function countsOf(world: AnyWorld, result: RehearsalResult): Partial<RehearsalResult['counts']> {
   const apiCalls: Record<string, number> = {};
   for (const call of world.apiCalls()) apiCalls[call] = (apiCalls[call] ?? 0) + 1;
   const executions = result.phases.flatMap((p) => p.executions);
@@ -633,15 +662,22 @@ function countsOf(world: LocalWorld, result: RehearsalResult): Partial<Rehearsal
   };
 }
 
-function serversOf(world: LocalWorld): string[] {
+function serversOf(world: AnyWorld): string[] {
   const chain = world.chain;
-  return [world.agentcore.url, world.ssm.endpoint, world.keycloak.url, world.s3.endpoint, world.stepfunctions.endpoint, world.dynamodb.endpoint, world.sns.endpoint, ...(chain ? [chain.op.url, chain.gateway.url, ...(chain.cimd ? [chain.cimd.url] : [])] : [])];
+  return [world.agentcore.url, world.ssm.endpoint, world.keycloak.url, world.s3.endpoint, world.stepfunctions.endpoint, world.dynamodb.endpoint, world.sns.endpoint, ...(chain ? [...(chain.op ? [chain.op.url] : []), chain.gateway.url, ...(chain.cimd ? [chain.cimd.url] : [])] : [])];
 }
 
 /** What is still there after the world closed: a server still accepting connections, a directory not removed. */
 async function leftoversOf(cleanup: RehearsalResult['cleanup']): Promise<string[]> {
   const open = await Promise.all(cleanup.servers.map(async (url) => ((await accepts(url)) ? [`server ${url} still accepts connections`] : [])));
   return [...open.flat(), ...cleanup.temporaryDirectories.filter((d) => existsSync(d)).map((d) => `directory ${d} still exists`)];
+}
+
+/** Whether the realm is there: in the stand-in's state, or asked of a real Keycloak's admin API. */
+async function realmExists(world: AnyWorld, name: string): Promise<boolean> {
+  if ('realm' in world.keycloak) return Boolean((world.keycloak as unknown as KeycloakStandIn).realm(name));
+  const real = world.keycloakServer!;
+  return (await adminClient(real.url, real.admin).call('GET', `/admin/realms/${encodeURIComponent(name)}`)).status === 200;
 }
 
 function accepts(url: string): Promise<boolean> {

@@ -1,4 +1,4 @@
-import type { LocalWorld } from '../../emulators/world';
+import type { AnyWorld } from '../../emulators/world';
 import type { Style } from '../format';
 import { seconds, stepLabel, worldProbe, type Probe, type StepLine } from './progress';
 import type { PhaseName, PhaseResult, RehearsalView } from './scenario';
@@ -31,11 +31,11 @@ export class LiveView implements RehearsalView {
   private timer: NodeJS.Timeout | undefined;
   private probe: Probe = () => undefined;
   /** The world the rehearsal runs in, once started. */
-  world: LocalWorld | undefined;
+  world: AnyWorld | undefined;
 
   constructor(private readonly o: LiveViewOptions) {}
 
-  started(world: LocalWorld): void {
+  started(world: AnyWorld): void {
     this.world = world;
     this.probe = worldProbe(world, this.o.gatewayName, this.o.waits);
     const s = this.o.style;
@@ -45,7 +45,7 @@ export class LiveView implements RehearsalView {
       s.dim(
         `  local world on 127.0.0.1: AgentCore :${port(world.agentcore.url)}, SSM :${port(world.ssm.endpoint)} (host executor), Keycloak admin :${port(world.keycloak.url)}, S3 :${port(world.s3.endpoint)}, ` +
           `Step Functions :${port(world.stepfunctions.endpoint)}, DynamoDB :${port(world.dynamodb.endpoint)}, SNS :${port(world.sns.endpoint)}` +
-          (chain ? `; peers: realm (oidc-provider) :${port(chain.op.url)}, gateway (MCP SDK) :${port(chain.gateway.url)}${chain.cimd ? `, CIMD host :${port(chain.cimd.url)}` : ''}` : ''),
+          (chain ? `; peers: realm (${chain.op ? 'oidc-provider' : 'Keycloak'}) :${port(chain.realmUrl)}, gateway (MCP SDK) :${port(chain.gateway.url)}${chain.cimd ? `, CIMD host :${port(chain.cimd.url)}` : ''}` : ''),
       ),
     );
     if (chain) {

@@ -24,9 +24,20 @@ export interface ChainOptions {
   canarySecret?: string;
   /** Serve the CIMD document from this file as it is on disk (what keygate published), instead of the rendered document. */
   cimdFile?: string;
+  /**
+   * The realm is a real Keycloak at this loopback URL (started with proxy-headers=xforwarded): its public
+   * host routes there, and no oidc-provider starts. Tokens, keys and audiences are then Keycloak's own.
+   */
+  keycloak?: { url: string };
+  /**
+   * With the emulated realm: the audiences its tokens for a client carry, read from the realm's
+   * configuration (the Keycloak stand-in's audience mappers on the client's scopes), as Keycloak issues
+   * them. Without it the emulated realm issues the document's first allowed audience.
+   */
+  realmAudiences?: (clientId: string, scopes: string[]) => string[];
 }
 
-export interface Chain {
+export interface Chain<Op extends OidcEmulator | undefined = OidcEmulator> {
   gatewayUrl: string;
   /** What each target's emulated MCP server offers, and where each tool comes from. */
   tools: Array<{ target: string; tools: Array<{ name: string; origin: ToolOrigin }> }>;
@@ -34,7 +45,10 @@ export interface Chain {
   fetch: FetchLike;
   /** `host=origin` pairs, the form `keygate verify --resolve` takes. */
   routes: Record<string, string>;
-  op: OidcEmulator;
+  /** The emulated realm (oidc-provider); undefined when the realm is a real Keycloak (`keycloak`). */
+  op: Op;
+  /** Where the realm answers on loopback: the emulated realm's URL or the real Keycloak's. */
+  realmUrl: string;
   gateway: GatewayEmulator;
   cimd?: CimdHost;
   /** Clears every fault. */
@@ -42,7 +56,10 @@ export interface Chain {
   close(): Promise<void>;
 }
 
-export async function startChain(desired: DesiredState, options: ChainOptions): Promise<Chain> {
+export async function startChain(desired: DesiredState, options: ChainOptions & { keycloak: { url: string } }): Promise<Chain<undefined>>;
+export async function startChain(desired: DesiredState, options: ChainOptions & { keycloak?: undefined }): Promise<Chain>;
+export async function startChain(desired: DesiredState, options: ChainOptions): Promise<Chain<OidcEmulator | undefined>>;
+export async function startChain(desired: DesiredState, options: ChainOptions): Promise<Chain<OidcEmulator | undefined>> {
   const jwt = desired.gateway.authorizer;
   const issuer = new URL(issuerOf(jwt.discoveryUrl));
   const realm = desired.keycloak.realm;
@@ -54,16 +71,20 @@ export async function startChain(desired: DesiredState, options: ChainOptions): 
   const served = options.cimdFile ? { file: options.cimdFile } : desired.cimd ? { document: renderCimdDocument(desired.cimd).document } : undefined;
   const cimd = served && cimdUrl ? await startCimdHost({ path: cimdUrl.pathname, ...served }) : undefined;
   const cimdRoutes: Record<string, string> = cimd && cimdUrl ? { [cimdUrl.host]: cimd.url } : {};
-  const op = await startOidc({
-    realm: realm.name,
-    publicOrigin: issuer.origin,
-    resource: { url: options.gatewayUrl, audience: jwt.allowedAudiences[0] ?? options.gatewayUrl, scopes: jwt.allowedScopes },
-    clients: canary && options.canarySecret ? [{ clientId: canary.clientId, secret: options.canarySecret }] : [],
-    cimd: desired.cimd !== undefined,
-    // The realm fetches client metadata documents from the CIMD host, by its public name.
-    fetch: resolvingFetch(cimdRoutes) as (url: string, init: RequestInit) => Promise<Response>,
-  });
-  const routes: Record<string, string> = { [issuer.host]: op.url, ...cimdRoutes };
+  const op = options.keycloak
+    ? undefined
+    : await startOidc({
+        realm: realm.name,
+        publicOrigin: issuer.origin,
+        resource: { url: options.gatewayUrl, audience: jwt.allowedAudiences[0] ?? options.gatewayUrl, scopes: jwt.allowedScopes },
+        ...(options.realmAudiences ? { audiences: options.realmAudiences } : {}),
+        clients: canary && options.canarySecret ? [{ clientId: canary.clientId, secret: options.canarySecret }] : [],
+        cimd: desired.cimd !== undefined,
+        // The realm fetches client metadata documents from the CIMD host, by its public name.
+        fetch: resolvingFetch(cimdRoutes) as (url: string, init: RequestInit) => Promise<Response>,
+      });
+  const realmUrl = options.keycloak?.url ?? op!.url;
+  const routes: Record<string, string> = { [issuer.host]: realmUrl, ...cimdRoutes };
   // Every target's MCP server serves the tools the document's verification names (mcp-gateway/tools.ts).
   const servers = desired.targets.map((t) => ({ name: t.name, tools: toolsFor(t.name, desired.verify) }));
   const gateway = await startGateway({
@@ -79,15 +100,16 @@ export async function startChain(desired: DesiredState, options: ChainOptions): 
     fetch: resolvingFetch(routes),
     routes,
     op,
+    realmUrl,
     gateway,
     ...(cimd ? { cimd } : {}),
     heal() {
-      op.setFaults({});
+      op?.setFaults({});
       gateway.setFaults({});
       cimd?.setFaults({});
     },
     close: async () => {
-      await Promise.all([op.close(), gateway.close(), cimd?.close()]);
+      await Promise.all([op?.close(), gateway.close(), cimd?.close()]);
     },
   };
 }

@@ -1,19 +1,19 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-import { readText } from '../http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readText, startSwitchableServer } from '../http';
 import { ADMIN_ROUTES, ReplyError, type AdminContext, type Reply } from './admin-routes';
 import { newRealm, type RealmState } from './state';
 
 /**
- * A local stand-in for Keycloak 26.6's admin REST API (no Keycloak can run here), for the realm
- * reconciler's tests and `keygate rehearse`: loopback only, port 0 by default. It implements the
- * semantics keygate depends on (keycloak-admin-reference.md): profile/policy PUT replaces the whole
- * list, unknown executor or condition → 400, a policy naming an unsaved profile → 400, `enabled`
- * defaults to false, global entries only with include-global-*=true (from the real built-in profiles
- * fixture), a realm profile may not reuse a built-in name, 409 on duplicates, 404 for a missing realm,
- * CIMD provider ids only with the CIMD feature on, and the discovery document advertising
- * `client_id_metadata_document_supported` when it is.
+ * A fast, in-memory stand-in for Keycloak 26.7.3's admin REST API, for the realm reconciler's fast
+ * tests and `keygate rehearse`: loopback only, port 0 by default. It answers the calls keygate makes
+ * as the real server does, and tests/integration/keycloak-real/contract.test.ts holds it to a real
+ * 26.7.3 step by step (statuses, error bodies, the fields keygate reads): profile/policy PUT replaces
+ * the whole list, provider ids as registered on the server (CIMD ones only with the feature on),
+ * `enabled` defaults to false, globals only with include-global-*=true, 409 on duplicates (a scope
+ * already in a realm default list included), user-profile and client-scope validation, and discovery
+ * advertising `client_id_metadata_document_supported` with CIMD on. What it does not model: login,
+ * tokens, CIMD registration and client policies at run time (the real server's tests cover those).
  */
 export interface KeycloakStandInOptions {
   /** The master realm's admin user (the host reads the password from SSM and logs in with it). */
@@ -61,6 +61,13 @@ export interface KeycloakStandIn {
   clearFaults(): void;
   /** Forget every issued admin token (as if they had expired). */
   expireTokens(): void;
+  /**
+   * The `aud` Keycloak puts into a client's access token in `realm`: the Included Custom Audience of
+   * every audience mapper (with `access.token.claim` on) on the client's default scopes and on the
+   * optional scopes it asked for. Empty when there is none (Keycloak then sends no `aud`: observed on
+   * 26.7.3 for a client with only its own default scopes). What the emulated realm's tokens carry.
+   */
+  tokenAudiences(realm: string, clientId: string, scopes: string[]): string[];
 }
 
 export async function start(options: KeycloakStandInOptions = {}): Promise<KeycloakStandIn> {
@@ -72,7 +79,6 @@ export async function start(options: KeycloakStandInOptions = {}): Promise<Keycl
   const failures: Array<{ method: string; suffix: string; reply: Reply }> = [];
   let writeFault: { remaining: number; fault: Reply | 'drop' | 'drop-after-apply' } | undefined;
   const ctx: AdminContext = { realms, features: { cimd: options.features?.cimd ?? true }, baseUrl: '' };
-  const sockets = new Set<Socket>();
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -127,7 +133,8 @@ export async function start(options: KeycloakStandInOptions = {}): Promise<Keycl
     if (method === 'POST' && rest === 'protocol/openid-connect/token') {
       const form = new URLSearchParams(text);
       const valid = realm.realm === 'master' && form.get('grant_type') === 'password' && form.get('client_id') === 'admin-cli' && form.get('username') === admin.username && form.get('password') === admin.password;
-      if (!valid) return { status: 401, body: { error: 'invalid_grant', error_description: 'Invalid user credentials' } };
+      // 400, not 401: RFC 6749 §5.2's invalid_grant, as 26.7.3 answers it.
+      if (!valid) return { status: 400, body: { error: 'invalid_grant', error_description: 'Invalid user credentials' } };
       const token = randomBytes(24).toString('base64url');
       tokens.set(token, Date.now() + lifetimeMs);
       return { status: 200, body: { access_token: token, expires_in: lifetimeMs / 1000, token_type: 'Bearer', scope: 'profile email' } };
@@ -135,27 +142,12 @@ export async function start(options: KeycloakStandInOptions = {}): Promise<Keycl
     return { status: 404, body: { error: 'Unable to find matching target resource method' } };
   };
 
-  let server: Server = createServer((req, res) => void handle(req, res).catch((e) => res.writeHead(500).end(String(e))));
-  const listen = (port: number) =>
-    new Promise<number>((resolve, reject) => {
-      server.once('error', reject);
-      server.on('connection', (s) => (sockets.add(s), s.on('close', () => sockets.delete(s))));
-      server.listen(port, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
-    });
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => resolve());
-    });
-  const port = await listen(options.port ?? 0);
-  ctx.baseUrl = `http://127.0.0.1:${port}`;
-  let down = false;
+  const server = await startSwitchableServer((req, res) => void handle(req, res).catch((e) => res.writeHead(500).end(String(e))), options.port ?? 0);
+  ctx.baseUrl = server.url;
 
   return {
     url: ctx.baseUrl,
-    close: async () => {
-      if (!down) await stop();
-    },
+    close: server.close,
     callLog,
     writes: () => callLog.filter((c) => c.method !== 'GET' && c.path.startsWith('/admin/')),
     realm: (name) => realms.get(name),
@@ -166,15 +158,7 @@ export async function start(options: KeycloakStandInOptions = {}): Promise<Keycl
     },
     putRealm: (name, state) => void (state ? realms.set(name, state) : realms.delete(name)),
     setFeature: (_name, on) => void (ctx.features.cimd = on),
-    setDown: async (value) => {
-      if (value === down) return;
-      down = value;
-      if (value) await stop();
-      else {
-        server = createServer((req, res) => void handle(req, res).catch((e) => res.writeHead(500).end(String(e))));
-        await listen(port);
-      }
-    },
+    setDown: server.setDown,
     failNext: (method, pathSuffix, reply) => void failures.push({ method, suffix: pathSuffix, reply }),
     failWrite: (n, fault) => void (writeFault = { remaining: n, fault }),
     writeFaultPending: () => writeFault !== undefined,
@@ -183,7 +167,24 @@ export async function start(options: KeycloakStandInOptions = {}): Promise<Keycl
       writeFault = undefined;
     },
     expireTokens: () => tokens.clear(),
+    tokenAudiences: (name, clientId, scopes) => {
+      const audiences = grantedScopes(realms.get(name), clientId, scopes).flatMap((scope) =>
+        scope.protocolMappers
+          .filter((m) => m.protocolMapper === 'oidc-audience-mapper' && m.config?.['access.token.claim'] !== 'false' && m.config?.['included.custom.audience'])
+          .map((m) => String(m.config['included.custom.audience'])),
+      );
+      return [...new Set(audiences)];
+    },
   };
+}
+
+/** The scopes a client's token is made from: its default scopes, and the optional ones asked for. */
+function grantedScopes(r: RealmState | undefined, clientId: string, asked: string[]) {
+  const client = r?.clients.find((c) => c.clientId === clientId);
+  if (!r || !client) return [];
+  const scopeOf = (id: string) => r.clientScopes.find((s) => s.id === id);
+  const ids = [...client.defaultClientScopes, ...client.optionalClientScopes.filter((id) => asked.includes(scopeOf(id)?.name ?? ''))];
+  return ids.map(scopeOf).filter((s): s is NonNullable<typeof s> => s !== undefined);
 }
 
 function match(pattern: string, segments: string[]): Record<string, string> | undefined {

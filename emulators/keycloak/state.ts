@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import builtinProfiles from '../../tests/fixtures/keycloak/fork-EL-SSO2-keycloak-default-client-profiles.ff2f82cb.json';
+import server from './keycloak-26.7.3.json';
 
-// In-memory realms of the Keycloak admin stand-in, with what Keycloak 26.6 puts into a new realm.
-// Sources: keycloak-admin-reference.md §1–§6; the built-in ("global") client profiles are the real
-// keycloak-default-client-profiles.json fixture (a 26.6-line copy; byte-exact match UNCONFIRMED).
+// In-memory realms of the Keycloak admin stand-in, with what Keycloak 26.7.3 puts into a new realm.
+// The provider ids and the built-in ("global") client profiles were captured from a real 26.7.3
+// (keycloak-26.7.3.json); tests/integration/keycloak-real/contract.test.ts holds the rest of this
+// file to the real server.
 
 export type Json = Record<string, any>;
 
@@ -31,8 +32,10 @@ export interface RealmState {
   realm: string;
   enabled: boolean;
   displayName?: string;
-  /** One of the settings a partial realm PUT resets to its default. */
+  /** Rebuilt by a realm PUT only when the body names it (Keycloak's updateRealm). */
   webAuthnPolicyRpEntityName: string;
+  /** Reset to its default (600) by every realm PUT that leaves it out. */
+  oauth2DeviceCodeLifespan: number;
   attributes: Record<string, string>;
   users: UserState[];
   clientScopes: ScopeState[];
@@ -46,32 +49,53 @@ export interface RealmState {
 }
 
 /** Built-in profiles as Keycloak serves them under `globalProfiles`. */
-export const GLOBAL_PROFILES: Json[] = (builtinProfiles as { profiles: Json[] }).profiles;
-export const GLOBAL_POLICIES: Json[] = [];
+export const GLOBAL_PROFILES: Json[] = server.globalProfiles as Json[];
+export const GLOBAL_POLICIES: Json[] = server.globalPolicies as Json[];
 
 /** Executor and condition provider ids the server knows; the CIMD ones exist only with --features=cimd. */
-export const EXECUTORS = [...new Set(GLOBAL_PROFILES.flatMap((p) => (p.executors as Json[]).map((e) => String(e.executor))))];
-export const CONDITIONS = [
-  'any-client', 'client-access-type', 'client-attributes', 'client-roles', 'client-scopes', 'client-updater-context',
-  'client-updater-source-groups', 'client-updater-source-host', 'client-updater-source-roles', 'grant-type',
-];
-export const CIMD_EXECUTORS = ['client-id-metadata-document'];
-export const CIMD_CONDITIONS = ['client-id-uri'];
-export const MAPPER_TYPES = ['oidc-audience-mapper', 'oidc-usermodel-attribute-mapper', 'oidc-full-name-mapper', 'oidc-usermodel-property-mapper', 'oidc-hardcoded-claim-mapper', 'oidc-acr-mapper', 'oidc-allowed-origins-mapper', 'oidc-usermodel-realm-role-mapper', 'oidc-sub-mapper'];
+export const CIMD_EXECUTORS: string[] = server.cimdProviders.executors;
+export const CIMD_CONDITIONS: string[] = server.cimdProviders.conditions;
+export const EXECUTORS = server.clientPolicyExecutors.filter((id) => !CIMD_EXECUTORS.includes(id));
+export const CONDITIONS = server.clientPolicyConditions.filter((id) => !CIMD_CONDITIONS.includes(id));
+export const MAPPER_TYPES: Record<string, string[]> = server.protocolMapperTypes;
 
-const BUILTIN_SCOPES: Array<[name: string, type: 'default' | 'optional', mapper: string]> = [
-  ['acr', 'default', 'oidc-acr-mapper'],
-  ['basic', 'default', 'oidc-sub-mapper'],
-  ['email', 'default', 'oidc-usermodel-property-mapper'],
-  ['profile', 'default', 'oidc-full-name-mapper'],
-  ['roles', 'default', 'oidc-usermodel-realm-role-mapper'],
-  ['web-origins', 'default', 'oidc-allowed-origins-mapper'],
-  ['address', 'optional', 'oidc-usermodel-attribute-mapper'],
-  ['microprofile-jwt', 'optional', 'oidc-usermodel-realm-role-mapper'],
-  ['offline_access', 'optional', ''],
-  ['phone', 'optional', 'oidc-usermodel-attribute-mapper'],
-  ['organization', 'optional', 'oidc-usermodel-attribute-mapper'],
+// [name, protocol, realm list ('none': in neither), mapper]: a new 26.7.3 realm's scopes (service_account
+// is for service-account clients, in neither list; organization because that feature is on by default).
+const BUILTIN_SCOPES: Array<[name: string, protocol: 'openid-connect' | 'saml', type: 'default' | 'optional' | 'none', mapper: string]> = [
+  ['acr', 'openid-connect', 'default', 'oidc-acr-mapper'],
+  ['basic', 'openid-connect', 'default', 'oidc-sub-mapper'],
+  ['email', 'openid-connect', 'default', 'oidc-usermodel-property-mapper'],
+  ['profile', 'openid-connect', 'default', 'oidc-full-name-mapper'],
+  ['roles', 'openid-connect', 'default', 'oidc-usermodel-realm-role-mapper'],
+  ['web-origins', 'openid-connect', 'default', 'oidc-allowed-origins-mapper'],
+  ['address', 'openid-connect', 'optional', 'oidc-address-mapper'],
+  ['microprofile-jwt', 'openid-connect', 'optional', 'oidc-usermodel-realm-role-mapper'],
+  ['offline_access', 'openid-connect', 'optional', ''],
+  ['phone', 'openid-connect', 'optional', 'oidc-usermodel-attribute-mapper'],
+  ['organization', 'openid-connect', 'optional', 'oidc-organization-membership-mapper'],
+  ['service_account', 'openid-connect', 'none', 'oidc-usersessionmodel-note-mapper'],
+  ['role_list', 'saml', 'default', 'saml-role-list-mapper'],
+  ['saml_organization', 'saml', 'default', 'saml-organization-membership-mapper'],
+  ['AuthnContextClassRef', 'saml', 'default', ''],
 ];
+/** Their `include.in.token.scope` and `display.on.consent.screen` as 26.7.3 sets them (absent where it sets none). */
+const BUILTIN_SCOPE_ATTRIBUTES: Record<string, Record<string, string>> = {
+  acr: { 'include.in.token.scope': 'false', 'display.on.consent.screen': 'false' },
+  basic: { 'include.in.token.scope': 'false', 'display.on.consent.screen': 'false' },
+  email: { 'include.in.token.scope': 'true', 'display.on.consent.screen': 'true' },
+  profile: { 'include.in.token.scope': 'true', 'display.on.consent.screen': 'true' },
+  roles: { 'include.in.token.scope': 'false', 'display.on.consent.screen': 'true' },
+  'web-origins': { 'include.in.token.scope': 'false', 'display.on.consent.screen': 'false' },
+  address: { 'include.in.token.scope': 'true', 'display.on.consent.screen': 'true' },
+  'microprofile-jwt': { 'include.in.token.scope': 'true', 'display.on.consent.screen': 'false' },
+  offline_access: { 'display.on.consent.screen': 'true' },
+  phone: { 'include.in.token.scope': 'true', 'display.on.consent.screen': 'true' },
+  organization: { 'include.in.token.scope': 'true', 'display.on.consent.screen': 'true' },
+  service_account: { 'include.in.token.scope': 'false', 'display.on.consent.screen': 'false' },
+  role_list: { 'display.on.consent.screen': 'true' },
+  saml_organization: { 'display.on.consent.screen': 'false' },
+  AuthnContextClassRef: {},
+};
 const BUILTIN_CLIENTS = ['account', 'account-console', 'admin-cli', 'broker', 'realm-management', 'security-admin-console'];
 
 /** A new realm as Keycloak creates it: built-in scopes in the default lists, built-in clients, no profiles or policies. */
@@ -81,6 +105,7 @@ export function newRealm(name: string, enabled: boolean): RealmState {
     realm: name,
     enabled,
     webAuthnPolicyRpEntityName: 'keycloak',
+    oauth2DeviceCodeLifespan: 600,
     attributes: {},
     users: [],
     clientScopes: [],
@@ -90,17 +115,17 @@ export function newRealm(name: string, enabled: boolean): RealmState {
     profiles: [],
     policies: [],
   };
-  for (const [scopeName, type, mapper] of BUILTIN_SCOPES) {
+  for (const [scopeName, protocol, type, mapper] of BUILTIN_SCOPES) {
     const scope: ScopeState = {
       id: randomUUID(),
       name: scopeName,
-      description: `OpenID Connect built-in scope: ${scopeName}`,
-      protocol: 'openid-connect',
-      attributes: { 'include.in.token.scope': 'true', 'display.on.consent.screen': 'true' },
-      protocolMappers: mapper ? [{ id: randomUUID(), name: scopeName, protocol: 'openid-connect', protocolMapper: mapper, consentRequired: false, config: { 'access.token.claim': 'true', 'id.token.claim': 'true' } }] : [],
+      description: `${protocol === 'saml' ? 'SAML' : 'OpenID Connect'} built-in scope: ${scopeName}`,
+      protocol,
+      attributes: { ...BUILTIN_SCOPE_ATTRIBUTES[scopeName] },
+      protocolMappers: mapper ? [{ id: randomUUID(), name: scopeName, protocol, protocolMapper: mapper, consentRequired: false, config: { 'access.token.claim': 'true', 'id.token.claim': 'true' } }] : [],
     };
     realm.clientScopes.push(scope);
-    (type === 'default' ? realm.defaultDefaultScopes : realm.defaultOptionalScopes).push(scope.id);
+    if (type !== 'none') (type === 'default' ? realm.defaultDefaultScopes : realm.defaultOptionalScopes).push(scope.id);
   }
   for (const clientId of BUILTIN_CLIENTS) {
     realm.clients.push({ id: randomUUID(), clientId, enabled: true, protocol: 'openid-connect', publicClient: clientId.includes('console') || clientId === 'admin-cli', defaultClientScopes: [], optionalClientScopes: [] });

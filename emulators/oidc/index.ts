@@ -29,6 +29,12 @@ export interface OidcEmulatorOptions {
   clients?: Array<{ clientId: string; secret: string }>;
   /** The protected resource tokens are minted for: its URL (the `resource` indicator), audience and scopes. */
   resource: { url: string; audience: string; scopes: string[] };
+  /**
+   * The `aud` of a client's tokens as the realm's configuration gives it (Keycloak: the audience mappers
+   * on the client's scopes; none, no `aud`), instead of the resource's audience. Without it the resource's
+   * audience is issued whatever the realm holds.
+   */
+  audiences?: (clientId: string, scopes: string[]) => string[];
   accessTokenTtlSeconds?: number;
   algorithm?: 'RS256' | 'ES256' | 'PS256';
   /** Advertise and accept Client ID Metadata Documents (default true). */
@@ -171,7 +177,19 @@ async function buildProvider(issuer: string, options: OidcEmulatorOptions, fault
         },
       },
     },
-    formats: { customizers: { jwt: (_ctx, _token, jwt) => applyTokenFaults(jwt, faults()) } },
+    formats: {
+      customizers: {
+        jwt: (_ctx, token, jwt) => {
+          if (options.audiences) {
+            const clientId = String((token as { clientId?: string }).clientId ?? jwt.payload.client_id ?? '');
+            const audiences = options.audiences(clientId, String(jwt.payload.scope ?? '').split(' ').filter(Boolean));
+            // Keycloak then sends no aud; oidc-provider refuses a JWT without one, so the closest: an empty list.
+            jwt.payload.aud = audiences.length === 1 ? audiences[0]! : audiences;
+          }
+          applyTokenFaults(jwt, faults());
+        },
+      },
+    },
   });
   provider.proxy = true; // trust X-Forwarded-Host/-Proto from the proxy in front (resolvingFetch)
   provider.use(async (ctx, next) => {

@@ -2,20 +2,12 @@ import { randomInt } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { resetClients } from '../../functions/adapters/clients';
-import { resetDynamoDbClient } from '../../functions/adapters/dynamodb/drift-lock';
-import { resetSnsClient } from '../../functions/adapters/sns/notify';
-import { resetSfnClient } from '../../functions/adapters/stepfunctions/executions';
-import { resetS3Client } from '../../functions/adapters/s3/object-reader';
 import { DEFAULT_CIMD_PUBLISH_DIRECTORY } from '../../functions/core/desired/cimd';
 import { encodeDocument } from '../../functions/core/desired/encoding';
 import { checkDesiredState } from '../../functions/core/desired/load';
-import { resetProvisionGuardEnv } from '../../functions/guard-provisioning-run';
-import { resetDriftEnv } from '../../functions/platform/drift-env';
-import { resetKeycloakHostEnv } from '../../functions/platform/keycloak-host';
-import { resetVerifyEnv } from '../../functions/platform/verify-env';
 import { start as startAgentCore, type AgentCoreEmulator, type EmulatorOptions } from '../agentcore';
 import type { Chain } from '../chain';
+import type { OidcEmulator } from '../oidc';
 import { start as startDynamoDb, type DynamoDbEmulator } from '../dynamodb';
 import { start as startKeycloak, type KeycloakStandIn } from '../keycloak';
 import { start as startS3, type S3Emulator } from '../s3';
@@ -26,16 +18,23 @@ import { runStateMachine, type RunOptions, type RunResult } from '../stepfunctio
 import { start as startStepFunctionsApi, type StepFunctionsApi } from '../stepfunctions/api';
 import { KEYGATE_HANDLERS } from '../stepfunctions/handlers';
 import { fromPackageRoot } from '../../scripts/package-root';
+import { startRecordingProxy, type RecordingProxy } from '../../scripts/keycloak/recording-proxy';
+import { physicalName, STACK_NAME, STACK_REGION } from './stack';
+import { deploymentOf } from './deployment';
+import { functionEnvironments } from '../lambda/environment';
+import { useFunctionEnvironments } from '../lambda';
+import { loadTemplate } from '../../scripts/template';
+import type { Deployment } from '../iam/cloudformation';
 
-/** The stack's own names, as a deployed stack's environment would carry them. */
+/** The stack's own names, as a deployed stack's environment would carry them (stack.ts physicalName). */
 export const STACK = {
-  owner: 'keygate-local',
-  commandDocument: 'keygate-local-KeycloakCommandDocument',
-  outputBucket: 'keygate-local-command-output',
-  desiredStateParameter: '/keygate/keygate-local/desired-state',
-  driftLockTable: 'keygate-local-DriftLockTable',
-  driftTopic: 'keygate-local-drift',
-  region: 'ap-northeast-1',
+  owner: STACK_NAME,
+  commandDocument: physicalName('KeycloakCommandDocument', 'AWS::SSM::Document'),
+  outputBucket: physicalName('CommandOutputBucket', 'AWS::S3::Bucket'),
+  desiredStateParameter: `/keygate/${STACK_NAME}/desired-state`,
+  driftLockTable: physicalName('DriftLockTable', 'AWS::DynamoDB::Table'),
+  driftTopic: `${STACK_NAME}-drift`,
+  region: STACK_REGION,
 } as const;
 
 /** The stack's state machines: ASL file (statemachine/<file>.asl.json) → logical id in template.yaml. */
@@ -70,6 +69,13 @@ export interface LocalWorldOptions {
   /** Configure the drift SNS topic (template parameter DriftNotificationTopicArn; default true). */
   driftTopic?: boolean;
   /**
+   * A real Keycloak to use instead of the admin stand-in (scripts/keycloak/server.ts): the world puts a
+   * recording proxy in front of it (`keycloak` is then that proxy), points the document's admin URL at
+   * it, and keeps the server's admin password as the admin SecureString. The document's realm should
+   * be one no one else uses on that server; the world never deletes it.
+   */
+  keycloakServer?: KeycloakServerRef;
+  /**
    * The stack's CimdPublishDirectory (default the template's, /opt/cimd/public): written into the
    * Command document the SSM emulator runs, given to Load Desired State, and made on the host (the web
    * server's root) unless `makePublishDirectory` is false.
@@ -84,10 +90,30 @@ export interface LocalWorldOptions {
   peers?: boolean;
 }
 
-export interface LocalWorld {
+/** A running Keycloak the world may use (scripts/keycloak/server.ts's KeycloakServer has these). */
+export interface KeycloakServerRef {
+  url: string;
+  admin: { username: string; password: string };
+}
+
+/** What the world needs of Keycloak, the stand-in and the recording proxy in front of a real one alike. */
+export interface KeycloakEndpoint {
+  url: string;
+  callLog: Array<{ method: string; path: string; status: number }>;
+  writes(): Array<{ method: string; path: string; status: number }>;
+  close(): Promise<void>;
+}
+
+/** A world on the Keycloak stand-in or on a real Keycloak (what code serving both takes). */
+export type AnyWorld = LocalWorld<KeycloakEndpoint>;
+
+export interface LocalWorld<K extends KeycloakEndpoint = KeycloakStandIn> {
   agentcore: AgentCoreEmulator;
   ssm: SsmEmulator;
-  keycloak: KeycloakStandIn;
+  /** The admin stand-in, or with `keycloakServer` the recording proxy in front of the real Keycloak. */
+  keycloak: K;
+  /** The real Keycloak behind `keycloak`, when the world runs on one. */
+  keycloakServer?: KeycloakServerRef;
   s3: S3Emulator;
   /** Step Functions ListExecutions over the executions `run` starts; DynamoDB (the drift lock); SNS (drift summaries). */
   stepfunctions: StepFunctionsApi;
@@ -95,8 +121,14 @@ export interface LocalWorld {
   sns: SnsEmulator;
   /** The drift topic's ARN, or '' when `driftTopic` is false. */
   driftTopicArn: string;
-  /** The verification peers, with `peers: true`; the gateway the document names gets the id whose URL `chain.gatewayUrl` is. */
-  chain?: Chain;
+  /**
+   * The verification peers, with `peers: true`; the gateway the document names gets the id whose URL
+   * `chain.gatewayUrl` is. With `keycloakServer` the realm is that Keycloak (`op` undefined); with the
+   * stand-in it is oidc-provider, whose tokens carry the audiences the stand-in's realm configures.
+   */
+  chain?: Chain<OidcEmulator | undefined>;
+  /** The deployment the world stands for (stack, region, account, template parameters); absent for an invalid document. */
+  deployment?: Deployment;
   /** The ARN the stack's state machine for statemachine/<machine>.asl.json has. */
   stateMachineArn(machine: string): string;
   /** The document as the world runs it (admin URL on the stand-in). */
@@ -162,7 +194,9 @@ let executions = 0;
  * const run = await world.run('provision');
  * await world.close();
  */
-export async function startWorld(options: LocalWorldOptions): Promise<LocalWorld> {
+export async function startWorld(options: LocalWorldOptions & { keycloakServer: KeycloakServerRef }): Promise<LocalWorld<RecordingProxy>>;
+export async function startWorld(options: LocalWorldOptions & { keycloakServer?: undefined }): Promise<LocalWorld>;
+export async function startWorld(options: LocalWorldOptions): Promise<LocalWorld<KeycloakEndpoint>> {
   // What has started so far, closed in reverse if a later start fails (no server outlives a failed start).
   const started: Array<() => Promise<void> | void> = [];
   const track = <T extends { close(): Promise<void> }>(server: T): T => (started.push(() => server.close()), server);
@@ -174,11 +208,17 @@ export async function startWorld(options: LocalWorldOptions): Promise<LocalWorld
   }
 }
 
-async function startAll(options: LocalWorldOptions, track: <T extends { close(): Promise<void> }>(server: T) => T, started: Array<() => Promise<void> | void>): Promise<LocalWorld> {
+async function startAll(options: LocalWorldOptions, track: <T extends { close(): Promise<void> }>(server: T) => T, started: Array<() => Promise<void> | void>): Promise<LocalWorld<KeycloakEndpoint>> {
   const speed = options.speed ?? 1;
   const document = structuredClone(options.document);
-  const secrets: WorldSecrets = { ...defaultSecrets(document), ...options.secrets };
-  const keycloak = track(await startKeycloak({ admin: { username: document.keycloak.admin.username, password: secrets.admin }, features: { cimd: options.cimdFeature ?? true } }));
+  const real = options.keycloakServer;
+  const secrets: WorldSecrets = { ...defaultSecrets(document), ...options.secrets, ...(real ? { admin: real.admin.password } : {}) };
+  if (real && real.admin.username !== document.keycloak.admin.username) {
+    throw new TypeError(`keycloak.admin.username is ${document.keycloak.admin.username}, but the Keycloak server's admin is ${real.admin.username}`);
+  }
+  const keycloak: KeycloakEndpoint = real
+    ? track(await startRecordingProxy(real.url))
+    : track(await startKeycloak({ admin: { username: document.keycloak.admin.username, password: secrets.admin }, features: { cimd: options.cimdFeature ?? true } }));
   // Only the URL changes: a `kcadm` section stays, so that the load step refuses such a document here as it would
   // in AWS (lint kcadm-unsupported), instead of the world quietly running something else.
   document.keycloak.admin = { ...document.keycloak.admin, url: keycloak.url };
@@ -193,7 +233,7 @@ async function startAll(options: LocalWorldOptions, track: <T extends { close():
   const stateMachineArn = (machine: string) => {
     const id = STATE_MACHINES[machine];
     if (!id) throw new TypeError(`no state machine for statemachine/${machine}.asl.json in the stack`);
-    return stepfunctions.stateMachineArn(`${STACK.owner}-${id}`);
+    return stepfunctions.stateMachineArn(physicalName(id, 'AWS::StepFunctions::StateMachine'));
   };
   const hasRotation = Boolean(document.resourcePolicy?.vpcEndpoint?.parameterName);
   const driftTopicArn = options.driftTopic === false ? '' : sns.createTopic(STACK.driftTopic);
@@ -230,6 +270,9 @@ async function startAll(options: LocalWorldOptions, track: <T extends { close():
           gatewayUrl: agentcore.gatewayUrl(gatewayIds![gatewayName]!),
           canarySecret: secrets.canary,
           ...(document.cimd?.publish?.host?.path ? { cimdFile: join(hostRoot, document.cimd.publish.host.path) } : {}),
+          // The token's aud comes from the realm, never from the document: a realm without the audience
+          // mapper must fail verification here as it does on Keycloak.
+          ...(real ? { keycloak: { url: real.url } } : { realmAudiences: (clientId: string, scopes: string[]) => (keycloak as KeycloakStandIn).tokenAudiences(String(document.keycloak.realm.name), clientId, scopes) }),
         }),
       )
     : undefined;
@@ -241,7 +284,7 @@ async function startAll(options: LocalWorldOptions, track: <T extends { close():
     AWS_ACCESS_KEY_ID: 'AKIDLOCALEMULATOR',
     AWS_SECRET_ACCESS_KEY: 'local-emulator-secret-not-a-credential',
     KEYGATE_OWNER: STACK.owner,
-    GATEWAY_ROLE_ARN: `arn:aws:iam::${agentcore.accountId}:role/${STACK.owner}-GatewayRole-1A2B3C4D5E6F`,
+    GATEWAY_ROLE_ARN: `arn:aws:iam::${agentcore.accountId}:role/${physicalName('GatewayRole', 'AWS::IAM::Role')}`,
     DESIRED_STATE_PARAMETER: STACK.desiredStateParameter,
     KEYCLOAK_INSTANCE_ID: document.keycloak.instanceId,
     VPC_ENDPOINT_PARAMETER_NAME: document.resourcePolicy?.vpcEndpoint?.parameterName ?? '',
@@ -263,24 +306,20 @@ async function startAll(options: LocalWorldOptions, track: <T extends { close():
     ...(chain ? { VERIFY_RESOLVE: Object.entries(chain.routes).map(([host, origin]) => `${host}=${origin}`).join(',') } : {}),
   };
   const previous = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  // A loaded function follows: it rebuilds its clients and settings when their variables change
+  // (functions/platform/env.ts perEnvironment), as a new container would read them.
   Object.assign(process.env, env);
-  const resetAll = () => {
-    resetClients();
-    resetS3Client();
-    resetKeycloakHostEnv();
-    resetSfnClient();
-    resetDynamoDbClient();
-    resetSnsClient();
-    resetDriftEnv();
-    resetProvisionGuardEnv();
-    resetVerifyEnv();
-  };
-  resetAll();
+  // Each function sees the variables its deployment gives it (template.yaml's Environment), not
+  // another function's; `env` above stays for the tests' own clients and the AWS plumbing.
+  const deployment = deploymentOf(document, agentcore.accountId, driftTopicArn, publishDirectory);
+  const releaseEnvironments = deployment ? useFunctionEnvironments(functionEnvironments(loadTemplate(), deployment)) : () => undefined;
+  started.push(releaseEnvironments);
   let closing: Promise<void> | undefined;
   return {
     agentcore,
     ssm,
     keycloak,
+    ...(real ? { keycloakServer: { url: real.url, admin: { username: real.admin.username, password: real.admin.password } } } : {}),
     s3,
     stepfunctions,
     dynamodb,
@@ -288,6 +327,7 @@ async function startAll(options: LocalWorldOptions, track: <T extends { close():
     driftTopicArn,
     ...(chain ? { chain } : {}),
     stateMachineArn,
+    ...(deployment ? { deployment } : {}),
     document,
     hostRoot,
     hostFile: (path) => join(hostRoot, path),
@@ -333,7 +373,8 @@ async function startAll(options: LocalWorldOptions, track: <T extends { close():
     clearFaults: () => {
       agentcore.clearFaults();
       ssm.clearFaults();
-      keycloak.clearFaults();
+      // A real Keycloak behind the recording proxy has no injected faults to clear.
+      if (!real) (keycloak as KeycloakStandIn).clearFaults();
       s3.clearFaults();
       stepfunctions.clearFaults();
       dynamodb.clearFaults();
@@ -348,12 +389,12 @@ async function startAll(options: LocalWorldOptions, track: <T extends { close():
     close: () =>
       (closing ??= (async () => {
         await Promise.all([agentcore.close(), ssm.close(), keycloak.close(), s3.close(), stepfunctions.close(), dynamodb.close(), sns.close(), chain?.close()]);
+        releaseEnvironments();
         rmSync(hostRoot, { recursive: true, force: true });
         for (const [k, v] of Object.entries(previous)) {
           if (v === undefined) delete process.env[k];
           else process.env[k] = v;
         }
-        resetAll();
       })()),
   };
 }

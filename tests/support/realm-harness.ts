@@ -1,10 +1,9 @@
-import { resetClients } from '../../functions/adapters/clients';
-import { resetS3Client } from '../../functions/adapters/s3/object-reader';
 import type { DesiredState } from '../../functions/core/desired/document';
-import { resetKeycloakHostEnv } from '../../functions/platform/keycloak-host';
 import { start as startKeycloak, type KeycloakStandIn } from '../../emulators/keycloak';
 import { start as startS3, type S3Emulator } from '../../emulators/s3';
 import { start as startSsm, type SsmEmulator } from '../../emulators/ssm';
+import { startRecordingProxy, type RecordingProxy } from '../../scripts/keycloak/recording-proxy';
+import type { RealKeycloak } from './real-keycloak';
 import { commandDocumentFromTemplate } from '../../emulators/ssm/template-document';
 import { DEFAULT_CIMD_PUBLISH_DIRECTORY } from '../../functions/core/desired/cimd';
 import { encodeDocument } from '../../functions/core/desired/encoding';
@@ -38,25 +37,94 @@ export interface RealmHarness {
  */
 export async function startRealmHarness(opts: { cimd?: boolean; timing?: { invisibleMs?: number; pendingMs?: number } } = {}): Promise<RealmHarness> {
   const kc = await startKeycloak({ admin: { username: 'admin', password: SECRETS.admin }, features: { cimd: opts.cimd ?? true } });
-  const s3 = await startS3({ buckets: [BUCKET] });
   const desiredWith = (edit: (raw: Record<string, any>) => void) =>
     seedWith((raw) => {
       withUrl(raw, kc.url);
       edit(raw);
     });
-  const desired = desiredWith(() => undefined);
+  const host = await startHostSide(desiredWith(() => undefined), withUrl(seedRaw(), kc.url), SECRETS.admin, opts.timing);
+  return {
+    kc,
+    ...host,
+    desiredWith,
+    close: async () => {
+      await kc.close();
+      await host.close();
+    },
+  };
+}
+
+/** The realm reconciler's path against the run's real Keycloak (tests/support/real-keycloak.ts). */
+export interface RealRealmHarness {
+  kc: RealKeycloak;
+  /** What Keycloak received from the host executor (the document's admin URL is the proxy's). */
+  proxy: RecordingProxy;
+  /** This harness's realm (unique on the shared server; keygate creates it). */
+  realm: string;
+  ssm: SsmEmulator;
+  s3: S3Emulator;
+  desired: DesiredState;
+  /** The seed, pointed at the proxy and this realm, plus an edit. */
+  desiredWith(edit: (raw: Record<string, any>) => void): DesiredState;
+  /** Secret values held in SSM (the admin's is the run's Keycloak admin password). */
+  secrets: { admin: string; alice: string; canary: string };
+  close(): Promise<void>;
+}
+
+/**
+ * The same chain as {@link startRealmHarness}, with the run's real Keycloak behind a recording proxy:
+ * the seed document, its realm renamed to a fresh name (`kg-<label>-<random>`, so test files share one
+ * server), its gateway discovery URL following the realm.
+ *
+ * @example
+ * const h = await startRealRealmHarness(await realKeycloak(), 'converge');
+ */
+export async function startRealRealmHarness(kc: RealKeycloak, label: string, opts: { edit?: (raw: Record<string, any>) => void; realm?: string } = {}): Promise<RealRealmHarness> {
+  const proxy = await startRecordingProxy(kc.url);
+  const realm = opts.realm ?? kc.realmName(label);
+  const point = (raw: Record<string, any>) => {
+    withUrl(raw, proxy.url);
+    raw.keycloak.realm.name = realm;
+    raw.gateway.authorizer.discoveryUrl = raw.gateway.authorizer.discoveryUrl.replace('/realms/mcp-demo/', `/realms/${realm}/`);
+    opts.edit?.(raw);
+    return raw;
+  };
+  const desiredWith = (edit: (raw: Record<string, any>) => void) =>
+    seedWith((raw) => {
+      point(raw);
+      edit(raw);
+    });
+  const host = await startHostSide(desiredWith(() => undefined), point(seedRaw()), kc.admin.password);
+  return {
+    kc,
+    proxy,
+    realm,
+    ...host,
+    desiredWith,
+    secrets: { ...SECRETS, admin: kc.admin.password },
+    close: async () => {
+      await host.close();
+      await proxy.close();
+    },
+  };
+}
+
+/** SSM (the template's Command document, the SecureStrings), S3 for long output, and the functions' environment. */
+async function startHostSide(desired: DesiredState, raw: Record<string, any>, adminPassword: string, timing: { invisibleMs?: number; pendingMs?: number } = {}) {
+  const s3 = await startS3({ buckets: [BUCKET] });
   const ssm = await startSsm({
     documents: { [DOCUMENT]: commandDocumentFromTemplate() },
     instances: { [desired.keycloak.instanceId]: { online: true } },
     parameters: [
-      { name: desired.keycloak.admin.passwordParameter, value: SECRETS.admin, type: 'SecureString' },
+      { name: desired.keycloak.admin.passwordParameter, value: adminPassword, type: 'SecureString' },
       { name: desired.keycloak.realm.users[0]!.passwordParameter, value: SECRETS.alice, type: 'SecureString' },
       { name: desired.keycloak.realm.canaryClient!.secretParameter, value: SECRETS.canary, type: 'SecureString' },
-      { name: DESIRED_STATE_PARAMETER, value: encodeDocument(withUrl(seedRaw(), kc.url)), type: 'String' },
+      { name: DESIRED_STATE_PARAMETER, value: encodeDocument(raw), type: 'String' },
     ],
     s3,
-    // The executor runs in real time (RunTiming): not cut off early, and each poll waits for its progress.
-    timing: { secondMs: 20, invisibleMs: opts.timing?.invisibleMs ?? 30, pendingMs: opts.timing?.pendingMs ?? 20, scriptSecondMs: 1000, holdWhileRunningMs: 2_000 },
+    // The executor runs in real time (RunTiming), against a real Keycloak too: not cut off early (its
+    // document timeout in real seconds), and each poll waits for its progress.
+    timing: { secondMs: 20, invisibleMs: timing.invisibleMs ?? 30, pendingMs: timing.pendingMs ?? 20, scriptSecondMs: 1000, holdWhileRunningMs: 2_000 },
   });
   const saved = { ...process.env };
   Object.assign(process.env, {
@@ -72,22 +140,14 @@ export async function startRealmHarness(opts: { cimd?: boolean; timing?: { invis
     CIMD_PUBLISH_DIRECTORY: DEFAULT_CIMD_PUBLISH_DIRECTORY,
     COMMAND_OUTPUT_BUCKET: BUCKET,
   });
-  resetClients();
-  resetS3Client();
-  resetKeycloakHostEnv();
   return {
-    kc,
     ssm,
     s3,
     desired,
-    desiredWith,
     close: async () => {
-      await Promise.all([kc.close(), ssm.close(), s3.close()]);
+      await Promise.all([ssm.close(), s3.close()]);
       for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
       Object.assign(process.env, saved);
-      resetClients();
-      resetS3Client();
-      resetKeycloakHostEnv();
     },
   };
 }

@@ -7,6 +7,7 @@ import { checkDeniedScope, checkQueryToken, checkToolCall, checkToolList } from 
 import type { HttpObservation } from '../../core/verify/observation';
 import { checkResourceMetadata, checkUnauthenticated, resourceMetadataUrl } from '../../core/verify/protected-resource';
 import { buildReport, checksFor, type Check, type VerificationReport } from '../../core/verify/report';
+import { cimdPolicies } from '../../core/keycloak/analysis';
 import { checkAlgorithm, checkClaims, checkSignature, checkTokenResponse, claimSubset } from '../../core/verify/token';
 import { redact, REDACTED } from '../../platform/redact';
 import { observe, withDeadline, type FetchLike } from '../http/fetch';
@@ -75,7 +76,7 @@ export async function verifyChain(desired: DesiredState, opts: VerifyChainOption
     sensitive.push(canary.credentials.secret);
     const mint: Mint = async (scope) => {
       const obs = await requestClientCredentialsToken(f, metadata.tokenEndpoint, canary.credentials, { ...(scope ? { scope } : {}), ...(gatewayUrl ? { resource: gatewayUrl } : {}) });
-      const result = checkTokenResponse(obs, canary.credentials.clientId);
+      const result = checkTokenResponse(obs, canary.credentials.clientId, 'obtain', { cimdPolicies: cimdPolicies(desired.keycloak.realm).map((p) => p.name), cimdSupported: metadata.cimdSupported });
       if (result.accessToken) sensitive.push(result.accessToken);
       return { ...result, obs };
     };

@@ -74,14 +74,19 @@ export class KeycloakFeatureDisabledError extends KeygateError {
   override readonly name = 'KeycloakFeatureDisabledError';
   readonly code = 'ERR_KEYCLOAK_FEATURE_DISABLED';
 
+  /** `stored`: CIMD policies the realm already holds (then every token request in it fails with 500 until the feature is back). */
   constructor(
     readonly place: KeycloakPlace,
     readonly feature: 'cimd',
     readonly usedBy: string[],
+    readonly stored: string[] = [],
   ) {
     super(
       `realm ${place.realm} on ${place.instanceId}: ${usedBy.join(', ')} need${usedBy.length === 1 ? 's' : ''} Keycloak's CIMD feature, ` +
-        "but the realm's discovery document does not advertise client_id_metadata_document_supported: start Keycloak with --features=cimd. Nothing was changed.",
+        "but the realm's discovery document does not advertise client_id_metadata_document_supported: start Keycloak with --features=cimd. Nothing was changed." +
+        (stored.length
+          ? ` The realm already stores ${stored.map((p) => `client policy ${p}`).join(', ')} with a client-id-uri condition: while the feature is off, Keycloak answers every token and authorization request in this realm with HTTP 500, for every client (the canary included); deleting the policies also ends it (disabling them is refused while the feature is off).`
+          : ''),
     );
   }
 }

@@ -29,11 +29,13 @@ export function isBuiltinProfile(name: string): boolean {
 export const BUILTIN_CLIENTS: readonly string[] = ['account', 'account-console', 'admin-cli', 'broker', 'realm-management', 'security-admin-console'];
 
 /**
- * Client scopes a new Keycloak realm has (26.x; `service_account` and, with the organization feature,
- * `organization` per keycloak-fidelity F21; `role_list` and `saml_organization` are the SAML ones).
- * Declaring one would make keygate rewrite a scope every client of the realm uses.
+ * Client scopes a new Keycloak realm has (observed on 26.7.3, tests/integration/keycloak-real/contract.test.ts:
+ * `service_account`, `organization` with the organization feature on by default, and the SAML ones
+ * `role_list`, `saml_organization` and `AuthnContextClassRef`). Declaring one would make keygate rewrite a
+ * scope every client of the realm uses.
  */
 export const BUILTIN_CLIENT_SCOPES: readonly string[] = [
+  'AuthnContextClassRef',
   'acr',
   'address',
   'basic',

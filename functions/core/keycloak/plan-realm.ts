@@ -73,7 +73,10 @@ export function planRealm(desired: DesiredState, observed: ObservedRealm): Realm
     ...kc.realm.clientPolicies.filter((p) => p.conditions.some((c) => CIMD_PROVIDERS.includes(c.condition))).map((p) => `client policy ${p.name}`),
   ];
   if (usedBy.length && !observed.server.cimdSupported) {
-    throw new KeycloakFeatureDisabledError({ instanceId: kc.instanceId, realm: kc.realm.name }, 'cimd', usedBy);
+    // Stored CIMD policies with the feature off break the whole realm (HTTP 500 on every client-policy
+    // event, observed on 26.7.3: keycloak-real/cimd-off.test.ts); keygate never writes in that state.
+    const stored = observed.clientPolicies.filter((p) => p.conditions.some((c) => c.condition === 'client-id-uri')).map((p) => p.name);
+    throw new KeycloakFeatureDisabledError({ instanceId: kc.instanceId, realm: kc.realm.name }, 'cimd', usedBy, stored);
   }
   const owned = observed.ownership ?? EMPTY_OWNERSHIP;
   const rendered = renderRealmState(kc);

@@ -21,6 +21,38 @@ const URL_PROPERTIES = ['logo_uri', 'client_uri', 'tos_uri', 'policy_uri'] as co
 const URL_LIST_PROPERTIES = ['redirect_uris', 'post_logout_redirect_uris'] as const;
 export const SHARED_SECRET_METHODS = ['client_secret_post', 'client_secret_basic', 'client_secret_jwt'];
 
+/**
+ * The OAuth 2.1-compliant redirect enforcers that apply to a CIMD client, each with the profile it is
+ * in: Keycloak 26.7 runs client policies when a CIMD client registers, so a public-client policy's
+ * profiles apply as well as the CIMD policy's own (and the #49456 workaround's additions).
+ */
+export function strictRedirectEnforcers(d: DesiredState): Array<{ profile: string; index: number; executor: number; allowHttp: boolean }> {
+  const realm = d.keycloak.realm;
+  const resolution = resolveKc49456(d.keycloak);
+  const names = [...new Set(realm.clientPolicies.flatMap((p) => effectivePolicyProfiles(p, resolution)))];
+  return names.flatMap((name) => {
+    const index = realm.clientProfiles.findIndex((p) => p.name === name);
+    const enforcer = redirectEnforcerOf(profileNamed(realm, name));
+    if (index < 0 || !enforcer?.configuration['oauth-2-1-compliant']) return [];
+    return [{ profile: name, index, executor: realm.clientProfiles[index]!.executors.indexOf(enforcer), allowHttp: enforcer.configuration['allow-http-scheme'] === true }];
+  });
+}
+
+const LOOPBACK_HOSTS = ['127.0.0.1', '[::1]', 'localhost'];
+
+/** An http(s) redirect URI on a loopback host (what a native MCP client such as the Inspector calls back on). */
+export function loopbackRedirect(uri: string): { scheme: string; host: string; port: string; path: string } | undefined {
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    return undefined;
+  }
+  const host = url.hostname.toLowerCase();
+  if (!['http:', 'https:'].includes(url.protocol) || !(LOOPBACK_HOSTS.includes(host) || host.endsWith('.localhost'))) return undefined;
+  return { scheme: url.protocol.slice(0, -1), host, port: url.port, path: `${url.pathname}${url.search}` };
+}
+
 /** Trusted domains of the CIMD executors that apply to CIMD clients (profiles of CIMD policies). */
 export function cimdTrustedDomains(d: DesiredState): { domains: string[]; configured: boolean } {
   const realm = d.keycloak.realm;
@@ -159,8 +191,9 @@ export const cimdRules: Rule[] = [
             report([...base, 'client-id-uri-scheme'], `does not include "${scheme}", the scheme of cimd.url: policy "${policy.name}" never matches this client`, `add "${scheme}"`);
           }
           const domains = c.configuration['client-id-uri-allow-permitted-domains'];
-          if (!anyDomainCovers(domains, url.hostname)) {
-            report([...base, 'client-id-uri-allow-permitted-domains'], `does not cover "${url.hostname}", the host of cimd.url: policy "${policy.name}" never matches this client`, `add "${url.hostname}"`);
+          const host = hostOf(d.cimd!.url) ?? url.hostname;
+          if (!anyDomainCovers(domains, host)) {
+            report([...base, 'client-id-uri-allow-permitted-domains'], `does not cover "${host}", the host of cimd.url: policy "${policy.name}" never matches this client (Keycloak compares hosts case-sensitively; *.d also covers d)`, `add "${host}"`);
           }
         });
       });
@@ -169,22 +202,52 @@ export const cimdRules: Rule[] = [
   {
     id: 'redirect-uri-localhost',
     severity: 'error',
-    summary: 'A redirect URI uses `localhost` while an OAuth 2.1-compliant redirect enforcer applies (Keycloak rejects it; use 127.0.0.1).',
+    summary: 'A redirect URI uses `localhost` while an OAuth 2.1-compliant redirect enforcer applies (Keycloak rejects it; use 127.0.0.1, without a port).',
+    check(d, report) {
+      const uris = d.cimd?.document.redirect_uris;
+      if (!uris || strictRedirectEnforcers(d).length === 0) return;
+      uris.forEach((uri, i) => {
+        const loopback = loopbackRedirect(uri);
+        if (loopback && (loopback.host === 'localhost' || loopback.host.endsWith('.localhost'))) {
+          report(['cimd', 'document', 'redirect_uris', i], `"${uri}" uses localhost, which the OAuth 2.1-compliant secure-redirect-uris-enforcer rejects`, `use "${loopback.scheme}://127.0.0.1${loopback.path}" (no port: it matches the client's callback on any port), with 127.0.0.1 in the CIMD trusted domains; start the client with HOST=127.0.0.1`);
+        }
+      });
+    },
+  },
+  {
+    id: 'redirect-uri-loopback-port',
+    severity: 'error',
+    summary: 'A loopback redirect URI in the CIMD document has a port while an OAuth 2.1-compliant redirect enforcer applies: Keycloak 26.7 refuses the registration; without the port it matches any port.',
+    check(d, report) {
+      const uris = d.cimd?.document.redirect_uris;
+      if (!uris || strictRedirectEnforcers(d).length === 0) return;
+      uris.forEach((uri, i) => {
+        const loopback = loopbackRedirect(uri);
+        if (!loopback?.port || loopback.host === 'localhost' || loopback.host.endsWith('.localhost')) return;
+        report(
+          ['cimd', 'document', 'redirect_uris', i],
+          `"${uri}" registers a loopback redirect URI with a port: under oauth-2-1-compliant, Keycloak 26.7 refuses the CIMD registration ("Invalid Redirect Uri: invalid loopback address"; keycloak/keycloak#49457 runs client policies when a CIMD client registers)`,
+          `register "${loopback.scheme}://${loopback.host}${loopback.path}": without a port it matches the client's callback on any port (the client still sends its port), on 26.6 and 26.7 alike`,
+        );
+      });
+    },
+  },
+  {
+    id: 'redirect-uri-http-refused',
+    severity: 'error',
+    summary: 'An http loopback redirect URI meets an OAuth 2.1-compliant redirect enforcer without allow-http-scheme: Keycloak refuses it (the loopback options do not cover http).',
     check(d, report) {
       const uris = d.cimd?.document.redirect_uris;
       if (!uris) return;
-      const realm = d.keycloak.realm;
-      const resolution = resolveKc49456(d.keycloak);
-      const strict = realm.clientPolicies
-        .flatMap((p) => effectivePolicyProfiles(p, resolution))
-        .map((name) => redirectEnforcerOf(profileNamed(realm, name)))
-        .some((e) => e?.configuration['oauth-2-1-compliant']);
-      if (!strict) return;
+      const refusing = strictRedirectEnforcers(d).filter((e) => !e.allowHttp);
+      if (refusing.length === 0) return;
       uris.forEach((uri, i) => {
-        const host = hostOf(uri);
-        if (host === 'localhost' || host?.endsWith('.localhost')) {
-          report(['cimd', 'document', 'redirect_uris', i], `"${uri}" uses localhost, which the OAuth 2.1-compliant secure-redirect-uris-enforcer rejects`, `use "${uri.replace(/\/\/localhost(?=[:/]|$)/, '//127.0.0.1')}" (and the same host in the CIMD trusted domains); start the client with HOST=127.0.0.1`);
-        }
+        if (loopbackRedirect(uri)?.scheme !== 'http') return;
+        report(
+          ['cimd', 'document', 'redirect_uris', i],
+          `"${uri}" is an http callback, and the secure-redirect-uris-enforcer of ${refusing.map((e) => `profile "${e.profile}"`).join(', ')} has allow-http-scheme off: Keycloak refuses it ("Invalid Redirect Uri: invalid loopback address"), allow-ipv4-loopback-address does not cover http`,
+          `set allow-http-scheme: true on that enforcer (keycloak.realm.clientProfiles[${refusing[0]!.index}].executors[${refusing[0]!.executor}].configuration), or use a client that calls back on a private-use URI scheme`,
+        );
       });
     },
   },

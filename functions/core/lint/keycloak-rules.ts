@@ -1,4 +1,5 @@
 import {
+  cimdExecutorsOf,
   cimdPolicies,
   effectivePolicyProfiles,
   KC49456_FIXED_IN,
@@ -10,6 +11,7 @@ import {
 import { isBuiltinProfile } from '../keycloak/builtins';
 import { compareVersions } from '../keycloak/version';
 import { DEFAULT_ADMIN_URL } from '../desired/keycloak';
+import { loopbackRedirect } from './cimd-rules';
 import type { Rule } from './types';
 
 const INSTANCE_ID = /^i-([0-9a-f]{8}|[0-9a-f]{17})$/;
@@ -123,19 +125,43 @@ export const keycloakRules: Rule[] = [
     },
   },
   {
+    id: 'cimd-profile-order',
+    severity: 'error',
+    summary: 'A CIMD policy lists a profile with secure-redirect-uris-enforcer before its CIMD profile: a first CIMD login fails with "Invalid parameter: clientId".',
+    check(d, report) {
+      const realm = d.keycloak.realm;
+      cimdPolicies(realm).forEach((policy) => {
+        const i = realm.clientPolicies.indexOf(policy);
+        const cimdAt = policy.profiles.findIndex((name) => cimdExecutorsOf(profileNamed(realm, name)).length > 0);
+        const enforcerAt = policy.profiles.findIndex((name) => redirectEnforcerOf(profileNamed(realm, name)));
+        if (cimdAt < 0 || enforcerAt < 0 || enforcerAt > cimdAt) return;
+        // Profiles run in list order; the enforcer looks the client up, which the CIMD executor has not created yet
+        // (observed on 26.7.3: keycloak-real/cimd-behaviour.test.ts).
+        report(
+          ['keycloak', 'realm', 'clientPolicies', i, 'profiles'],
+          `policy "${policy.name}" runs "${policy.profiles[enforcerAt]}" (secure-redirect-uris-enforcer) before "${policy.profiles[cimdAt]}" (client-id-metadata-document): the enforcer looks for a client the CIMD executor has not created yet, and a first CIMD login fails with "Invalid parameter: clientId"`,
+          `list "${policy.profiles[cimdAt]}" first: [${[policy.profiles[cimdAt], ...policy.profiles.filter((_, k) => k !== cimdAt)].map((n) => `"${n}"`).join(', ')}]`,
+        );
+      });
+    },
+  },
+  {
     id: 'http-scheme-allowed',
     severity: 'warning',
     summary: 'An executor or condition allows the http scheme (development only).',
     check(d, report) {
       const realm = d.keycloak.realm;
+      const httpLoopbackCallback = (d.cimd?.document.redirect_uris ?? []).some((uri) => loopbackRedirect(uri)?.scheme === 'http');
       realm.clientProfiles.forEach((p, i) => {
         p.executors.forEach((e, j) => {
           const base = ['keycloak', 'realm', 'clientProfiles', i, 'executors', j, 'configuration'];
           if (e.executor === 'client-id-metadata-document' && e.configuration['cimd-allow-http-scheme']) {
             report([...base, 'cimd-allow-http-scheme'], `profile "${p.name}" accepts http client_id and metadata URLs`, 'turn it off outside development: CIMD documents must be served over https');
           }
-          if (e.executor === 'secure-redirect-uris-enforcer' && e.configuration['allow-http-scheme']) {
-            report([...base, 'allow-http-scheme'], `profile "${p.name}" accepts http redirect URIs`, 'turn it off outside development (loopback callbacks are covered by allow-ipv4-loopback-address / allow-ipv6-loopback-address)');
+          // An http loopback callback is accepted only with allow-http-scheme (observed on 26.7.3): needed
+          // while the CIMD document calls back on http loopback, so no warning then.
+          if (e.executor === 'secure-redirect-uris-enforcer' && e.configuration['allow-http-scheme'] && !httpLoopbackCallback) {
+            report([...base, 'allow-http-scheme'], `profile "${p.name}" accepts http redirect URIs, and no declared redirect URI needs it`, 'turn it off unless a client calls back on http loopback (http://127.0.0.1/…): only such a callback needs it, since allow-ipv4-loopback-address / allow-ipv6-loopback-address do not cover http');
           }
         });
       });

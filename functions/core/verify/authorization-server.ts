@@ -9,6 +9,8 @@ export interface AuthorizationServerMetadata {
   issuer: string;
   tokenEndpoint: string;
   jwksUri: string;
+  /** Whether discovery advertises client_id_metadata_document_supported (the CIMD feature is on). */
+  cimdSupported: boolean;
 }
 
 /** Every URL-valued member of OIDC Discovery / RFC 8414 metadata that must be https (checklist S-6). */
@@ -72,7 +74,7 @@ export function checkDiscovery(obs: HttpObservation, expect: ChainExpectations):
   ];
   const metadata = missing.length
     ? undefined
-    : { issuer: doc.issuer as string, tokenEndpoint: doc.token_endpoint as string, jwksUri: doc.jwks_uri as string };
+    : { issuer: doc.issuer as string, tokenEndpoint: doc.token_endpoint as string, jwksUri: doc.jwks_uri as string, cimdSupported: doc.client_id_metadata_document_supported === true };
   return { checks, ...(metadata ? { metadata } : {}) };
 }
 

@@ -28,6 +28,7 @@ export const DIAGNOSES = {
   'canary-grant-disabled': 'The canary client may not use the client credentials grant.',
   'canary-scope-not-allowed': "The canary client may not request the gateway's scopes.",
   'resource-not-accepted': 'The authorization server rejects the gateway URL as an RFC 8707 resource.',
+  'cimd-feature-off': "Keycloak runs without its CIMD feature while the realm stores client-id-uri policies: every token and authorization request in the realm fails with HTTP 500.",
   'token-request-failed': 'The token request failed for another reason.',
   'unexpected-algorithm': 'The token is signed with an algorithm outside verify.algorithms.',
   'signing-key-unknown': "The token's kid is not in the realm's key set (another realm, a rotated key).",

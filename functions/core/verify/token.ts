@@ -41,7 +41,7 @@ export function claimSubset(payload: TokenPayload, header: Record<string, unknow
  * @example
  * checkTokenResponse(obs, 'keygate-canary').check.diagnosis // 'canary-secret-rejected' for a 401 invalid_client
  */
-export function checkTokenResponse(obs: HttpObservation, clientId: string, id = 'obtain'): { check: Check; accessToken?: string } {
+export function checkTokenResponse(obs: HttpObservation, clientId: string, id = 'obtain', context: TokenContext = {}): { check: Check; accessToken?: string } {
   if (obs.kind === 'unreachable') return { check: c.fail(id, describeObservation(obs), unreachableFix(obs.url), { diagnosis: UNREACHABLE_DIAGNOSIS }) };
   const json = readJsonObject(obs.text);
   const body = json.ok ? json.value : {};
@@ -59,9 +59,27 @@ export function checkTokenResponse(obs: HttpObservation, clientId: string, id = 
     invalid_scope: ['canary-scope-not-allowed', `allow the gateway's scopes to client ${clientId} (optional client scopes); the realm reconciliation does this for the canary`],
     invalid_target: ['resource-not-accepted', 'the authorization server refused the resource indicator (RFC 8707): register the gateway URL as a resource, or turn the resource-indicators feature off'],
   };
+  if (obs.status >= 500 && context.cimdPolicies?.length && !context.cimdSupported) {
+    return { check: c.fail(id, `${evidence}, and the realm's discovery document does not advertise CIMD while the document declares ${context.cimdPolicies.join(', ')}`, CIMD_FEATURE_OFF_FIX, { diagnosis: 'cimd-feature-off', observed }) };
+  }
   const [diagnosis, fix]: [Diagnosis, string] = (error && known[error]) || ['token-request-failed', 'check the token endpoint and the canary client'];
   return { check: c.fail(id, evidence, fix, { diagnosis, observed }) };
 }
+
+/** What the token check knows of the realm beyond the answer: CIMD policies declared, and whether discovery advertises CIMD. */
+export interface TokenContext {
+  cimdPolicies?: string[];
+  cimdSupported?: boolean;
+}
+
+/**
+ * Keycloak started without its CIMD feature while the realm stores client-id-uri policies: every
+ * client-policy event in the realm fails with HTTP 500 (observed on 26.7.3: token and authorization
+ * requests of every client), and the policies can then only be deleted, not disabled (a policy PUT
+ * is validated whole, and client-id-uri is unknown without the feature).
+ */
+export const CIMD_FEATURE_OFF_FIX =
+  "start Keycloak with --features=cimd again (the realm stores client-id-uri policies, and without the feature every token and authorization request in the realm fails with HTTP 500, for every client); or delete those policies (Keycloak refuses to disable them while the feature is off)";
 
 /**
  * Judges the signing algorithm in the token header against `verify.algorithms`.

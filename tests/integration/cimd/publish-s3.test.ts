@@ -3,13 +3,13 @@ import type { CimdOutcome } from '../../../functions/adapters/cimd/reconcile-cim
 import { renderCimdDocument } from '../../../functions/core/cimd/render-cimd';
 import type { DesiredState } from '../../../functions/core/desired/document';
 import { validateDesiredStateShape } from '../../../functions/core/desired/load';
-import { handler } from '../../../functions/publish-cimd-document';
-import { invoke } from '../../support/lambda';
+import { deployed, invoke } from '../../support/lambda';
 import { seedRaw } from '../../support/seed';
 
 // The S3 destination through the real S3 client and the S3 emulator (path-style REST), behind the
 // same handler and interface as the host file.
 
+const handler = deployed('PublishCimdDocumentFunction');
 const BUCKET = 'cimd-documents';
 const KEY = 'oauth/client-metadata.json';
 let world: LocalWorld;
@@ -39,7 +39,7 @@ describe('publishing the CIMD document to S3', () => {
 
   it('an object replaced out of band (other bytes, other headers) is drift, restored with the replaced copy kept as .previous', async () => {
     // Prepare
-    const foreign = JSON.stringify({ client_id: desired.cimd!.url, client_name: 'uploaded by hand', redirect_uris: ['http://127.0.0.1:6274/oauth/callback'] });
+    const foreign = JSON.stringify({ client_id: desired.cimd!.url, client_name: 'uploaded by hand', redirect_uris: ['http://127.0.0.1/oauth/callback'] });
     world.s3.putObject(BUCKET, KEY, foreign, { contentType: 'text/plain' });
     // Act
     const observed = await publish('observe');

@@ -84,7 +84,7 @@ const KINDS: Kind[] = [
     },
     items: () => [
       [`cimd/${CIMD_URL}`, 'client_name', 'MCP Inspector AWS CIMD Client', 'Edited by hand'],
-      [`cimd/${CIMD_URL}`, 'redirect_uris', ['http://127.0.0.1:6274/oauth/callback'], ['https://elsewhere.example.net/cb']],
+      [`cimd/${CIMD_URL}`, 'redirect_uris', ['http://127.0.0.1/oauth/callback'], ['https://elsewhere.example.net/cb']],
     ],
     converged: () => expect(readFileSync(w.local.hostFile(CIMD_PATH), 'utf8')).toBe(renderCimdDocument(seedDesired().cimd!).text),
   },

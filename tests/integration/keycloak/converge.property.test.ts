@@ -60,7 +60,11 @@ const MUTATIONS: Record<string, Mutation> = {
     r.clients.forEach((c) => (c.defaultClientScopes = c.defaultClientScopes.filter((x) => x !== id)));
   },
   'include in token scope off': (r) => void (scopeOf(r, 'mcp:tools') && (scopeOf(r, 'mcp:tools')!.attributes['include.in.token.scope'] = 'false')),
-  'scope to default and optional': (r) => void (scopeOf(r, 'mcp:tools') && r.defaultDefaultScopes.push(scopeOf(r, 'mcp:tools')!.id)),
+  // Keycloak keeps one row per (realm, scope): a scope is in one list or the other, never both (F4).
+  'scope default instead of optional': (r) => {
+    const id = scopeOf(r, 'mcp:tools')?.id;
+    if (id && r.defaultOptionalScopes.includes(id)) (r.defaultOptionalScopes = r.defaultOptionalScopes.filter((x) => x !== id)), r.defaultDefaultScopes.push(id);
+  },
   'scope out of optional': (r) => void (r.defaultOptionalScopes = r.defaultOptionalScopes.filter((x) => x !== scopeOf(r, 'mcp:tools')?.id)),
   'audience changed': (r) => scopeOf(r, 'mcp:tools')?.protocolMappers.forEach((m) => (m.config['included.custom.audience'] = 'other')),
   'mapper deleted': (r) => void (scopeOf(r, 'mcp:tools') && (scopeOf(r, 'mcp:tools')!.protocolMappers = [])),

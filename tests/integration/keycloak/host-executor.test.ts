@@ -125,9 +125,9 @@ describe('host executor failures: one framed result, a distinct exit code, nothi
     kc.createRealm('exec-fail');
     const run = await runExecutor(
       program([
-        { op: 'send', label: 'create client-scope a', method: 'POST', path: [...realm('exec-fail'), 'client-scopes'], body: { name: 'a' } },
-        { op: 'send', label: 'create client-scope a again', method: 'POST', path: [...realm('exec-fail'), 'client-scopes'], body: { name: 'a' } },
-        { op: 'send', label: 'never sent', method: 'POST', path: [...realm('exec-fail'), 'client-scopes'], body: { name: 'b' } },
+        { op: 'send', label: 'create client-scope a', method: 'POST', path: [...realm('exec-fail'), 'client-scopes'], body: { name: 'a', protocol: 'openid-connect' } },
+        { op: 'send', label: 'create client-scope a again', method: 'POST', path: [...realm('exec-fail'), 'client-scopes'], body: { name: 'a', protocol: 'openid-connect' } },
+        { op: 'send', label: 'never sent', method: 'POST', path: [...realm('exec-fail'), 'client-scopes'], body: { name: 'b', protocol: 'openid-connect' } },
       ]),
       ssm,
     );
@@ -144,9 +144,9 @@ describe('host executor failures: one framed result, a distinct exit code, nothi
     kc.failWrite(2, fault);
     const run = await runExecutor(
       program([
-        { op: 'send', label: 'create client-scope a', method: 'POST', path: [...realm(`exec-${fault}`), 'client-scopes'], body: { name: 'a' } },
-        { op: 'send', label: 'create client-scope b', method: 'POST', path: [...realm(`exec-${fault}`), 'client-scopes'], body: { name: 'b' } },
-        { op: 'send', label: 'create client-scope c', method: 'POST', path: [...realm(`exec-${fault}`), 'client-scopes'], body: { name: 'c' } },
+        { op: 'send', label: 'create client-scope a', method: 'POST', path: [...realm(`exec-${fault}`), 'client-scopes'], body: { name: 'a', protocol: 'openid-connect' } },
+        { op: 'send', label: 'create client-scope b', method: 'POST', path: [...realm(`exec-${fault}`), 'client-scopes'], body: { name: 'b', protocol: 'openid-connect' } },
+        { op: 'send', label: 'create client-scope c', method: 'POST', path: [...realm(`exec-${fault}`), 'client-scopes'], body: { name: 'c', protocol: 'openid-connect' } },
       ]),
       ssm,
     );
@@ -156,13 +156,13 @@ describe('host executor failures: one framed result, a distinct exit code, nothi
   });
 
   it('a refused connection: nothing was sent, so nothing may have landed', async () => {
-    const run = await runExecutor({ ...program([{ op: 'send', label: 'create client-scope a', method: 'POST', path: [...realm('exec-down'), 'client-scopes'], body: { name: 'a' } }]), admin: { url: 'http://127.0.0.1:9', realm: 'master', username: 'admin', passwordParameter: '/kg/admin' } }, ssm);
+    const run = await runExecutor({ ...program([{ op: 'send', label: 'create client-scope a', method: 'POST', path: [...realm('exec-down'), 'client-scopes'], body: { name: 'a', protocol: 'openid-connect' } }]), admin: { url: 'http://127.0.0.1:9', realm: 'master', username: 'admin', passwordParameter: '/kg/admin' } }, ssm);
     expect(run.result).toMatchObject({ ok: false, applied: 0, writes: 1, error: { kind: 'unreachable' } });
     expect((run.result as unknown as { error: Record<string, unknown> }).error).not.toHaveProperty('landed');
   });
 
   it.each([
-    ['a wrong admin password', { passwordParameter: '/kg/wrong' }, HOST_EXIT.credentials, 'login', /admin login as admin \(realm master\) failed: HTTP 401/],
+    ['a wrong admin password', { passwordParameter: '/kg/wrong' }, HOST_EXIT.credentials, 'login', /admin login as admin \(realm master\) failed: HTTP 400 \{"error":"invalid_grant"/],
     ['a missing secret parameter', { passwordParameter: '/kg/none' }, HOST_EXIT.credentials, 'secret', /cannot read SSM parameter \/kg\/none: .*ParameterNotFound/],
     ['Keycloak not listening', { url: 'http://127.0.0.1:9' }, HOST_EXIT.unreachable, 'unreachable', /Connection refused/],
   ])('%s', async (_what, admin, code, kind, message) => {

@@ -1,12 +1,12 @@
-import { readFileSync } from 'node:fs';
 import { start, type KeycloakStandIn } from '../../../emulators/keycloak';
-import { fromRoot } from '../../support/paths';
+import server from '../../../emulators/keycloak/keycloak-26.7.3.json';
 
-// The Keycloak admin stand-in's semantics (keycloak-admin-reference.md), over HTTP as the host sees them.
+// The Keycloak admin stand-in over HTTP as the host sees it: what the fast tests rely on besides the
+// contract with the real server (tests/integration/keycloak-real/contract.test.ts), and its controls.
 
 let kc: KeycloakStandIn;
 let token: string;
-const BUILTINS: Array<{ name: string }> = JSON.parse(readFileSync(fromRoot('tests', 'fixtures', 'keycloak', 'fork-EL-SSO2-keycloak-default-client-profiles.ff2f82cb.json'), 'utf8')).profiles;
+const BUILTINS: Array<{ name: string }> = server.globalProfiles;
 
 async function login(password = 'pw'): Promise<Response> {
   return fetch(`${kc.url}/realms/master/protocol/openid-connect/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'password', client_id: 'admin-cli', username: 'admin', password }) });
@@ -27,7 +27,7 @@ afterAll(async () => kc.close());
 
 describe('admin login and realms', () => {
   it('rejects a wrong password and requests without a valid token', async () => {
-    expect((await login('nope')).status).toBe(401);
+    expect((await login('nope')).status).toBe(400);
     const res = await fetch(`${kc.url}/admin/realms`);
     expect(res.status).toBe(401);
   });
@@ -41,12 +41,14 @@ describe('admin login and realms', () => {
     expect(await call('GET', '/admin/realms/none')).toMatchObject({ status: 404, json: { error: 'Realm not found.' } });
   });
 
-  it('a realm PUT replaces the attribute set and resets what it leaves out, as Keycloak\'s updateRealm does', async () => {
+  it('a realm PUT replaces the attribute set when it sends one, keeps WebAuthn unless it names it, and resets the device flow lifespan', async () => {
     await call('POST', '/admin/realms', { realm: 'si-attrs', enabled: true, attributes: { a: '1' } });
     kc.realm('si-attrs')!.webAuthnPolicyRpEntityName = 'team-rp';
+    kc.realm('si-attrs')!.oauth2DeviceCodeLifespan = 1234;
     await call('PUT', '/admin/realms/si-attrs', { attributes: { b: '2' } });
-    expect((await call('GET', '/admin/realms/si-attrs')).json).toMatchObject({ attributes: { b: '2' }, webAuthnPolicyRpEntityName: 'keycloak', enabled: true });
-    expect((await call('PUT', '/admin/realms/si-attrs', { clientPolicies: { policies: [] } })).status).toBe(500);
+    expect((await call('GET', '/admin/realms/si-attrs')).json).toMatchObject({ attributes: { b: '2' }, webAuthnPolicyRpEntityName: 'team-rp', oauth2DeviceCodeLifespan: 600, enabled: true });
+    expect((await call('PUT', '/admin/realms/si-attrs', { clientPolicies: { policies: [{ name: 'x', conditions: [{ condition: 'no-such' }], profiles: [] }] } })).status).toBe(500);
+    expect((await call('PUT', '/admin/realms/si-attrs', { clientPolicies: { policies: [] } })).status).toBe(204);
   });
 });
 
@@ -56,18 +58,18 @@ describe('client scopes, mappers, default scope lists', () => {
     const created = await call('POST', '/admin/realms/si-scopes/client-scopes', { name: 'mcp:tools', protocol: 'openid-connect' });
     expect(created.status).toBe(201);
     const id = created.location!.split('/').pop()!;
-    expect((await call('POST', '/admin/realms/si-scopes/client-scopes', { name: 'mcp:tools' })).status).toBe(409);
+    expect((await call('POST', '/admin/realms/si-scopes/client-scopes', { name: 'mcp:tools', protocol: 'openid-connect' })).status).toBe(409);
     expect((await call('POST', `/admin/realms/si-scopes/client-scopes/${id}/protocol-mappers/models`, { name: 'aud', protocol: 'openid-connect', protocolMapper: 'oidc-audience-mapper', config: {} })).status).toBe(201);
-    expect((await call('POST', `/admin/realms/si-scopes/client-scopes/${id}/protocol-mappers/models`, { name: 'x', protocolMapper: 'no-such-mapper' })).status).toBe(400);
+    expect((await call('POST', `/admin/realms/si-scopes/client-scopes/${id}/protocol-mappers/models`, { name: 'x', protocolMapper: 'no-such-mapper' })).status).toBe(404);
     const scopes = (await call('GET', '/admin/realms/si-scopes/client-scopes')).json as Array<{ name: string; protocolMappers: unknown[] }>;
     expect(scopes.find((s) => s.name === 'mcp:tools')!.protocolMappers).toHaveLength(1);
     expect((await call('PUT', `/admin/realms/si-scopes/default-optional-client-scopes/${id}`)).status).toBe(204);
-    expect((await call('GET', '/admin/realms/si-scopes/default-optional-client-scopes')).json).toContainEqual({ id, name: 'mcp:tools' });
+    expect((await call('GET', '/admin/realms/si-scopes/default-optional-client-scopes')).json).toContainEqual({ id, name: 'mcp:tools', protocol: 'openid-connect' });
   });
 
   it('new realms carry Keycloak\'s built-in scopes and clients', async () => {
     await call('POST', '/admin/realms', { realm: 'si-builtins', enabled: true });
-    expect(((await call('GET', '/admin/realms/si-builtins/default-default-client-scopes')).json as Array<{ name: string }>).map((s) => s.name)).toEqual(['acr', 'basic', 'email', 'profile', 'roles', 'web-origins']);
+    expect(((await call('GET', '/admin/realms/si-builtins/default-default-client-scopes')).json as Array<{ name: string }>).map((s) => s.name)).toEqual(['acr', 'basic', 'email', 'profile', 'roles', 'web-origins', 'role_list', 'saml_organization', 'AuthnContextClassRef']);
     expect(((await call('GET', '/admin/realms/si-builtins/clients')).json as Array<{ clientId: string }>).map((c) => c.clientId)).toContain('admin-cli');
   });
 });
@@ -77,7 +79,7 @@ describe('client profiles and policies', () => {
     await call('POST', '/admin/realms', { realm: 'si-cp', enabled: true });
   });
 
-  it('PUT replaces the whole list; globals only with include-global-profiles=true, from the real built-in profiles file', async () => {
+  it('PUT replaces the whole list; globals only with include-global-profiles=true, as captured from 26.7.3', async () => {
     await call('PUT', '/admin/realms/si-cp/client-policies/profiles', { profiles: [profile('a'), profile('b')] });
     await call('PUT', '/admin/realms/si-cp/client-policies/profiles', { profiles: [profile('b')] });
     expect((await call('GET', '/admin/realms/si-cp/client-policies/profiles')).json).toEqual({ profiles: [profile('b')] });
@@ -86,8 +88,8 @@ describe('client profiles and policies', () => {
   });
 
   it.each([
-    ['a built-in name', [profile('oauth-2-1-for-public-client')], /duplicated as the name of some global profile/],
-    ['an unknown executor', [profile('x', 'no-such-executor')], /no executor provider found for no-such-executor/],
+    ['a built-in name', [profile('oauth-2-1-for-public-client')], /'oauth-2-1-for-public-client' is duplicated as a global profile/],
+    ['an unknown executor', [profile('x', 'no-such-executor')], /does not have valid provider/],
     ['a duplicate name', [profile('x'), profile('x')], /duplicated: x/],
   ])('rejects profiles with %s (400, nothing stored)', async (_what, profiles, message) => {
     const res = await call('PUT', '/admin/realms/si-cp/client-policies/profiles', { profiles });
@@ -97,7 +99,7 @@ describe('client profiles and policies', () => {
   });
 
   it('rejects a policy naming a profile not yet saved; stores a policy without enabled as disabled', async () => {
-    expect((await call('PUT', '/admin/realms/si-cp/client-policies/policies', { policies: [policy('p', ['not-saved'])] })).json.errorMessage).toBe('referring not existing client profile not allowed.');
+    expect((await call('PUT', '/admin/realms/si-cp/client-policies/policies', { policies: [policy('p', ['not-saved'])] })).json.errorMessage).toBe('Policy p contains invalid profile not-saved');
     expect((await call('PUT', '/admin/realms/si-cp/client-policies/policies', { policies: [policy('p', ['b', 'oauth-2-1-for-public-client'])] })).status).toBe(204);
     expect((await call('GET', '/admin/realms/si-cp/client-policies/policies')).json.policies[0].enabled).toBe(false);
   });

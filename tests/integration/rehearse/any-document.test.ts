@@ -12,8 +12,9 @@ const dir = realpathSync(mkdtempSync(join(tmpdir(), 'kg-any-doc-')));
 const base = readFileSync(fromRoot('examples', 'two-targets.yaml'), 'utf8');
 const write = (name: string, text: string) => (writeFileSync(join(dir, name), text), name);
 const rehearse = (config: string, ...flags: string[]) => spawnKeygate(['rehearse', '--config', config, ...flags], { cwd: dir });
-/** The "(… against AWS)" figure of each phase line, in seconds. */
-const againstAws = (out: string) => Object.fromEntries([...out.matchAll(/^(\S.*)\n(?:(?!  → ).*\n)*  → \w+ in [\d.]+ s \((.+?) against AWS\)/gm)].map((m) => [m[1]!.split(':')[0]!.split(' (')[0]!, toSeconds(m[2]!)]));
+/** The wall time and the "(… against AWS)" figure of each phase line, in seconds. */
+const phaseTimes = (out: string) =>
+  Object.fromEntries([...out.matchAll(/^(\S.*)\n(?:(?!  → ).*\n)*  → \w+ in (.+?) \((.+?) against AWS\)/gm)].map((m) => [m[1]!.split(':')[0]!.split(' (')[0]!, { wall: toSeconds(m[2]!), aws: toSeconds(m[3]!) }]));
 const toSeconds = (t: string) => [...t.matchAll(/([\d.]+) (min|s)/g)].reduce((n, m) => n + Number(m[1]) * (m[2] === 'min' ? 60 : 1), 0);
 
 let green: Exit;
@@ -86,14 +87,19 @@ describe('keygate rehearse on a document with two targets, literal endpoint ids 
   });
 
   it('estimates the time against AWS the same at speed 100 and 400', () => {
-    const [at100, at400] = [againstAws(green.stdout), againstAws(quiet.stdout)];
+    const [at100, at400] = [phaseTimes(green.stdout), phaseTimes(quiet.stdout)];
     expect(Object.keys(at100)).toEqual(['Provision', 'Drift detection in report mode', 'Drift detection in repair mode', 'Teardown']);
     for (const phase of ['Provision', 'Drift detection in repair mode', 'Teardown']) {
-      // The modeled service waits are equal; what differs is local work (and this run's verification).
-      expect([phase, Math.abs(at400[phase]! - at100[phase]!) / at100[phase]!]).toEqual([phase, expect.any(Number)]);
-      expect(Math.abs(at400[phase]! - at100[phase]!)).toBeLessThan(0.15 * at100[phase]!);
+      // The modeled service waits are equal at any speed; what differs is local work (the handlers, the
+      // SSM scripts, this run's verification), counted as the wall time it took, which a loaded machine
+      // stretches: never more than the longer run's wall time (+2 s: each figure is rounded to the second).
+      // A model that scaled time by the speed would be off by far more (the waits alone exceed 50 s).
+      const [slow, fast] = [at100[phase]!, at400[phase]!];
+      const difference = Math.abs(fast.aws - slow.aws);
+      expect({ phase, difference, within: difference <= Math.max(slow.wall, fast.wall) + 2 }).toEqual({ phase, difference, within: true });
     }
-    expect(at100.Provision).toBeGreaterThan(50); // the gateway's 20 s and a target's 30 s, polled
+    expect(at100.Provision!.aws).toBeGreaterThan(50); // the gateway's 20 s and a target's 30 s, polled
+    expect(at400.Provision!.aws).toBeGreaterThan(50);
   });
 
   it('with a failed target, shows the healthy sibling its failure stopped as stopped, and says the fix once', () => {

@@ -38,7 +38,7 @@ describe('keygate plan', () => {
     expect(plan.keycloak.clientPolicies.policies[0].conditions[0].condition).toBe('client-id-uri');
     expect(plan.resourcePolicy.policy.Statement.map((s: { Effect: string }) => s.Effect)).toEqual(['Allow', 'Deny', 'Deny']);
     expect(plan.cimd.document.client_id).toBe('https://cimd.agentcore-keycloak-example.com/oauth/client-metadata.json');
-    expect(plan.findings.map((f: { ruleId: string }) => f.ruleId)).toEqual(['http-scheme-allowed']);
+    expect(plan.findings).toEqual([]);
   });
 
   it('prints a readable grouped plan that names every resource', async () => {
@@ -111,16 +111,23 @@ describe('keygate plan --keycloak-observed', () => {
 });
 
 describe('keygate lint', () => {
-  it('exits 0 on the seed and prints the warning with file:line', async () => {
+  it('exits 0 on the seed, which has no findings', async () => {
     const { code, stdout } = await cli(['lint', '--config', 'examples/seed.yaml']);
     expect(code).toBe(0);
-    expect(stdout).toMatch(/^examples\/seed\.yaml:\d+:\d+: warning http-scheme-allowed keycloak\.realm\.clientProfiles\[1\]/m);
-    expect(stdout).toContain('examples/seed.yaml: 0 errors, 1 warning');
+    expect(stdout).toContain('examples/seed.yaml: 0 errors, 0 warnings');
+  });
+
+  it('exits 0 on a warning and prints it with file:line', async () => {
+    const { code, stdout } = await cli(['lint', '--config', 'broken.yaml'], broken('allowedAudiences: [mcp-gateway-demo]', 'allowedAudiences: [mcp-gateway-demo, account]'));
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^broken\.yaml:\d+:\d+: warning gateway-audience-account gateway\.authorizer\.allowedAudiences\[1\]/m);
+    expect(stdout).toContain('broken.yaml: 0 errors, 1 warning');
   });
 
   it.each([
     ['audience-mapper-not-allowed', 'audience: mcp-gateway-demo', 'audience: mcp-gateway'],
-    ['redirect-uri-localhost', 'redirect_uris: [http://127.0.0.1:6274/oauth/callback]', 'redirect_uris: [http://localhost:6274/oauth/callback]'],
+    ['redirect-uri-localhost', 'redirect_uris: [http://127.0.0.1/oauth/callback]', 'redirect_uris: [http://localhost:6274/oauth/callback]'],
+    ['redirect-uri-loopback-port', 'redirect_uris: [http://127.0.0.1/oauth/callback]', 'redirect_uris: [http://127.0.0.1:6274/oauth/callback]'],
     ['discovery-url-suffix', '/realms/mcp-demo/.well-known/openid-configuration', '/realms/mcp-demo'],
     ['vpce-source-missing', '    parameterName: /keygate/mcp-keycloak-agentcore/gateway-vpce-id\n', '    {}\n'],
   ])('names rule %s and exits 1', async (rule, from, to) => {

@@ -162,6 +162,17 @@ describe('the "against AWS" time (aws-time.ts)', () => {
     expect(model.waitMs(teardown('Await Gateway Target Deleted', 150, 160))).toBe(polls.find((t) => t >= 12_000));
   });
 
+  it('a step waited for operations requested before it began, not for the one its own call started', () => {
+    const landing = (to: string, requestedAt: number, at: number) => ({ kind: 'gateway' as const, gatewayName: 'g', to, requestedAt, at, serviceMs: 10_000 });
+    // Delete Gateway (started at 100) asked for the deletion, which landed at 103, before the step ended.
+    const model = awsTimeModel(() => [landing('READY', 0, 50), landing('DELETED', 101, 103)], 'g', {}, 0);
+    const teardown = (name: string, startedAt: number, endedAt: number) => line(name, startedAt, endedAt, { execution: 'teardown' });
+    // With an earlier operation (requested at 0) it is that one's wait, rounded up to a poll.
+    expect(model.waitMs(teardown('Delete Gateway', 100, 110))).toBeGreaterThanOrEqual(10_000);
+    expect(awsTimeModel(() => [landing('DELETED', 101, 103)], 'g', {}, 0).waitMs(teardown('Delete Gateway', 100, 110))).toBeUndefined();
+    expect(model.waitMs(teardown('Await Gateway Deleted', 110, 120))).toBeGreaterThanOrEqual(10_000);
+  });
+
   it('the polls of a Retry: the first at once, then each interval grown by the backoff, capped, halved for FULL jitter', () => {
     expect(pollTimesMs({ ErrorEquals: ['X'], IntervalSeconds: 1, BackoffRate: 2, MaxAttempts: 3 })).toEqual([0, 1000, 3000, 7000]);
     expect(pollTimesMs({ ErrorEquals: ['X'], IntervalSeconds: 10, BackoffRate: 2, MaxAttempts: 3, MaxDelaySeconds: 15 })).toEqual([0, 10_000, 25_000, 40_000]);

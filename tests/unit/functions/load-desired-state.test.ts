@@ -33,7 +33,7 @@ describe('load-desired-state handler', () => {
     const out = await invoke(handler, { request: {}, correlationId: 'arn:aws:states:exec:1' });
     // Assess
     expect(out.desired.gateway.name).toBe('mcp-gateway-keycloak-demo');
-    expect(out.warnings.map((w) => w.ruleId)).toEqual(['http-scheme-allowed']);
+    expect(out.warnings).toEqual([]);
     expect(ssm).toHaveReceivedCommandTimes(GetParameterCommand, 1);
   });
 
@@ -124,6 +124,21 @@ describe('load-desired-state handler', () => {
       name: 'DesiredStateInvalidError',
       problems: [{ path: 'cimd.publish.s3', message: expect.stringContaining('this stack was deployed to publish s3://cimd-docs/oauth/client-metadata.json'), fix: expect.stringContaining('keygate parameters') }],
     });
+  });
+
+  it('refuses semantic search in a stack deployed without it (its IAM policy does not allow SynchronizeGatewayTargets), and accepts it in one deployed for it', async () => {
+    const raw = seedRaw();
+    raw.gateway.protocol = { ...raw.gateway.protocol, searchType: 'SEMANTIC' };
+    await expect(invoke(handler, { request: { desiredState: raw } })).rejects.toMatchObject({
+      name: 'DesiredStateInvalidError',
+      problems: [{ path: 'gateway.protocol.searchType', message: expect.stringContaining('does not allow SynchronizeGatewayTargets'), fix: expect.stringContaining('keygate parameters') }],
+    });
+    process.env.GATEWAY_SEARCH_TYPE = 'SEMANTIC';
+    try {
+      await expect(invoke(handler, { request: { desiredState: raw } })).resolves.toMatchObject({ desired: { gateway: { protocol: { searchType: 'SEMANTIC' } } } });
+    } finally {
+      delete process.env.GATEWAY_SEARCH_TYPE;
+    }
   });
 
   it('refuses an invalid document listing every problem', async () => {

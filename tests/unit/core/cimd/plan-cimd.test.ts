@@ -24,7 +24,7 @@ describe('planCimdDocument', () => {
     expect(plan.reason).toBe('differs');
     expect(plan.fields).toEqual([
       { field: 'client_name', expected: 'MCP Inspector AWS CIMD Client', actual: 'Edited' },
-      { field: 'redirect_uris', expected: ['http://127.0.0.1:6274/oauth/callback'], actual: ['https://evil.example.net/cb'] },
+      { field: 'redirect_uris', expected: ['http://127.0.0.1/oauth/callback'], actual: ['https://evil.example.net/cb'] },
     ]);
   });
 

@@ -7,7 +7,7 @@ describe('renderCimdDocument', () => {
     expect(document).toEqual({
       client_id: 'https://cimd.agentcore-keycloak-example.com/oauth/client-metadata.json',
       client_name: 'MCP Inspector AWS CIMD Client',
-      redirect_uris: ['http://127.0.0.1:6274/oauth/callback'],
+      redirect_uris: ['http://127.0.0.1/oauth/callback'],
       grant_types: ['authorization_code'],
       response_types: ['code'],
       token_endpoint_auth_method: 'none',

@@ -237,6 +237,19 @@ describe('ownership: keygate deletes only what it created', () => {
     expect(intent).toContain('{"name":"alice","id":null}');
     expect(JSON.stringify(ops[2])).toContain('{"name":"alice","id":{"$var":"user:alice"}}');
   });
+
+  it('a run that stopped at its first create left the intent (ids null): the resumed run still writes the ids it creates', () => {
+    // Prepare: alice was to be created, the intent was recorded, then Keycloak refused her
+    const observed = convergedSnapshot(seed, (s) => {
+      s.users = [];
+      s.ownership!.users = [{ name: 'alice', id: null }];
+    });
+    // Act
+    const ops = renderApplyOps('mcp-demo', todo(observed));
+    // Assess
+    expect(ops.map((o) => ('label' in o ? o.label : ''))).toEqual(['record ownership intent (update ownership keygate.owned)', 'create user alice', 'update ownership keygate.owned']);
+    expect(JSON.stringify(ops.at(-1))).toContain('{"name":"alice","id":{"$var":"user:alice"}}');
+  });
 });
 
 describe('CIMD feature gate', () => {

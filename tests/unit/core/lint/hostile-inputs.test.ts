@@ -28,7 +28,7 @@ describe('hostile inputs: each an error naming the field, with a fix, and no mes
       },
       (r: Record<string, any>) => (r.keycloak.realm.users[0].username = 'alice.smith@example.com'),
       (r: Record<string, any>) => (r.keycloak.realm.users[0].email = "o'neil+mcp@sub.example.co.jp"),
-      (r: Record<string, any>) => (r.cimd.document.redirect_uris = ['com.example.inspector:/oauth/callback', 'http://127.0.0.1:6274/oauth/callback']),
+      (r: Record<string, any>) => (r.cimd.document.redirect_uris = ['com.example.inspector:/oauth/callback', 'http://127.0.0.1/oauth/callback']),
       (r: Record<string, any>) => (r.drift.schedule = 'cron(0/15 * * * ? *)'),
       (r: Record<string, any>) => (r.drift.schedule = 'at(2027-02-28T23:59:59)'),
       (r: Record<string, any>) => (r.keycloak.realm.clientScopes[0].description = 'tools\nfor the gateway\ttabbed'),

@@ -40,6 +40,11 @@ const VIOLATIONS: Array<{ rule: string; path: string; message: RegExp; edit: Edi
   { rule: 'kc49456-workaround-missing', path: 'keycloak.realm.workarounds.kc49456', message: /bypass secure-redirect-uris-enforcer \(keycloak\/keycloak#49456\)/, edit: (r) => (r.keycloak.realm.workarounds.kc49456 = 'off') },
   { rule: 'kc49456-workaround-missing', path: 'keycloak.realm.clientPolicies[0].profiles', message: /no public-client policy provides one/, edit: (r) => r.keycloak.realm.clientPolicies.splice(1, 1) },
   { rule: 'http-scheme-allowed', path: 'keycloak.realm.clientProfiles[0].executors[0].configuration.cimd-allow-http-scheme', message: /accepts http client_id/, edit: (r) => (cimdProfile(r)['cimd-allow-http-scheme'] = true) },
+  { rule: 'http-scheme-allowed', path: 'keycloak.realm.clientProfiles[1].executors[3].configuration.allow-http-scheme', message: /accepts http redirect URIs, and no declared redirect URI needs it/, edit: (r) => {
+    r.cimd.document.redirect_uris = ['https://app.agentcore-keycloak-example.com/oauth/callback'];
+    cimdProfile(r)['cimd-allow-permitted-domains'].push('app.agentcore-keycloak-example.com');
+  } },
+  { rule: 'cimd-profile-order', path: 'keycloak.realm.clientPolicies[0].profiles', message: /runs "oauth-2-1-for-public-client-no-dpop" \(secure-redirect-uris-enforcer\) before "cimd-profile" .*"Invalid parameter: clientId"/, edit: (r) => (r.keycloak.realm.clientPolicies[0].profiles = ['oauth-2-1-for-public-client-no-dpop', 'cimd-profile']) },
   { rule: 'http-scheme-allowed', path: 'keycloak.realm.clientPolicies[0].conditions[0].configuration.client-id-uri-scheme', message: /matches http client_id URLs/, edit: (r) => r.keycloak.realm.clientPolicies[0].conditions[0].configuration['client-id-uri-scheme'].push('http') },
   { rule: 'keycloak-admin-access', path: 'keycloak.admin.url', message: /not a loopback URL/, edit: (r) => (r.keycloak.admin.url = 'https://auth.agentcore-keycloak-example.com') },
   { rule: 'kcadm-unsupported', path: 'keycloak.admin.kcadm', message: /is not supported yet/, edit: (r) => {
@@ -64,6 +69,8 @@ const VIOLATIONS: Array<{ rule: string; path: string; message: RegExp; edit: Edi
     r.cimd.document.redirect_uris = ['http://localhost:6274/oauth/callback'];
     cimdProfile(r)['cimd-allow-permitted-domains'].push('localhost');
   } },
+  { rule: 'redirect-uri-loopback-port', path: 'cimd.document.redirect_uris[0]', message: /registers a loopback redirect URI with a port: under oauth-2-1-compliant, Keycloak 26\.7 refuses the CIMD registration/, edit: (r) => (r.cimd.document.redirect_uris = ['http://127.0.0.1:6274/oauth/callback']) },
+  { rule: 'redirect-uri-http-refused', path: 'cimd.document.redirect_uris[0]', message: /has allow-http-scheme off: Keycloak refuses it/, edit: (r) => (redirectEnforcer(r)['allow-http-scheme'] = false) },
   { rule: 'cimd-not-configured', path: 'cimd', message: /no client policy with a client-id-uri condition/, edit: (r) => r.keycloak.realm.clientPolicies.splice(0, 1) },
   { rule: 'cimd-document-too-large', path: 'cimd.document', message: /over 5000/, edit: (r) => (r.cimd.document.contacts = Array.from({ length: 200 }, (_, i) => `ops-${i}@agentcore-keycloak-example.com`)) },
   { rule: 'cimd-publish-mode-unsafe', path: 'cimd.publish.host.mode', message: /0664 lets other users on the host rewrite/, edit: (r) => (r.cimd.publish.host.mode = '0664') },
@@ -84,13 +91,26 @@ const VIOLATIONS: Array<{ rule: string; path: string; message: RegExp; edit: Edi
 ];
 
 describe('lint rules', () => {
-  it('finds nothing but the documented http warning in the seed', () => {
+  it('finds nothing in the seed: its http loopback callback needs allow-http-scheme, so that is no warning', () => {
     // Act
     const findings = lintDesiredState(seedDesired(), STACK);
     // Assess
-    expect(findings.map((f) => [f.ruleId, f.severity, f.path])).toEqual([
-      ['http-scheme-allowed', 'warning', 'keycloak.realm.clientProfiles[1].executors[3].configuration.allow-http-scheme'],
-    ]);
+    expect(findings.map((f) => [f.ruleId, f.severity, f.path])).toEqual([]);
+  });
+
+  it('redirect-uri-localhost suggests 127.0.0.1 without the port (what Keycloak 26.7 registers)', () => {
+    const desired = seedWith((r) => {
+      r.cimd.document.redirect_uris = ['http://localhost:6274/oauth/callback'];
+      cimdProfile(r)['cimd-allow-permitted-domains'].push('localhost');
+    });
+    const finding = lintDesiredState(desired).find((f) => f.ruleId === 'redirect-uri-localhost')!;
+    expect(finding.fix).toMatch(/^use "http:\/\/127\.0\.0\.1\/oauth\/callback" \(no port/);
+    // A localhost URI is one finding, not two: the port is part of the same fix.
+    expect(lintDesiredState(desired).map((f) => f.ruleId)).not.toContain('redirect-uri-loopback-port');
+  });
+
+  it('the #49456 workaround\'s own additions come after the declared profiles: never out of order', () => {
+    expect(lintDesiredState(seedDesired()).map((f) => f.ruleId)).not.toContain('cimd-profile-order');
   });
 
   it.each(VIOLATIONS.map((v) => [v.rule, v.path, v] as const))('%s at %s', (_rule, _path, v) => {

@@ -1,0 +1,60 @@
+import { rehearse, type RehearsalResult } from '../../../cli/rehearse/scenario';
+import { captureFunctionOutput } from '../../../emulators/world/function-output';
+import { validateDesiredStateShape } from '../../../functions/core/desired/load';
+import { realKeycloak, type RealKeycloak } from '../../support/real-keycloak';
+import { seedRaw } from '../../support/seed';
+
+// `keygate rehearse --keycloak real`'s whole story (provision → rotation → drift report and repair →
+// teardown) against Keycloak 26.7.3: the run's shared server here (the CLI starts one of its own), the
+// seed's realm renamed so that test runs on one server never meet. What only the real server makes
+// real: the realm steps' admin API, and verification's tokens, keys and audiences (the drift injected
+// into the audience mapper breaks the chain because Keycloak's own tokens carry it).
+
+let kc: RealKeycloak;
+let realm: string;
+let result: RehearsalResult;
+const silent = { started: () => undefined, phaseStarted: () => undefined, phaseSkipped: () => undefined, stepChanged: () => undefined, phaseEnded: () => undefined };
+
+beforeAll(async () => {
+  kc = await realKeycloak();
+  realm = kc.realmName('rehearse');
+  const document = seedRaw();
+  document.keycloak.realm.name = realm;
+  document.gateway.authorizer.discoveryUrl = document.gateway.authorizer.discoveryUrl.replace('/realms/mcp-demo/', `/realms/${realm}/`);
+  const desired = validateDesiredStateShape(document, 'seed');
+  result = await captureFunctionOutput([], () => rehearse({ document, desired, config: 'examples/seed.yaml', speed: 200, keycloak: 'real', keycloakServer: kc, view: silent }));
+}, 10 * 60_000);
+afterAll(async () => {
+  if (realm) await kc.deleteRealm(realm);
+});
+
+describe('keygate rehearse against Keycloak 26.7.3', () => {
+  it('succeeds in every phase, on the real server', () => {
+    expect(result.failure).toBeUndefined();
+    expect(result.outcome).toBe('succeeded');
+    expect(result.phases.map((p) => p.status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded', 'succeeded', 'succeeded']);
+    expect(result.keycloak).toEqual({ kind: 'real', version: '26.7.3' });
+  });
+
+  it('verifies the chain with Keycloak\'s own token: issuer, the mapper\'s audience, the scope', () => {
+    const checks = Object.fromEntries(result.verification!.checks.map((c) => [c.id, c]));
+    expect(checks['token.issuer']).toMatchObject({ status: 'pass', evidence: expect.stringContaining(`https://auth.agentcore-keycloak-example.com/realms/${realm}`) });
+    expect(checks['token.audience']).toMatchObject({ status: 'pass', evidence: expect.stringContaining('mcp-gateway-demo') });
+    expect(checks['token.scope']).toMatchObject({ status: 'pass' });
+    expect(checks['mcp.tools-list']).toMatchObject({ status: 'pass' });
+    expect(checks['as.cimd']).toMatchObject({ status: 'pass' });
+  });
+
+  it('finds the injected drift; the audience drift breaks the chain while it is live, because the real tokens carry it', () => {
+    const drift = result.drift!;
+    expect(drift.foundEqualsInjected).toBe(true);
+    expect(drift.reportModeWrites).toBe(0);
+    expect(drift.reportModeVerification.failedChecks).toEqual(['cimd.current', 'mcp.tools-list', 'token.audience']);
+    expect(drift.repairConverged).toBe(true);
+  });
+
+  it('counts the admin calls Keycloak received, and shows no secret', () => {
+    expect(result.counts.apiCalls['keycloak-admin:PUT']).toBeGreaterThan(0);
+    expect(JSON.stringify(result)).not.toContain(kc.admin.password);
+  });
+});
