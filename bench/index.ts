@@ -15,15 +15,15 @@
 //   the local world, then --logins flows of the MCP SDK client with alice on Keycloak's login page in headless
 //   Chromium (one browser, a fresh context each), against the canary's verification run on the same realm. The
 //   first login is apart: Keycloak fetches the CIMD document and registers the client then.
-// - Every function bundle of template.yaml, built with the options SAM uses: its size, and its cold load
-//   (median of fresh `node` processes) against the same entry compiled alone with node_modules left
-//   external, which Node then loads from node_modules (ESM, because @middy/core and jose are import-only).
+// - Every function bundle of template.yaml as `sam build` makes it (scripts/bundles.ts, proven identical
+//   by tests/integration/sam/sam-cli.test.ts): its size, and its cold load (median of fresh `node`
+//   processes) against the same entry compiled alone with node_modules left external, which Node then
+//   loads from node_modules (ESM, because @middy/core and jose are import-only).
 // - The realm reconciler against a real Keycloak 26.7.3, and at scale (bench/keycloak.ts).
-import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { driftInjections } from '../cli/rehearse/drift-injections';
 import { openLoginRig, type LoginSample } from '../cli/rehearse/login-phase';
@@ -38,7 +38,8 @@ import { checkDesiredState, loadDesiredState, parseDesiredStateText } from '../f
 import type { DriftReport } from '../functions/core/drift/report';
 import { packageRoot } from '../scripts/package-root';
 import { keycloakFigures } from './keycloak';
-import { bundleFileName, esbuildOptionsFor, functionsOf, loadTemplate } from '../scripts/template';
+import { bundleOf, buildBundles, esbuildArgs } from '../scripts/bundles';
+import { functionsOf, loadTemplate } from '../scripts/template';
 
 const ROOT = packageRoot();
 const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
@@ -309,12 +310,10 @@ async function bundles(): Promise<Row[]> {
     const rows: Row[] = [];
     let total = 0;
     for (const fn of functionsOf(loadTemplate(ROOT))) {
-      progress(`bundle ${fn.logicalId}: build, ${REQUIRES} + ${REQUIRES} cold loads`);
-      const bundled = join(dir, 'bundled', fn.logicalId, bundleFileName(fn));
-      const unbundled = join(dir, 'unbundled', fn.logicalId, bundleFileName(fn).replace(/\.js$/, '.mjs'));
-      const options = esbuildOptionsFor(fn, ROOT);
-      await build({ ...options, outfile: bundled });
-      await build({ ...options, format: 'esm', packages: 'external', sourcemap: false, outfile: unbundled });
+      progress(`bundle ${fn.logicalId}: ${REQUIRES} + ${REQUIRES} cold loads`);
+      const bundled = bundleOf(fn).file;
+      const unbundled = join(dir, fn.logicalId, basename(bundled).replace(/\.js$/, '.mjs'));
+      unbundledBuild(fn, join(dir, fn.logicalId));
       const size = statSync(bundled).size;
       total += size;
       const b = coldLoad(bundled, false);
@@ -328,7 +327,17 @@ async function bundles(): Promise<Row[]> {
   }
 }
 
+/** The baseline: the function's esbuild command line, but ESM with every package left external and no source map. */
+function unbundledBuild(fn: ReturnType<typeof functionsOf>[number], outdir: string): void {
+  const args = esbuildArgs(fn, outdir, ROOT).filter((a) => !a.startsWith('--format') && !a.startsWith('--sourcemap'));
+  const out = spawnSync(join(ROOT, 'node_modules', '.bin', 'esbuild'), [...args, '--format=esm', '--packages=external', '--out-extension:.js=.mjs', '--log-level=warning'], { cwd: ROOT, encoding: 'utf8' });
+  if (out.status !== 0) throw new Error(`unbundled build of ${fn.logicalId}: ${out.stderr}`);
+}
+
 async function main() {
+  // Every function runs from its bundle as `sam build` makes it (the local world loads them).
+  const built = await buildBundles();
+  if (built.built.length) progress(`bundled ${built.built.length} function(s) as sam build does`);
   const rows: Row[] = [];
   if (runs('provision')) rows.push(...(await provisioning()));
   if (runs('drift')) rows.push(...(await drift()));

@@ -1,7 +1,8 @@
 'use strict';
-// Runs a TypeScript entry point by bundling it with esbuild (the same bundler and options that build
-// the Lambda functions), then loading the bundle in this process. esbuild, not a require hook: jose
-// and @middy/* are ESM-only with import-only exports, which Node's CJS resolver cannot load.
+// Runs a TypeScript entry point of the tooling (the CLI, the bench, scripts/) by bundling it with
+// esbuild in memory, then loading the bundle in this process. esbuild, not a require hook: jose and
+// @middy/* are ESM-only with import-only exports, which Node's CJS resolver cannot load. The Lambda
+// functions are not built here: scripts/bundles.ts builds them with the command line `sam build` runs.
 const path = require('node:path');
 const Module = require('node:module');
 
@@ -22,7 +23,7 @@ function bundle(entry, options = {}) {
     sourcemap: 'inline',
     write: false,
     logLevel: 'silent',
-    // The loaders keep host scripts and JSON fixtures as files beside the code, not strings inside it.
+    // The emulators keep their helper scripts (emulators/ssm/fake-aws.py) as files beside the code.
     loader: { '.sh': 'text', '.py': 'text' },
     // esbuild cannot bundle itself (it ships a native binary); scripts that drive it load it at run time.
     // playwright-core loads its own files at run time (the login flow's browser driver); undici is

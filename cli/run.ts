@@ -118,7 +118,7 @@ function reportError(io: CliIo, name: string, error: unknown, json: boolean): nu
     if (json) io.stdout(inputErrorJson(error));
     return EXIT.usage;
   }
-  const aws = describeAwsFailure(error);
+  const aws = describeAwsFailure(error, io.env);
   if (aws) {
     io.stderr(`keygate ${name}: ${aws.line}\n`);
     if (json) printJson(io, 'keygate.error/1', false, { error: aws.line, aws: { kind: aws.kind, ...aws.call, reason: aws.reason, fix: aws.fix }, problems: [] });

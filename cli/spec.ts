@@ -95,7 +95,7 @@ export const COMMAND_SPECS = {
     },
     examples: ['AWS_PROFILE=ops AWS_REGION=eu-west-1 keygate drift --config my-gateway.yaml --stack keygate-dev --command-document keygate-dev-KeycloakCommandDocument-AbC --gateway-role-arn arn:aws:iam::111122223333:role/keygate-dev-GatewayRole-XyZ'],
     exits: [[0, 'no drift'], [1, 'drift found'], UNUSABLE, [70, 'AWS or the Keycloak host refused: one line naming the service, the operation, the endpoint or region and the fix']],
-    notes: 'Credentials and region come from the AWS SDK\'s usual sources (AWS_PROFILE, AWS_ACCESS_KEY_ID, SSO, AWS_REGION); AWS_ENDPOINT_URL_<SERVICE> points a service elsewhere (keygate world prints such a command).',
+    notes: 'Credentials and region come from the AWS SDK\'s usual sources (AWS_PROFILE, AWS_ACCESS_KEY_ID, SSO; AWS_REGION, else the profile\'s region; not the AWS CLI\'s AWS_DEFAULT_REGION); AWS_ENDPOINT_URL_<SERVICE> points a service elsewhere (keygate world prints such a command).',
   },
   rehearse: {
     summary: 'the whole control plane on this machine: provision, rotation, drift report and repair, teardown',
@@ -150,5 +150,5 @@ export const EXIT_CODES: Array<[number, string]> = [
   [1, 'lint errors, a failed verification, drift found, a failed rehearsal'],
   [2, 'unusable input: bad flags, an unreadable file, an invalid document (no stack trace)'],
   [70, 'internal error; for drift, AWS or the Keycloak host refused (one line, no stack trace)'],
-  [130, 'rehearse interrupted by Ctrl-C, cleaned up'],
+  [130, 'rehearse, or world before it is up, interrupted by Ctrl-C (143: SIGTERM), cleaned up'],
 ];

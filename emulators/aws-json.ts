@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { readText } from './http';
+import { callerOf, readText } from './http';
 
 /**
  * An error as an awsJson service sends it: HTTP 400 (500 for internal errors) with
@@ -59,7 +59,7 @@ export interface AwsJsonService {
 }
 
 /** Serves `POST /` with `x-amz-target: <prefix><Operation>`, checking what the SDK always sends. */
-export async function serveAwsJson(service: AwsJsonService, req: IncomingMessage, res: ServerResponse, operations: Record<string, Operation>, onCall: (operation: string, input: unknown) => void): Promise<void> {
+export async function serveAwsJson(service: AwsJsonService, req: IncomingMessage, res: ServerResponse, operations: Record<string, Operation>, onCall: (operation: string, input: unknown, caller: string) => void): Promise<void> {
   const requestId = randomUUID();
   const send = (status: number, body: unknown): void => void res.writeHead(status, { 'content-type': service.contentType, 'x-amzn-requestid': requestId }).end(JSON.stringify(body));
   const fail = (e: AwsError): void => send(e.status, { __type: `${service.errorTypePrefix ?? ''}${e.code}`, ...(e.hasMessage ? { message: e.message } : {}), ...e.extra });
@@ -77,7 +77,7 @@ export async function serveAwsJson(service: AwsJsonService, req: IncomingMessage
   } catch {
     return fail(new AwsError('SerializationException', 'Start of structure or map found where not expected.'));
   }
-  onCall(operation, input);
+  onCall(operation, input, callerOf(req));
   try {
     send(200, await handler(input, String(req.headers['user-agent'] ?? req.headers['x-amz-user-agent'] ?? '')));
   } catch (e) {

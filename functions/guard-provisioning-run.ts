@@ -1,6 +1,6 @@
 import { runningExecutions } from './adapters/stepfunctions/executions';
 import { decideProvisioning } from './core/gateway/provision-guard';
-import { readEnv } from './platform/env';
+import { envOnce } from './platform/env';
 import { makeHandler, type TaskInput } from './platform/make-handler';
 
 export interface GuardProvisioningRunInput extends TaskInput {
@@ -12,13 +12,7 @@ export interface GuardProvisioningRunInput extends TaskInput {
 }
 
 const STATE_MACHINE = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[\w-]+$/;
-let env: Readonly<Record<'TEARDOWN_STATE_MACHINE_ARN', string>> | undefined;
-const guardEnv = () => (env ??= readEnv({ TEARDOWN_STATE_MACHINE_ARN: { required: true, pattern: STATE_MACHINE, hint: 'the stack\'s teardown state machine (template: TeardownStateMachine)' } }));
-
-/** Forget the environment read so far (the local world changes it between runs). */
-export function resetProvisionGuardEnv(): void {
-  env = undefined;
-}
+const guardEnv = /* @__PURE__ */ envOnce({ TEARDOWN_STATE_MACHINE_ARN: { required: true, pattern: STATE_MACHINE, hint: 'the stack\'s teardown state machine (template: TeardownStateMachine)' } });
 
 /**
  * Step "Guard Provisioning Run": one provisioning run at a time. The deploy event is delivered at least

@@ -2,7 +2,7 @@ import { getParameterValue } from './adapters/ssm/parameter-store';
 import { DesiredStateInvalidError } from './core/errors';
 import { CIMD_PUBLISH_DIRECTORY_PATTERN } from './core/desired/cimd';
 import { loadDesiredStateInput } from './core/desired/load-input';
-import { readEnv } from './platform/env';
+import { envOnce } from './platform/env';
 import { makeHandler, type TaskInput } from './platform/make-handler';
 
 export interface LoadDesiredStateInput extends TaskInput {
@@ -10,22 +10,21 @@ export interface LoadDesiredStateInput extends TaskInput {
   request?: { desiredState?: unknown };
 }
 
-let env: ReturnType<typeof loadEnv> | undefined;
-const loadEnv = () =>
-  readEnv({
-    DESIRED_STATE_PARAMETER: { required: true, hint: 'name of the SSM parameter holding the desired state' },
-    KEYCLOAK_INSTANCE_ID: { fallback: '' },
-    VPC_ENDPOINT_PARAMETER_NAME: { fallback: '' },
-    CIMD_PUBLISH_BUCKET: { fallback: '' },
-    CIMD_PUBLISH_KEY: { fallback: '' },
-    CIMD_PUBLISH_DIRECTORY: { required: true, pattern: CIMD_PUBLISH_DIRECTORY_PATTERN, hint: 'the template parameter CimdPublishDirectory' },
-  });
+const loadEnv = /* @__PURE__ */ envOnce({
+  DESIRED_STATE_PARAMETER: { required: true, hint: 'name of the SSM parameter holding the desired state' },
+  KEYCLOAK_INSTANCE_ID: { fallback: '' },
+  VPC_ENDPOINT_PARAMETER_NAME: { fallback: '' },
+  CIMD_PUBLISH_BUCKET: { fallback: '' },
+  CIMD_PUBLISH_KEY: { fallback: '' },
+  CIMD_PUBLISH_DIRECTORY: { required: true, pattern: CIMD_PUBLISH_DIRECTORY_PATTERN, hint: 'the template parameter CimdPublishDirectory' },
+  GATEWAY_SEARCH_TYPE: { fallback: '' },
+});
 
 /** Step "Load Desired State": the document every later step runs on, validated once. */
 export const handler = makeHandler('load-desired-state', async (input: LoadDesiredStateInput, { logger, signal }) => {
-  env ??= loadEnv();
+  const env = loadEnv();
   const parameterSource = `SSM parameter ${env.DESIRED_STATE_PARAMETER}`;
-  const readDeployed = () => getParameterValue(env!.DESIRED_STATE_PARAMETER, { signal });
+  const readDeployed = () => getParameterValue(env.DESIRED_STATE_PARAMETER, { signal });
   let value = input.request?.desiredState;
   let source = 'execution input';
   // An input document is bound like the stack's own: one naming another VPC endpoint parameter would
@@ -48,6 +47,7 @@ export const handler = makeHandler('load-desired-state', async (input: LoadDesir
     vpcEndpointParameterName: env.VPC_ENDPOINT_PARAMETER_NAME,
     cimdObject: { bucket: env.CIMD_PUBLISH_BUCKET, key: env.CIMD_PUBLISH_KEY },
     cimdPublishDirectory: env.CIMD_PUBLISH_DIRECTORY,
+    gatewaySearchType: env.GATEWAY_SEARCH_TYPE,
     ...deployed,
   };
   const { desired, warnings } = loadDesiredStateInput(value, source, binding);

@@ -1,20 +1,20 @@
-// `npm run build`: bundles every function declared in template.yaml with the options SAM would use,
-// into dist/<LogicalId>/, and prints the sizes. `sam build` does the same through aws-lambda-builders.
-import { build } from 'esbuild';
-import { mkdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+// `npm run build [-- --force]`: bundles every function of template.yaml as `sam build` would
+// (scripts/bundles.ts) into .aws-sam/keygate/bundles/<LogicalId>/, skipping what is up to date,
+// and prints each bundle's size. `sam build` itself: `npm run sam -- build`.
+import { statSync } from 'node:fs';
+import { relative } from 'node:path';
+import { bundleOf, buildBundles } from './bundles';
 import { packageRoot } from './package-root';
-import { bundleFileName, esbuildOptionsFor, functionsOf, loadTemplate } from './template';
+import { functionsOf, loadTemplate } from './template';
 
 async function main() {
-  const root = packageRoot();
-  for (const fn of functionsOf(loadTemplate(root))) {
-    const outdir = join(root, 'dist', fn.logicalId);
-    mkdirSync(outdir, { recursive: true });
-    const outfile = join(outdir, bundleFileName(fn));
-    await build({ ...esbuildOptionsFor(fn, root), outfile });
-    process.stdout.write(`${fn.logicalId.padEnd(36)} ${(statSync(outfile).size / 1024).toFixed(1).padStart(8)} KiB  ${outfile.slice(root.length + 1)}\n`);
+  const report = await buildBundles({ force: process.argv.includes('--force') });
+  for (const fn of functionsOf(loadTemplate())) {
+    const { file } = bundleOf(fn);
+    const state = report.built.includes(fn.logicalId) ? 'built' : 'up to date';
+    process.stdout.write(`${fn.logicalId.padEnd(36)} ${(statSync(file).size / 1024).toFixed(1).padStart(8)} KiB  ${relative(packageRoot(), file)}  (${state})\n`);
   }
+  process.stdout.write(`${report.built.length} built, ${report.upToDate.length} up to date, ${(report.ms / 1000).toFixed(1)} s\n`);
 }
 
 main().catch((error: unknown) => {

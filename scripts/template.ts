@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { parseDocument, type Tags } from 'yaml';
 import { packageRoot } from './package-root';
 
@@ -39,7 +39,7 @@ export type Template = {
   Parameters?: Record<string, { Type: string; Default?: unknown; AllowedValues?: unknown[]; AllowedPattern?: string }>;
   Conditions?: Record<string, unknown>;
   Globals?: Record<string, Record<string, unknown>>;
-  Resources: Record<string, { Type: string; Condition?: string; Properties?: Record<string, unknown>; Metadata?: Record<string, unknown>; DependsOn?: string | string[] }>;
+  Resources: Record<string, { Type: string; Condition?: string; Properties?: Record<string, unknown>; Metadata?: Record<string, unknown>; DependsOn?: string | string[]; DeletionPolicy?: string; UpdateReplacePolicy?: string }>;
   Outputs?: Record<string, { Value: unknown; Description?: string }>;
 };
 
@@ -70,29 +70,4 @@ export function functionsOf(template: Template): FunctionSpec[] {
       const entries = (build.EntryPoints as string[] | undefined) ?? [];
       return { logicalId, handler: String(r.Properties?.Handler), entry: entries[0] ?? '', build };
     });
-}
-
-/** The esbuild options SAM's aws-lambda-builders derives from BuildProperties (toolchain-notes §9). */
-export function esbuildOptionsFor(fn: FunctionSpec, root: string) {
-  const b = fn.build;
-  return {
-    entryPoints: [join(root, fn.entry)],
-    bundle: true,
-    platform: 'node' as const,
-    format: (b.Format as 'cjs' | 'esm' | undefined) ?? 'cjs',
-    target: (b.Target as string | undefined) ?? 'es2020',
-    minify: b.Minify === true,
-    keepNames: b.KeepNames === true,
-    sourcemap: b.Sourcemap === true,
-    mainFields: typeof b.MainFields === 'string' ? b.MainFields.split(',') : undefined,
-    external: (b.External as string[] | undefined) ?? [],
-    legalComments: 'none' as const,
-    logLevel: 'silent' as const,
-    loader: { '.sh': 'text' as const, '.py': 'text' as const },
-  };
-}
-
-/** `load-desired-state.handler` + entry functions/load-desired-state.ts → bundle file name `load-desired-state.js`. */
-export function bundleFileName(fn: FunctionSpec): string {
-  return `${basename(fn.entry).replace(/\.ts$/, '')}.js`;
 }

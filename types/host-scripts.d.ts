@@ -1,5 +1,6 @@
-// Host scripts and emulator helpers are kept as real files and bundled as text (esbuild `.sh`/`.py`
-// loaders in scripts/template.ts and bin/run-ts.cjs; tests/support/text-transform.cjs under jest).
+// Host scripts and emulator helpers are kept as real files and bundled as text (esbuild `.py`/`.sh`
+// loaders: template.yaml BuildProperties for the functions, bin/run-ts.cjs for the tooling;
+// tests/support/text-transform.cjs under jest).
 declare module '*.py' {
   const text: string;
   export default text;

@@ -36,6 +36,7 @@ export function templateParameters(desired: DesiredState, raw: unknown, cimdPubl
     CimdPublishKey: cimdObject?.key ?? '',
     // Not from the document: the operator's choice (--cimd-publish-directory), which the document must fit.
     CimdPublishDirectory: cimdPublishDirectory,
+    GatewaySearchType: desired.gateway.protocol?.searchType ?? '',
   };
 }
 

@@ -5,6 +5,7 @@ import { captureFunctionOutput } from '../../emulators/world/function-output';
 import type { AnyWorld } from '../../emulators/world';
 import { DEFAULT_CIMD_PUBLISH_DIRECTORY } from '../../functions/core/desired/cimd';
 import { parseDesiredStateText } from '../../functions/core/desired/load';
+import { buildBundles } from '../../scripts/bundles';
 import { fromPackageRoot } from '../../scripts/package-root';
 import { styleFor } from '../format';
 import { EXIT, UsageError, type CliIo } from '../io';
@@ -63,6 +64,9 @@ export async function rehearseCommand(io: CliIo, opts: RehearseOptions): Promise
   const { desired } = loadConfig(io, config, { requireClean: true, cimdPublishDirectory: DEFAULT_CIMD_PUBLISH_DIRECTORY });
   const document = parseDesiredStateText(io.readFile(config), config).value as Record<string, any>;
   const style = styleFor(io.isTTY && !opts.json, io.env);
+  // The functions run as deployed: their bundles as `sam build` makes them, rebuilt here if out of date.
+  const bundles = await buildBundles();
+  if (bundles.built.length) io.stderr(`keygate rehearse: bundled ${bundles.built.length} function(s) as sam build does (${seconds(bundles.ms)})\n`);
   // With --json, stdout carries the one JSON object; the progress goes to stderr as plain lines.
   const view = new LiveView({
     write: opts.json ? io.stderr : io.stdout,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { DesiredStateSchema } from '../../functions/core/desired/document';
 import { EXIT, printJson, type CliIo } from '../io';
 

@@ -105,11 +105,11 @@ export function awsTimeModel(landings: () => readonly Landing[], gatewayName: st
       const target = /Target/.test(line.name) ? line.item : undefined;
       const landed = landings()
         .filter((l) => l.gatewayName === gatewayName && (target ? l.kind === 'target' && l.targetName === target : l.kind === 'gateway'))
-        // Requested in this execution before the step began (an operation the step's own call started is
-        // not one it waited for: Delete Gateway's deletion lands during the step at high speed and after it
-        // at low speed, and Await Gateway Deleted waits for it), and landed by the time the step ended: at
-        // high speed a create may land before its Await step even starts (its own local work outlasts it).
-        .filter((l) => l.requestedAt >= since && l.requestedAt <= line.startedAt && l.at <= line.endedAt!)
+        // Requested in this execution before the step began, and landed by the time it ended: at high
+        // speed a create may land before its Await step even starts (the step's own local work outlasts
+        // it). What the step requested itself it did not wait for: a Delete step whose own delete landed
+        // before it returned (a slow step at ×400) would count the deletion twice, here and in its Await.
+        .filter((l) => l.requestedAt >= since && l.requestedAt < line.startedAt && l.at <= line.endedAt!)
         .at(-1);
       const retrier = retrierOf(state);
       if (!landed || !retrier) return undefined;

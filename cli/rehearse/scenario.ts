@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { RunResult } from '../../emulators/stepfunctions';
 import type { KeycloakStandIn } from '../../emulators/keycloak';
+import { loadAllDeployed } from '../../emulators/lambda';
 import { parameterStoreEvent, startWorld, type AnyWorld, type KeycloakServerRef } from '../../emulators/world';
 import { adminClient } from '../../scripts/keycloak/admin-client';
 import { startKeycloakServer, type KeycloakServer } from '../../scripts/keycloak/server';
@@ -237,6 +238,9 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
       const w = (world = real
         ? await startWorld({ document: options.document, speed: options.speed, peers: true, keycloakServer: real })
         : await startWorld({ document: options.document, speed: options.speed, peers: true }));
+      // Warm, as a deployed stack's functions would be after their first run: a first load inside an
+      // execution would count ×speed in its time against AWS.
+      loadAllDeployed();
       result.cleanup.servers = [...serversOf(w), ...(ownKeycloak ? [ownKeycloak.url, ownKeycloak.managementUrl] : [])];
       result.cleanup.temporaryDirectories = [w.hostRoot, dirname(w.ssm.fakeBin), ...(trustDirectory ? [trustDirectory] : [])];
       options.view.started(w);
@@ -614,8 +618,11 @@ function injectFault(world: AnyWorld, desired: DesiredState, fault: Fault): void
   const target = desired.targets[0];
   if (!target) throw new TypeError('--fault target-failed needs a document with at least one target');
   // A connection that times out fails sooner than a create takes (10 s of 30 s): the other targets
-  // are still CREATING, and their Map branches are stopped by this one's failure.
+  // are still CREATING, and their Map branches are stopped by this one's failure. They are held
+  // CREATING, not given their 30 s: at high speed a busy machine's local work outlasts 20 s of
+  // service time, and a sibling would land READY before the failure stopped it.
   world.agentcore.failNext({ kind: 'target', name: target.name, serviceMs: FAULT_TARGET_FAILS_AFTER_MS, reasons: [`Failed to connect to the MCP server at ${target.endpoint}: connection timed out ${note}`, 'Unable to list tools from the target'] });
+  for (const sibling of desired.targets.slice(1)) world.agentcore.holdNext({ kind: 'target', name: sibling.name });
 }
 
 /** What to do about a failure, by error name (the cause names the specifics). */

@@ -4,7 +4,7 @@ import { ApiError, ERROR_STATUS, type ErrorType } from './errors';
 import { MUTATING_OPERATIONS, route } from './routes';
 import { AgentCoreService, DEFAULT_DELAYS, gatewayUrlOf, type Delays, type EmulatorSnapshot, type Fate, type Landing } from './service';
 import { GATEWAY_ID, type Json } from './validate';
-import { readText } from '../http';
+import { callerOf, readText } from '../http';
 
 export { DEFAULT_DELAYS, MUTATING_OPERATIONS, type Landing };
 export type { Delays, EmulatorSnapshot, Fate };
@@ -63,6 +63,8 @@ export interface CallRecord {
   targetOperations?: number;
   /** The parsed request body of a mutating call (what was written: a policy, a gateway document …). */
   request?: Json;
+  /** The access key that signed it (emulators/http.ts callerOf). */
+  caller: string;
 }
 
 interface Fault {
@@ -84,6 +86,8 @@ export interface AgentCoreEmulator {
   /** The next create or update of the named resource ends FAILED / UPDATE_UNSUCCESSFUL with these reasons. */
   /** (`serviceMs`: it lands after that many service milliseconds instead of the operation's delay.) */
   failNext(spec: { kind: 'gateway' | 'target'; name: string; reasons: string[]; times?: number; serviceMs?: number }): void;
+  /** The next create or update of the named resource never lands: it stays CREATING / UPDATING. */
+  holdNext(spec: { kind: 'gateway' | 'target'; name: string; times?: number }): void;
   /** Every status change that landed so far, with its service time (at speed 1). */
   landings(): Landing[];
   /** The next create or update of the named target ends CREATE_/UPDATE_PENDING_AUTH. */
@@ -154,6 +158,7 @@ export async function start(options: EmulatorOptions = {}): Promise<AgentCoreEmu
       startedAt,
       durationMs: 0,
       inFlight,
+      caller: callerOf(req),
     };
     calls.push(record);
     const url = new URL(req.url ?? '/', 'http://emulator.invalid');
@@ -226,6 +231,7 @@ export async function start(options: EmulatorOptions = {}): Promise<AgentCoreEmu
       calls.length = 0;
     },
     failNext: ({ kind, name, reasons, times, serviceMs }) => service.addFate({ kind, name, outcome: 'fail', reasons, ...(times ? { times } : {}), ...(serviceMs !== undefined ? { serviceMs } : {}) }),
+    holdNext: ({ kind, name, times }) => service.addFate({ kind, name, outcome: 'hold', reasons: [], ...(times ? { times } : {}) }),
     landings: () => (service.settle(), [...service.landings]),
     requireConsent: ({ name, authorizationUrl, times }) =>
       service.addFate({ kind: 'target', name, outcome: 'consent', reasons: [], ...(authorizationUrl ? { authorizationUrl } : {}), ...(times ? { times } : {}) }),

@@ -59,7 +59,8 @@ export interface ServiceOptions {
 export interface Fate {
   kind: 'gateway' | 'target';
   name: string;
-  outcome: 'fail' | 'consent';
+  /** hold: the change never lands; the resource stays CREATING/UPDATING (a sibling a failure stops). */
+  outcome: 'fail' | 'consent' | 'hold';
   reasons: string[];
   authorizationUrl?: string;
   /** How long the service takes to land it, in service milliseconds (default: the operation's delay). */
@@ -212,6 +213,7 @@ export class AgentCoreService {
     const fate = this.fates.find((f) => f.kind === kind && f.name === name && f.remaining > 0);
     if (!fate) return { to: 'READY', reasons: [] };
     fate.remaining -= 1;
+    if (fate.outcome === 'hold') return { to: 'READY', reasons: [], serviceMs: Number.POSITIVE_INFINITY };
     if (fate.outcome === 'consent') {
       return { to: operation === 'create' ? 'CREATE_PENDING_AUTH' : 'UPDATE_PENDING_AUTH', reasons: fate.reasons, authorizationUrl: fate.authorizationUrl ?? 'https://auth.example.com/oauth2/authorize?request_uri=urn%3Aemulated' };
     }

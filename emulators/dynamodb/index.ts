@@ -16,7 +16,7 @@ export const DYNAMODB_SERVICE: AwsJsonService = { targetPrefix: 'DynamoDB_201208
 
 export interface DynamoDbEmulator {
   endpoint: string;
-  calls: Array<{ operation: string; input: any }>;
+  calls: Array<{ operation: string; input: any; /** The access key that signed it (emulators/http.ts callerOf). */ caller: string }>;
   createTable(name: string, partitionKey: string): void;
   /** The stored item under a key (a copy), for assertions. */
   item(table: string, key: string): Item | undefined;
@@ -87,7 +87,7 @@ export async function start(options: { tables?: Record<string, string> } = {}): 
     },
   };
   const faultable = withFaults(operations);
-  const server = createServer((req, res) => void serveAwsJson(DYNAMODB_SERVICE, req, res, faultable.operations, (operation, input) => calls.push({ operation, input })));
+  const server = createServer((req, res) => void serveAwsJson(DYNAMODB_SERVICE, req, res, faultable.operations, (operation, input, caller) => calls.push({ operation, input, caller })));
   const endpoint = await listenLoopback(server);
   return {
     endpoint,

@@ -55,6 +55,8 @@ export interface KeycloakStandIn {
    * caller cannot know it happened). A host that fails in the middle of an apply, at any step.
    */
   failWrite(n: number, fault: Reply | 'drop' | 'drop-after-apply'): void;
+  /** Whether a `failWrite` fault is still waiting for its write (false once it has fired, or after clearFaults). */
+  writeFaultPending(): boolean;
   /** Forgets every fault not yet used up (failNext, failWrite). */
   clearFaults(): void;
   /** Forget every issued admin token (as if they had expired). */
@@ -159,6 +161,7 @@ export async function start(options: KeycloakStandInOptions = {}): Promise<Keycl
     setDown: server.setDown,
     failNext: (method, pathSuffix, reply) => void failures.push({ method, suffix: pathSuffix, reply }),
     failWrite: (n, fault) => void (writeFault = { remaining: n, fault }),
+    writeFaultPending: () => writeFault !== undefined,
     clearFaults: () => {
       failures.splice(0);
       writeFault = undefined;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readBody } from '../http';
+import { callerOf, readBody } from '../http';
 
 /**
  * A minimal S3 on loopback for the objects keygate reads and writes (SSM command output, later the
@@ -25,7 +25,8 @@ export interface S3Emulator {
   putObject(bucket: string, key: string, body: string | Buffer, meta?: { contentType?: string; cacheControl?: string }): boolean;
   getObject(bucket: string, key: string): StoredObject | undefined;
   listKeys(bucket: string): string[];
-  calls: Array<{ method: string; bucket: string; key: string; status: number }>;
+  /** `query`: the request's query string (`?list-type=2` lists); `copySource`: a CopyObject's source; `caller`: the access key that signed it. */
+  calls: Array<{ method: string; bucket: string; key: string; status: number; query: string; copySource?: string; caller: string }>;
   /**
    * The next `times` requests (of `method`, when given) answer one of S3's transient errors
    * (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html): InternalError 500,
@@ -63,7 +64,8 @@ export async function start(options: { buckets?: string[] } = {}): Promise<S3Emu
     const key = rest.map(decodeURIComponent).join('/');
     const body = await readBody(req);
     const reply = (status: number, headers: Record<string, string> = {}, payload?: Buffer | string) => {
-      calls.push({ method: req.method ?? 'GET', bucket, key, status });
+      const copySource = req.headers['x-amz-copy-source'];
+      calls.push({ method: req.method ?? 'GET', bucket, key, status, query: url.search, ...(typeof copySource === 'string' ? { copySource: decodeURIComponent(copySource.replace(/^\//, '').split('?')[0]!) } : {}), caller: callerOf(req) });
       res.writeHead(status, { 'x-amz-request-id': 'KG0000000000000', ...headers }).end(req.method === 'HEAD' ? undefined : payload);
     };
     const xmlError = (status: number, code: string, message: string) =>

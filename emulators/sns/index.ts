@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { listenLoopback, readText } from '../http';
+import { callerOf, listenLoopback, readText } from '../http';
 
 /**
  * The SNS operation keygate calls, Publish, for the real `@aws-sdk/client-sns` through
@@ -19,7 +19,7 @@ export interface PublishedMessage {
 
 export interface SnsEmulator {
   endpoint: string;
-  calls: Array<{ action: string; params: Record<string, string> }>;
+  calls: Array<{ action: string; params: Record<string, string>; /** The access key that signed it (emulators/http.ts callerOf). */ caller: string }>;
   /** Every message published, in order. */
   messages: PublishedMessage[];
   createTopic(name: string): string;
@@ -74,7 +74,7 @@ export async function start(options: { region?: string; accountId?: string } = {
     const params = Object.fromEntries(new URLSearchParams(await readText(req)));
     if (!/^AWS4-HMAC-SHA256 Credential=[^/]+\/\d{8}\/[a-z0-9-]+\/sns\/aws4_request/.test(String(req.headers.authorization ?? ''))) return fail(new QueryError('MissingAuthenticationToken', 'Missing Authentication Token', 403));
     if (req.method !== 'POST' || params.Version !== '2010-03-31') return fail(new QueryError('InvalidAction', `Could not find operation ${params.Action ?? ''} for version ${params.Version ?? ''}`));
-    calls.push({ action: params.Action ?? '', params });
+    calls.push({ action: params.Action ?? '', params, caller: callerOf(req) });
     const fault = faults.get(params.Action ?? '');
     if (fault && fault.left > 0) {
       fault.left -= 1;

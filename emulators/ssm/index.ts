@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import fakeAwsCli from './fake-aws.py';
 import hostFaultShim from './host-fault.py';
 import { ParameterStore, type ParameterRead, type ParameterType } from './parameters';
-import { AwsError, serveJson, type Operation } from './protocol';
+import { serveJson, type Operation } from './protocol';
+import { withFaults } from '../aws-json';
 import { getCommandInvocation, listCommandInvocations, sendCommand, type CommandDocument, type CommandOutcome, type InstanceState, type Invocation, type RunContext, type RunTiming } from './run-command';
 
 export type { CommandDocument, CommandOutcome } from './run-command';
@@ -66,7 +67,7 @@ export interface SsmEmulator {
   endpoint: string;
   close(): Promise<void>;
   /** Every request: operation and input (SendCommand parameters included, as CloudTrail would show them). */
-  calls: Array<{ operation: string; input: any }>;
+  calls: Array<{ operation: string; input: any; /** The access key that signed it (emulators/http.ts callerOf). */ caller: string }>;
   invocations: Map<string, Invocation>;
   /** Waits until every command sent so far has ended. */
   settle(): Promise<void>;
@@ -137,7 +138,6 @@ export async function start(options: SsmEmulatorOptions = {}): Promise<SsmEmulat
   const invocations = new Map<string, Invocation>();
   const instances = new Map<string, InstanceState>(Object.entries(options.instances ?? {}).map(([id, s]) => [id, { online: true, ...s }]));
   const calls: SsmEmulator['calls'] = [];
-  const faults = new Map<string, { left: number; code: string }>();
   let endpoint = '';
   const fakeBin = installFakeCli();
   const faultDir = join(fakeBin, '..', 'faults');
@@ -172,25 +172,13 @@ export async function start(options: SsmEmulatorOptions = {}): Promise<SsmEmulat
       const running = invocations.get(String(input?.CommandId ?? ''));
       const hold = ctx.timing.holdWhileRunningMs;
       if (hold && running?.status === 'InProgress') await Promise.race([running.done, new Promise((resolve) => setTimeout(resolve, hold))]);
-      return getCommandInvocation(invocations, input);
+      return getCommandInvocation(invocations, input, (ctx.timing.now ?? Date.now)());
     },
-    ListCommandInvocations: (input) => listCommandInvocations(invocations, input, region),
+    ListCommandInvocations: (input) => listCommandInvocations(invocations, input, region, (ctx.timing.now ?? Date.now)()),
     ...store.operations(),
   };
-  const throttled = Object.fromEntries(
-    Object.entries(operations).map(([name, op]) => [
-      name,
-      (input: unknown, ua: string) => {
-        const fault = faults.get(name);
-        if (fault && fault.left > 0) {
-          fault.left -= 1;
-          throw new AwsError(fault.code, fault.code === 'ThrottlingException' ? 'Rate exceeded' : undefined);
-        }
-        return op(input, ua);
-      },
-    ]),
-  );
-  const server = createServer((req, res) => void serveJson(req, res, throttled, (operation, input) => calls.push({ operation, input })));
+  const faultable = withFaults(operations);
+  const server = createServer((req, res) => void serveJson(req, res, faultable.operations, (operation, input, caller) => calls.push({ operation, input, caller })));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
@@ -208,8 +196,8 @@ export async function start(options: SsmEmulatorOptions = {}): Promise<SsmEmulat
     parameterReads: store.reads,
     setDocument: (name, document) => void ctx.documents.set(name, document),
     setInstance: (id, state) => void instances.set(id, { online: true, ...instances.get(id), ...state }),
-    throttle: (operation, times) => void faults.set(operation, { left: times, code: 'ThrottlingException' }),
-    fail: (operation, times, code = 'InternalServerError') => void faults.set(operation, { left: times, code }),
+    throttle: (operation, times) => faultable.fail(operation, times, 'ThrottlingException'),
+    fail: (operation, times, code = 'InternalServerError') => faultable.fail(operation, times, code),
     injectHostFault: (fault) => {
       for (const f of ['fired.json', 'held']) rmSync(join(faultDir, f), { force: true });
       hostFaultEnd = fault.end ?? 'TimedOut';
@@ -221,7 +209,7 @@ export async function start(options: SsmEmulatorOptions = {}): Promise<SsmEmulat
     },
     failNextCommand: (outcome) => void nextOutcomes.push(outcome),
     clearFaults: () => {
-      faults.clear();
+      faultable.clear();
       nextOutcomes.splice(0);
       for (const f of ['armed.json', 'fired.json', 'held']) rmSync(join(faultDir, f), { force: true });
     },

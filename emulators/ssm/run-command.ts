@@ -39,6 +39,8 @@ export interface RunTiming {
   scriptSecondMs?: number;
   /** How long GetCommandInvocation answers InvocationDoesNotExist after SendCommand (ms). */
   invisibleMs: number;
+  /** The clock `invisibleMs` is measured on (default Date.now): a test holds it still to see the invisible invocation. */
+  now?: () => number;
   /** How long the invocation stays Pending before the script starts (ms). */
   pendingMs: number;
   /**
@@ -128,7 +130,7 @@ export function sendCommand(ctx: RunContext, input: any): { invocation: Invocati
   const url = (stream: string) => (output.bucket ? `https://s3.${ctx.region}.amazonaws.com/${output.bucket}/${key(stream)}` : '');
   const invocation: Invocation = {
     commandId, instanceId, document: name, documentVersion: version, comment: String(input.Comment ?? ''), parameters, step: step.name,
-    status: 'Pending', statusDetails: 'Pending', responseCode: -1, requestedAt: now, visibleAt: Date.now() + ctx.timing.invisibleMs,
+    status: 'Pending', statusDetails: 'Pending', responseCode: -1, requestedAt: now, visibleAt: (ctx.timing.now ?? Date.now)() + ctx.timing.invisibleMs,
     stdout: '', stderr: '', outputUrl: { stdout: url('stdout'), stderr: url('stderr') }, output,
     expiresAt: new Date(now.getTime() + timeout * 1000), done: Promise.resolve(),
   };
@@ -270,12 +272,12 @@ function elapsed(inv: Invocation): string {
 }
 const terminal = (inv: Invocation) => !['Pending', 'InProgress'].includes(inv.status);
 
-export function getCommandInvocation(invocations: Map<string, Invocation>, input: any): unknown {
+export function getCommandInvocation(invocations: Map<string, Invocation>, input: any, now = Date.now()): unknown {
   const commandId = String(input.CommandId ?? '');
   if (!/^[0-9a-f-]{36}$/.test(commandId)) throw new AwsError('InvalidCommandId');
   const inv = invocations.get(commandId);
   // Eventually consistent: right after SendCommand the invocation does not exist yet (boto/boto3#2701).
-  if (!inv || inv.instanceId !== input.InstanceId || Date.now() < inv.visibleAt) throw new AwsError('InvocationDoesNotExist');
+  if (!inv || inv.instanceId !== input.InstanceId || now < inv.visibleAt) throw new AwsError('InvocationDoesNotExist');
   if (input.PluginName !== undefined && input.PluginName !== inv.step) throw new AwsError('InvalidPluginName');
   const done = terminal(inv);
   return {
@@ -289,9 +291,9 @@ export function getCommandInvocation(invocations: Map<string, Invocation>, input
   };
 }
 
-export function listCommandInvocations(invocations: Map<string, Invocation>, input: any, region: string): unknown {
+export function listCommandInvocations(invocations: Map<string, Invocation>, input: any, region: string, now = Date.now()): unknown {
   const list = [...invocations.values()].filter(
-    (inv) => (!input.CommandId || inv.commandId === input.CommandId) && (!input.InstanceId || inv.instanceId === input.InstanceId) && Date.now() >= inv.visibleAt,
+    (inv) => (!input.CommandId || inv.commandId === input.CommandId) && (!input.InstanceId || inv.instanceId === input.InstanceId) && now >= inv.visibleAt,
   );
   return {
     CommandInvocations: list.map((inv) => ({

@@ -28,7 +28,7 @@ export interface StepFunctionsApi {
   endpoint: string;
   region: string;
   accountId: string;
-  calls: Array<{ operation: string; input: any }>;
+  calls: Array<{ operation: string; input: any; /** The access key that signed it (emulators/http.ts callerOf). */ caller: string }>;
   /** The ARN of a state machine of this account (registers it). */
   stateMachineArn(name: string): string;
   /** Registers a RUNNING execution (what StartExecution would do) and returns it. */
@@ -90,7 +90,7 @@ export async function start(options: { region?: string; accountId?: string; now?
   };
 
   const faultable = withFaults(operations);
-  const server = createServer((req, res) => void serveAwsJson(SFN_SERVICE, req, res, faultable.operations, (operation, input) => calls.push({ operation, input })));
+  const server = createServer((req, res) => void serveAwsJson(SFN_SERVICE, req, res, faultable.operations, (operation, input, caller) => calls.push({ operation, input, caller })));
   const endpoint = await listenLoopback(server);
   return {
     endpoint,

@@ -2,18 +2,9 @@ import { randomInt } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { resetClients } from '../../functions/adapters/clients';
-import { resetDynamoDbClient } from '../../functions/adapters/dynamodb/drift-lock';
-import { resetSnsClient } from '../../functions/adapters/sns/notify';
-import { resetSfnClient } from '../../functions/adapters/stepfunctions/executions';
-import { resetS3Client } from '../../functions/adapters/s3/object-reader';
 import { DEFAULT_CIMD_PUBLISH_DIRECTORY } from '../../functions/core/desired/cimd';
 import { encodeDocument } from '../../functions/core/desired/encoding';
 import { checkDesiredState } from '../../functions/core/desired/load';
-import { resetProvisionGuardEnv } from '../../functions/guard-provisioning-run';
-import { resetDriftEnv } from '../../functions/platform/drift-env';
-import { resetKeycloakHostEnv } from '../../functions/platform/keycloak-host';
-import { resetVerifyEnv } from '../../functions/platform/verify-env';
 import { start as startAgentCore, type AgentCoreEmulator, type EmulatorOptions } from '../agentcore';
 import type { Chain } from '../chain';
 import type { OidcEmulator } from '../oidc';
@@ -28,16 +19,22 @@ import { start as startStepFunctionsApi, type StepFunctionsApi } from '../stepfu
 import { KEYGATE_HANDLERS } from '../stepfunctions/handlers';
 import { fromPackageRoot } from '../../scripts/package-root';
 import { startRecordingProxy, type RecordingProxy } from '../../scripts/keycloak/recording-proxy';
+import { physicalName, STACK_NAME, STACK_REGION } from './stack';
+import { deploymentOf } from './deployment';
+import { functionEnvironments } from '../lambda/environment';
+import { useFunctionEnvironments } from '../lambda';
+import { loadTemplate } from '../../scripts/template';
+import type { Deployment } from '../iam/cloudformation';
 
-/** The stack's own names, as a deployed stack's environment would carry them. */
+/** The stack's own names, as a deployed stack's environment would carry them (stack.ts physicalName). */
 export const STACK = {
-  owner: 'keygate-local',
-  commandDocument: 'keygate-local-KeycloakCommandDocument',
-  outputBucket: 'keygate-local-command-output',
-  desiredStateParameter: '/keygate/keygate-local/desired-state',
-  driftLockTable: 'keygate-local-DriftLockTable',
-  driftTopic: 'keygate-local-drift',
-  region: 'ap-northeast-1',
+  owner: STACK_NAME,
+  commandDocument: physicalName('KeycloakCommandDocument', 'AWS::SSM::Document'),
+  outputBucket: physicalName('CommandOutputBucket', 'AWS::S3::Bucket'),
+  desiredStateParameter: `/keygate/${STACK_NAME}/desired-state`,
+  driftLockTable: physicalName('DriftLockTable', 'AWS::DynamoDB::Table'),
+  driftTopic: `${STACK_NAME}-drift`,
+  region: STACK_REGION,
 } as const;
 
 /** The stack's state machines: ASL file (statemachine/<file>.asl.json) → logical id in template.yaml. */
@@ -130,6 +127,8 @@ export interface LocalWorld<K extends KeycloakEndpoint = KeycloakStandIn> {
    * stand-in it is oidc-provider, whose tokens carry the audiences the stand-in's realm configures.
    */
   chain?: Chain<OidcEmulator | undefined>;
+  /** The deployment the world stands for (stack, region, account, template parameters); absent for an invalid document. */
+  deployment?: Deployment;
   /** The ARN the stack's state machine for statemachine/<machine>.asl.json has. */
   stateMachineArn(machine: string): string;
   /** The document as the world runs it (admin URL on the stand-in). */
@@ -234,7 +233,7 @@ async function startAll(options: LocalWorldOptions, track: <T extends { close():
   const stateMachineArn = (machine: string) => {
     const id = STATE_MACHINES[machine];
     if (!id) throw new TypeError(`no state machine for statemachine/${machine}.asl.json in the stack`);
-    return stepfunctions.stateMachineArn(`${STACK.owner}-${id}`);
+    return stepfunctions.stateMachineArn(physicalName(id, 'AWS::StepFunctions::StateMachine'));
   };
   const hasRotation = Boolean(document.resourcePolicy?.vpcEndpoint?.parameterName);
   const driftTopicArn = options.driftTopic === false ? '' : sns.createTopic(STACK.driftTopic);
@@ -285,7 +284,7 @@ async function startAll(options: LocalWorldOptions, track: <T extends { close():
     AWS_ACCESS_KEY_ID: 'AKIDLOCALEMULATOR',
     AWS_SECRET_ACCESS_KEY: 'local-emulator-secret-not-a-credential',
     KEYGATE_OWNER: STACK.owner,
-    GATEWAY_ROLE_ARN: `arn:aws:iam::${agentcore.accountId}:role/${STACK.owner}-GatewayRole-1A2B3C4D5E6F`,
+    GATEWAY_ROLE_ARN: `arn:aws:iam::${agentcore.accountId}:role/${physicalName('GatewayRole', 'AWS::IAM::Role')}`,
     DESIRED_STATE_PARAMETER: STACK.desiredStateParameter,
     KEYCLOAK_INSTANCE_ID: document.keycloak.instanceId,
     VPC_ENDPOINT_PARAMETER_NAME: document.resourcePolicy?.vpcEndpoint?.parameterName ?? '',
@@ -307,19 +306,14 @@ async function startAll(options: LocalWorldOptions, track: <T extends { close():
     ...(chain ? { VERIFY_RESOLVE: Object.entries(chain.routes).map(([host, origin]) => `${host}=${origin}`).join(',') } : {}),
   };
   const previous = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  // A loaded function follows: it rebuilds its clients and settings when their variables change
+  // (functions/platform/env.ts perEnvironment), as a new container would read them.
   Object.assign(process.env, env);
-  const resetAll = () => {
-    resetClients();
-    resetS3Client();
-    resetKeycloakHostEnv();
-    resetSfnClient();
-    resetDynamoDbClient();
-    resetSnsClient();
-    resetDriftEnv();
-    resetProvisionGuardEnv();
-    resetVerifyEnv();
-  };
-  resetAll();
+  // Each function sees the variables its deployment gives it (template.yaml's Environment), not
+  // another function's; `env` above stays for the tests' own clients and the AWS plumbing.
+  const deployment = deploymentOf(document, agentcore.accountId, driftTopicArn, publishDirectory);
+  const releaseEnvironments = deployment ? useFunctionEnvironments(functionEnvironments(loadTemplate(), deployment)) : () => undefined;
+  started.push(releaseEnvironments);
   let closing: Promise<void> | undefined;
   return {
     agentcore,
@@ -333,6 +327,7 @@ async function startAll(options: LocalWorldOptions, track: <T extends { close():
     driftTopicArn,
     ...(chain ? { chain } : {}),
     stateMachineArn,
+    ...(deployment ? { deployment } : {}),
     document,
     hostRoot,
     hostFile: (path) => join(hostRoot, path),
@@ -394,12 +389,12 @@ async function startAll(options: LocalWorldOptions, track: <T extends { close():
     close: () =>
       (closing ??= (async () => {
         await Promise.all([agentcore.close(), ssm.close(), keycloak.close(), s3.close(), stepfunctions.close(), dynamodb.close(), sns.close(), chain?.close()]);
+        releaseEnvironments();
         rmSync(hostRoot, { recursive: true, force: true });
         for (const [k, v] of Object.entries(previous)) {
           if (v === undefined) delete process.env[k];
           else process.env[k] = v;
         }
-        resetAll();
       })()),
   };
 }

@@ -1,4 +1,4 @@
-import { readEnv } from './env';
+import { envOnce } from './env';
 
 // Environment of the drift functions, read once per container (house style habit 8).
 const STATE_MACHINE = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[\w-]+$/;
@@ -15,14 +15,5 @@ const reportSpec = {
   DRIFT_TOPIC_ARN: { fallback: '', pattern: /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/, hint: 'optional SNS topic for a readable summary (template: DriftNotificationTopicArn)' },
 };
 
-let guard: Readonly<Record<keyof typeof guardSpec, string>> | undefined;
-let report: Readonly<Record<keyof typeof reportSpec, string>> | undefined;
-
-export const driftGuardEnv = () => (guard ??= readEnv(guardSpec));
-export const driftReportEnv = () => (report ??= readEnv(reportSpec));
-
-/** Forget the environment read so far (the local world and tests change it between runs). */
-export function resetDriftEnv(): void {
-  guard = undefined;
-  report = undefined;
-}
+export const driftGuardEnv = /* @__PURE__ */ envOnce(guardSpec);
+export const driftReportEnv = /* @__PURE__ */ envOnce(reportSpec);

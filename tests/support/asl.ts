@@ -9,7 +9,7 @@ export interface Scope {
 }
 
 export const aslFiles = (): string[] => readdirSync(fromRoot('statemachine')).filter((f) => f.endsWith('.asl.json'));
-export const loadAsl = (file: string) => JSON.parse(readFileSync(fromRoot('statemachine', file), 'utf8')) as { StartAt: string; States: Record<string, State> };
+export const loadAsl = (file: string) => JSON.parse(readFileSync(fromRoot('statemachine', file), 'utf8')) as { StartAt: string; TimeoutSeconds?: number; States: Record<string, State> };
 
 /** The machine's top-level states and those of every Map/Parallel branch, each as its own scope. */
 export function scopesOf(file: string): Scope[] {

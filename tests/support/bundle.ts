@@ -1,5 +1,7 @@
-import { buildSync } from 'esbuild';
-import { esbuildOptionsFor, type FunctionSpec } from '../../scripts/template';
+import { readFileSync } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
+import { bundleOf } from '../../scripts/bundles';
+import type { FunctionSpec } from '../../scripts/template';
 import { IAM_PREFIX } from './iam';
 import { fromRoot } from './paths';
 
@@ -12,18 +14,25 @@ export interface BundleFacts {
 }
 
 /**
- * Builds the function as SAM would (unminified, so the class name literals stay readable) and reads
- * which SDK clients and which of keygate's error classes its code can reach.
+ * The files that contribute code to the function's bundle as `sam build` makes it (built by the
+ * test run's globalSetup), relative to the package root: its source map lists exactly those (an
+ * import that tree shaking removed entirely is not among them).
  */
-export function bundleFacts(fn: FunctionSpec, root = fromRoot()): BundleFacts {
-  const result = buildSync({ ...esbuildOptionsFor(fn, root), minify: false, write: false, metafile: true });
-  const output = Object.values(result.metafile!.outputs)[0]!;
+export function bundleSources(fn: FunctionSpec): string[] {
+  const map = `${bundleOf(fn).file}.map`;
+  const { sources } = JSON.parse(readFileSync(map, 'utf8')) as { sources: string[] };
+  return sources.map((s) => relative(fromRoot(), resolve(dirname(map), s)));
+}
+
+/** Which SDK clients and which of keygate's error classes the function's deployed bundle contains. */
+export function bundleFacts(fn: FunctionSpec): BundleFacts {
   const services = new Set<string>();
-  for (const [file, info] of Object.entries(output.inputs)) {
+  for (const file of bundleSources(fn)) {
     const m = /node_modules\/@aws-sdk\/(client-[a-z0-9-]+)\/dist-[a-z]+\/commands\/\w+Command\.js$/.exec(file);
-    if (m && info.bytesInOutput > 0) services.add(IAM_PREFIX[m[1]!] ?? `(unknown @aws-sdk/${m[1]})`);
+    if (m) services.add(IAM_PREFIX[m[1]!] ?? `(unknown @aws-sdk/${m[1]})`);
   }
-  const text = result.outputFiles[0]!.text;
-  const errorNames = new Set([...text.matchAll(/\bname = "(\w+Error)"/g)].map((m) => m[1]!));
+  // KeepNames keeps class names; an error class sets its name as a string literal (minified: name="…Error").
+  const text = readFileSync(bundleOf(fn).file, 'utf8');
+  const errorNames = new Set([...text.matchAll(/\bname\s*=\s*"(\w+Error)"/g)].map((m) => m[1]!));
   return { services: [...services].sort(), errorNames: [...errorNames].sort() };
 }

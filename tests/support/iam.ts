@@ -1,6 +1,7 @@
-import { buildSync } from 'esbuild';
 import { readFileSync } from 'node:fs';
-import { esbuildOptionsFor, functionsOf, type FunctionSpec, type Template } from '../../scripts/template';
+import { CONDITIONALLY_IMPLIED_ACTIONS, IMPLIED_ACTIONS } from '../../emulators/iam/requests';
+import { functionsOf, type FunctionSpec, type Template } from '../../scripts/template';
+import { bundleSources } from './bundle';
 import { fromRoot } from './paths';
 
 // Least privilege, derived from the code: which AWS SDK commands a function's bundle can send, and
@@ -27,12 +28,8 @@ const ACTION_EXCEPTIONS: Record<string, string> = {
   's3:CopyObject': 's3:PutObject',
 };
 
-/** Actions the service checks as the caller on top of the command's own (required). */
-const REQUIRED_WITH: Record<string, string[]> = {
-  // The gateway role is passed to the service; keygate creates gateways with tags (tag-on-create).
-  'bedrock-agentcore:CreateGateway': ['iam:PassRole', 'bedrock-agentcore:TagResource'],
-  'bedrock-agentcore:UpdateGateway': ['iam:PassRole'],
-};
+/** Actions the service checks as the caller on top of the command's own (required; emulators/iam/requests.ts). */
+const REQUIRED_WITH = IMPLIED_ACTIONS;
 
 /**
  * Actions a command may need as the caller depending on the document (private endpoints, the
@@ -40,8 +37,9 @@ const REQUIRED_WITH: Record<string, string[]> = {
  * not required; UNCONFIRMED which the service checks when.
  */
 const PERMITTED_WITH: Record<string, string[]> = {
-  'bedrock-agentcore:CreateGateway': ['bedrock-agentcore:CreateWorkloadIdentity', 'ec2:DescribeVpcs', 'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups', 'ec2:CreateNetworkInterface', 'iam:CreateServiceLinkedRole'],
-  'bedrock-agentcore:CreateGatewayTarget': ['ec2:DescribeVpcs', 'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups', 'ec2:CreateNetworkInterface', 'iam:CreateServiceLinkedRole'],
+  ...CONDITIONALLY_IMPLIED_ACTIONS,
+  'bedrock-agentcore:CreateGateway': ['ec2:DescribeVpcs', 'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups', 'ec2:CreateNetworkInterface', 'iam:CreateServiceLinkedRole'],
+  'bedrock-agentcore:CreateGatewayTarget': [...(CONDITIONALLY_IMPLIED_ACTIONS['bedrock-agentcore:CreateGatewayTarget'] ?? []), 'ec2:DescribeVpcs', 'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups', 'ec2:CreateNetworkInterface', 'iam:CreateServiceLinkedRole'],
   // A SecureString under a customer-managed key needs kms:Decrypt with GetParameter (ssm-and-events.md §5).
   'ssm:GetParameter': ['kms:Decrypt'],
   // Without s3:ListBucket, GetObject of a missing key answers 403 instead of 404 (S3 API reference, GetObject).
@@ -66,17 +64,15 @@ export interface SdkCommand {
 }
 
 /**
- * The SDK commands a function's bundle contains after tree shaking: the `commands/XCommand.js`
- * files of `@aws-sdk/client-*` packages that contribute bytes to the output (paginators pull in the
+ * The SDK commands a function's bundle (as `sam build` makes it) contains after tree shaking: the
+ * `commands/XCommand.js` files of `@aws-sdk/client-*` packages that contribute bytes to the output (paginators pull in the
  * command they send). Credential-provider clients (`nested-clients`) are not the function's calls.
  */
-export function sdkCommandsOf(fn: FunctionSpec, root = fromRoot()): SdkCommand[] {
-  const result = buildSync({ ...esbuildOptionsFor(fn, root), minify: false, write: false, metafile: true });
-  const output = Object.values(result.metafile!.outputs)[0]!;
+export function sdkCommandsOf(fn: FunctionSpec): SdkCommand[] {
   const commands: SdkCommand[] = [];
-  for (const [file, info] of Object.entries(output.inputs)) {
+  for (const file of bundleSources(fn)) {
     const m = /node_modules\/@aws-sdk\/(client-[a-z0-9-]+)\/dist-[a-z]+\/commands\/(\w+)Command\.js$/.exec(file);
-    if (!m || info.bytesInOutput === 0) continue;
+    if (!m) continue;
     const [, pkg, command] = m as unknown as [string, string, string];
     if (CLIENT_INTERNAL_COMMANDS.includes(`${pkg}:${command}`)) continue;
     const prefix = IAM_PREFIX[pkg];

@@ -1,4 +1,5 @@
 import type { Context } from 'aws-lambda';
+import { deployedHandler } from '../../emulators/lambda';
 
 /** A frozen fake Lambda context (Powertools testing style). */
 export const lambdaContext: Context = Object.freeze({
@@ -15,6 +16,12 @@ export const lambdaContext: Context = Object.freeze({
   fail: () => undefined,
   succeed: () => undefined,
 });
+
+/**
+ * A function of template.yaml as deployed: its bundle as `sam build` makes it (emulators/lambda),
+ * typed for `invoke`.
+ */
+export const deployed = <I = any, O = any>(logicalId: string) => deployedHandler(logicalId) as (event: I, context: Context) => Promise<O>;
 
 /** Invokes a middy handler the way the Lambda runtime does. */
 export function invoke<I, O>(handler: (event: I, context: Context) => Promise<O>, event: I): Promise<O> {

@@ -1,7 +1,4 @@
-import { resetClients } from '../../functions/adapters/clients';
-import { resetS3Client } from '../../functions/adapters/s3/object-reader';
 import type { DesiredState } from '../../functions/core/desired/document';
-import { resetKeycloakHostEnv } from '../../functions/platform/keycloak-host';
 import { start as startKeycloak, type KeycloakStandIn } from '../../emulators/keycloak';
 import { start as startS3, type S3Emulator } from '../../emulators/s3';
 import { start as startSsm, type SsmEmulator } from '../../emulators/ssm';
@@ -143,9 +140,6 @@ async function startHostSide(desired: DesiredState, raw: Record<string, any>, ad
     CIMD_PUBLISH_DIRECTORY: DEFAULT_CIMD_PUBLISH_DIRECTORY,
     COMMAND_OUTPUT_BUCKET: BUCKET,
   });
-  resetClients();
-  resetS3Client();
-  resetKeycloakHostEnv();
   return {
     ssm,
     s3,
@@ -154,9 +148,6 @@ async function startHostSide(desired: DesiredState, raw: Record<string, any>, ad
       await Promise.all([ssm.close(), s3.close()]);
       for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
       Object.assign(process.env, saved);
-      resetClients();
-      resetS3Client();
-      resetKeycloakHostEnv();
     },
   };
 }

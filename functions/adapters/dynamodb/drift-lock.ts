@@ -1,17 +1,12 @@
 import { ConditionalCheckFailedException, DeleteItemCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { DriftLease } from '../../core/drift/guard';
+import { perEnvironment, sdkClientEnv } from '../../platform/env';
 import { withAwsCallRecord } from '../aws-call';
 
 // The drift run's lease (ssm-and-events.md §8, "DynamoDB lock"): one item, written only if nobody
 // holds it, its holder's lease has expired, or this very execution holds it already (a retried
 // invocation must not lock itself out). Released by its holder only.
-let db: DynamoDBClient | undefined;
-export const dynamoDbClient = (): DynamoDBClient => (db ??= withAwsCallRecord(new DynamoDBClient({})));
-
-/** Forget the built client (tests and the rehearsal change endpoints between runs). */
-export function resetDynamoDbClient(): void {
-  db = undefined;
-}
+export const dynamoDbClient = /* @__PURE__ */ perEnvironment(/* @__PURE__ */ sdkClientEnv('DYNAMODB'), () => withAwsCallRecord(new DynamoDBClient({})));
 
 type Opts = { client?: DynamoDBClient; signal?: AbortSignal };
 

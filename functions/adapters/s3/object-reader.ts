@@ -1,16 +1,11 @@
 import { GetObjectCommand, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
+import { perEnvironment, sdkClientEnv } from '../../platform/env';
 import { withAwsCallRecord } from '../aws-call';
 
-// The S3 client lives here, not in ../clients.ts: an object literal of clients cannot be tree-shaken,
-// so every function would bundle S3 (and need its permissions). Created on first use like the others
-// (AWS_ENDPOINT_URL_S3 is read then); path-style requests work with any bucket name and a loopback endpoint.
-let s3: S3Client | undefined;
-export const s3Client = (): S3Client => (s3 ??= withAwsCallRecord(new S3Client({ forcePathStyle: true })));
-
-/** Forget the built client (tests and the rehearsal change endpoints between runs). */
-export function resetS3Client(): void {
-  s3 = undefined;
-}
+// The S3 client lives here, in its own module: an object literal of clients cannot be tree-shaken, so
+// every function would bundle S3 (and need its permissions). One per container and configuration like
+// the others (../agentcore/client.ts); path-style requests work with any bucket name and a loopback endpoint.
+export const s3Client = /* @__PURE__ */ perEnvironment(/* @__PURE__ */ sdkClientEnv('S3'), () => withAwsCallRecord(new S3Client({ forcePathStyle: true })));
 
 /**
  * Bucket and key of an S3 object URL as SSM reports command output: path style

@@ -1,17 +1,12 @@
 import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import type { RunningExecution } from '../../core/drift/guard';
 import { stateMachineName } from '../../core/drift/guard';
+import { perEnvironment, sdkClientEnv } from '../../platform/env';
 import { withAwsCallRecord } from '../aws-call';
 
-// Created on first use (AWS_ENDPOINT_URL_SFN is read then), in its own module so that only the
+// One per container and configuration (../agentcore/client.ts), in its own module so that only the
 // functions that list executions bundle the Step Functions client.
-let sfn: SFNClient | undefined;
-export const sfnClient = (): SFNClient => (sfn ??= withAwsCallRecord(new SFNClient({})));
-
-/** Forget the built client (tests and the rehearsal change endpoints between runs). */
-export function resetSfnClient(): void {
-  sfn = undefined;
-}
+export const sfnClient = /* @__PURE__ */ perEnvironment(/* @__PURE__ */ sdkClientEnv('SFN'), () => withAwsCallRecord(new SFNClient({})));
 
 /**
  * The RUNNING executions of a state machine (newest first; one page: any one of them is reason

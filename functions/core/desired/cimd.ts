@@ -1,32 +1,33 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { nonEmpty } from './common';
 
-const url = () => z.string().min(1);
+const url = nonEmpty;
 
 // The client metadata document is free-form DCR metadata (RFC 7591) in principle. keygate accepts the
 // registered names only, so a typo ("redirect_uri") is an error instead of a silently ignored field.
 // client_secret and friends are accepted by the schema on purpose: lint rejects them with a clear rule.
 export const CimdDocumentSchema = z.strictObject({
-  client_id: url().optional().meta({ description: 'Must equal cimd.url; filled in from it when omitted' }),
-  client_name: z.string().optional(),
-  redirect_uris: z.array(z.string().min(1)).optional(),
-  grant_types: z.array(z.string().min(1)).optional(),
-  response_types: z.array(z.string().min(1)).optional(),
-  token_endpoint_auth_method: z.string().optional(),
-  scope: z.string().optional(),
-  application_type: z.enum(['web', 'native']).optional(),
-  contacts: z.array(z.string()).optional(),
-  logo_uri: url().optional(),
-  client_uri: url().optional(),
-  policy_uri: url().optional(),
-  tos_uri: url().optional(),
-  jwks_uri: url().optional(),
-  jwks: z.strictObject({ keys: z.array(z.record(z.string(), z.unknown())) }).optional(),
-  post_logout_redirect_uris: z.array(z.string().min(1)).optional(),
-  software_id: z.string().optional(),
-  software_version: z.string().optional(),
-  token_endpoint_auth_signing_alg: z.string().optional(),
-  client_secret: z.string().optional(),
-  client_secret_expires_at: z.number().optional(),
+  client_id: z.optional(url()).check(z.meta({ description: 'Must equal cimd.url; filled in from it when omitted' })),
+  client_name: z.optional(z.string()),
+  redirect_uris: z.optional(z.array(nonEmpty())),
+  grant_types: z.optional(z.array(nonEmpty())),
+  response_types: z.optional(z.array(nonEmpty())),
+  token_endpoint_auth_method: z.optional(z.string()),
+  scope: z.optional(z.string()),
+  application_type: z.optional(z.enum(['web', 'native'])),
+  contacts: z.optional(z.array(z.string())),
+  logo_uri: z.optional(url()),
+  client_uri: z.optional(url()),
+  policy_uri: z.optional(url()),
+  tos_uri: z.optional(url()),
+  jwks_uri: z.optional(url()),
+  jwks: z.optional(z.strictObject({ keys: z.array(z.record(z.string(), z.unknown())) })),
+  post_logout_redirect_uris: z.optional(z.array(nonEmpty())),
+  software_id: z.optional(z.string()),
+  software_version: z.optional(z.string()),
+  token_endpoint_auth_signing_alg: z.optional(z.string()),
+  client_secret: z.optional(z.string()),
+  client_secret_expires_at: z.optional(z.number()),
 });
 
 /** keygate keeps the bytes it replaced under `<path>.previous` / `<key>.previous`: one rollback copy. */
@@ -59,25 +60,29 @@ function unquotedMode(n: number): string {
 export const CimdPublishSchema = z.union([
   z.strictObject({
     host: z.strictObject({
-      path: z
-        .string()
-        .regex(HOST_PATH, { error: 'must be an absolute file path without . or .. segments, such as /opt/cimd/public/oauth/client-metadata.json' })
-        .refine((p) => !p.endsWith(PREVIOUS_SUFFIX), { error: `must not end with ${PREVIOUS_SUFFIX} (keygate keeps its rollback copy under that name)` })
-        .meta({ description: 'Absolute path of the file nginx serves, on the Keycloak host' }),
-      mode: z
-        .string({ error: (issue) => (typeof issue.input === 'number' ? unquotedMode(issue.input) : undefined) })
-        .regex(/^0[0-7]{3}$/, { error: 'must be an octal file mode such as 0644' })
-        .default('0644'),
+      path: z.string().check(
+        z.regex(HOST_PATH, { error: 'must be an absolute file path without . or .. segments, such as /opt/cimd/public/oauth/client-metadata.json' }),
+        z.refine((p) => !p.endsWith(PREVIOUS_SUFFIX), { error: `must not end with ${PREVIOUS_SUFFIX} (keygate keeps its rollback copy under that name)` }),
+        z.meta({ description: 'Absolute path of the file nginx serves, on the Keycloak host' }),
+      ),
+      mode: z._default(
+        z
+          .string({ error: (issue) => (typeof issue.input === 'number' ? unquotedMode(issue.input) : undefined) })
+          .check(z.regex(/^0[0-7]{3}$/, { error: 'must be an octal file mode such as 0644' })),
+        '0644',
+      ),
     }),
   }),
   z.strictObject({
     s3: z.strictObject({
-      bucket: z.string().min(1),
+      bucket: nonEmpty(),
       key: z
         .string()
-        .min(1)
-        .refine((k) => !k.endsWith(PREVIOUS_SUFFIX), { error: `must not end with ${PREVIOUS_SUFFIX} (keygate keeps its rollback copy under that name)` }),
-      cacheControl: z.string().default('no-store'),
+        .check(
+          z.minLength(1),
+          z.refine((k) => !k.endsWith(PREVIOUS_SUFFIX), { error: `must not end with ${PREVIOUS_SUFFIX} (keygate keeps its rollback copy under that name)` }),
+        ),
+      cacheControl: z._default(z.string(), 'no-store'),
     }),
   }),
 ]);
@@ -85,20 +90,27 @@ export const CimdPublishSchema = z.union([
 /** Keycloak's server options `--spi-client-policy-executor--client-id-metadata-document--min-cache-time` / `--max-cache-time`. */
 export const KEYCLOAK_CIMD_CACHE_DEFAULTS = { minSeconds: 300, maxSeconds: 259_200 } as const;
 
-const seconds = () => z.number().int().min(0);
+const seconds = () => z.number().check(z.int(), z.minimum(0));
 
 export const CimdSchema = z.strictObject({
-  url: url().meta({ description: 'The https URL the document is served at; it is also the client_id' }),
+  url: url().check(z.meta({ description: 'The https URL the document is served at; it is also the client_id' })),
   document: CimdDocumentSchema,
-  publish: CimdPublishSchema.optional().meta({ description: 'Where keygate writes the document; omit to only lint and verify it' }),
+  publish: z.optional(CimdPublishSchema).check(z.meta({ description: 'Where keygate writes the document; omit to only lint and verify it' })),
   keycloakCache: z
-    .strictObject({
-      minSeconds: seconds().default(KEYCLOAK_CIMD_CACHE_DEFAULTS.minSeconds).meta({ description: 'Keycloak option --spi-client-policy-executor--client-id-metadata-document--min-cache-time' }),
-      maxSeconds: seconds().default(KEYCLOAK_CIMD_CACHE_DEFAULTS.maxSeconds).meta({ description: 'Keycloak option --spi-client-policy-executor--client-id-metadata-document--max-cache-time' }),
-    })
-    .refine((c) => c.minSeconds <= c.maxSeconds, { error: 'minSeconds must not exceed maxSeconds', path: ['minSeconds'] })
-    .prefault({})
-    .meta({ description: "The cache bounds Keycloak runs with (keygate does not set them): how long a published change takes to reach clients" }),
+    .prefault(
+      z
+        .strictObject({
+          minSeconds: z
+            ._default(seconds(), KEYCLOAK_CIMD_CACHE_DEFAULTS.minSeconds)
+            .check(z.meta({ description: 'Keycloak option --spi-client-policy-executor--client-id-metadata-document--min-cache-time' })),
+          maxSeconds: z
+            ._default(seconds(), KEYCLOAK_CIMD_CACHE_DEFAULTS.maxSeconds)
+            .check(z.meta({ description: 'Keycloak option --spi-client-policy-executor--client-id-metadata-document--max-cache-time' })),
+        })
+        .check(z.refine((c) => c.minSeconds <= c.maxSeconds, { error: 'minSeconds must not exceed maxSeconds', path: ['minSeconds'] })),
+      {},
+    )
+    .check(z.meta({ description: "The cache bounds Keycloak runs with (keygate does not set them): how long a published change takes to reach clients" })),
 });
 
 export type CimdDocumentInput = z.output<typeof CimdDocumentSchema>;

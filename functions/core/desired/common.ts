@@ -1,7 +1,7 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 /** A list of strings where order carries no meaning (audiences, scopes, clients, domains). */
-export const stringSet = () => z.array(z.string().min(1, { error: 'must not be empty' }));
+export const stringSet = () => z.array(z.string().check(z.minLength(1, { error: 'must not be empty' })));
 
 /**
  * SSM's naming constraints for parameter names (PutParameter `Name`, "Naming Constraints"):
@@ -48,23 +48,30 @@ const NAME_PATTERN = `^/(?![aA][wW][sS]|[sS][sS][mM])[A-Za-z0-9_.-]+(/[A-Za-z0-9
 export const parameterName = (opts: { holds: string; example: string; secureString: boolean }) =>
   z
     .string({ error: `must be the name of an SSM parameter (a string such as ${opts.example})` })
-    .superRefine((name, ctx) => {
-      const problem = parameterNameProblem(name);
-      if (!problem) return;
-      const store = opts.secureString ? `put ${opts.holds} in an SSM SecureString and write its full name here` : `write the full name of the SSM parameter that holds ${opts.holds}`;
-      ctx.addIssue({ code: 'custom', message: problem, params: { fix: `${store}, starting with "/", for example ${opts.example}${opts.secureString ? '; never the value itself' : ''}` } });
-    })
-    .meta({ pattern: NAME_PATTERN, maxLength: SSM_PARAMETER_NAME.maxLength });
+    .check(
+      z.superRefine((name, ctx) => {
+        const problem = parameterNameProblem(name);
+        if (!problem) return;
+        const store = opts.secureString ? `put ${opts.holds} in an SSM SecureString and write its full name here` : `write the full name of the SSM parameter that holds ${opts.holds}`;
+        ctx.addIssue({ code: 'custom', message: problem, params: { fix: `${store}, starting with "/", for example ${opts.example}${opts.secureString ? '; never the value itself' : ''}` } });
+      }),
+    )
+    .check(z.meta({ pattern: NAME_PATTERN, maxLength: SSM_PARAMETER_NAME.maxLength }));
+
+/** A non-empty string. */
+export const nonEmpty = () => z.string().check(z.minLength(1));
 
 export const ManagedVpcResourceSchema = z.strictObject({
-  vpcId: z.string().min(1).meta({ description: 'VPC id (vpcIdentifier on the wire)' }),
-  subnetIds: z.array(z.string().min(1)).min(1, { error: 'needs at least one subnet id' }),
-  securityGroupIds: z.array(z.string().min(1)).default([]),
-  ipAddressType: z.enum(['IPV4', 'IPV6']).default('IPV4'),
-  routingDomain: z.string().min(1).optional().meta({
-    description: 'Domain the gateway resolves through the VPC (for an internal ALB with a publicly trusted certificate)',
-  }),
-  tags: z.record(z.string(), z.string()).optional(),
+  vpcId: nonEmpty().check(z.meta({ description: 'VPC id (vpcIdentifier on the wire)' })),
+  subnetIds: z.array(nonEmpty()).check(z.minLength(1, { error: 'needs at least one subnet id' })),
+  securityGroupIds: z._default(z.array(nonEmpty()), []),
+  ipAddressType: z._default(z.enum(['IPV4', 'IPV6']), 'IPV4'),
+  routingDomain: z.optional(nonEmpty()).check(
+    z.meta({
+      description: 'Domain the gateway resolves through the VPC (for an internal ALB with a publicly trusted certificate)',
+    }),
+  ),
+  tags: z.optional(z.record(z.string(), z.string())),
 });
 
 /** AgentCore reaches a private IdP or target through a managed VPC resource (SDK >= 3.1040.0 wire name). */

@@ -10,6 +10,8 @@ export interface StackBinding {
   vpcEndpointParameterName?: string;
   /** The S3 object the stack's IAM policy lets keygate publish the CIMD document to (empty: none). */
   cimdObject?: { bucket: string; key: string };
+  /** gateway.protocol.searchType the stack was deployed for ('' or SEMANTIC: only then may it synchronize targets). */
+  gatewaySearchType?: string;
   /** The one directory on the Keycloak host the stack's Command document lets keygate publish under (CimdPublishDirectory). */
   cimdPublishDirectory?: string;
   /**
@@ -65,6 +67,16 @@ function bindingProblems(desired: DesiredState, binding: StackBinding): Problem[
       message: granted.bucket
         ? `is s3://${s3.bucket}/${s3.key}, but this stack was deployed to publish s3://${granted.bucket}/${granted.key} (its IAM policy allows that object only)`
         : `is s3://${s3.bucket}/${s3.key}, but this stack was deployed without an S3 destination (its IAM policy allows no S3 object)`,
+      fix: REDEPLOY,
+    });
+  }
+  const searchType = desired.gateway.protocol?.searchType ?? '';
+  if (binding.gatewaySearchType !== undefined && searchType !== binding.gatewaySearchType) {
+    problems.push({
+      path: 'gateway.protocol.searchType',
+      message: searchType
+        ? `is ${searchType}, but this stack was deployed without it (its IAM policy does not allow SynchronizeGatewayTargets, which semantic search needs)`
+        : `is not set, but this stack was deployed for ${binding.gatewaySearchType}`,
       fix: REDEPLOY,
     });
   }

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { closest, formatPath } from './paths';
 
 type Issue = z.core.$ZodIssue;

@@ -8,8 +8,12 @@ import { DRIFT_REPORT_FORMAT, type DriftMode, type DriftOutcome, type DriftRepor
 /** The key of the one lease item in the stack's lock table. */
 export const DRIFT_LOCK_ID = 'drift';
 
-/** TimeoutSeconds of statemachine/drift.asl.json (a test keeps them equal). */
-export const DRIFT_RUN_TIMEOUT_SECONDS = 3600;
+/**
+ * TimeoutSeconds of statemachine/drift.asl.json (a test keeps them equal): derived from the machine's
+ * own waits, its longest legitimate run (a repair of AgentCore's 100 targets, each waiting up to its
+ * READY budget, and the second look; tests/support/execution-budget.ts).
+ */
+export const DRIFT_RUN_TIMEOUT_SECONDS = 165_360;
 
 /**
  * How long a lease holds. Every exit of a run releases it (Catch → release), except a timeout, which
@@ -32,7 +36,7 @@ export interface DriftLease {
  * The lease a run asks for.
  *
  * @example
- * leaseFor('arn:…:execution:drift:run-1', new Date('2026-11-21T10:00:00Z')).expiresAt // '2026-11-21T11:05:00.000Z'
+ * leaseFor('arn:…:execution:drift:run-1', new Date('2026-11-21T10:00:00Z'), 3600).expiresAt // '2026-11-21T11:00:00.000Z'
  */
 export function leaseFor(owner: string, now: Date, seconds = DRIFT_LEASE_SECONDS): DriftLease {
   const expires = new Date(now.getTime() + seconds * 1000);

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { describeIssues } from '../desired/messages';
 import { formatPath } from '../desired/paths';
 import { KeycloakSnapshotInvalidError, type Problem } from '../errors';
@@ -15,66 +15,66 @@ export const OWNERSHIP_ATTRIBUTE = 'keygate.owned';
 
 const str = z.string();
 const stringMap = z.record(z.string(), z.string());
-const owned = z.strictObject({ name: str, id: str.nullable() });
+const owned = z.strictObject({ name: str, id: z.nullable(str) });
 
 export const OwnershipSchema = z.strictObject({
   v: z.literal(1),
-  realmCreated: z.boolean().default(false),
-  users: z.array(owned).default([]),
-  clientScopes: z.array(owned).default([]),
-  audienceMappers: z.array(z.strictObject({ scope: str, name: str, id: str.nullable() })).default([]),
-  clientProfiles: z.array(str).default([]),
-  clientPolicies: z.array(str).default([]),
-  clients: z.array(owned).default([]),
+  realmCreated: z._default(z.boolean(), false),
+  users: z._default(z.array(owned), []),
+  clientScopes: z._default(z.array(owned), []),
+  audienceMappers: z._default(z.array(z.strictObject({ scope: str, name: str, id: z.nullable(str) })), []),
+  clientProfiles: z._default(z.array(str), []),
+  clientPolicies: z._default(z.array(str), []),
+  clients: z._default(z.array(owned), []),
 });
 
-const ConfigEntrySchema = z.looseObject({ configuration: z.record(z.string(), z.unknown()).optional() });
+const ConfigEntrySchema = z.looseObject({ configuration: z.optional(z.record(z.string(), z.unknown())) });
 /** A client profile exactly as Keycloak returns it (unknown keys kept: keygate compares what it manages). */
 export const RawProfileSchema = z.looseObject({
   name: str,
-  description: str.optional(),
-  executors: z.array(ConfigEntrySchema.extend({ executor: str })).default([]),
+  description: z.optional(str),
+  executors: z._default(z.array(z.extend(ConfigEntrySchema, { executor: str })), []),
 });
 export const RawPolicySchema = z.looseObject({
   name: str,
-  description: str.optional(),
-  enabled: z.union([z.boolean(), str]).optional(),
-  conditions: z.array(ConfigEntrySchema.extend({ condition: str })).default([]),
-  profiles: z.array(str).default([]),
+  description: z.optional(str),
+  enabled: z.optional(z.union([z.boolean(), str])),
+  conditions: z._default(z.array(z.extend(ConfigEntrySchema, { condition: str })), []),
+  profiles: z._default(z.array(str), []),
 });
 
-export const ObservedMapperSchema = z.looseObject({ id: str, name: str, protocol: str.optional(), protocolMapper: str, config: stringMap.default({}) });
+export const ObservedMapperSchema = z.looseObject({ id: str, name: str, protocol: z.optional(str), protocolMapper: str, config: z._default(stringMap, {}) });
 
 export const ObservedRealmSchema = z.strictObject({
   format: z.literal(SNAPSHOT_FORMAT),
   realm: str,
-  instanceId: str.optional(),
-  server: z.strictObject({ cimdSupported: z.boolean(), discoveryRealm: str.nullable() }),
+  instanceId: z.optional(str),
+  server: z.strictObject({ cimdSupported: z.boolean(), discoveryRealm: z.nullable(str) }),
   exists: z.boolean(),
   enabled: z.boolean(),
   /** null: the realm carries no ownership record (keygate created nothing there, so it deletes nothing). */
-  ownership: OwnershipSchema.nullable(),
+  ownership: z.nullable(OwnershipSchema),
   /** Set when the record could not be read; keygate then owns nothing until it writes a fresh one. */
-  ownershipProblem: str.optional(),
+  ownershipProblem: z.optional(str),
   users: z.array(
     z.looseObject({
       id: str,
       username: str,
-      enabled: z.boolean().optional(),
-      emailVerified: z.boolean().optional(),
-      email: str.optional(),
-      firstName: str.optional(),
-      lastName: str.optional(),
+      enabled: z.optional(z.boolean()),
+      emailVerified: z.optional(z.boolean()),
+      email: z.optional(str),
+      firstName: z.optional(str),
+      lastName: z.optional(str),
     }),
   ),
   clientScopes: z.array(
     z.looseObject({
       id: str,
       name: str,
-      description: str.optional(),
-      protocol: str.optional(),
-      attributes: stringMap.default({}),
-      protocolMappers: z.array(ObservedMapperSchema).default([]),
+      description: z.optional(str),
+      protocol: z.optional(str),
+      attributes: z._default(stringMap, {}),
+      protocolMappers: z._default(z.array(ObservedMapperSchema), []),
     }),
   ),
   realmDefaultClientScopes: z.array(str),
@@ -87,8 +87,8 @@ export const ObservedRealmSchema = z.strictObject({
     z.looseObject({
       id: str,
       clientId: str,
-      defaultClientScopes: z.array(str).default([]),
-      optionalClientScopes: z.array(str).default([]),
+      defaultClientScopes: z._default(z.array(str), []),
+      optionalClientScopes: z._default(z.array(str), []),
     }),
   ),
 });

@@ -6,15 +6,15 @@ import { renderCimdDocument } from '../../../functions/core/cimd/render-cimd';
 import type { DesiredState } from '../../../functions/core/desired/document';
 import { validateDesiredStateShape } from '../../../functions/core/desired/load';
 import type { HostProgram } from '../../../functions/core/host/program';
-import { handler } from '../../../functions/publish-cimd-document';
 import { startWorld, type LocalWorld } from '../../../emulators/world';
-import { invoke } from '../../support/lambda';
+import { deployed, invoke } from '../../support/lambda';
 import { seedRaw } from '../../support/seed';
 
 // Publishing the CIMD document to the Keycloak host through the local world: the real handler, the
 // real SSM client, the SSM emulator running the template's Command document with bash, and the real
 // host executor writing under the world's host root (KEYGATE_HOST_ROOT).
 
+const handler = deployed('PublishCimdDocumentFunction');
 const PATH = '/opt/cimd/public/oauth/client-metadata.json';
 let world: LocalWorld;
 let desired: DesiredState;

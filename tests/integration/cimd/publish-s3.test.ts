@@ -3,13 +3,13 @@ import type { CimdOutcome } from '../../../functions/adapters/cimd/reconcile-cim
 import { renderCimdDocument } from '../../../functions/core/cimd/render-cimd';
 import type { DesiredState } from '../../../functions/core/desired/document';
 import { validateDesiredStateShape } from '../../../functions/core/desired/load';
-import { handler } from '../../../functions/publish-cimd-document';
-import { invoke } from '../../support/lambda';
+import { deployed, invoke } from '../../support/lambda';
 import { seedRaw } from '../../support/seed';
 
 // The S3 destination through the real S3 client and the S3 emulator (path-style REST), behind the
 // same handler and interface as the host file.
 
+const handler = deployed('PublishCimdDocumentFunction');
 const BUCKET = 'cimd-documents';
 const KEY = 'oauth/client-metadata.json';
 let world: LocalWorld;

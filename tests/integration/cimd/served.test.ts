@@ -8,14 +8,14 @@ import type { DesiredState } from '../../../functions/core/desired/document';
 import { validateDesiredStateShape } from '../../../functions/core/desired/load';
 import { checkCimdDocument } from '../../../functions/core/verify/cimd';
 import { expectationsFor } from '../../../functions/core/verify/expectations';
-import { handler } from '../../../functions/publish-cimd-document';
-import { invoke } from '../../support/lambda';
+import { deployed, invoke } from '../../support/lambda';
 import { seedRaw } from '../../support/seed';
 
 // Publish → served → compared: the host executor writes the file under the world's host root, the
 // CIMD host peer serves that very file the way nginx serves its web root, and the verification
 // check fetches it by its public URL.
 
+const handler = deployed('PublishCimdDocumentFunction');
 const PATH = '/opt/cimd/public/oauth/client-metadata.json';
 let world: LocalWorld;
 let desired: DesiredState;

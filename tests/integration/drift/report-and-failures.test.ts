@@ -161,10 +161,10 @@ describe('a repair that cannot converge fails naming the item', () => {
     w = await drift.startDriftWorld();
     expect((await w.provision()).status).toBe('SUCCEEDED');
     w.local.agentcore.setPolicy(GATEWAY, undefined);
-    const { handler: applyResourcePolicy } = await import('../../../functions/apply-resource-policy');
     const { KEYGATE_HANDLERS } = await import('../../../emulators/stepfunctions/handlers');
+    const applyResourcePolicy = KEYGATE_HANDLERS.ApplyResourcePolicyFunctionArn as (e: unknown, c: never) => Promise<unknown>;
     const deleteAgainAfterRepair = async (event: unknown, context: never) => {
-      const out = await (applyResourcePolicy as unknown as (e: unknown, c: never) => Promise<unknown>)(event, context);
+      const out = await applyResourcePolicy(event, context);
       w.local.agentcore.setPolicy(GATEWAY, undefined);
       return out;
     };

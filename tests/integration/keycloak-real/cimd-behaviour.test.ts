@@ -38,10 +38,13 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   host = { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, server };
 });
+// Keycloak keeps its connections to the document host alive: close them, or close() waits for them.
+// Deleting the realms took over 30 s on a loaded machine.
 afterAll(async () => {
+  host?.server.closeAllConnections();
   await new Promise((resolve) => host?.server.close(resolve));
   for (const realm of realms) await kc.deleteRealm(realm);
-});
+}, 120_000);
 
 /** The seed's realm, provisioned by keygate through the real path, its CIMD policy also taking http loopback documents. */
 async function seedRealm(label: string, version: string): Promise<RealRealmHarness> {

@@ -127,7 +127,7 @@ describe('host executor failures: one framed result, a distinct exit code, nothi
       program([
         { op: 'send', label: 'create client-scope a', method: 'POST', path: [...realm('exec-fail'), 'client-scopes'], body: { name: 'a', protocol: 'openid-connect' } },
         { op: 'send', label: 'create client-scope a again', method: 'POST', path: [...realm('exec-fail'), 'client-scopes'], body: { name: 'a', protocol: 'openid-connect' } },
-        { op: 'send', label: 'never sent', method: 'POST', path: [...realm('exec-fail'), 'client-scopes'], body: { name: 'b' } },
+        { op: 'send', label: 'never sent', method: 'POST', path: [...realm('exec-fail'), 'client-scopes'], body: { name: 'b', protocol: 'openid-connect' } },
       ]),
       ssm,
     );
@@ -144,9 +144,9 @@ describe('host executor failures: one framed result, a distinct exit code, nothi
     kc.failWrite(2, fault);
     const run = await runExecutor(
       program([
-        { op: 'send', label: 'create client-scope a', method: 'POST', path: [...realm(`exec-${fault}`), 'client-scopes'], body: { name: 'a' } },
-        { op: 'send', label: 'create client-scope b', method: 'POST', path: [...realm(`exec-${fault}`), 'client-scopes'], body: { name: 'b' } },
-        { op: 'send', label: 'create client-scope c', method: 'POST', path: [...realm(`exec-${fault}`), 'client-scopes'], body: { name: 'c' } },
+        { op: 'send', label: 'create client-scope a', method: 'POST', path: [...realm(`exec-${fault}`), 'client-scopes'], body: { name: 'a', protocol: 'openid-connect' } },
+        { op: 'send', label: 'create client-scope b', method: 'POST', path: [...realm(`exec-${fault}`), 'client-scopes'], body: { name: 'b', protocol: 'openid-connect' } },
+        { op: 'send', label: 'create client-scope c', method: 'POST', path: [...realm(`exec-${fault}`), 'client-scopes'], body: { name: 'c', protocol: 'openid-connect' } },
       ]),
       ssm,
     );
@@ -156,7 +156,7 @@ describe('host executor failures: one framed result, a distinct exit code, nothi
   });
 
   it('a refused connection: nothing was sent, so nothing may have landed', async () => {
-    const run = await runExecutor({ ...program([{ op: 'send', label: 'create client-scope a', method: 'POST', path: [...realm('exec-down'), 'client-scopes'], body: { name: 'a' } }]), admin: { url: 'http://127.0.0.1:9', realm: 'master', username: 'admin', passwordParameter: '/kg/admin' } }, ssm);
+    const run = await runExecutor({ ...program([{ op: 'send', label: 'create client-scope a', method: 'POST', path: [...realm('exec-down'), 'client-scopes'], body: { name: 'a', protocol: 'openid-connect' } }]), admin: { url: 'http://127.0.0.1:9', realm: 'master', username: 'admin', passwordParameter: '/kg/admin' } }, ssm);
     expect(run.result).toMatchObject({ ok: false, applied: 0, writes: 1, error: { kind: 'unreachable' } });
     expect((run.result as unknown as { error: Record<string, unknown> }).error).not.toHaveProperty('landed');
   });

@@ -1,5 +1,4 @@
 import { gunzipSync } from 'node:zlib';
-import { resetKeycloakHostEnv } from '../../../functions/platform/keycloak-host';
 import type { RealmState } from '../../../emulators/keycloak/state';
 import { commandDocumentFromTemplate } from '../../../emulators/ssm/template-document';
 import { loadAsl } from '../../support/asl';
@@ -214,10 +213,8 @@ describe('reconcile-realm', () => {
     expect(denied.error!.cause).toMatch(/reading the full copy from s3:\/\/keygate-command-output-test\/keygate-host\/[0-9a-f-]+\/i-0123456789abcdef0\/awsrunShellScript\/keygateHostProgram\/stdout failed: S3 AccessDenied \(Access Denied\)\. Fix: the functions that read command output need s3:GetObject/);
     // Without an output bucket the full output is nowhere: the step fails instead of reading a cut JSON.
     process.env.COMMAND_OUTPUT_BUCKET = '';
-    resetKeycloakHostEnv();
     const cut = await reconcile().finally(() => {
       process.env.COMMAND_OUTPUT_BUCKET = 'keygate-command-output-test';
-      resetKeycloakHostEnv();
     });
     expect(cut.error!.name).toBe('SsmCommandOutputError');
     expect(cut.error!.cause).toMatch(/over 24,000 characters and was not found in the output bucket/);

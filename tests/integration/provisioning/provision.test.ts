@@ -1,4 +1,5 @@
 import { CreateGatewayCommand } from '@aws-sdk/client-bedrock-agentcore-control';
+import type { AgentCoreEmulator } from '../../../emulators/agentcore';
 import { clientFor } from '../../support/agentcore';
 import { enteredStates, OWNER, seedWithTargets, startWorld, type World } from '../../support/provisioning';
 import { seedRaw } from '../../support/seed';
@@ -130,11 +131,22 @@ describe('provision.asl.json: real state machine, real handlers, real SDK client
   }, 60_000);
 
   it('12 targets: never more than 5 target operations in progress on the gateway, and all READY', async () => {
-    // Targets stay CREATING for 20 AWS minutes (3 s here), so the Map has started its fifth item before
-    // the first is READY however busy the machine is; at the default 30 s (75 ms here) a loaded machine
-    // saw at most 4 at once.
+    // The emulated clock stands still from the first CreateGatewayTarget until five have been made and a
+    // readiness poll follows: no target of the first wave can be READY before the fifth is created, so the
+    // overlap is the Map's MaxConcurrency, not how fast a loaded machine starts the branches (at speed 400 a
+    // target is READY 75 ms after its create, less than five branches may take to start on a busy machine).
     await world.close();
-    world = await startWorld({ delays: { targetCreate: 1_200_000 } });
+    let emulator: AgentCoreEmulator | undefined;
+    let frozenAt: number | undefined;
+    const now = () => {
+      const calls = emulator?.calls ?? [];
+      const creates = calls.filter((c) => c.op === 'CreateGatewayTarget');
+      const fifth = creates[4];
+      if (!creates.length || (fifth && calls.some((c) => c.seq > fifth.seq && c.op === 'GetGatewayTarget'))) return Date.now();
+      return (frozenAt ??= creates[0]!.startedAt);
+    };
+    world = await startWorld({ now });
+    emulator = world.emulator;
     const run = await world.provision(seedWithTargets(12));
     expect(run.status).toBe('SUCCEEDED');
     const concurrency = world.emulator.calls.filter((c) => c.targetOperations !== undefined).map((c) => c.targetOperations!);

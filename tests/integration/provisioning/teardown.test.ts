@@ -105,7 +105,8 @@ describe('teardown.asl.json against the AgentCore emulator', () => {
     expect(run.cause).toContain('tools-2');
     expect(run.cause).toContain('Delete those targets, or declare them');
     const after = world.emulator.state().gateways;
-    expect(after.map((g) => [g.gatewayId, g.status, g.targets.map((t) => t.name)])).toEqual([[before.gatewayId, 'READY', ['tools-1', 'tools-2']]]);
+    // (in the order their creates finished: the Map creates them at once)
+    expect(after.map((g) => [g.gatewayId, g.status, g.targets.map((t) => t.name).sort()])).toEqual([[before.gatewayId, 'READY', ['tools-1', 'tools-2']]]);
     expect(after[0]!.policy).toBe(before.policy);
     expect(world.emulator.callLog({ mutating: true })).toEqual([]);
   });

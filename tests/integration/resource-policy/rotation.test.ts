@@ -1,5 +1,5 @@
 import { INITIAL_VPC_ENDPOINT } from '../../../emulators/world';
-import { handler as planPolicyRotation } from '../../../functions/plan-policy-rotation';
+import { KEYGATE_HANDLERS } from '../../../emulators/stepfunctions/handlers';
 import { allowedVpcEndpointIds } from '../../../functions/core/policy/compare-policy';
 import { evaluatePolicy } from '../../../functions/core/policy/evaluate-policy';
 import { buildResourcePolicy, INVOKE_GATEWAY } from '../../../functions/core/policy/render-resource-policy';
@@ -104,10 +104,10 @@ describe('rotation on a Parameter Store change', () => {
       input: changeEvent(),
       overrides: {
         handlers: {
-          ...(await import('../../../emulators/stepfunctions/handlers')).KEYGATE_HANDLERS,
+          ...KEYGATE_HANDLERS,
           PlanPolicyRotationFunctionArn: async (event: { expected?: string[] }, context: never) => {
             if (event.expected) world.local.setVpcEndpoint(C);
-            return (planPolicyRotation as unknown as (e: unknown, c: never) => Promise<unknown>)(event, context);
+            return (KEYGATE_HANDLERS.PlanPolicyRotationFunctionArn as (e: unknown, c: never) => Promise<unknown>)(event, context);
           },
         },
       },

@@ -16,10 +16,10 @@ import {
   SSMServiceException,
   type GetCommandInvocationCommandOutput,
 } from '@aws-sdk/client-ssm';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { start as startS3, type S3Emulator } from '../../../emulators/s3';
 import { start, type CommandDocument, type SsmEmulator } from '../../../emulators/ssm';
 import { FAKE_CREDENTIALS } from '../../support/capture-http';
@@ -37,12 +37,18 @@ const doc = (lines: string[], params: CommandDocument['parameters'] = {}, timeou
 let ssm: SsmEmulator;
 let s3: S3Emulator;
 let client: SSMClient;
+let heldAt: number | undefined;
 
 beforeAll(async () => {
   s3 = await startS3({ buckets: ['out'] });
   ssm = await start({
     documents: {
       echo: doc(['set -euo pipefail', 'echo "hello $SSM_name"', 'echo "to stderr" >&2'], { name: { type: 'String', allowedPattern: '^[a-z]{1,10}$', interpolationType: 'ENV_VAR' } }),
+      // Runs until the test creates the file its gate parameter names: InProgress for as long as the test looks.
+      gated: doc(['while [ ! -e "$SSM_gate" ]; do sleep 0.02; done', 'echo "hello $SSM_name"', 'echo "to stderr" >&2'], {
+        name: { type: 'String', interpolationType: 'ENV_VAR' },
+        gate: { type: 'String', interpolationType: 'ENV_VAR' },
+      }),
       pasted: doc(['echo "pasted {{ name }}"'], { name: { type: 'String', default: 'world' } }),
       fail: doc(['echo partial', 'exit 3']),
       big: doc(['python3 -c "import sys; sys.stdout.write(\'a\' * 30000); sys.stderr.write(\'b\' * 10000)"']),
@@ -52,7 +58,8 @@ beforeAll(async () => {
     },
     instances: { [INSTANCE]: { online: true }, [OFFLINE]: { online: false }, [STALLED]: { online: true, stalled: true } },
     parameters: [{ name: '/kg/secret', value: 'super-secret-value', type: 'SecureString' }],
-    timing: { secondMs: 20, invisibleMs: 150, pendingMs: 50 },
+    // The invisibility clock stands still while `heldAt` is set (the first lifecycle test looks inside it).
+    timing: { secondMs: 20, invisibleMs: 150, pendingMs: 50, now: () => heldAt ?? Date.now() },
     s3,
   });
   client = new SSMClient({ endpoint: ssm.endpoint, region: 'eu-central-1', credentials: FAKE_CREDENTIALS });
@@ -65,6 +72,18 @@ afterAll(async () => {
 const send = (input: Partial<ConstructorParameters<typeof SendCommandCommand>[0]>) =>
   client.send(new SendCommandCommand({ DocumentName: 'echo', InstanceIds: [INSTANCE], Parameters: { name: ['world'] }, ...input }));
 const invocation = (commandId: string, instanceId = INSTANCE) => client.send(new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: instanceId }));
+
+/** The invocation once GetCommandInvocation finds it (after the invisibility window), whatever its status. */
+async function untilVisible(commandId: string): Promise<GetCommandInvocationCommandOutput> {
+  for (;;) {
+    try {
+      return await invocation(commandId);
+    } catch (e) {
+      if (!(e instanceof InvocationDoesNotExist)) throw e;
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
 
 async function untilTerminal(commandId: string, instanceId = INSTANCE): Promise<GetCommandInvocationCommandOutput> {
   for (;;) {
@@ -80,52 +99,27 @@ async function untilTerminal(commandId: string, instanceId = INSTANCE): Promise<
 
 describe('Run Command lifecycle', () => {
   it('answers InvocationDoesNotExist and an empty list right after SendCommand, then Pending/InProgress with empty output, then Success', async () => {
-    // Prepare: an emulator of its own whose invocation stays invisible for 3 s (a loaded machine took
-    // over 150 ms between two requests) and whose script waits for a gate file, so "still running"
-    // is a state the test holds, not a race with a sleep.
-    const dir = await mkdtemp(join(tmpdir(), 'kg-ssm-gate-'));
-    const gate = join(dir, 'open');
-    const own = await start({
-      documents: { gated: doc([`while [ ! -e '${gate}' ]; do sleep 0.05; done`, 'echo "hello $SSM_name"', 'echo "to stderr" >&2'], { name: { type: 'String', interpolationType: 'ENV_VAR' } }) },
-      instances: { [INSTANCE]: { online: true } },
-      timing: { secondMs: 1000, invisibleMs: 3000, pendingMs: 50 },
-    });
-    const ownClient = new SSMClient({ endpoint: own.endpoint, region: 'eu-central-1', credentials: FAKE_CREDENTIALS });
-    const get = () => ownClient.send(new GetCommandInvocationCommand({ CommandId: id, InstanceId: INSTANCE }));
-    let id = '';
-    try {
-      // Act
-      const sent = await ownClient.send(new SendCommandCommand({ DocumentName: 'gated', InstanceIds: [INSTANCE], Parameters: { name: ['world'] } }));
-      id = sent.Command!.CommandId!;
-      // Assess
-      expect(id).toMatch(/^[0-9a-f-]{36}$/);
-      expect(sent.Command!.RequestedDateTime).toBeInstanceOf(Date);
-      expect(sent.Command!.ExpiresAfter).toBeInstanceOf(Date);
-      await expect(get()).rejects.toBeInstanceOf(InvocationDoesNotExist);
-      expect((await ownClient.send(new ListCommandInvocationsCommand({ CommandId: id }))).CommandInvocations).toEqual([]);
-      let early: GetCommandInvocationCommandOutput | undefined;
-      while (!early) {
-        early = await get().catch((e: unknown) => {
-          if (e instanceof InvocationDoesNotExist) return new Promise<undefined>((r) => setTimeout(() => r(undefined), 50));
-          throw e;
-        });
-      }
-      expect(['Pending', 'InProgress']).toContain(early.Status);
-      expect(early.StandardOutputContent).toBe('');
-      await writeFile(gate, '');
-      let done = await get();
-      while (['Pending', 'InProgress'].includes(done.Status!)) {
-        await new Promise((r) => setTimeout(r, 20));
-        done = await get();
-      }
-      expect(done).toMatchObject({ Status: 'Success', StatusDetails: 'Success', ResponseCode: 0, PluginName: 'runScript', StandardOutputContent: 'hello world\n', StandardErrorContent: 'to stderr\n', StandardOutputUrl: '' });
-      expect(done.ExecutionStartDateTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
-      expect(done.ExecutionElapsedTime).toMatch(/^PT(\d+H)?(\d+M)?\d+\.\d{3}S$/);
-    } finally {
-      await writeFile(gate, '');
-      await own.close();
-      await rm(dir, { recursive: true, force: true });
-    }
+    // Prepare / Act: the invisibility window held open, the script held running (no timing involved)
+    const gate = join(mkdtempSync(join(tmpdir(), 'kg-ssm-gate-')), 'open');
+    heldAt = Date.now();
+    const sent = await send({ DocumentName: 'gated', Parameters: { name: ['world'], gate: [gate] } });
+    const id = sent.Command!.CommandId!;
+    // Assess
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(sent.Command!.RequestedDateTime).toBeInstanceOf(Date);
+    expect(sent.Command!.ExpiresAfter).toBeInstanceOf(Date);
+    await expect(invocation(id)).rejects.toBeInstanceOf(InvocationDoesNotExist);
+    expect((await client.send(new ListCommandInvocationsCommand({ CommandId: id }))).CommandInvocations).toEqual([]);
+    heldAt = undefined;
+    const early = await untilVisible(id);
+    expect(['Pending', 'InProgress']).toContain(early.Status);
+    expect(early.StandardOutputContent).toBe('');
+    writeFileSync(gate, '');
+    const done = await untilTerminal(id);
+    rmSync(dirname(gate), { recursive: true, force: true });
+    expect(done).toMatchObject({ Status: 'Success', StatusDetails: 'Success', ResponseCode: 0, PluginName: 'runScript', StandardOutputContent: 'hello world\n', StandardErrorContent: 'to stderr\n', StandardOutputUrl: '' });
+    expect(done.ExecutionStartDateTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(done.ExecutionElapsedTime).toMatch(/^PT(\d+H)?(\d+M)?\d+\.\d{3}S$/);
   });
 
   it('sends epoch seconds for Command and CommandInvocation times and ISO strings for GetCommandInvocation times (on the wire)', async () => {

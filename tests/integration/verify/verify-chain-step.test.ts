@@ -1,32 +1,38 @@
-import { GetParameterCommand, ParameterNotFound, SSMClient } from '@aws-sdk/client-ssm';
 import { StateMachine } from 'aws-local-stepfunctions';
 import aslValidator from 'asl-validator';
-import { mockClient } from 'aws-sdk-client-mock';
-import 'aws-sdk-client-mock-jest';
 import { readFileSync } from 'node:fs';
 import { startChain, type Chain } from '../../../emulators/chain';
+import { coldStart } from '../../../emulators/lambda';
+import { start as startSsm, type SsmEmulator } from '../../../emulators/ssm';
 import { DEFAULT_CIMD_PUBLISH_DIRECTORY } from '../../../functions/core/desired/cimd';
 import { encodeDocument } from '../../../functions/core/desired/encoding';
 import * as errors from '../../../functions/core/errors';
-import { handler as loadDesiredState } from '../../../functions/load-desired-state';
-import { handler as verifyChainHandler } from '../../../functions/verify-chain';
-import { invoke } from '../../support/lambda';
+import { deployed, invoke } from '../../support/lambda';
 import { fromRoot } from '../../support/paths';
 import { closedOrigin } from '../../support/ports';
 import { seedDesired, seedRaw } from '../../support/seed';
 
-// The real handler (middy + Powertools) with the real SSM client mocked at the SDK layer, against the
-// real loopback peers; then provisioning's own "Verify Chain" Task state (statemachine/provision.asl.json)
-// in a machine with provisioning's first and last states, run by aws-local-stepfunctions.
+// The deployed handler (its bundle as sam build makes it: middy + Powertools + the real SSM client)
+// against the SSM emulator holding the canary secret and the real loopback peers; then provisioning's
+// own "Verify Chain" Task state (statemachine/provision.asl.json) in a machine with provisioning's first
+// and last states, run by aws-local-stepfunctions.
 
 const GATEWAY_URL = 'https://mcp-gateway-keycloak-demo-7hq3x1z0ab.gateway.bedrock-agentcore.ap-northeast-1.amazonaws.com/mcp';
 const SECRET = 'canary-secret-9d8e7f6a5b4c';
 const SECRET_PARAMETER = '/keygate/mcp-keycloak-agentcore/canary-client-secret';
-const ssm = mockClient(SSMClient);
+const verifyChainHandler = deployed('VerifyChainFunction');
+const loadDesiredState = deployed('LoadDesiredStateFunction');
+let ssm: SsmEmulator;
 let chain: Chain;
+/** The GetParameter requests the functions made since the test began. */
+const getParameters = () => ssm.calls.filter((c) => c.operation === 'GetParameter').map((c) => c.input);
 
 beforeAll(async () => {
   chain = await startChain(seedDesired(), { gatewayUrl: GATEWAY_URL, canarySecret: SECRET });
+  ssm = await startSsm({ region: 'eu-central-1' });
+  process.env.AWS_ENDPOINT_URL_SSM = ssm.endpoint;
+  process.env.AWS_ACCESS_KEY_ID = 'AKIDLOCALEMULATOR';
+  process.env.AWS_SECRET_ACCESS_KEY = 'local-emulator-secret-not-a-credential';
   // The function reads its environment once, at the first invocation (a cold start).
   process.env.CANARY_SECRET_PARAMETER_NAME = SECRET_PARAMETER;
   process.env.VERIFY_RESOLVE = Object.entries(chain.routes).map(([host, origin]) => `${host}=${origin}`).join(',');
@@ -37,14 +43,15 @@ beforeAll(async () => {
   process.env.CIMD_PUBLISH_DIRECTORY = DEFAULT_CIMD_PUBLISH_DIRECTORY;
 });
 beforeEach(() => {
-  ssm.reset();
-  ssm.on(GetParameterCommand, { Name: SECRET_PARAMETER, WithDecryption: true }).resolves({ Parameter: { Name: SECRET_PARAMETER, Type: 'SecureString', Value: SECRET } });
+  ssm.calls.length = 0;
+  ssm.putParameter(SECRET_PARAMETER, SECRET, 'SecureString');
   // The deployed document, which Load Desired State compares an input document's cimd.publish with.
-  ssm.on(GetParameterCommand, { Name: '/keygate/keygate-dev/desired-state' }).resolves({ Parameter: { Name: '/keygate/keygate-dev/desired-state', Type: 'String', Value: encodeDocument(seedRaw()) } });
+  ssm.putParameter('/keygate/keygate-dev/desired-state', encodeDocument(seedRaw()), 'String');
 });
 afterEach(() => chain.heal());
 afterAll(async () => {
-  await chain.close();
+  delete process.env.AWS_ENDPOINT_URL_SSM;
+  await Promise.all([chain.close(), ssm.close()]);
 });
 
 describe('verify-chain handler', () => {
@@ -53,15 +60,15 @@ describe('verify-chain handler', () => {
     const out = await invoke(verifyChainHandler, { desired: seedDesired(), gatewayUrl: GATEWAY_URL, correlationId: 'arn:aws:states:exec:1' });
     // Assess
     expect(out).toMatchObject({ outcome: 'pass', failed: false, gatewayUrl: GATEWAY_URL });
-    expect(ssm).toHaveReceivedCommandTimes(GetParameterCommand, 1);
-    expect(ssm).toHaveReceivedCommandWith(GetParameterCommand, { Name: SECRET_PARAMETER, WithDecryption: true });
+    expect(getParameters()).toEqual([{ Name: SECRET_PARAMETER, WithDecryption: true }]);
     expect(JSON.stringify(out)).not.toContain(SECRET);
   });
 
   it('fails with ChainVerificationFailedError naming each failing check, its diagnosis and fix', async () => {
     chain.op.setFaults({ audience: 'account' });
     const error = await invoke(verifyChainHandler, { desired: seedDesired(), gatewayUrl: GATEWAY_URL }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(errors.ChainVerificationFailedError);
+    // The bundle has its own copy of the error classes: the name is the contract (with Step Functions too).
+    expect(error).toMatchObject({ name: 'ChainVerificationFailedError' });
     const e = error as InstanceType<typeof errors.ChainVerificationFailedError>;
     expect(e.failed.map((c) => `${c.id} ${c.diagnosis}`)).toEqual(['token.audience audience-mapper-missing', 'mcp.tools-list token-rejected-by-gateway']);
     expect(e.message).toMatch(/FAIL token\.audience \[audience-mapper-missing\]: aud is "account".* Fix: add an audience mapper/);
@@ -69,8 +76,7 @@ describe('verify-chain handler', () => {
   });
 
   it('fails the check, not the function, when the canary secret parameter does not exist yet', async () => {
-    ssm.reset();
-    ssm.on(GetParameterCommand).rejects(new ParameterNotFound({ $metadata: {}, message: 'Parameter not found' }));
+    ssm.parameters.delete(SECRET_PARAMETER);
     const error = (await invoke(verifyChainHandler, { desired: seedDesired(), gatewayUrl: GATEWAY_URL }).catch((e: unknown) => e)) as InstanceType<typeof errors.ChainVerificationFailedError>;
     expect(error.name).toBe('ChainVerificationFailedError');
     expect(error.failed).toEqual([expect.objectContaining({ id: 'token.obtain', diagnosis: 'canary-secret-missing', fix: expect.stringContaining('realm reconciliation') })]);
@@ -83,34 +89,31 @@ describe('verify-chain handler', () => {
       name: 'DesiredStateInvalidError',
       problems: [{ path: 'keycloak.realm.canaryClient.secretParameter', message: expect.stringContaining(`may read "${SECRET_PARAMETER}" only`) }],
     });
-    expect(ssm).toHaveReceivedCommandTimes(GetParameterCommand, 0);
+    expect(getParameters()).toEqual([]);
   });
 
   it('never logs the secret or a token, at any level, passing or failing', async () => {
-    await jest.isolateModulesAsync(async () => {
-      // A fresh cold start with the log level at DEBUG (the logger reads it once, at construction).
-      process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
-      const isolated = await import('@aws-sdk/client-ssm');
-      mockClient(isolated.SSMClient).on(isolated.GetParameterCommand).resolves({ Parameter: { Value: SECRET } });
-      const { handler } = await import('../../../functions/verify-chain');
-      let logged = '';
-      const capture = (chunk: string | Uint8Array) => ((logged += String(chunk)), true);
-      const out = jest.spyOn(process.stdout, 'write').mockImplementation(capture);
-      const err = jest.spyOn(process.stderr, 'write').mockImplementation(capture);
-      try {
-        await invoke(handler, { desired: seedDesired(), gatewayUrl: GATEWAY_URL });
-        chain.op.setFaults({ omitScopeClaim: true });
-        await invoke(handler, { desired: seedDesired(), gatewayUrl: GATEWAY_URL }).catch(() => undefined);
-      } finally {
-        out.mockRestore();
-        err.mockRestore();
-        process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
-      }
-      expect(logged).toContain('"message":"chain verified"');
-      expect(logged).toContain('"diagnosis":"scope-not-in-token"');
-      expect(logged).not.toContain(SECRET);
-      expect(logged).not.toMatch(/eyJ[A-Za-z0-9_-]{8,}\.eyJ/);
-    });
+    // A fresh cold start with the log level at DEBUG (the logger reads it once, at construction).
+    process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
+    coldStart('VerifyChainFunction');
+    let logged = '';
+    const capture = (chunk: string | Uint8Array) => ((logged += String(chunk)), true);
+    const out = jest.spyOn(process.stdout, 'write').mockImplementation(capture);
+    const err = jest.spyOn(process.stderr, 'write').mockImplementation(capture);
+    try {
+      await invoke(verifyChainHandler, { desired: seedDesired(), gatewayUrl: GATEWAY_URL });
+      chain.op.setFaults({ omitScopeClaim: true });
+      await invoke(verifyChainHandler, { desired: seedDesired(), gatewayUrl: GATEWAY_URL }).catch(() => undefined);
+    } finally {
+      out.mockRestore();
+      err.mockRestore();
+      process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+      coldStart('VerifyChainFunction');
+    }
+    expect(logged).toContain('"message":"chain verified"');
+    expect(logged).toContain('"diagnosis":"scope-not-in-token"');
+    expect(logged).not.toContain(SECRET);
+    expect(logged).not.toMatch(/eyJ[A-Za-z0-9_-]{8,}\.eyJ/);
   });
 
   it('returns skipped when verification is disabled, and rejects bad input with VerifyInputError', async () => {
@@ -119,21 +122,21 @@ describe('verify-chain handler', () => {
     await expect(invoke(verifyChainHandler, { desired: raw })).resolves.toEqual({ outcome: 'skipped', reason: 'verify.enabled is false' });
     await expect(invoke(verifyChainHandler, {} as never)).rejects.toMatchObject({ name: 'VerifyInputError', field: 'desired' });
     await expect(invoke(verifyChainHandler, { desired: seedRaw(), gatewayUrl: 'http://gw.example.com/mcp' })).rejects.toMatchObject({ name: 'VerifyInputError', field: 'gatewayUrl' });
-    expect(ssm).toHaveReceivedCommandTimes(GetParameterCommand, 0);
+    expect(getParameters()).toEqual([]);
   });
 
   it('throws the retryable ChainUnreachableError when nothing answers', async () => {
-    await jest.isolateModulesAsync(async () => {
-      // A fresh module (a new cold start) whose hosts all resolve to a port nothing listens on.
-      const closed = await closedOrigin();
-      process.env.VERIFY_RESOLVE = Object.keys(chain.routes).map((host) => `${host}=${closed}`).join(',');
-      const isolated = await import('@aws-sdk/client-ssm');
-      mockClient(isolated.SSMClient).on(isolated.GetParameterCommand).resolves({ Parameter: { Value: SECRET } });
-      const { handler } = await import('../../../functions/verify-chain');
-      const error = await invoke(handler, { desired: seedDesired(), gatewayUrl: GATEWAY_URL }).catch((e: unknown) => e);
+    // Every host resolves to a port nothing listens on (the function reads VERIFY_RESOLVE again when it changes).
+    const closed = await closedOrigin();
+    const routes = process.env.VERIFY_RESOLVE;
+    process.env.VERIFY_RESOLVE = Object.keys(chain.routes).map((host) => `${host}=${closed}`).join(',');
+    try {
+      const error = await invoke(verifyChainHandler, { desired: seedDesired(), gatewayUrl: GATEWAY_URL }).catch((e: unknown) => e);
       expect((error as Error).name).toBe('ChainUnreachableError');
       expect((error as Error).message).toMatch(/as\.discovery \[unreachable\]/);
-    });
+    } finally {
+      process.env.VERIFY_RESOLVE = routes;
+    }
   });
 });
 

@@ -126,6 +126,21 @@ describe('load-desired-state handler', () => {
     });
   });
 
+  it('refuses semantic search in a stack deployed without it (its IAM policy does not allow SynchronizeGatewayTargets), and accepts it in one deployed for it', async () => {
+    const raw = seedRaw();
+    raw.gateway.protocol = { ...raw.gateway.protocol, searchType: 'SEMANTIC' };
+    await expect(invoke(handler, { request: { desiredState: raw } })).rejects.toMatchObject({
+      name: 'DesiredStateInvalidError',
+      problems: [{ path: 'gateway.protocol.searchType', message: expect.stringContaining('does not allow SynchronizeGatewayTargets'), fix: expect.stringContaining('keygate parameters') }],
+    });
+    process.env.GATEWAY_SEARCH_TYPE = 'SEMANTIC';
+    try {
+      await expect(invoke(handler, { request: { desiredState: raw } })).resolves.toMatchObject({ desired: { gateway: { protocol: { searchType: 'SEMANTIC' } } } });
+    } finally {
+      delete process.env.GATEWAY_SEARCH_TYPE;
+    }
+  });
+
   it('refuses an invalid document listing every problem', async () => {
     const raw = seedRaw();
     raw.gateway.nmae = 'x';

@@ -7,7 +7,6 @@ import { handler as getResult } from '../../../functions/get-realm-command-resul
 import { handler as plan } from '../../../functions/plan-realm-changes';
 import { handler as send } from '../../../functions/send-realm-command';
 import { handler as verify } from '../../../functions/verify-realm-converged';
-import { resetKeycloakHostEnv } from '../../../functions/platform/keycloak-host';
 import { convergedSnapshot } from '../../support/keycloak-snapshots';
 import { invoke } from '../../support/lambda';
 import { seedDesired, seedWith } from '../../support/seed';
@@ -19,7 +18,6 @@ const COMMAND = { commandId: 'c0ffee00-1111-2222-3333-444455556666', instanceId:
 beforeAll(() => {
   process.env.KEYCLOAK_COMMAND_DOCUMENT = 'keygate-doc';
   process.env.COMMAND_OUTPUT_BUCKET = 'keygate-out';
-  resetKeycloakHostEnv();
 });
 beforeEach(() => ssm.reset());
 

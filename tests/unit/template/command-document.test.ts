@@ -84,7 +84,7 @@ describe('the CIMD publish directory (CimdPublishDirectory)', () => {
 });
 
 describe('IAM of the realm reconciler', () => {
-  it('may send commands with the keygate document to the Keycloak instance only', () => {
+  it('may send commands with the keygate document to the Keycloak instance only, output to the stack\'s bucket', () => {
     const policies = template.Resources.SendRealmCommandFunction!.Properties!.Policies as Array<{ Statement?: Array<{ Action: string; Resource: unknown }> }>;
     const statements = policies.flatMap((p) => p.Statement ?? []);
     expect(statements).toEqual([
@@ -94,12 +94,14 @@ describe('IAM of the realm reconciler', () => {
         Resource: [
           { 'Fn::Sub': 'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:document/${KeycloakCommandDocument}' },
           { 'Fn::Sub': 'arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:instance/${KeycloakInstanceId}' },
+          { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::${CommandOutputBucket}' },
         ],
       },
     ]);
   });
 
-  it('the output bucket is private and expires its objects', () => {
+  it('the output bucket is private, expires its objects, and stays when the stack is deleted (sam delete cannot delete a bucket that holds objects)', () => {
+    expect(template.Resources.CommandOutputBucket).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
     expect(template.Resources.CommandOutputBucket!.Properties).toMatchObject({
       PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
       LifecycleConfiguration: { Rules: [{ Status: 'Enabled', ExpirationInDays: 7 }] },

@@ -75,6 +75,7 @@ Resources:
 `);
     expect(leastPrivilegeProblems('DeleteGatewayFunction', broken.Resources.DeleteGatewayFunction!, sdkCommandsOf(fn))).toEqual([
       'DeleteGatewayFunction: sends a command needing bedrock-agentcore:DeleteGateway, which its policy does not grant',
+      'DeleteGatewayFunction: sends a command needing bedrock-agentcore:DeleteWorkloadIdentity, which its policy does not grant',
       'DeleteGatewayFunction: grants bedrock-agentcore:CreateGateway, which its code never needs',
       'DeleteGatewayFunction: attaches managed policy AdministratorAccess',
     ]);

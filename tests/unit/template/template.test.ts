@@ -1,10 +1,10 @@
 import aslValidator from 'asl-validator';
-import { buildSync } from 'esbuild';
 import Module from 'node:module';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
-import { esbuildOptionsFor, functionsOf, loadTemplate, parseTemplate, type Template } from '../../../scripts/template';
+import { bundleOf } from '../../../scripts/bundles';
+import { functionsOf, loadTemplate, parseTemplate, type Template } from '../../../scripts/template';
 import { fromRoot, ROOT } from '../../support/paths';
 import { cfnResourceSpec, PSEUDO_PARAMETERS, SAM_ATTRIBUTES, validateSam } from '../../support/template';
 
@@ -103,13 +103,11 @@ describe('functions', () => {
     expect(fn.logicalId).toBe(`${basename(fn.entry, '.ts').replace(/(^|-)(\w)/g, (_m, _d, c: string) => c.toUpperCase())}Function`);
   });
 
-  it.each(functions.map((f) => [f.logicalId, f] as const))('%s bundles with esbuild and exports a handler', (_id, fn) => {
-    const result = buildSync({ ...esbuildOptionsFor(fn, ROOT), write: false });
-    const code = result.outputFiles[0]!.text;
-    const m = new Module(fromRoot(fn.entry), module);
-    m.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(ROOT);
-    (m as unknown as { _compile(code: string, file: string): void })._compile(code, join(ROOT, 'dist', `${fn.logicalId}.js`));
-    expect(typeof (m.exports as { handler?: unknown }).handler).toBe('function');
+  it.each(functions.map((f) => [f.logicalId, f] as const))('%s: its bundle, as sam build makes it, exports the Handler', (_id, fn) => {
+    const bundle = bundleOf(fn);
+    const m = new Module(bundle.file, module);
+    (m as unknown as { _compile(code: string, file: string): void })._compile(readFileSync(bundle.file, 'utf8'), bundle.file);
+    expect(typeof (m.exports as Record<string, unknown>)[bundle.handlerExport]).toBe('function');
   });
 });
 

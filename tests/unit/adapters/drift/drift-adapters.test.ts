@@ -25,7 +25,7 @@ beforeEach(() => {
 describe('drift lease (DynamoDB)', () => {
   it('puts the lease only if nobody holds it, it expired, or this execution holds it', async () => {
     db.on(PutItemCommand).resolves({});
-    await expect(acquireLease('locks', leaseFor(ME, NOW), NOW)).resolves.toEqual({ acquired: true });
+    await expect(acquireLease('locks', leaseFor(ME, NOW, 3900), NOW)).resolves.toEqual({ acquired: true });
     expect(db).toHaveReceivedCommandWith(PutItemCommand, {
       TableName: 'locks',
       Item: { lockId: { S: 'drift' }, owner: { S: ME }, acquiredAt: { S: '2026-11-21T10:00:00.000Z' }, expiresAt: { S: '2026-11-21T11:05:00.000Z' }, expiresAtEpoch: { N: String(Date.parse('2026-11-21T11:05:00Z') / 1000) } },
@@ -38,12 +38,12 @@ describe('drift lease (DynamoDB)', () => {
 
   it('a live lease of another execution: not acquired, with its holder', async () => {
     db.on(PutItemCommand).rejects(new ConditionalCheckFailedException({ ...meta, message: 'The conditional request failed', Item: { owner: { S: 'arn:…:run-1' }, expiresAt: { S: '2026-11-21T10:30:00.000Z' } } }));
-    await expect(acquireLease('locks', leaseFor(ME, NOW), NOW)).resolves.toEqual({ acquired: false, holder: { owner: 'arn:…:run-1', acquiredAt: null, expiresAt: '2026-11-21T10:30:00.000Z' } });
+    await expect(acquireLease('locks', leaseFor(ME, NOW, 3900), NOW)).resolves.toEqual({ acquired: false, holder: { owner: 'arn:…:run-1', acquiredAt: null, expiresAt: '2026-11-21T10:30:00.000Z' } });
   });
 
   it('lets other errors through (a missing table is a deployment problem, not a skip)', async () => {
     db.on(PutItemCommand).rejects(new ResourceNotFoundException({ ...meta, message: 'Requested resource not found' }));
-    await expect(acquireLease('locks', leaseFor(ME, NOW), NOW)).rejects.toBeInstanceOf(ResourceNotFoundException);
+    await expect(acquireLease('locks', leaseFor(ME, NOW, 3900), NOW)).rejects.toBeInstanceOf(ResourceNotFoundException);
   });
 
   it('releases only its own lease; one that expired and moved on is "not-held"', async () => {

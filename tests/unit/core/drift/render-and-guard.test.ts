@@ -90,7 +90,9 @@ describe('metrics', () => {
 describe('the drift lease', () => {
   it('expires after the run timeout plus a margin, in ISO UTC and epoch seconds', () => {
     const lease = leaseFor('arn:x:execution:drift:1', new Date('2026-11-21T10:00:00Z'));
-    expect(lease).toEqual({ lockId: 'drift', owner: 'arn:x:execution:drift:1', acquiredAt: '2026-11-21T10:00:00.000Z', expiresAt: '2026-11-21T11:05:00.000Z', expiresAtEpoch: Date.parse('2026-11-21T11:05:00Z') / 1000 });
+    const expires = Date.parse('2026-11-21T10:00:00Z') + DRIFT_LEASE_SECONDS * 1000;
+    expect(DRIFT_LEASE_SECONDS).toBe(DRIFT_RUN_TIMEOUT_SECONDS + 300);
+    expect(lease).toEqual({ lockId: 'drift', owner: 'arn:x:execution:drift:1', acquiredAt: '2026-11-21T10:00:00.000Z', expiresAt: new Date(expires).toISOString(), expiresAtEpoch: expires / 1000 });
   });
 
   it('outlasts the state machine TimeoutSeconds (a timed-out run runs no Catch and cannot release)', () => {
