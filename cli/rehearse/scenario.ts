@@ -533,7 +533,10 @@ class Runner {
         drift.reportModeVerification = { ...drift.reportModeVerification, outcome: run.status === 'SUCCEEDED' ? 'pass' : 'fail', failedChecks };
         return {
           value: undefined,
-          ...(run.status === 'SUCCEEDED' ? {} : { note: `the run ended FAILED at Verify Chain (${failedChecks.join(', ')}), as it must while the injected drift is live (the realm's tokens carry the edited audience, the hand-edited CIMD document is served); the drift report was published before it` }),
+          ...(run.status === 'SUCCEEDED' ? {} : { note: `the run ended FAILED at Verify Chain (${failedChecks.join(', ')}), as it must while the injected drift is live (${injections
+                .filter((i) => i.breaks.length)
+                .map((i) => `${i.description}: ${i.breaks.join(', ')}`)
+                .join('; ')}); the drift report was published before it` }),
           checks: [
             check(`drift found equals drift injected (${injections.length} items)`, drift.foundEqualsInjected, `injected ${expected.join('; ')}; found ${drift.found.map(itemKey).sort().join('; ')}`),
             check('report mode changed nothing', drift.reportModeWrites === 0 && cimdBytes(world, desired) === cimdBefore, `${drift.reportModeWrites} mutating calls to AgentCore and Keycloak`),

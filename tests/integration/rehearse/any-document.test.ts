@@ -76,6 +76,10 @@ describe('keygate rehearse on a document with two targets, literal endpoint ids 
     expect(green.stdout.split('\n').filter((l) => /^\S/.test(l) && /CIMD/.test(l))).toEqual([]);
     expect(green.stdout).toContain('\nRotate the resource policy to a new VPC endpoint\n  → skipped: the document lists literal VPC endpoint ids (resourcePolicy.vpcEndpoint.ids): keygate follows no parameter, so there is nothing to rotate\n');
     expect(green.stdout).toMatch(/^ {2}skipped {8}rotate: the document lists literal VPC endpoint ids/m);
+    // Report mode's expected verification failure is explained by this document's injected drift alone: no CIMD file.
+    expect(green.stdout).toContain(
+      'as it must while the injected drift is live (audience mapper aud-tools-gateway on client scope tools:read: audience changed to "someone-else": mcp.tools-list, token.audience); the drift report',
+    );
   });
 
   it('ticks no check that did not run', () => {
