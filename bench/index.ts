@@ -1,6 +1,7 @@
 // `npm run bench`: the figures the issues ask for, measured side by side in one run and printed as one
 // table (never timed assertions in tests). Options: --speed=N (default 10), --repeat=N (provisioning
-// samples, default 3), --requires=N (fresh processes per bundle, default 5), --only=provision|drift|verify|bundles|keycloak.
+// samples, default 3), --requires=N (fresh processes per bundle, default 5), --logins=N (login flows, default 5),
+// --only=provision|drift|verify|login|bundles|keycloak.
 //
 // - Provisioning against the local world (emulators/world: AgentCore, SSM with the host executor, the
 //   Keycloak stand-in, the verification peers), the real provision.asl.json and handlers. Emulated delays
@@ -10,17 +11,25 @@
 //   targets part (start → Summarize Provisioning) against the service time alone.
 // - Drift runs: counts, not timings (they are what AWS bills).
 // - Verification: one run against the loopback chain, against one discovery GET through the same fetch.
+// - The seed's login (issue #15): a real Keycloak 26.7.3 with the login trust, the seed provisioned on it through
+//   the local world, then --logins flows of the MCP SDK client with alice on Keycloak's login page in headless
+//   Chromium (one browser, a fresh context each), against the canary's verification run on the same realm. The
+//   first login is apart: Keycloak fetches the CIMD document and registers the client then.
 // - Every function bundle of template.yaml as `sam build` makes it (scripts/bundles.ts, proven identical
 //   by tests/integration/sam/sam-cli.test.ts): its size, and its cold load (median of fresh `node`
 //   processes) against the same entry compiled alone with node_modules left external, which Node then
 //   loads from node_modules (ESM, because @middy/core and jose are import-only).
 // - The realm reconciler against a real Keycloak 26.7.3, and at scale (bench/keycloak.ts).
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { driftInjections } from '../cli/rehearse/drift-injections';
+import { openLoginRig, type LoginSample } from '../cli/rehearse/login-phase';
+import type { FetchLike } from '../functions/adapters/http/fetch';
+import { startKeycloakServer } from '../scripts/keycloak/server';
+import { prepareKeycloakTrust } from '../scripts/tls/keycloak-trust';
 import type { RunResult } from '../emulators/stepfunctions';
 import { DEFAULT_DELAYS } from '../emulators/agentcore';
 import { loadChain, startWorld, type LocalWorld } from '../emulators/world';
@@ -38,6 +47,7 @@ const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split
 const SPEED = Number(args.get('speed') ?? 10);
 const REPEAT = Number(args.get('repeat') ?? 3);
 const REQUIRES = Number(args.get('requires') ?? 5);
+const LOGINS = Math.max(2, Number(args.get('logins') ?? 5));
 const ONLY = args.get('only');
 const runs = (part: string) => !ONLY || ONLY === part;
 
@@ -175,10 +185,27 @@ async function drift(): Promise<Row[]> {
 
 async function verification(): Promise<Row[]> {
   const N = 20;
-  progress(`verification, ${N} runs`);
+  progress(`verification, ${N} runs for one MCP version, ${N} for two`);
+  const one = loadDesiredState(seedText(), 'examples/seed.yaml');
+  const raw = seed();
+  raw.gateway.protocol = { supportedVersions: ['2026-07-28', '2025-11-25'] };
+  const two = checkDesiredState(raw, 'seed with two MCP versions').desired;
+  const single = await verificationRuns(one, N);
+  const both = await verificationRuns(two, N);
+  return [
+    ['verification run: HTTP requests / median time', `${single.requests} / ${single.median.toFixed(1)} ms`, `${(single.median / single.baseline).toFixed(1)} × one discovery GET (${single.baseline.toFixed(2)} ms)`],
+    [
+      'verification, gateway declaring MCP 2026-07-28 + 2025-11-25: HTTP requests / median time',
+      `${both.requests} / ${both.median.toFixed(1)} ms`,
+      `${(both.median / single.median).toFixed(2)} × one declared version (2025-03-26), ${(both.requests / single.requests).toFixed(2)} × its requests`,
+    ],
+  ];
+}
+
+/** N verification runs against the loopback chain for a document: requests of one run, median time, median discovery GET. */
+async function verificationRuns(desired: ReturnType<typeof loadDesiredState>, N: number): Promise<{ requests: number; median: number; baseline: number }> {
   const gatewayUrl = 'https://mcp-gateway-keycloak-demo-bench00000.gateway.bedrock-agentcore.ap-northeast-1.amazonaws.com/mcp';
   const secret = 'bench-canary-secret-000000';
-  const desired = loadDesiredState(seedText(), 'examples/seed.yaml');
   const chain = await (await loadChain()).startChain(desired, { gatewayUrl, canarySecret: secret });
   try {
     const opts = { gatewayUrl, canarySecret: { value: secret }, fetch: chain.fetch, now: () => new Date() };
@@ -195,10 +222,66 @@ async function verification(): Promise<Row[]> {
       times.push(performance.now() - t);
       if (report.outcome !== 'pass') throw new Error(`verification: ${report.outcome}`);
     }
-    const requests = chain.op.calls.length + chain.gateway.calls.length + chain.cimd!.calls.length;
-    return [['verification run: HTTP requests / median time', `${requests} / ${median(times).toFixed(1)} ms`, `${(median(times) / median(baseline)).toFixed(1)} × one discovery GET (${median(baseline).toFixed(2)} ms)`]];
+    return { requests: chain.op.calls.length + chain.gateway.calls.length + chain.cimd!.calls.length, median: median(times), baseline: median(baseline) };
   } finally {
     await chain.close();
+  }
+}
+
+async function login(): Promise<Row[]> {
+  progress('login: a real Keycloak 26.7.3 with the login trust (the first run installs it with Maven: a few minutes)');
+  const dir = mkdtempSync(join(tmpdir(), 'keygate-bench-login-'));
+  const trust = prepareKeycloakTrust(dir);
+  const server = await startKeycloakServer({ progress, ...trust.serverOptions });
+  try {
+    const raw = seed();
+    const w = await startWorld({ document: raw, speed: SPEED, peers: true, keycloakServer: server });
+    try {
+      progress('login: the seed provisioned on it');
+      succeeded(await w.run('provision', { input: {} }), 'provisioning on the real Keycloak');
+      const desired = checkDesiredState(raw, 'seed').desired;
+      // The canary's verification run on the same realm (client credentials, no browser): what the login is set against.
+      let requests = 0;
+      const counting: FetchLike = (input, init) => (requests++, w.chain!.fetch(input, init));
+      const opts = { gatewayUrl: w.chain!.gatewayUrl, canarySecret: { value: w.secrets.canary }, fetch: counting, now: () => new Date() };
+      await verifyChain(desired, opts);
+      const verifyTimes: number[] = [];
+      for (let i = 0; i < LOGINS; i++) {
+        requests = 0;
+        const t = performance.now();
+        const report = await verifyChain(desired, opts);
+        verifyTimes.push(performance.now() - t);
+        if (report.failed) throw new Error(`verification on the real realm: ${report.outcome}`);
+      }
+      const verifyRequests = requests; // the last run's
+      const rig = await openLoginRig({ document: raw, desired, keycloakUrl: server.url, tls: trust, password: w.secrets.users[desired.keycloak.realm.users[0]!.username]! });
+      try {
+        const samples: LoginSample[] = [];
+        for (let i = 0; i < LOGINS; i++) {
+          progress(`login ${i + 1} of ${LOGINS} (${rig.browser})`);
+          const sample = await rig.login();
+          const failed = sample.checks.filter((c) => c.status === 'fail');
+          if (failed.length) throw new Error(`login ${i + 1}: ${failed.map((c) => `${c.id}: ${c.evidence}`).join('; ')}`);
+          samples.push(sample);
+        }
+        const [first, ...later] = samples as [LoginSample, ...LoginSample[]];
+        const wall = median(later.map((s) => s.wallMs));
+        const verifyMs = median(verifyTimes);
+        const req = (s: LoginSample) => `${s.requests.total} (${s.requests.client} / ${s.requests.browser} / ${s.requests.keycloakToCimd})`;
+        const laterSample = later.find((s) => s.wallMs === wall) ?? later[0]!;
+        return [
+          [`login flow, first / later (median of ${later.length}): wall time`, `${(first.wallMs / 1000).toFixed(2)} s / ${(wall / 1000).toFixed(2)} s`, `${(wall / verifyMs).toFixed(1)} × the canary's verification run on the same realm (${verifyMs.toFixed(0)} ms); the first includes Keycloak's CIMD fetch and client registration`],
+          ['login flow, first / later: HTTP requests (MCP client / browser / Keycloak → CIMD host)', `${req(first)} / ${req(laterSample)}`, `the canary's verification run on the same realm: ${verifyRequests} requests (no browser)`],
+        ];
+      } finally {
+        await rig.close();
+      }
+    } finally {
+      await w.close();
+    }
+  } finally {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -262,11 +345,12 @@ async function main() {
   if (runs('provision')) rows.push(...(await provisioning()));
   if (runs('drift')) rows.push(...(await drift()));
   if (runs('verify')) rows.push(...(await verification()));
+  if (runs('login')) rows.push(...(await login()));
   if (runs('bundles')) rows.push(...(await bundles()));
   if (runs('keycloak')) rows.push(...(await keycloakFigures(seed, SPEED, progress)));
   const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, Node ${process.version}, load average ${loadAtStart.toFixed(2)} at the start and ${loadavg()[0]!.toFixed(2)} at the end`;
   process.stdout.write(
-    `keygate bench — ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${machine}; speed ${SPEED} (gateway 20 s, target 30 s emulated), provisioning median of ${REPEAT}, cold loads median of ${REQUIRES} processes\n\n`,
+    `keygate bench — ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${machine}; speed ${SPEED} (gateway 20 s, target 30 s emulated), provisioning median of ${REPEAT}, cold loads median of ${REQUIRES} processes${runs('login') ? `, ${LOGINS} logins` : ''}\n\n`,
   );
   const width = Math.max(...rows.map((r) => r[0].length));
   process.stdout.write(`| figure | value | against |\n|---|---|---|\n${rows.map(([a, b, c]) => `| ${a.padEnd(width)} | ${b} | ${c} |`).join('\n')}\n`);

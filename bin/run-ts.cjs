@@ -33,7 +33,9 @@ function bundle(entry, options = {}) {
     // The emulators keep their helper scripts (emulators/ssm/fake-aws.py) as files beside the code.
     loader: { '.sh': 'text', '.py': 'text' },
     // esbuild cannot bundle itself (it ships a native binary); scripts that drive it load it at run time.
-    external: ['esbuild', ...(options.external ?? [])],
+    // playwright-core loads its own files at run time (the login flow's browser driver); undici is
+    // large and only the login flow needs it: both are required from node_modules when used.
+    external: ['esbuild', 'playwright-core', 'undici', ...(options.external ?? [])],
   });
   return result.outputFiles[0].text;
 }

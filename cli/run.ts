@@ -40,7 +40,7 @@ const COMMANDS: Record<CommandName, Command> = {
     else io.stdout(formatParameters(parameters, format as 'toml' | 'cli' | 'json'));
     return EXIT.ok;
   },
-  verify: (io, v) => verifyCommand(io, { config: str(v.config), gatewayUrl: str(v['gateway-url']), secretEnv: str(v['secret-env']), resolve: v.resolve as string[] | undefined, json: v.json === true }),
+  verify: (io, v) => verifyCommand(io, { config: str(v.config), gatewayUrl: str(v['gateway-url']), secretEnv: str(v['secret-env']), resolve: v.resolve as string[] | undefined, login: v.login === true, loginUser: str(v['login-user']), screenshots: str(v.screenshots), json: v.json === true }),
   drift: (io, v) =>
     driftCommand(io, {
       config: str(v.config),
@@ -50,7 +50,7 @@ const COMMANDS: Record<CommandName, Command> = {
       outputBucket: str(v['output-bucket']),
       json: v.json === true,
     }),
-  rehearse: async (io, v) => (await loadRehearse()).rehearseCommand(io, { ...optional('config', v.config), ...optional('speed', v.speed), ...optional('fault', v.fault), ...optional('keycloak', v.keycloak), json: v.json === true }),
+  rehearse: async (io, v) => (await loadRehearse()).rehearseCommand(io, { ...optional('config', v.config), ...optional('speed', v.speed), ...optional('fault', v.fault), ...optional('keycloak', v.keycloak), ...optional('screenshots', v.screenshots), json: v.json === true }),
   world: async (io, v) => (await loadWorld()).worldCommand(io, { ...optional('config', v.config), ...optional('speed', v.speed), json: v.json === true }),
   schema: (io, v) => schemaCommand(io, { json: v.json === true }),
   rules: (io, v) => rulesCommand(io, { json: v.json === true }),
@@ -118,7 +118,7 @@ function reportError(io: CliIo, name: string, error: unknown, json: boolean): nu
     if (json) io.stdout(inputErrorJson(error));
     return EXIT.usage;
   }
-  const aws = describeAwsFailure(error);
+  const aws = describeAwsFailure(error, io.env);
   if (aws) {
     io.stderr(`keygate ${name}: ${aws.line}\n`);
     if (json) printJson(io, 'keygate.error/1', false, { error: aws.line, aws: { kind: aws.kind, ...aws.call, reason: aws.reason, fix: aws.fix }, problems: [] });

@@ -68,15 +68,18 @@ export const COMMAND_SPECS = {
   },
   verify: {
     summary: 'check the live chain: discovery, keys, canary token, protected-resource metadata, MCP calls, CIMD document',
-    usage: '--config FILE [--gateway-url URL] [--secret-env NAME] [--resolve HOST=ORIGIN]... [--json]',
+    usage: '--config FILE [--gateway-url URL] [--secret-env NAME] [--resolve HOST=ORIGIN]... [--login [--login-user NAME] [--screenshots DIR]] [--json]',
     flags: {
       config: CONFIG,
       'gateway-url': { type: 'string', value: 'URL', help: 'the gateway\'s MCP URL (stack output, or verify.gatewayUrl in the document)' },
       'secret-env': { type: 'string', value: 'NAME', help: 'the environment variable holding the canary client\'s secret (default KEYGATE_CANARY_SECRET); never the secret itself' },
       resolve: { type: 'string', multiple: true, value: 'HOST=ORIGIN', help: 'send the requests for HOST to ORIGIN instead (port forwarding, the local world); repeatable' },
+      login: { type: 'boolean', help: 'also log in as a user of the realm on Keycloak\'s login page in headless Chromium, as the document\'s CIMD client with PKCE, and call the tools with that token; the password comes from the user\'s SSM SecureString (your AWS credentials) and is never printed' },
+      'login-user': { type: 'string', value: 'NAME', help: 'the user of keycloak.realm.users to log in as (default: the first)' },
+      screenshots: { type: 'string', value: 'DIR', help: 'with --login: save the login and consent pages there as PNG files' },
       json: JSON_FLAG,
     },
-    examples: ['KEYGATE_CANARY_SECRET=… keygate verify --config my-gateway.yaml --gateway-url https://<id>.gateway.bedrock-agentcore.<region>.amazonaws.com/mcp'],
+    examples: ['KEYGATE_CANARY_SECRET=… keygate verify --config my-gateway.yaml --gateway-url https://<id>.gateway.bedrock-agentcore.<region>.amazonaws.com/mcp', 'AWS_PROFILE=ops keygate verify --config my-gateway.yaml --gateway-url https://<id>.gateway.bedrock-agentcore.<region>.amazonaws.com/mcp --login'],
     exits: [[0, 'the chain passes under verify.failOn'], [1, 'the chain fails'], UNUSABLE, INTERNAL],
   },
   drift: {
@@ -92,16 +95,17 @@ export const COMMAND_SPECS = {
     },
     examples: ['AWS_PROFILE=ops AWS_REGION=eu-west-1 keygate drift --config my-gateway.yaml --stack keygate-dev --command-document keygate-dev-KeycloakCommandDocument-AbC --gateway-role-arn arn:aws:iam::111122223333:role/keygate-dev-GatewayRole-XyZ'],
     exits: [[0, 'no drift'], [1, 'drift found'], UNUSABLE, [70, 'AWS or the Keycloak host refused: one line naming the service, the operation, the endpoint or region and the fix']],
-    notes: 'Credentials and region come from the AWS SDK\'s usual sources (AWS_PROFILE, AWS_ACCESS_KEY_ID, SSO, AWS_REGION); AWS_ENDPOINT_URL_<SERVICE> points a service elsewhere (keygate world prints such a command).',
+    notes: 'Credentials and region come from the AWS SDK\'s usual sources (AWS_PROFILE, AWS_ACCESS_KEY_ID, SSO; AWS_REGION, else the profile\'s region; not the AWS CLI\'s AWS_DEFAULT_REGION); AWS_ENDPOINT_URL_<SERVICE> points a service elsewhere (keygate world prints such a command).',
   },
   rehearse: {
     summary: 'the whole control plane on this machine: provision, rotation, drift report and repair, teardown',
-    usage: '[--config FILE] [--speed N] [--fault KIND] [--keycloak stand-in|real] [--json]',
+    usage: '[--config FILE] [--speed N] [--fault KIND] [--keycloak stand-in|real [--screenshots DIR]] [--json]',
     flags: {
       config: { ...CONFIG, help: 'the desired-state document (default: keygate\'s examples/seed.yaml, from any directory)' },
       speed: { type: 'string', value: 'N', help: 'run the emulated service delays and the state machines\' waits N times faster, 1 to 2000 (default 20)' },
       fault: { type: 'string', value: 'KIND', help: 'show a failure: target-failed or gateway-failed' },
-      keycloak: { type: 'string', value: 'stand-in|real', help: 'the Keycloak the realm steps and verification use: the fast stand-in (default), or a real Keycloak 26.7.3 on loopback, installed with Maven into .keygate-cache on the first run (a few minutes; needs java and mvn) and stopped at the end' },
+      keycloak: { type: 'string', value: 'stand-in|real', help: 'the Keycloak the realm steps and verification use: the fast stand-in (default), or a real Keycloak 26.7.3 on loopback, installed with Maven into .keygate-cache on the first run (a few minutes; needs java and mvn) and stopped at the end; with it, a login phase logs the realm\'s user in on Keycloak\'s login page in headless Chromium' },
+      screenshots: { type: 'string', value: 'DIR', help: 'with --keycloak real: save the login phase\'s login and consent pages there as PNG files (default: a new temporary directory, named in the output)' },
       json: { ...JSON_FLAG, help: 'print one JSON object on stdout; the progress goes to stderr' },
     },
     examples: ['keygate rehearse', 'keygate rehearse --config my-gateway.yaml --speed 50', 'keygate rehearse --fault target-failed', 'keygate rehearse --keycloak real'],
@@ -146,5 +150,5 @@ export const EXIT_CODES: Array<[number, string]> = [
   [1, 'lint errors, a failed verification, drift found, a failed rehearsal'],
   [2, 'unusable input: bad flags, an unreadable file, an invalid document (no stack trace)'],
   [70, 'internal error; for drift, AWS or the Keycloak host refused (one line, no stack trace)'],
-  [130, 'rehearse interrupted by Ctrl-C, cleaned up'],
+  [130, 'rehearse, or world before it is up, interrupted by Ctrl-C (143: SIGTERM), cleaned up'],
 ];

@@ -12,6 +12,7 @@ import { recordAwsCalls } from '../../functions/adapters/aws-call';
 import { s3Client } from '../../functions/adapters/s3/object-reader';
 import { ssmClient } from '../../functions/adapters/ssm/client';
 import type { HostTarget } from '../../functions/adapters/host/host-result';
+import { describeAwsFailure } from '../aws-errors';
 import { EXIT, printJson, UsageError, type CliIo } from '../io';
 import { loadConfig } from '../load-config';
 
@@ -42,8 +43,7 @@ export async function driftCommand(io: CliIo, opts: DriftOptions, now: () => Dat
   const roleArn = opts.gatewayRoleArn ?? desired.gateway.roleArn;
   if (!roleArn) throw new UsageError('missing --gateway-role-arn ARN (stack output GatewayRoleArn): the gateway role is compared like every other field');
   if (!ROLE.test(roleArn)) throw new UsageError(`--gateway-role-arn "${roleArn}" is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)`);
-  const region = io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION;
-  if (!region) throw new UsageError('set AWS_REGION (or AWS_DEFAULT_REGION) to the stack\'s region: the Keycloak host reads its secrets from SSM there');
+  const region = await regionOf(io.env);
   const host: HostTarget = { documentName: commandDocument, instanceId: desired.keycloak.instanceId, ...(opts.outputBucket ? { outputBucket: opts.outputBucket } : {}) };
   // Every AWS error then names its service, operation, region and endpoint (cli/aws-errors.ts).
   for (const client of [agentcoreClient(), ssmClient(), s3Client()]) recordAwsCalls(client);
@@ -58,7 +58,7 @@ export async function driftCommand(io: CliIo, opts: DriftOptions, now: () => Dat
     // What keygate found refused on the way (an offline host, a failed host command, a gateway of
     // another stack) says what and where itself; an AWS SDK error is put in words by cli/run.ts
     // (aws-errors.ts); anything else is a bug and keeps its stack trace.
-    if (!(error instanceof KeygateError)) throw error;
+    if (!(error instanceof KeygateError) || describeAwsFailure(error)) throw error;
     io.stderr(`keygate drift: ${error.name}: ${error.message}\n`);
     if (opts.json) printJson(io, 'keygate.error/1', false, { error: `${error.name}: ${error.message.split('\n')[0]}`, problems: [] });
     return EXIT.internal;
@@ -77,6 +77,23 @@ async function observeCimd(desired: DesiredState, host: HostTarget, region: stri
   const observed = await reconcileCimd({ ...desired, cimd: desired.cimd }, destination, { mode: 'observe' });
   if (!('plan' in observed) || (observed.outcome !== 'in-sync' && observed.outcome !== 'drifted')) throw new TypeError(`CIMD observation ended "${observed.outcome}": observe mode plans only`);
   return { ...observed, outcome: observed.outcome };
+}
+
+/**
+ * The region the SDK's clients call, as they find it: AWS_REGION, else the `region` of the profile
+ * AWS_PROFILE names (or the default profile). The Keycloak host reads its secrets from SSM there too.
+ * The AWS CLI's AWS_DEFAULT_REGION is not among them: the JavaScript SDK v3 does not read it (it
+ * answers "Region is missing"), so keygate says so instead of accepting it.
+ */
+async function regionOf(env: Record<string, string | undefined>): Promise<string> {
+  if (env.AWS_REGION) return env.AWS_REGION;
+  const found = await ssmClient()
+    .config.region()
+    .catch(() => undefined);
+  if (found) return found;
+  const profile = env.AWS_PROFILE ? `the profile "${env.AWS_PROFILE}" that AWS_PROFILE names` : 'the default profile';
+  const cli = env.AWS_DEFAULT_REGION ? `; AWS_DEFAULT_REGION is the AWS CLI's variable, which the AWS SDK keygate uses does not read` : '';
+  throw new UsageError(`no AWS region: set AWS_REGION to the stack's region, or region in ${profile} in ~/.aws/config${cli}`);
 }
 
 function required(value: string | undefined, what: string): string {

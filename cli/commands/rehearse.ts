@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, isAbsolute, relative } from 'node:path';
 import { DEFAULT_DELAYS } from '../../emulators/agentcore';
 import { captureFunctionOutput } from '../../emulators/world/function-output';
@@ -39,6 +39,8 @@ export interface RehearseOptions {
   speed?: string;
   fault?: string;
   keycloak?: string;
+  /** With --keycloak real: where the login phase saves the login and consent pages (default: a new temporary directory, kept and named). */
+  screenshots?: string;
   json?: boolean;
 }
 
@@ -56,6 +58,8 @@ export async function rehearseCommand(io: CliIo, opts: RehearseOptions): Promise
   const speed = speedOf(opts.speed);
   const fault = faultOf(opts.fault);
   const keycloak = keycloakOf(opts.keycloak);
+  if (opts.screenshots !== undefined && keycloak !== 'real') throw new UsageError('--screenshots goes with --keycloak real: only a real Keycloak has a login page (the login phase)');
+  if (opts.screenshots !== undefined) mkdirSync(opts.screenshots, { recursive: true });
   // The local world's Keycloak host has the template's default publish directory.
   const { desired } = loadConfig(io, config, { requireClean: true, cimdPublishDirectory: DEFAULT_CIMD_PUBLISH_DIRECTORY });
   const document = parseDesiredStateText(io.readFile(config), config).value as Record<string, any>;
@@ -83,7 +87,7 @@ export async function rehearseCommand(io: CliIo, opts: RehearseOptions): Promise
   let result: RehearsalResult;
   try {
     const progress = (message: string) => (opts.json ? io.stderr : io.stdout)(`${style.dim(message)}\n`);
-    result = await captureFunctionOutput(logLines, () => rehearse({ document, desired, config, speed, ...(fault ? { fault } : {}), keycloak, progress, signal: trap.signal, view }));
+    result = await captureFunctionOutput(logLines, () => rehearse({ document, desired, config, speed, ...(fault ? { fault } : {}), keycloak, ...(opts.screenshots !== undefined ? { screenshotDirectory: opts.screenshots } : {}), progress, signal: trap.signal, view }));
   } finally {
     view.stop();
     trap.release();

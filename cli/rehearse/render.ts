@@ -29,6 +29,17 @@ export function renderResult(result: RehearsalResult, style: Style): string {
     row('CIMD', p.cimd && p.cimd !== 'skipped' ? `document ${p.cimd}` : 'none published (the document publishes no CIMD document)');
   }
 
+  if (result.login) {
+    const l = result.login;
+    const failed = l.checks.filter((c) => c.status === 'fail');
+    section('Login (the MCP SDK client, Keycloak\'s login page in headless Chromium)');
+    row('user', `${l.user} as client ${l.clientId}`);
+    row('result', failed.length ? style.red(`failed at ${failed.map((c) => c.id).join(', ')}`) : `logged in, consented, token exchanged; ${l.checks.filter((c) => c.id.startsWith('login.mcp.call.') && c.status === 'pass').length} tool calls answered as expected`);
+    row('screenshots', l.screenshots.join(', ') || 'none');
+    row('requests', `${l.requests.total} HTTP requests in ${seconds(l.wallMs)}: ${l.requests.client} by the MCP client, ${l.requests.browser} by the browser, ${l.requests.keycloakToCimd} by Keycloak to the CIMD host`);
+    row('browser', l.browser);
+  }
+
   if (result.rotation) {
     const r = result.rotation;
     section('Resource policy rotation');

@@ -1,6 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
-import { dirname } from 'node:path';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import type { RunResult } from '../../emulators/stepfunctions';
 import type { KeycloakStandIn } from '../../emulators/keycloak';
 import { loadAllDeployed } from '../../emulators/lambda';
@@ -12,7 +13,9 @@ import type { DesiredState } from '../../functions/core/desired/document';
 import { causeText } from '../../functions/core/drift/metrics';
 import type { DriftReport } from '../../functions/core/drift/report';
 import { allowedVpcEndpointIds } from '../../functions/core/policy/compare-policy';
-import type { VerificationReport } from '../../functions/core/verify/report';
+import type { Check as VerifyCheck, VerificationReport } from '../../functions/core/verify/report';
+import { prepareKeycloakTrust } from '../../scripts/tls/keycloak-trust';
+import { runLoginPhase, type LoginPhaseResult } from './login-phase';
 import { driftInjections, itemKey, type DriftInjection } from './drift-injections';
 import { GATEWAY_FAILED_ADVICE, GATEWAY_TARGET_FAILED_ADVICE } from '../../functions/core/errors/gateway';
 import { awsTimeModel, awsTimeMs } from './aws-time';
@@ -26,8 +29,11 @@ export const FAULTS = {
 export type Fault = keyof typeof FAULTS;
 
 /** The phases, in order. */
-export const PHASE_NAMES = ['start', 'provision', 'rotate', 'drift-report', 'drift-repair', 'teardown'] as const;
+export const PHASE_NAMES = ['start', 'provision', 'login', 'rotate', 'drift-report', 'drift-repair', 'teardown'] as const;
 export type PhaseName = (typeof PHASE_NAMES)[number];
+
+/** The phases of a run: the login needs a real Keycloak (the stand-in has no login page), so only `--keycloak real` has it. */
+export const phasesOf = (keycloak: 'stand-in' | 'real' | undefined): PhaseName[] => PHASE_NAMES.filter((p) => p !== 'login' || keycloak === 'real');
 
 /**
  * Each phase's title, naming only what the document has: no "CIMD document" without one, no
@@ -48,6 +54,7 @@ export function phaseTitles(desired: DesiredState, injections: readonly DriftInj
   return {
     start: 'Start the local world and the verification peers',
     provision: `Provision: ${provisioned.join(', ')}`,
+    login: `Log in as ${desired.keycloak.realm.users[0]?.username ?? 'the realm\'s user'} with the MCP SDK client (CIMD, authorization code + PKCE) on Keycloak's login page in headless Chromium, and call the tools`,
     rotate: 'Rotate the resource policy to a new VPC endpoint',
     'drift-report': `Drift detection in report mode (drift injected in ${list(areas)})`,
     'drift-repair': 'Drift detection in repair mode',
@@ -126,6 +133,8 @@ export interface RehearsalResult {
     repairReport?: DriftReport;
   };
   teardown?: { leftovers: string[]; keptByDesign: string[] };
+  /** The login phase (`--keycloak real`): who logged in as which client, the screenshots (kept), the checks, the requests. */
+  login?: LoginPhaseResult;
   /** Which Keycloak the realm steps ran against; for a real one its version and start time (when the rehearsal started it). */
   keycloak: { kind: 'stand-in' } | { kind: 'real'; version: string; startMs?: number };
   counts: {
@@ -167,7 +176,9 @@ export interface RehearsalOptions {
    * and verification gets its tokens from it. `keycloakServer` is one already running (the tests' own).
    */
   keycloak?: 'stand-in' | 'real';
-  keycloakServer?: KeycloakServerRef & { version: string };
+  keycloakServer?: KeycloakServerRef & { version: string; tls?: { caCertFile: string; caKeyFile: string } };
+  /** Where the login phase saves its screenshots (default: a new directory under the temporary directory, kept and named). */
+  screenshotDirectory?: string;
   /** Where installation progress goes (the first `real` run fetches and builds Keycloak). */
   progress?: (message: string) => void;
   /** Ctrl-C: stops the running execution, skips the rest, cleans up. */
@@ -209,10 +220,19 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
   };
   let world: AnyWorld | undefined;
   let ownKeycloak: KeycloakServer | undefined;
+  let trustDirectory: string | undefined;
   const run = new Runner(options, result);
   try {
     await run.phase('start', async () => {
-      const real = options.keycloak === 'real' ? (options.keycloakServer ?? (ownKeycloak = await startKeycloakServer({ progress: options.progress ?? (() => undefined) }))) : undefined;
+      // A Keycloak of its own trusts the run's CA (the login phase's CIMD host over HTTPS) and resolves the document's names to loopback.
+      const own = async () => {
+        trustDirectory = mkdtempSync(join(tmpdir(), 'keygate-rehearsal-trust-'));
+        const trust = prepareKeycloakTrust(trustDirectory);
+        ownKeycloak = await startKeycloakServer({ progress: options.progress ?? (() => undefined), ...trust.serverOptions });
+        return { ...ownKeycloak, tls: { caCertFile: trust.caCertFile, caKeyFile: trust.caKeyFile } };
+      };
+      const real = options.keycloak === 'real' ? (options.keycloakServer ?? (await own())) : undefined;
+      run.keycloak = real;
       if (real) result.keycloak = { kind: 'real', version: real.version, ...(ownKeycloak ? { startMs: ownKeycloak.timings.startMs } : {}) };
       // Kept at once: whatever happens next (a failed check, Ctrl-C), the world is closed below.
       const w = (world = real
@@ -222,7 +242,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
       // execution would count ×speed in its time against AWS.
       loadAllDeployed();
       result.cleanup.servers = [...serversOf(w), ...(ownKeycloak ? [ownKeycloak.url, ownKeycloak.managementUrl] : [])];
-      result.cleanup.temporaryDirectories = [w.hostRoot, dirname(w.ssm.fakeBin)];
+      result.cleanup.temporaryDirectories = [w.hostRoot, dirname(w.ssm.fakeBin), ...(trustDirectory ? [trustDirectory] : [])];
       options.view.started(w);
       if (options.fault) injectFault(w, options.desired, options.fault);
       return { value: w, checks: [] };
@@ -234,9 +254,10 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
       await world.close();
     }
     await ownKeycloak?.stop();
+    if (trustDirectory) rmSync(trustDirectory, { recursive: true, force: true });
     if (world) result.cleanup.leftovers = await leftoversOf(result.cleanup);
     const failed = result.phases.find((p) => p.status === 'failed');
-    for (const name of PHASE_NAMES) {
+    for (const name of phasesOf(options.keycloak)) {
       if (!result.phases.some((p) => p.name === name)) result.phases.push(skipped(name, run.titles[name], options.signal?.aborted ? 'interrupted before it started' : `${failed?.name ?? 'an earlier phase'} failed`));
     }
     result.time = { wallMs: Date.now() - began, emulatedMs: result.phases.reduce((n, p) => n + p.emulatedMs, 0) };
@@ -261,6 +282,8 @@ const skipped = (name: PhaseName, title: string, note: string): PhaseResult => (
 /** The phases, each with the executions it ran and what it checked. */
 class Runner {
   private current?: PhaseResult;
+  /** The real Keycloak of a `--keycloak real` run (the login phase logs in on it). */
+  keycloak?: KeycloakServerRef & { version: string; tls?: { caCertFile: string; caKeyFile: string } };
   private failed = false;
   /** A phase failed or the run was interrupted: the rest is skipped. */
   get stopped(): boolean {
@@ -363,6 +386,34 @@ class Runner {
     };
   }
 
+  /** The login phase (--keycloak real): see cli/rehearse/login-phase.ts. */
+  async loginPhase(world: AnyWorld, keycloak: KeycloakServerRef & { tls?: { caCertFile: string; caKeyFile: string } }): Promise<void> {
+    const desired = this.options.desired;
+    const user = desired.keycloak.realm.users[0];
+    await this.phase(
+      'login',
+      async () => {
+        if (!keycloak.tls) return { value: undefined, checks: [notRun('login', 'the Keycloak given to the rehearsal has no login trust (its CA files): start it with prepareKeycloakTrust')] };
+        if (!user || !desired.cimd) return { value: undefined, checks: [notRun('login', !user ? 'the document declares no user (keycloak.realm.users)' : 'the document declares no CIMD client (cimd)')] };
+        const login = await runLoginPhase({
+          document: this.options.document,
+          desired,
+          keycloakUrl: keycloak.url,
+          tls: keycloak.tls,
+          password: world.secrets.users[user.username] ?? '',
+          ...(this.options.screenshotDirectory ? { screenshotDirectory: this.options.screenshotDirectory } : {}),
+        });
+        this.result.login = login;
+        return {
+          value: undefined,
+          checks: loginChecks(login),
+          note: `${login.user} logged in as ${login.clientId} through ${login.gatewayUrl}, in ${login.browser}; screenshots: ${login.screenshots.join(', ') || 'none'}`,
+        };
+      },
+      world,
+    );
+  }
+
   async scenario(world: AnyWorld): Promise<void> {
     const desired = this.options.desired;
     const gateway = desired.gateway.name;
@@ -405,6 +456,8 @@ class Runner {
       },
       world,
     );
+
+    if (this.keycloak) await this.loginPhase(world, this.keycloak);
 
     if (this.options.keep) {
       if (!this.stopped) await this.options.keep(world);
@@ -480,7 +533,10 @@ class Runner {
         drift.reportModeVerification = { ...drift.reportModeVerification, outcome: run.status === 'SUCCEEDED' ? 'pass' : 'fail', failedChecks };
         return {
           value: undefined,
-          ...(run.status === 'SUCCEEDED' ? {} : { note: `the run ended FAILED at Verify Chain (${failedChecks.join(', ')}), as it must while the injected drift is live (the realm's tokens carry the edited audience, the hand-edited CIMD document is served); the drift report was published before it` }),
+          ...(run.status === 'SUCCEEDED' ? {} : { note: `the run ended FAILED at Verify Chain (${failedChecks.join(', ')}), as it must while the injected drift is live (${injections
+                .filter((i) => i.breaks.length)
+                .map((i) => `${i.description}: ${i.breaks.join(', ')}`)
+                .join('; ')}); the drift report was published before it` }),
           checks: [
             check(`drift found equals drift injected (${injections.length} items)`, drift.foundEqualsInjected, `injected ${expected.join('; ')}; found ${drift.found.map(itemKey).sort().join('; ')}`),
             check('report mode changed nothing', drift.reportModeWrites === 0 && cimdBytes(world, desired) === cimdBefore, `${drift.reportModeWrites} mutating calls to AgentCore and Keycloak`),
@@ -539,6 +595,18 @@ class Runner {
     );
   }
 }
+
+/** The login phase's checks, as the rehearsal shows them: one line per step of the flow, the screenshots named. */
+export function loginChecks(login: LoginPhaseResult): Check[] {
+  const shown = login.checks.filter((c) => c.status !== 'skip' || !c.evidence.startsWith('the gateway allows any client'));
+  return shown.map((c) => (c.status === 'skip' ? notRun(c.id, c.evidence) : check(`${c.id}: ${c.status === 'fail' ? c.evidence : summaryOf(c)}`, c.status !== 'fail', c.status === 'fail' ? `${c.evidence}${c.diagnosis ? ` [${c.diagnosis}]` : ''}${c.fix ? ` Fix: ${c.fix}` : ''}` : c.evidence)));
+}
+
+/** The first clause of a passing check's evidence (the whole of it is in --json). */
+const summaryOf = (c: VerifyCheck): string => {
+  const text = c.evidence.replace(/ \(screenshot [^)]*\)/, '');
+  return text.length <= 110 ? text : `${text.slice(0, 109)}…`;
+};
 
 /** How long the faulted target takes to end FAILED, in service time. */
 const FAULT_TARGET_FAILS_AFTER_MS = 10_000;

@@ -91,6 +91,7 @@ export async function startChain(desired: DesiredState, options: ChainOptions): 
     publicUrl: options.gatewayUrl,
     authorizer: { discoveryUrl: jwt.discoveryUrl, allowedAudiences: jwt.allowedAudiences, allowedScopes: jwt.allowedScopes, allowedClients: jwt.allowedClients },
     targets: servers.map((t) => ({ name: t.name, tools: t.tools })),
+    ...(desired.gateway.protocol?.supportedVersions?.length ? { supportedVersions: desired.gateway.protocol.supportedVersions } : {}),
     fetch: resolvingFetch({ ...routes }),
   });
   routes[new URL(options.gatewayUrl).host] = gateway.url;

@@ -1,16 +1,19 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { createMcpHandler, isLegacyRequest, legacyStatelessFallback, McpServer, type McpRequestContext } from '@modelcontextprotocol/server';
 import { createRemoteJWKSet, customFetch, jwtVerify, type JWTPayload } from 'jose';
 import { z } from 'zod';
+import { AGENTCORE_DEFAULT_MCP_VERSIONS, eraOf, MODERN_MCP_VERSION } from '../../functions/core/gateway/mcp-versions';
 import { SEED_TOOLS, TOOL_SEPARATOR, toolsFor, type EmulatedTool, type ToolOrigin } from './tools';
 
 export { SEED_TOOLS, toolsFor, type EmulatedTool, type ToolOrigin };
 
 /**
  * An AgentCore Gateway as MCP clients see it, on loopback: an MCP server built with the official MCP
- * TypeScript SDK (streamable HTTP, stateless) behind a CUSTOM_JWT authorizer that validates bearer
+ * TypeScript SDK v2 (`@modelcontextprotocol/server`, streamable HTTP, stateless) speaking the
+ * gateway's `supportedVersions`, both eras: 2025-era `initialize` (negotiated to a declared version)
+ * and 2026-07-28 `server/discover` with per-request versions; a version the gateway was not given is
+ * refused as AgentCore does (400, unsupported protocol version). Behind it, a CUSTOM_JWT authorizer that validates bearer
  * tokens with jose against the authorization server's JWKS, the way AgentCore does
  * (mcp-authorization-checklist §5): 401 with `WWW-Authenticate: Bearer error="invalid_token",
  * scope=…, resource_metadata=…`, 403 `insufficient_scope`, protected-resource metadata at the root
@@ -25,6 +28,8 @@ export interface GatewayEmulatorOptions {
   /** The MCP URL clients use (https://<id>.gateway.bedrock-agentcore.<region>.amazonaws.com/mcp). Default: loopback + /mcp. */
   publicUrl?: string;
   authorizer: { discoveryUrl: string; allowedAudiences?: string[]; allowedScopes?: string[]; allowedClients?: string[] };
+  /** `protocolConfiguration.mcp.supportedVersions`; default: AgentCore's default (mcp-versions.ts). */
+  supportedVersions?: readonly string[];
   /** Targets and their tools; default one target `my-mcp-server` with the seed's tools. */
   targets?: Array<{ name: string; tools?: EmulatedTool[] }>;
   /** Fetch for discovery and the JWKS (route it to the loopback authorization server). */
@@ -52,6 +57,8 @@ export interface GatewayCall {
   status: number;
   /** Where the accepted token came from, if any. */
   token?: 'header' | 'query';
+  /** The MCP era of an authorized request (a 2026-07-28 request carries its version in `_meta`). */
+  era?: 'legacy' | 'modern';
 }
 
 export interface GatewayEmulator {
@@ -103,7 +110,10 @@ export async function start(options: GatewayEmulatorOptions): Promise<GatewayEmu
     setFaults(faults) {
       emulator.faults = { ...faults };
     },
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: async () => {
+      await modernHandler.close().catch(() => undefined);
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
 
   async function route(req: IncomingMessage, res: ServerResponse, call: GatewayCall) {
@@ -120,23 +130,38 @@ export async function start(options: GatewayEmulatorOptions): Promise<GatewayEmu
       if (verdict !== 'ok') return challenge(res, verdict === 'insufficient_scope' ? 403 : 401, verdict, verdict === 'insufficient_scope' ? 'Insufficient scope' : 'Invalid Bearer token');
       call.token = header ? 'header' : 'query';
     }
-    // Stateless streamable HTTP: one server and transport per request (the SDK's stateless pattern).
-    const mcp = new McpServer({ name: 'agentcore-gateway-emulator', version: '1.0.0' });
+    const request = await toWebRequest(req, url);
+    const legacy = await isLegacyRequest(request.clone());
+    call.era = legacy ? 'legacy' : 'modern';
+    const response = legacy ? (legacyVersions.length ? await legacyHandler(request) : unsupported(legacyVersions, 'initialize')) : await modernHandler.fetch(request);
+    await sendWeb(res, response);
+  }
+
+  // One factory for both eras (the SDK's pattern): the same tools, named `<target>___<tool>`.
+  const versions = [...(options.supportedVersions?.length ? options.supportedVersions : AGENTCORE_DEFAULT_MCP_VERSIONS)];
+  const legacyVersions = versions.filter((v) => eraOf(v) === 'legacy').sort().reverse();
+  const modernVersions = versions.filter((v) => eraOf(v) === 'modern');
+  const factory = (ctx: McpRequestContext) => {
+    // A legacy instance negotiates among the declared 2025-era versions (newest first): AgentCore
+    // answers an `initialize` for another version with one it speaks.
+    const supportedProtocolVersions = ctx.era === 'legacy' ? legacyVersions : modernVersions;
+    const mcp = new McpServer({ name: 'agentcore-gateway-emulator', version: '1.0.0' }, { supportedProtocolVersions });
     for (const target of targets) {
       for (const tool of target.tools ?? []) {
-        const inputSchema = tool.acceptsAnyArguments ? z.looseObject(tool.inputSchema) : tool.inputSchema;
-        mcp.registerTool(`${target.name}${SEPARATOR}${tool.name}`, { description: tool.description, inputSchema }, async (args: Record<string, unknown>) => ({
+        const shape = tool.acceptsAnyArguments ? z.looseObject(tool.inputSchema) : z.object(tool.inputSchema);
+        mcp.registerTool(`${target.name}${SEPARATOR}${tool.name}`, { description: tool.description, inputSchema: shape }, async (args: Record<string, unknown>) => ({
           content: [{ type: 'text' as const, text: tool.run(args) }],
         }));
       }
     }
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
-    res.on('close', () => {
-      void transport.close();
-      void mcp.close();
-    });
-    await mcp.connect(transport);
-    await transport.handleRequest(req, res);
+    return mcp;
+  };
+  const legacyHandler = legacyStatelessFallback(factory);
+  const modernHandler = createMcpHandler(factory, { legacy: 'reject' });
+  if (!modernVersions.length) {
+    // A gateway without 2026-07-28 refuses a request that carries it, naming what it speaks.
+    const reject = modernHandler.fetch;
+    modernHandler.fetch = async (request) => (request.method === 'POST' ? unsupported(legacyVersions, MODERN_MCP_VERSION) : reject(request));
   }
 
   async function authorize(token: string): Promise<'ok' | 'invalid_token' | 'insufficient_scope'> {
@@ -178,6 +203,36 @@ export async function start(options: GatewayEmulatorOptions): Promise<GatewayEmu
   }
 
   return emulator;
+}
+
+/** AgentCore's answer to a version it was not configured with (JSON-RPC -32022, MCP 2026-07-28 §versioning). */
+function unsupported(supported: readonly string[], requested: string): Response {
+  const body = { jsonrpc: '2.0', id: null, error: { code: -32022, message: `Unsupported protocol version: ${requested}`, data: { supported, requested } } };
+  return new Response(JSON.stringify(body), { status: 400, headers: { 'content-type': 'application/json' } });
+}
+
+/** node:http → the web-standard Request the SDK v2 handlers take (the body read whole: MCP requests are small). */
+async function toWebRequest(req: IncomingMessage, base: string): Promise<Request> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+  const hasBody = req.method !== 'GET' && req.method !== 'HEAD' && chunks.length > 0;
+  return new Request(new URL(req.url ?? '/', base), { method: req.method ?? 'GET', headers, ...(hasBody ? { body: Buffer.concat(chunks) } : {}) });
+}
+
+/** The web-standard Response back onto node:http, streamed (an SSE answer arrives in parts). */
+async function sendWeb(res: ServerResponse, response: Response): Promise<void> {
+  res.writeHead(response.status, Object.fromEntries(response.headers.entries()));
+  if (!response.body) return void res.end();
+  const reader = response.body.getReader();
+  res.on('close', () => void reader.cancel().catch(() => undefined));
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    res.write(value);
+  }
+  res.end();
 }
 
 function send(res: ServerResponse, status: number, body: unknown) {

@@ -38,6 +38,12 @@ export function resourceOfRequest(input: unknown, service?: string): string | un
   return parts.length ? parts.join(', ') : undefined;
 }
 
+/** How people name the services keygate calls (the SDK's names are `BedrockAgentCoreControl`, `SFN`). */
+const SERVICE_NAMES: Record<string, string> = { BedrockAgentCoreControl: 'AgentCore control plane', SSM: 'SSM', S3: 'S3', SFN: 'Step Functions', DynamoDB: 'DynamoDB', SNS: 'SNS' };
+
+/** The service of an {@link AwsCall} as people name it: `AgentCore control plane`, `SSM`. */
+export const serviceName = (service: string): string => SERVICE_NAMES[service] ?? service;
+
 /** The property an SDK error carries its {@link AwsCall} under, once {@link recordAwsCalls} is on its client. */
 export const AWS_CALL = 'keygateAwsCall';
 

@@ -1,8 +1,6 @@
-import { AWS_CALL, AWS_DOING, type AwsCall } from '../adapters/aws-call';
+import { AWS_CALL, AWS_DOING, serviceName, type AwsCall } from '../adapters/aws-call';
 import { SDK_TRANSIENT_ERROR_NAMES } from '../core/errors';
 
-/** How people name the services keygate calls. */
-const SERVICE: Record<string, string> = { BedrockAgentCoreControl: 'AgentCore control plane', SSM: 'SSM', S3: 'S3', SFN: 'Step Functions', DynamoDB: 'DynamoDB', SNS: 'SNS' };
 const THROTTLING = new Set(['ThrottlingException', 'SlowDown', 'ThrottledException', 'ProvisionedThroughputExceededException', 'RequestLimitExceeded']);
 const EXPLAINED = Symbol('keygate.explained');
 
@@ -22,7 +20,7 @@ export function explainTransientAwsError(error: unknown, step: string, input?: u
   const tagged = error as Error & Record<string | symbol, unknown>;
   const call = tagged[AWS_CALL] as AwsCall | undefined;
   if (!call || tagged[EXPLAINED]) return false;
-  const service = SERVICE[call.service] ?? call.service;
+  const service = serviceName(call.service);
   const doing = typeof tagged[AWS_DOING] === 'string' ? ` while ${String(tagged[AWS_DOING])}` : '';
   const original = (error.message || error.name).split('\n')[0]!.trim();
   const where = call.region ? ` in ${call.region}` : '';

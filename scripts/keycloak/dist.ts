@@ -18,6 +18,9 @@ export const KEYCLOAK_ARTIFACT = `org.keycloak:keycloak-quarkus-dist:${KEYCLOAK_
  */
 export const BUILDS = {
   cimd: ['--db=dev-file', '--health-enabled=true', '--features=cimd'],
+  // RFC 8707 resource indicators: experimental in 26.7 (Profile.Feature.RESOURCE_INDICATORS, type
+  // EXPERIMENTAL in keycloak-common-26.7.3.jar), so off unless the build names it.
+  'cimd-resource-indicators': ['--db=dev-file', '--health-enabled=true', '--features=cimd,resource-indicators'],
   'no-cimd': ['--db=dev-file', '--health-enabled=true'],
 } as const;
 export type KeycloakBuild = keyof typeof BUILDS;

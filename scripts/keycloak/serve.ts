@@ -6,13 +6,15 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { prepareKeycloakTrust } from '../tls/keycloak-trust';
 import { startKeycloakServer } from './server';
 
 void (async () => {
-  const server = await startKeycloakServer({ build: process.argv.includes('--no-cimd') ? 'no-cimd' : 'cimd', progress: (m) => process.stderr.write(`${m}\n`) });
   const dir = mkdtempSync(join(tmpdir(), 'keygate-kc-connection-'));
+  const trust = prepareKeycloakTrust(dir);
+  const server = await startKeycloakServer({ build: process.argv.includes('--no-cimd') ? 'no-cimd' : 'cimd', progress: (m) => process.stderr.write(`${m}\n`), ...trust.serverOptions });
   const file = join(dir, 'connection.json');
-  writeFileSync(file, JSON.stringify({ version: server.version, url: server.url, managementUrl: server.managementUrl, admin: server.admin }), { mode: 0o600 });
+  writeFileSync(file, JSON.stringify({ version: server.version, url: server.url, managementUrl: server.managementUrl, admin: server.admin, tls: { caCertFile: trust.caCertFile, caKeyFile: trust.caKeyFile } }), { mode: 0o600 });
   process.stdout.write(`Keycloak ${server.version} (${server.build}) at ${server.url}, ready in ${(server.timings.startMs / 1000).toFixed(1)} s; admin ${server.admin.username}, password in ${file}\n`);
   process.stdout.write(`export KEYGATE_KEYCLOAK_CONNECTION=${file}\n`);
   const stop = () => void server.stop().finally(() => {

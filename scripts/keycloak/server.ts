@@ -53,6 +53,10 @@ export interface StartOptions {
   progress?: (message: string) => void;
   /** Bound on the wait for readiness; a bound, not an expectation (a loaded machine is slow). */
   readyTimeoutMs?: number;
+  /** More runtime options for `kc.sh start` (e.g. `--truststore-paths=…` for the login flow's CIMD host). */
+  args?: string[];
+  /** More JVM options (JAVA_OPTS_APPEND; e.g. `-Djdk.net.hosts.file=…` mapping public names to loopback). */
+  javaOptions?: string[];
 }
 
 /** The seed's CIMD cache options (shared/seeds: min 1, max 60). */
@@ -143,10 +147,11 @@ async function launch(home: string, runDir: string, options: StartOptions, start
     '--proxy-headers=xforwarded',
     '--cache=local',
     ...CIMD_CACHE_OPTIONS,
+    ...(options.args ?? []),
   ];
   const child = spawn('python3', args, {
     stdio: ['pipe', 'ignore', 'pipe'],
-    env: { ...process.env, ...env, JAVA_OPTS_KC_HEAP: HEAP },
+    env: { ...process.env, ...env, JAVA_OPTS_KC_HEAP: HEAP, ...(options.javaOptions?.length ? { JAVA_OPTS_APPEND: [process.env.JAVA_OPTS_APPEND, ...options.javaOptions].filter(Boolean).join(' ') } : {}) },
   });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => void (stderr += chunk.toString('utf8')));

@@ -36,10 +36,17 @@ def main():
     parser.add_argument('command', nargs=argparse.REMAINDER)
     args = parser.parse_args()
     command = args.command[1:] if args.command[:1] == ['--'] else args.command
-    stop = threading.Event()
+    # A plain flag, polled, not a threading.Event: a handler runs in the main thread between any two bytecodes,
+    # and Event.set() there, while the main thread holds the Event's lock inside wait(), deadlocks (the stdin
+    # thread's set() then waits on the same lock). It happened: a parent killed by SIGKILL sends both the
+    # death signal and EOF, and a Keycloak outlived its test run. https://github.com/python/cpython/issues/126434
+    stop = [False]
+
+    def request_stop(*_):
+        stop[0] = True
 
     for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-        signal.signal(sig, lambda *_: stop.set())
+        signal.signal(sig, request_stop)
     die_with_parent(args.parent)
 
     with open(args.log, 'ab', buffering=0) as log:
@@ -52,11 +59,11 @@ def main():
                 pass
         except OSError:
             pass
-        stop.set()
+        request_stop()
 
     threading.Thread(target=watch_stdin, daemon=True).start()
-    while child.poll() is None and not stop.wait(0.2):
-        pass
+    while child.poll() is None and not stop[0]:
+        time.sleep(0.2)
 
     by_itself = child.poll() is not None
     if not by_itself:

@@ -30,6 +30,7 @@ import type { Config } from '@jest/types';
 import { adminClient, type AdminClient, type AdminResponse } from '../../scripts/keycloak/admin-client';
 import { startKeycloakServer, type KeycloakServer } from '../../scripts/keycloak/server';
 import { fromPackageRoot } from '../../scripts/package-root';
+import { prepareKeycloakTrust } from '../../scripts/tls/keycloak-trust';
 
 export const CONNECTION_ENV = 'KEYGATE_KEYCLOAK_CONNECTION';
 export const REAL_KEYCLOAK_TESTS = fromPackageRoot('tests', 'integration', 'keycloak-real');
@@ -40,6 +41,11 @@ export interface Connection {
   url: string;
   managementUrl: string;
   admin: { realm: 'master'; username: string; password: string };
+  /**
+   * The run's local CA, which the server's truststore holds (the login flow's CIMD host,
+   * tests/integration/keycloak-real/login.test.ts): its certificate and key files (0600).
+   */
+  tls?: { caCertFile: string; caKeyFile: string };
 }
 
 export type { AdminResponse };
@@ -68,10 +74,12 @@ export async function startRealKeycloakService(globalConfig: Config.GlobalConfig
     return;
   }
   const progress = (message: string) => process.stderr.write(`${message}\n`);
-  const server = await startKeycloakServer({ progress });
   const dir = mkdtempSync(join(tmpdir(), 'keygate-kc-connection-'));
+  // The login flow's CIMD host is served over HTTPS by a local CA: Keycloak trusts it from the start.
+  const trust = prepareKeycloakTrust(dir);
+  const server = await startKeycloakServer({ progress, ...trust.serverOptions });
   const file = join(dir, 'connection.json');
-  const connection: Connection = { version: server.version, url: server.url, managementUrl: server.managementUrl, admin: server.admin };
+  const connection: Connection = { version: server.version, url: server.url, managementUrl: server.managementUrl, admin: server.admin, tls: { caCertFile: trust.caCertFile, caKeyFile: trust.caKeyFile } };
   writeFileSync(file, JSON.stringify(connection), { mode: 0o600 });
   process.env[CONNECTION_ENV] = file;
   Object.assign(holder(), { server, dir });

@@ -6,13 +6,13 @@ import { expectationsFor, type ChainExpectations } from '../../core/verify/expec
 import { checkDeniedScope, checkQueryToken, checkToolCall, checkToolList } from '../../core/verify/mcp';
 import type { HttpObservation } from '../../core/verify/observation';
 import { checkResourceMetadata, checkUnauthenticated, resourceMetadataUrl } from '../../core/verify/protected-resource';
-import { buildReport, checksFor, type Check, type VerificationReport } from '../../core/verify/report';
+import { buildReport, checksFor, forMcpVersion, type Check, type VerificationReport } from '../../core/verify/report';
 import { cimdPolicies } from '../../core/keycloak/analysis';
 import { checkAlgorithm, checkClaims, checkSignature, checkTokenResponse, claimSubset } from '../../core/verify/token';
 import { redact, REDACTED } from '../../platform/redact';
 import { observe, withDeadline, type FetchLike } from '../http/fetch';
 import { loadKeySet, remoteKeySet, tokenHeader, verifyToken } from './jwt';
-import { listAndCallTools, probeInitialize, probeQueryToken } from './mcp-client';
+import { listAndCallTools, probeFirstRequest, probeQueryToken } from './mcp-client';
 import { requestClientCredentialsToken, type CanaryCredentials } from './token-client';
 
 /**
@@ -59,8 +59,13 @@ export async function verifyChain(desired: DesiredState, opts: VerifyChainOption
 
   const gatewayUrl = expect.gatewayUrl;
   if (gatewayUrl) {
-    const unauthenticated = await probeInitialize(f, gatewayUrl);
-    checks.push(...checkUnauthenticated(unauthenticated));
+    // The first request of each declared version without a token: the challenge (and the metadata it
+    // names) once, from the newest version; the refusal once per version.
+    const [newest, ...older] = expect.mcpVersions as [string, ...string[]];
+    const unauthenticated = await probeFirstRequest(f, gatewayUrl, newest);
+    const [challenge, ...noToken] = checkUnauthenticated(unauthenticated);
+    checks.push({ ...challenge!, mcpVersion: newest }, ...perVersion(noToken, newest, expect));
+    for (const v of older) checks.push(...perVersion(checkUnauthenticated(await probeFirstRequest(f, gatewayUrl, v)).slice(1), v, expect));
     const prm = resourceMetadataUrl(unauthenticated, gatewayUrl);
     checks.push(...checkResourceMetadata(await observe(f, prm.url, JSON_ACCEPT), prm.source, { ...expect, gatewayUrl }));
   } else {
@@ -75,8 +80,15 @@ export async function verifyChain(desired: DesiredState, opts: VerifyChainOption
   } else {
     sensitive.push(canary.credentials.secret);
     const mint: Mint = async (scope) => {
-      const obs = await requestClientCredentialsToken(f, metadata.tokenEndpoint, canary.credentials, { ...(scope ? { scope } : {}), ...(gatewayUrl ? { resource: gatewayUrl } : {}) });
-      const result = checkTokenResponse(obs, canary.credentials.clientId, 'obtain', { cimdPolicies: cimdPolicies(desired.keycloak.realm).map((p) => p.name), cimdSupported: metadata.cimdSupported });
+      // RFC 8707: the resource tokens are bound to (audienceBinding), else the gateway URL as MCP clients send it.
+      const resource = expect.resourceBinding?.resource ?? gatewayUrl;
+      const obs = await requestClientCredentialsToken(f, metadata.tokenEndpoint, canary.credentials, { ...(scope ? { scope } : {}), ...(resource ? { resource } : {}) });
+      const result = checkTokenResponse(obs, canary.credentials.clientId, 'obtain', {
+        cimdPolicies: cimdPolicies(desired.keycloak.realm).map((p) => p.name),
+        cimdSupported: metadata.cimdSupported,
+        ...(expect.resourceBinding ? { resourceBinding: expect.resourceBinding } : {}),
+        resourceRequested: resource !== undefined,
+      });
       if (result.accessToken) sensitive.push(result.accessToken);
       return { ...result, obs };
     };
@@ -101,18 +113,26 @@ async function canaryChecks(mint: Mint, f: FetchLike, keySet: RemoteJWKSet, jwks
   const checks = [main.check, ...(await tokenChecks(main.accessToken, keySet, expect, jwksUri, now()))];
   const gatewayUrl = expect.gatewayUrl;
   if (!gatewayUrl) return [...checks, ...skipAll('mcp', MCP_CHECKS, ...NO_GATEWAY), ...skipAll('denied', ['scope', 'query-token'], ...NO_GATEWAY)];
-  const called = await listAndCallTools(f, gatewayUrl, main.accessToken, expect.toolCalls);
-  checks.push(...checkToolList(called.list, expect));
-  expect.toolCalls.forEach((call, i) => {
-    const outcome = called.calls[i];
-    checks.push(outcome ? checkToolCall(call, outcome) : checksFor('mcp').skip(`call.${call.tool}`, 'not called: tools/list failed'));
-  });
-  checks.push(await deniedScopeCheck(mint, f, gatewayUrl, expect));
-  if (!expect.queryTokenProbe) return [...checks, checksFor('denied').skip('query-token', 'verify.queryTokenProbe is false')];
+  const denied = await deniedScopeToken(mint, expect);
   // A separate token: the one used for the allowed calls never appears in a URL.
-  const probe = await mint(scopes);
-  return [...checks, probe.accessToken ? checkQueryToken(await probeQueryToken(f, gatewayUrl, probe.accessToken)) : checksFor('denied').skip('query-token', 'not checked: no second token')];
+  const probe = expect.queryTokenProbe ? await mint(scopes) : undefined;
+  // The allowed and denied calls once per declared MCP version, each spoken by the SDK in that version.
+  for (const version of expect.mcpVersions) {
+    const called = await listAndCallTools(f, gatewayUrl, main.accessToken, expect.toolCalls, version);
+    const round = [...checkToolList(called.list, expect, version)];
+    expect.toolCalls.forEach((call, i) => {
+      const outcome = called.calls[i];
+      round.push(outcome ? checkToolCall(call, outcome) : checksFor('mcp').skip(`call.${call.tool}`, 'not called: tools/list failed'));
+    });
+    round.push(denied.accessToken ? checkDeniedScope({ requested: denied.requested, scope: decodeJwt(denied.accessToken).scope }, await probeFirstRequest(f, gatewayUrl, version, denied.accessToken), expect) : denied.unavailable!);
+    if (!probe) round.push(checksFor('denied').skip('query-token', 'verify.queryTokenProbe is false'));
+    else round.push(probe.accessToken ? checkQueryToken(await probeQueryToken(f, gatewayUrl, probe.accessToken, version)) : checksFor('denied').skip('query-token', 'not checked: no second token'));
+    checks.push(...perVersion(round, version, expect));
+  }
+  return checks;
 }
+
+const perVersion = (checks: Check[], version: string, expect: ChainExpectations) => forMcpVersion(checks, version, expect.mcpVersions.length > 1);
 
 type Canary = { credentials: CanaryCredentials } | { skip: [string, string]; problem?: true };
 
@@ -144,7 +164,8 @@ async function tokenChecks(token: string, keySet: RemoteJWKSet, expect: ChainExp
   return [checkAlgorithm(header, expect.algorithms), { ...signature, observed: claimSubset(outcome.payload, header) }, ...checkClaims(outcome.payload, expect, now)];
 }
 
-async function deniedScopeCheck(mint: Mint, f: FetchLike, gatewayUrl: string, expect: ChainExpectations): Promise<Check> {
+/** The under-scoped token of the negative test, minted once for every protocol version. */
+async function deniedScopeToken(mint: Mint, expect: ChainExpectations): Promise<{ requested: string | undefined; accessToken?: string; unavailable?: Check }> {
   let requested: string | undefined = expect.deniedScope;
   let token = await mint(requested);
   // Keycloak refuses an unknown scope with invalid_scope where oidc-provider drops it silently:
@@ -154,10 +175,9 @@ async function deniedScopeCheck(mint: Mint, f: FetchLike, gatewayUrl: string, ex
     token = await mint(undefined);
   }
   if (!token.accessToken) {
-    return checksFor('denied').warn('scope', `no under-scoped token could be obtained (asked for ${requested ? `scope "${requested}"` : 'no scope'})`, 'check the canary client (token.obtain passed with the gateway scopes)', { diagnosis: 'denied-token-unavailable' });
+    return { requested, unavailable: checksFor('denied').warn('scope', `no under-scoped token could be obtained (asked for ${requested ? `scope "${requested}"` : 'no scope'})`, 'check the canary client (token.obtain passed with the gateway scopes)', { diagnosis: 'denied-token-unavailable' }) };
   }
-  const claims = decodeJwt(token.accessToken);
-  return checkDeniedScope({ requested, scope: claims.scope }, await probeInitialize(f, gatewayUrl, token.accessToken), expect);
+  return { requested, accessToken: token.accessToken };
 }
 
 function skipAll(group: Parameters<typeof checksFor>[0], ids: readonly string[], why: string, fix = ''): Check[] {

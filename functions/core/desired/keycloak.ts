@@ -157,6 +157,28 @@ export const CanaryClientSchema = z
     }),
   );
 
+export const AudienceBindingSchema = z
+  .strictObject({
+    strategy: z._default(z.enum(['audience-mapper', 'resource-indicator']), 'audience-mapper').check(
+      z.meta({
+        description:
+          "audience-mapper: the client scope's audience mapper puts a fixed audience into every token (the seed's workaround). resource-indicator: RFC 8707, Keycloak 26.7+ started with --features=resource-indicators (experimental): a token requested with resource=<the gateway URL> carries exactly that URL as aud",
+      }),
+    ),
+    resource: z.optional(nonEmpty()).check(
+      z.meta({
+        description: "The resource tokens are bound to: the gateway's MCP URL, as its protected-resource metadata announces it (required with resource-indicator)",
+      }),
+    ),
+    clientId: z.optional(nonEmpty()).check(
+      z.meta({
+        description:
+          "The resource-server client keygate keeps for it (bearer-only, attribute resource_url = resource). Keycloak finds the resource through this client in the token's aud, so an audience mapper must put this clientId into access tokens. Default: the first audience mapper's audience",
+      }),
+    ),
+  })
+  .check(z.meta({ description: 'How access tokens are bound to the gateway (MCP: audience-bound tokens, RFC 8707)' }));
+
 export const RealmSchema = z.strictObject({
   name: nonEmpty(),
   allowAdminRealm: flag(
@@ -168,6 +190,7 @@ export const RealmSchema = z.strictObject({
   clientScopes: z._default(z.array(ClientScopeSchema), []),
   clientProfiles: z._default(z.array(ClientProfileSchema), []),
   clientPolicies: z._default(z.array(ClientPolicySchema), []),
+  audienceBinding: z._default(AudienceBindingSchema, { strategy: 'audience-mapper' }),
   workarounds: z._default(
     z.strictObject({
       kc49456: z._default(z.enum(['auto', 'on', 'off']), 'auto').check(
@@ -229,5 +252,6 @@ export type DesiredClientScope = z.output<typeof ClientScopeSchema>;
 export type DesiredUser = z.output<typeof UserSchema>;
 export type DesiredCanaryClient = z.output<typeof CanaryClientSchema>;
 export type DesiredRealm = z.output<typeof RealmSchema>;
+export type DesiredAudienceBinding = z.output<typeof AudienceBindingSchema>;
 export type DesiredKeycloakAdmin = z.output<typeof KeycloakAdminSchema>;
 export type DesiredKeycloak = z.output<typeof KeycloakSchema>;

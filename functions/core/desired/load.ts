@@ -64,7 +64,23 @@ function jsonSyntaxProblem(body: string, lineCounter: LineCounter): Problem | un
   } catch (error) {
     const message = (error as Error).message;
     const offset = /at position (\d+)/.exec(message)?.[1];
-    const where = offset === undefined ? {} : ((p) => ({ line: p.line, column: p.col }))(lineCounter.linePos(Number(offset)));
+    const at = (o: number) => ((p) => ({ line: p.line, column: p.col }))(lineCounter.linePos(o));
+    const where = offset === undefined ? {} : at(Number(offset));
+    // Something opened is never closed: name where it opened, as for YAML. A string ends at its line
+    // (JSON strings hold no line break); a bracket at the end of the file, which says nothing about
+    // where the closer is missing.
+    const stop = offset === undefined ? body.length : Number(offset);
+    const string = /Unterminated string/.test(message) || (/Bad control character/.test(message) && body[stop] === '\n') ? unclosedOpener(body, stop, '"') : undefined;
+    if (string !== undefined || stop >= body.trimEnd().length) {
+      const bracket = Math.max(unclosedOpener(body, body.length, '[') ?? -1, unclosedOpener(body, body.length, '{') ?? -1);
+      const opened = string ?? (bracket >= 0 ? bracket : undefined);
+      if (opened !== undefined) {
+        const opener = body[opened] as '[' | '{' | '"';
+        const [what, closer] = opener === '[' ? ['array', ']'] : opener === '{' ? ['object', '}'] : ['string', '"'];
+        const noticed = 'line' in where ? ` (the parser noticed at line ${where.line})` : ' (the parser noticed at the end of the file)';
+        return { path: '', message: `invalid JSON: the ${what} opened here with ${opener} is not closed${noticed}`, fix: `close it with ${closer} where it ends`, ...at(opened) };
+      }
+    }
     const what = message.replace(/ in JSON at position \d+.*$/s, '').replace(/, ".*" is not valid JSON$/s, '');
     return { path: '', message: `invalid JSON: ${what}`, fix: 'JSON takes no trailing comma, comment or single-quoted string; to write YAML, name the file .yaml', ...where };
   }

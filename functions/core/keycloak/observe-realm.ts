@@ -2,6 +2,7 @@ import type { DesiredState } from '../desired/document';
 import type { GetOperation, HostProgram } from '../host/program';
 import { DEFAULT_ADMIN_URL } from '../plan/offline-plan';
 import { KeycloakAdminAccessUnsupportedError } from '../errors';
+import { CLIENT_CREDENTIALS_REFRESH_ATTRIBUTE, RESOURCE_URL_ATTRIBUTE, resourceBinding } from './audience-binding';
 import { OWNERSHIP_ATTRIBUTE, parseOwnership, SNAPSHOT_FORMAT, type ObservedRealm } from './snapshot';
 
 const USER_FIELDS = ['id', 'username', 'enabled', 'emailVerified', 'email', 'firstName', 'lastName'];
@@ -11,6 +12,8 @@ const CLIENT_FIELDS = [
   'standardFlowEnabled', 'implicitFlowEnabled', 'directAccessGrantsEnabled',
 ];
 const fields = (names: string[]) => names.map((n) => [n]);
+/** Client attributes keygate manages (never `client.secret.*`). */
+const CLIENT_ATTRIBUTES = [['attributes', RESOURCE_URL_ATTRIBUTE], ['attributes', CLIENT_CREDENTIALS_REFRESH_ATTRIBUTE]];
 
 const realmPath = (desired: DesiredState) => ['admin', 'realms', desired.keycloak.realm.name];
 
@@ -68,16 +71,22 @@ export function renderObserveOps(desired: DesiredState): GetOperation[] {
     { op: 'get', id: 'clientProfiles', path: [...base, 'client-policies', 'profiles'], query: { 'include-global-profiles': 'false' }, absent: [404], list: 'profiles', select: { field: 'name', in: realm.clientProfiles.map((p) => p.name) } },
     { op: 'get', id: 'clientPolicies', path: [...base, 'client-policies', 'policies'], query: { 'include-global-policies': 'false' }, absent: [404], list: 'policies', select: { field: 'name', in: realm.clientPolicies.map((p) => p.name) } },
   ];
-  const canary = realm.canaryClient;
-  if (canary) {
-    const clientVar = { $var: `client:${canary.clientId}` };
+  for (const clientId of managedClientIds(desired)) {
+    const clientVar = { $var: `client:${clientId}` };
     ops.push(
-      { op: 'get', id: `client:${canary.clientId}`, path: [...base, 'clients'], query: { clientId: canary.clientId }, absent: [404], pick: fields(CLIENT_FIELDS), bind: { var: clientVar.$var, field: 'id' } },
-      { op: 'get', id: `clientDefaultScopes:${canary.clientId}`, path: [...base, 'clients', clientVar, 'default-client-scopes'], absent: [404], pick: [['name']] },
-      { op: 'get', id: `clientOptionalScopes:${canary.clientId}`, path: [...base, 'clients', clientVar, 'optional-client-scopes'], absent: [404], pick: [['name']] },
+      { op: 'get', id: `client:${clientId}`, path: [...base, 'clients'], query: { clientId }, absent: [404], pick: [...fields(CLIENT_FIELDS), ...CLIENT_ATTRIBUTES], bind: { var: clientVar.$var, field: 'id' } },
+      { op: 'get', id: `clientDefaultScopes:${clientId}`, path: [...base, 'clients', clientVar, 'default-client-scopes'], absent: [404], pick: [['name']] },
+      { op: 'get', id: `clientOptionalScopes:${clientId}`, path: [...base, 'clients', clientVar, 'optional-client-scopes'], absent: [404], pick: [['name']] },
     );
   }
   return ops;
+}
+
+/** The clients keygate keeps in the realm: the canary, and the resource client of a resource-indicator binding. */
+export function managedClientIds(desired: DesiredState): string[] {
+  const realm = desired.keycloak.realm;
+  const ids = [...(realm.canaryClient ? [realm.canaryClient.clientId] : []), ...(resourceBinding(realm) ? [resourceBinding(realm)!.clientId] : [])];
+  return [...new Set(ids)];
 }
 
 type Named = { name?: string };
@@ -97,8 +106,12 @@ export function snapshotFromResults(desired: DesiredState, results: Record<strin
   const { ownership, problem } = parseOwnership(realm?.attributes?.[OWNERSHIP_ATTRIBUTE]);
   const profiles = selected(results.clientProfiles);
   const policies = selected(results.clientPolicies);
-  const canary = desired.keycloak.realm.canaryClient;
-  const client = canary ? ((results[`client:${canary.clientId}`] as Array<Record<string, unknown>> | null) ?? [])[0] : undefined;
+  const clients = managedClientIds(desired).flatMap((clientId) => {
+    const client = ((results[`client:${clientId}`] as Array<Record<string, unknown>> | null) ?? [])[0];
+    return client
+      ? [{ ...(client as { id: string; clientId: string }), defaultClientScopes: names(results[`clientDefaultScopes:${clientId}`]), optionalClientScopes: names(results[`clientOptionalScopes:${clientId}`]) }]
+      : [];
+  });
   return {
     format: SNAPSHOT_FORMAT,
     realm: desired.keycloak.realm.name,
@@ -119,14 +132,6 @@ export function snapshotFromResults(desired: DesiredState, results: Record<strin
     otherClientProfiles: profiles.others,
     clientPolicies: policies.items as ObservedRealm['clientPolicies'],
     otherClientPolicies: policies.others,
-    clients: client
-      ? [
-          {
-            ...(client as { id: string; clientId: string }),
-            defaultClientScopes: names(results[`clientDefaultScopes:${canary!.clientId}`]),
-            optionalClientScopes: names(results[`clientOptionalScopes:${canary!.clientId}`]),
-          },
-        ]
-      : [],
+    clients,
   };
 }

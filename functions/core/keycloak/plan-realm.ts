@@ -2,7 +2,8 @@ import type { DesiredState } from '../desired/document';
 import type { DesiredClientScope } from '../desired/keycloak';
 import { KeycloakFeatureDisabledError } from '../errors';
 import { resolveKc49456 } from './analysis';
-import { renderCanaryClient, type CanaryClientRepresentation } from './render-client';
+import { resourceBinding } from './audience-binding';
+import { renderCanaryClient, renderResourceClient, type CanaryClientRepresentation, type ResourceClientRepresentation } from './render-client';
 import { renderRealmState } from './render-realm';
 import type { ClientPolicyRepresentation, ClientProfileRepresentation, ProtocolMapperRepresentation } from './representations';
 import { canonicalJson, diffValues, normalizeConfig, normalizeEnabled, normalizeUsername, type FieldDiff } from './normalize';
@@ -86,7 +87,7 @@ export function planRealm(desired: DesiredState, observed: ObservedRealm): Realm
     ...planClientScopes(desired, observed, owned, rendered.clientScopes),
     ...planNamedList('client-profile', rendered.clientProfiles.profiles, observed.clientProfiles, observed.otherClientProfiles, owned.clientProfiles, normalizeProfile),
     ...planNamedList('client-policy', rendered.clientPolicies.policies, observed.clientPolicies, observed.otherClientPolicies, owned.clientPolicies, normalizePolicy),
-    ...planCanaryClient(desired, observed, owned),
+    ...planClients(desired, observed, owned),
   ];
   const workaround = resolveKc49456(kc);
   for (const c of changes) {
@@ -242,25 +243,32 @@ export function normalizePolicy(p: ClientPolicyRepresentation | RawPolicy): unkn
 
 const CLIENT_FLAGS = ['enabled', 'protocol', 'publicClient', 'bearerOnly', 'clientAuthenticatorType', 'serviceAccountsEnabled', 'standardFlowEnabled', 'implicitFlowEnabled', 'directAccessGrantsEnabled'] as const;
 
-function planCanaryClient(desired: DesiredState, observed: ObservedRealm, owned: Ownership): RealmChange[] {
-  const canary = desired.keycloak.realm.canaryClient;
+function planClients(desired: DesiredState, observed: ObservedRealm, owned: Ownership): RealmChange[] {
+  const realm = desired.keycloak.realm;
+  const binding = resourceBinding(realm);
+  const canary = realm.canaryClient;
+  const wanted: Array<{ want: CanaryClientRepresentation | ResourceClientRepresentation; secretParameter?: string }> = [
+    ...(canary ? [{ want: renderCanaryClient(canary, desired.gateway.authorizer.allowedScopes, binding), secretParameter: canary.secretParameter }] : []),
+    ...(binding && binding.clientId !== canary?.clientId ? [{ want: renderResourceClient(binding) }] : []),
+  ];
   const out: RealmChange[] = [];
-  if (canary) {
-    const want: CanaryClientRepresentation = renderCanaryClient(canary, desired.gateway.authorizer.allowedScopes);
-    const found = observed.clients.find((c) => c.clientId === canary.clientId);
+  for (const { want, secretParameter } of wanted) {
+    const found = observed.clients.find((c) => c.clientId === want.clientId);
+    const attributes = want.attributes ?? {};
     const shape = (c: Record<string, unknown>, scopes: string[]) => ({
-      ...Object.fromEntries(CLIENT_FLAGS.map((f) => [f, c[f]])),
+      ...Object.fromEntries(CLIENT_FLAGS.filter((f) => f in want).map((f) => [f, c[f]])),
       // keygate requires its scopes among the client's default scopes and leaves Keycloak's own defaults alone.
       defaultClientScopes: [...scopes].sort(),
+      // Only the attributes keygate manages; the client's others (secret creation time, …) are left alone.
+      ...(Object.keys(attributes).length ? { attributes: Object.fromEntries(Object.keys(attributes).map((k) => [k, (c.attributes as Record<string, unknown> | undefined)?.[k] ?? null])) } : {}),
     });
-    const diff = found
-      ? diffValues(shape({ ...want }, want.defaultClientScopes), shape(found, want.defaultClientScopes.filter((s) => found.defaultClientScopes.includes(s))))
-      : [];
+    const diff = found ? diffValues(shape({ ...want }, want.defaultClientScopes), shape(found, want.defaultClientScopes.filter((s) => found.defaultClientScopes.includes(s)))) : [];
     const scopeIds = Object.fromEntries(observed.clientScopes.filter((s) => want.defaultClientScopes.includes(s.name)).map((s) => [s.name, s.id]));
-    const change = compare('client', canary.clientId, found ?? null, { ...want, secretParameter: canary.secretParameter }, diff, found ? { id: found.id } : undefined);
+    const change = compare('client', want.clientId, found ?? null, { ...want, ...(secretParameter ? { secretParameter } : {}) }, diff, found ? { id: found.id } : undefined);
     out.push({ ...change, ref: { ...change.ref, scopeIds } });
   }
-  for (const o of owned.clients) if (o.name !== canary?.clientId && o.id) out.push(change('delete', 'client', o.name, o, null, { ref: { id: o.id } }));
+  const ids = new Set(wanted.map((w) => w.want.clientId));
+  for (const o of owned.clients) if (!ids.has(o.name) && o.id) out.push(change('delete', 'client', o.name, o, null, { ref: { id: o.id } }));
   return out;
 }
 

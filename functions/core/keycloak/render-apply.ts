@@ -118,12 +118,17 @@ function mapperOps(c: RealmChange, base: string[], scope: PathSegment, send: Sen
 
 function clientOps(c: RealmChange, base: string[], scopeId: (name: string) => PathSegment, send: Send): HostOperation[] {
   if (c.action === 'delete') return [send(c, 'DELETE', [...base, 'clients', c.ref!.id!], { absent: [404] })];
-  const { secretParameter, defaultClientScopes, ...rep } = c.after as { secretParameter: string; defaultClientScopes: string[] } & Record<string, unknown>;
+  const { secretParameter, defaultClientScopes, attributes, ...rep } = c.after as { secretParameter?: string; defaultClientScopes: string[]; attributes?: Record<string, string> } & Record<string, unknown>;
   const id: PathSegment = c.ref?.id ?? varFor('client', c.name);
+  // A bearer-only resource client has no secret keygate keeps; the canary's is read on the host.
   const ops: HostOperation[] =
     c.action === 'create'
-      ? [send(c, 'POST', [...base, 'clients'], { body: { ...rep, secret: { $secret: secretParameter } }, bind: varFor('client', c.name).$var })]
-      : [{ op: 'merge-object', label: changeLabel(c), path: [...base, 'clients', id], set: rep }];
+      ? [send(c, 'POST', [...base, 'clients'], { body: { ...rep, ...(attributes ? { attributes } : {}), ...(secretParameter ? { secret: { $secret: secretParameter } } : {}) }, bind: varFor('client', c.name).$var })]
+      : [
+          { op: 'merge-object', label: changeLabel(c), path: [...base, 'clients', id], set: rep },
+          // Managed attributes merged into the client's own, never replacing them.
+          ...(attributes ? [{ op: 'merge-object' as const, label: `${changeLabel(c)} attributes`, path: [...base, 'clients', id], key: 'attributes', set: attributes }] : []),
+        ];
   const before = c.before as { defaultClientScopes?: string[] } | null;
   for (const scope of defaultClientScopes.filter((s) => !before?.defaultClientScopes?.includes(s))) {
     // Keycloak gives a new client the realm's optional scopes as optional: a scope is in one list only.

@@ -1,4 +1,5 @@
 import type { DesiredCanaryClient } from '../desired/keycloak';
+import { CLIENT_CREDENTIALS_REFRESH_ATTRIBUTE, RESOURCE_URL_ATTRIBUTE, type ResourceBinding } from './audience-binding';
 
 /** The canary client as the admin API takes it (without its secret, which the host adds). */
 export interface CanaryClientRepresentation {
@@ -16,6 +17,51 @@ export interface CanaryClientRepresentation {
   directAccessGrantsEnabled: false;
   /** The gateway's allowed scopes, so that every client-credentials token carries their scope and audience. */
   defaultClientScopes: string[];
+  /** Only the attributes keygate manages (merged into the client's, never replacing them). */
+  attributes?: Record<string, string>;
+}
+
+/** The resource-server client of a resource-indicator binding: bearer-only, its `resource_url` the gateway URL. */
+export interface ResourceClientRepresentation {
+  clientId: string;
+  name: string;
+  description: string;
+  enabled: true;
+  protocol: 'openid-connect';
+  publicClient: false;
+  bearerOnly: true;
+  serviceAccountsEnabled: false;
+  standardFlowEnabled: false;
+  implicitFlowEnabled: false;
+  directAccessGrantsEnabled: false;
+  defaultClientScopes: string[];
+  attributes: Record<string, string>;
+}
+
+/**
+ * The client through which Keycloak 26.7 resolves an RFC 8707 resource: its clientId is in the
+ * token's aud (the audience mapper's), its `resource_url` is the resource, and Keycloak then sets aud
+ * to the resource (functions/core/keycloak/audience-binding.ts). Bearer-only: nobody logs in with it.
+ *
+ * @example
+ * renderResourceClient({ resource: 'https://gw/mcp', clientId: 'mcp-gateway-demo' }).attributes // { resource_url: 'https://gw/mcp' }
+ */
+export function renderResourceClient(binding: ResourceBinding): ResourceClientRepresentation {
+  return {
+    clientId: binding.clientId,
+    name: 'keygate resource (MCP gateway)',
+    description: 'The MCP gateway as an RFC 8707 resource: Keycloak binds tokens requested with its resource_url to it (managed by keygate)',
+    enabled: true,
+    protocol: 'openid-connect',
+    publicClient: false,
+    bearerOnly: true,
+    serviceAccountsEnabled: false,
+    standardFlowEnabled: false,
+    implicitFlowEnabled: false,
+    directAccessGrantsEnabled: false,
+    defaultClientScopes: [],
+    attributes: { [RESOURCE_URL_ATTRIBUTE]: binding.resource },
+  };
 }
 
 /**
@@ -26,7 +72,7 @@ export interface CanaryClientRepresentation {
  * @example
  * renderCanaryClient({ clientId: 'keygate-canary', secretParameter: '/kg/canary' }, ['mcp:tools']).serviceAccountsEnabled // true
  */
-export function renderCanaryClient(canary: DesiredCanaryClient, allowedScopes: readonly string[]): CanaryClientRepresentation {
+export function renderCanaryClient(canary: DesiredCanaryClient, allowedScopes: readonly string[], binding?: ResourceBinding): CanaryClientRepresentation {
   return {
     clientId: canary.clientId,
     name: 'keygate canary',
@@ -41,5 +87,8 @@ export function renderCanaryClient(canary: DesiredCanaryClient, allowedScopes: r
     implicitFlowEnabled: false,
     directAccessGrantsEnabled: false,
     defaultClientScopes: [...new Set(allowedScopes)].sort(),
+    // Keycloak 26.7.3 answers a client-credentials request with `resource` by HTTP 500 unless it also
+    // issues a refresh token (audience-binding.ts).
+    ...(binding ? { attributes: { [CLIENT_CREDENTIALS_REFRESH_ATTRIBUTE]: 'true' } } : {}),
   };
 }

@@ -1,9 +1,11 @@
 import type { DesiredState } from '../desired/document';
 import { formatPath } from '../desired/paths';
+import { audienceBindingRules } from './audience-binding-rules';
 import { cimdRules } from './cimd-rules';
 import { gatewayRules } from './gateway-rules';
 import { inputRules } from './input-rules';
 import { keycloakRules } from './keycloak-rules';
+import { mcpRules } from './mcp-rules';
 import { resourcePolicyRules } from './resource-policy-rules';
 import { verifyRules } from './verify-rules';
 import type { Finding, LintContext, Rule } from './types';
@@ -11,7 +13,7 @@ import type { Finding, LintContext, Rule } from './types';
 export type { Finding, LintContext, Rule, Severity } from './types';
 
 /** Every lint rule, in the order findings are reported. */
-export const RULES: readonly Rule[] = [...gatewayRules, ...resourcePolicyRules, ...keycloakRules, ...cimdRules, ...verifyRules, ...inputRules];
+export const RULES: readonly Rule[] = [...gatewayRules, ...mcpRules, ...resourcePolicyRules, ...keycloakRules, ...audienceBindingRules, ...cimdRules, ...verifyRules, ...inputRules];
 
 /**
  * Semantic checks across the whole document: the mistakes that only show up as a rejected token

@@ -1,3 +1,4 @@
+import { resourceBinding } from '../keycloak/audience-binding';
 import { escapeForDisplay, hasUnsafeChars } from '../display';
 import { BUILTIN_CLIENT_SCOPES, BUILTIN_CLIENTS, SERVICE_ACCOUNT_USER_PREFIX } from '../keycloak/builtins';
 import { describeSchedule, parseSchedule } from './schedule';
@@ -190,6 +191,9 @@ export const inputRules: Rule[] = [
     summary: 'An allowed gateway audience is put into access tokens by no declared audience mapper (so no token keygate sets up carries it).',
     check(d, report) {
       const mapped = new Set(d.keycloak.realm.clientScopes.flatMap((s) => (s.audienceMapper?.addToAccessToken ? [s.audienceMapper.audience] : [])));
+      // A resource-indicator binding issues its resource as the audience (functions/core/keycloak/audience-binding.ts).
+      const bound = resourceBinding(d.keycloak.realm);
+      if (bound) mapped.add(bound.resource);
       d.gateway.authorizer.allowedAudiences.forEach((aud, i) => {
         // Keycloak's own `account` audience is in tokens without a mapper; gateway-audience-account warns about it.
         if (aud === 'account' || mapped.has(aud)) return;

@@ -8,6 +8,7 @@ import {
   redirectEnforcerOf,
   resolveKc49456,
 } from '../keycloak/analysis';
+import { resourceBinding } from '../keycloak/audience-binding';
 import { isBuiltinProfile } from '../keycloak/builtins';
 import { compareVersions } from '../keycloak/version';
 import { DEFAULT_ADMIN_URL } from '../desired/keycloak';
@@ -23,9 +24,11 @@ export const keycloakRules: Rule[] = [
     summary: "An audience mapper's audience is not among the gateway's allowed audiences.",
     check(d, report) {
       const allowed = d.gateway.authorizer.allowedAudiences;
+      // With resource indicators the resource client's audience is replaced by the resource in every bound token.
+      const bound = resourceBinding(d.keycloak.realm)?.clientId;
       d.keycloak.realm.clientScopes.forEach((s, i) => {
         const audience = s.audienceMapper?.audience;
-        if (audience !== undefined && allowed.length > 0 && !allowed.includes(audience)) {
+        if (audience !== undefined && audience !== bound && allowed.length > 0 && !allowed.includes(audience)) {
           report(['keycloak', 'realm', 'clientScopes', i, 'audienceMapper', 'audience'], `"${audience}" is not in gateway.authorizer.allowedAudiences (${allowed.join(', ')}): the gateway would reject every token`, `set the mapper audience to one of ${allowed.map((a) => `"${a}"`).join(', ')}, or add "${audience}" to gateway.authorizer.allowedAudiences`);
         }
       });

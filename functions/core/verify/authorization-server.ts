@@ -1,3 +1,4 @@
+import { eraOf } from '../gateway/mcp-versions';
 import type { ChainExpectations } from './expectations';
 import { describeObservation, isHttps, readJsonObject, unreachableFix, UNREACHABLE_DIAGNOSIS, type HttpObservation } from './observation';
 import { checksFor, type Check } from './report';
@@ -71,6 +72,7 @@ export function checkDiscovery(obs: HttpObservation, expect: ChainExpectations):
     httpsCheck(doc),
     pkceCheck(doc.code_challenge_methods_supported),
     cimdFlagCheck(doc.client_id_metadata_document_supported, expect),
+    ...(expect.mcpVersions.some((v) => eraOf(v) === 'modern') ? [issParameterCheck(doc.authorization_response_iss_parameter_supported)] : []),
   ];
   const metadata = missing.length
     ? undefined
@@ -143,6 +145,21 @@ function pkceCheck(methods: unknown): Check {
       : `code_challenge_methods_supported is ${JSON.stringify(methods)}, without S256: MCP clients must refuse this authorization server`,
     'use an authorization server that supports PKCE with S256 and advertises it (Keycloak does; a proxy rewriting the discovery document may not), and enforce it with the pkce-enforcer executor',
     { diagnosis: 'pkce-s256-missing', observed: { code_challenge_methods_supported: methods ?? null } },
+  );
+}
+
+/**
+ * MCP 2026-07-28 (changelog minor 7, SEP-2468): authorization servers SHOULD send `iss` in
+ * authorization responses (RFC 9207) and clients MUST check it; RFC 9207 §3 has the server say so in
+ * its metadata. Only judged for gateways that declare 2026-07-28.
+ */
+function issParameterCheck(flag: unknown): Check {
+  if (flag === true) return c.pass('iss-parameter', 'authorization_response_iss_parameter_supported is true: authorization responses carry iss (RFC 9207), as MCP 2026-07-28 asks');
+  return c.warn(
+    'iss-parameter',
+    `authorization_response_iss_parameter_supported is ${JSON.stringify(flag ?? null)}: MCP 2026-07-28 clients cannot tell this authorization server's responses from another's (RFC 9207, SEP-2468)`,
+    'use a Keycloak that sends iss in authorization responses (it advertises authorization_response_iss_parameter_supported), or keep gateway.protocol.supportedVersions at 2025-era versions',
+    { diagnosis: 'iss-parameter-not-advertised' },
   );
 }
 

@@ -2,6 +2,8 @@ import type { CacheBounds } from '../cimd/cache-time';
 import { renderCimdDocument, type CimdDocument } from '../cimd/render-cimd';
 import type { DesiredState } from '../desired/document';
 import type { DesiredToolCall } from '../desired/verify';
+import { declaredMcpVersions } from '../gateway/mcp-versions';
+import { resourceBinding, type ResourceBinding } from '../keycloak/audience-binding';
 import { cimdTrustedDomains } from '../lint/cimd-rules';
 
 export const DISCOVERY_SUFFIX = '/.well-known/openid-configuration';
@@ -21,6 +23,10 @@ export interface ChainExpectations {
   /** The gateway's MCP URL (`https://<id>.gateway.bedrock-agentcore.<region>.amazonaws.com/mcp`). */
   gatewayUrl?: string;
   audiences: string[];
+  /** With `audienceBinding.strategy: resource-indicator`: the resource tokens are requested for and bound to, and its client. */
+  resourceBinding?: ResourceBinding;
+  /** The MCP protocol versions the gateway speaks (`gateway.protocol.supportedVersions` or AgentCore's default), newest first. */
+  mcpVersions: string[];
   scopes: string[];
   allowedClients: string[];
   targets: string[];
@@ -63,6 +69,8 @@ export function expectationsFor(desired: DesiredState, opts: { gatewayUrl?: stri
     issuer: issuerOf(jwt.discoveryUrl),
     ...(gatewayUrl ? { gatewayUrl } : {}),
     audiences: jwt.allowedAudiences,
+    ...(resourceBinding(desired.keycloak.realm) ? { resourceBinding: resourceBinding(desired.keycloak.realm)! } : {}),
+    mcpVersions: declaredMcpVersions(desired.gateway),
     scopes: jwt.allowedScopes,
     allowedClients: jwt.allowedClients,
     targets: desired.targets.map((t) => t.name),

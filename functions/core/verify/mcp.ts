@@ -1,4 +1,5 @@
 import type { DesiredToolCall } from '../desired/verify';
+import { eraOf } from '../gateway/mcp-versions';
 import { TOOL_NAME_SEPARATOR, type ChainExpectations } from './expectations';
 import { describeObservation, unreachableFix, UNREACHABLE_DIAGNOSIS, type HttpObservation } from './observation';
 import { parseWwwAuthenticate } from './protected-resource';
@@ -22,9 +23,19 @@ export type ToolCallOutcome = { ok: true; isError: boolean; text: string } | { o
  * @example
  * checkToolList({ ok: true, tools: ['my-mcp-server___add_numbers'] }, expect).map((c) => c.status) // ['pass', 'pass', 'skip']
  */
-export function checkToolList(outcome: ToolListOutcome, expect: ChainExpectations): Check[] {
+export function checkToolList(outcome: ToolListOutcome, expect: ChainExpectations, version?: string): Check[] {
+  const spoken = version ? ` in MCP ${version}` : '';
   if (!outcome.ok) {
     const skips = [mcp.skip('targets', 'not checked: tools/list failed'), mcp.skip('expected-tools', 'not checked: tools/list failed')];
+    if (version && versionRefused(outcome)) {
+      return [
+        mcp.fail('tools-list', `the gateway does not speak MCP ${version}: ${outcome.error}`, `the deployed gateway's protocolConfiguration.mcp.supportedVersions lacks ${version}: run provisioning (it sets gateway.protocol.supportedVersions), or remove ${version} from the document`, {
+          diagnosis: 'mcp-version-refused',
+          observed: { status: outcome.status ?? null, requested: version },
+        }),
+        ...skips,
+      ];
+    }
     if (outcome.unreachable) return [mcp.fail('tools-list', `the gateway could not be reached: ${outcome.error}`, unreachableFix(expect.gatewayUrl ?? ''), { diagnosis: UNREACHABLE_DIAGNOSIS }), ...skips];
     const error = outcome.challenge ? parseWwwAuthenticate(outcome.challenge)?.params.error : undefined;
     const rejected = outcome.status === 401 || outcome.status === 403;
@@ -42,12 +53,19 @@ export function checkToolList(outcome: ToolListOutcome, expect: ChainExpectation
       ...skips,
     ];
   }
+  if (version && outcome.protocolVersion && outcome.protocolVersion !== version) {
+    return [
+      mcp.fail('tools-list', `asked for MCP ${version}, the gateway answered ${outcome.protocolVersion}`, `the deployed gateway's supportedVersions lacks ${version}: run provisioning, or remove ${version} from gateway.protocol.supportedVersions`, { diagnosis: 'mcp-version-refused', observed: { requested: version, negotiated: outcome.protocolVersion } }),
+      mcp.skip('targets', 'not checked: another protocol version was negotiated'),
+      mcp.skip('expected-tools', 'not checked: another protocol version was negotiated'),
+    ];
+  }
   const tools = outcome.tools;
   const byTarget = expect.targets.map((t) => [t, tools.filter((n) => n.startsWith(`${t}${TOOL_NAME_SEPARATOR}`))] as const);
   const empty = byTarget.filter(([, list]) => list.length === 0).map(([t]) => t);
   const missing = expect.expectedTools.filter((t) => !tools.includes(t));
   return [
-    mcp.pass('tools-list', `initialize + tools/list with the canary token returned ${tools.length} tool${tools.length === 1 ? '' : 's'}${outcome.server ? ` from ${outcome.server}` : ''}`, '', { observed: { tools } }),
+    mcp.pass('tools-list', `${version && eraOf(version) === 'modern' ? 'server/discover' : 'initialize'} + tools/list${spoken} with the canary token returned ${tools.length} tool${tools.length === 1 ? '' : 's'}${outcome.server ? ` from ${outcome.server}` : ''}`, '', { observed: { tools, ...(outcome.protocolVersion ? { protocolVersion: outcome.protocolVersion } : {}) } }),
     empty.length
       ? mcp.fail('targets', `no tools listed for target${empty.length === 1 ? '' : 's'} ${empty.join(', ')} (tools are named <target>${TOOL_NAME_SEPARATOR}<tool>)`, `check that ${empty.join(', ')} ${empty.length === 1 ? 'is' : 'are'} READY and that the MCP server answers tools/list (updating the target re-synchronizes its tools)`, { diagnosis: 'target-tools-missing' })
       : mcp.pass('targets', byTarget.map(([t, list]) => `${t}: ${list.length}`).join(', ')),
@@ -57,6 +75,11 @@ export function checkToolList(outcome: ToolListOutcome, expect: ChainExpectation
         ? mcp.fail('expected-tools', `not listed: ${missing.join(', ')}`, 'check the MCP servers behind the targets, or correct verify.expectedTools', { diagnosis: 'expected-tool-missing', observed: { missing } })
         : mcp.pass('expected-tools', `all ${expect.expectedTools.length} expected tools are listed`),
   ];
+}
+
+/** The SDK's words when the peer does not speak the version asked for (legacy: "not supported"; 2026-07-28: -32022 / UnsupportedProtocolVersion). */
+function versionRefused(outcome: { error: string; status?: number }): boolean {
+  return /protocol version|-32022|UnsupportedProtocolVersion/i.test(outcome.error);
 }
 
 /**

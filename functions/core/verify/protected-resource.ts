@@ -129,8 +129,15 @@ export function checkResourceMetadata(obs: HttpObservation, source: 'header' | '
   const unadvertised = expect.scopes.filter((s) => !scopes.includes(s));
   return [
     rs.pass('metadata', `${where} ${obs.url} answered 200`, '', { observed: { resource: prm.resource, authorization_servers: prm.authorization_servers, scopes_supported: prm.scopes_supported } }),
-    prm.resource === expect.gatewayUrl
-      ? rs.pass('resource', `resource is ${expect.gatewayUrl}`)
+    prm.resource === expect.gatewayUrl && expect.resourceBinding && prm.resource !== expect.resourceBinding.resource
+      ? rs.fail(
+          'resource',
+          `resource is ${expect.gatewayUrl}, but keycloak.realm.audienceBinding.resource is ${expect.resourceBinding.resource}: MCP clients send the metadata's resource, and Keycloak answers invalid_target to a resource no client's resource_url equals`,
+          `set keycloak.realm.audienceBinding.resource to "${String(prm.resource)}" and run the realm reconciliation (it updates the resource client's resource_url)`,
+          { diagnosis: 'resource-indicator-mismatch', observed: { resource: prm.resource, bound: expect.resourceBinding.resource } },
+        )
+      : prm.resource === expect.gatewayUrl
+      ? rs.pass('resource', `resource is ${expect.gatewayUrl}${expect.resourceBinding ? ', the resource tokens are bound to' : ''}`)
       : rs.fail(
           'resource',
           `resource is ${JSON.stringify(prm.resource ?? null)}, not the gateway's MCP URL ${expect.gatewayUrl}: an MCP client must not use this metadata (RFC 9728 §3.3)`,

@@ -4,7 +4,7 @@ import type { Diagnosis } from './diagnoses';
 export type CheckStatus = 'pass' | 'fail' | 'warn' | 'skip';
 
 /** The sections of a report, in the order the chain is walked. */
-export type CheckGroup = 'authorization-server' | 'protected-resource' | 'token' | 'mcp' | 'denied' | 'cimd';
+export type CheckGroup = 'authorization-server' | 'protected-resource' | 'token' | 'mcp' | 'denied' | 'cimd' | 'login';
 
 export interface Check {
   /** Stable id, `<group>.<name>`, for example `token.audience`. */
@@ -19,6 +19,8 @@ export interface Check {
   diagnosis?: Diagnosis;
   /** Small structured evidence (a claim subset, a status code, a list of names). */
   observed?: Record<string, unknown>;
+  /** The MCP protocol version the check spoke (MCP calls and probes are made once per declared version). */
+  mcpVersion?: string;
 }
 
 export type Outcome = 'pass' | 'warn' | 'fail';
@@ -44,6 +46,7 @@ export const GROUP_TITLES: Record<CheckGroup, string> = {
   mcp: 'Allowed MCP calls',
   denied: 'Denied calls',
   cimd: 'CIMD document',
+  login: 'User login (CIMD, authorization code, PKCE, a real browser)',
 };
 
 const GROUP_ORDER = Object.keys(GROUP_TITLES) as CheckGroup[];
@@ -69,8 +72,20 @@ export function checksFor(group: CheckGroup) {
   return { pass: make('pass'), fail: make('fail'), warn: make('warn'), skip: make('skip') };
 }
 
+/**
+ * Ties checks to the MCP protocol version they spoke. With one declared version the ids stay as
+ * they are (`mcp.tools-list`); with several, each version's ids get `@<version>`
+ * (`mcp.tools-list@2026-07-28`), so every id stays unique and a failure names its version.
+ *
+ * @example
+ * forMcpVersion([check], '2026-07-28', true)[0].id // 'mcp.tools-list@2026-07-28'
+ */
+export function forMcpVersion(checks: readonly Check[], version: string, several: boolean): Check[] {
+  return checks.map((c) => ({ ...c, id: several ? `${c.id}@${version}` : c.id, evidence: several ? `[MCP ${version}] ${c.evidence}` : c.evidence, mcpVersion: version }));
+}
+
 function idPrefix(group: CheckGroup): string {
-  return { 'authorization-server': 'as', 'protected-resource': 'rs', token: 'token', mcp: 'mcp', denied: 'denied', cimd: 'cimd' }[group];
+  return { 'authorization-server': 'as', 'protected-resource': 'rs', token: 'token', mcp: 'mcp', denied: 'denied', cimd: 'cimd', login: 'login' }[group];
 }
 
 /**

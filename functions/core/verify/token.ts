@@ -1,3 +1,4 @@
+import type { ResourceBinding } from '../keycloak/audience-binding';
 import type { ChainExpectations } from './expectations';
 import { describeObservation, readJsonObject, unreachableFix, UNREACHABLE_DIAGNOSIS, type HttpObservation } from './observation';
 import type { Diagnosis } from './diagnoses';
@@ -57,8 +58,25 @@ export function checkTokenResponse(obs: HttpObservation, clientId: string, id = 
     invalid_client: ['canary-secret-rejected', `the secret in the canary's SSM parameter does not match client ${clientId}, or the client does not exist: run the realm reconciliation (it creates the client and stores its secret)`],
     unauthorized_client: ['canary-grant-disabled', `enable the client credentials grant (service account) on client ${clientId}`],
     invalid_scope: ['canary-scope-not-allowed', `allow the gateway's scopes to client ${clientId} (optional client scopes); the realm reconciliation does this for the canary`],
-    invalid_target: ['resource-not-accepted', 'the authorization server refused the resource indicator (RFC 8707): register the gateway URL as a resource, or turn the resource-indicators feature off'],
   };
+  if (error === 'invalid_target') {
+    const bound = context.resourceBinding;
+    return {
+      check: bound
+        ? c.fail(id, evidence, `Keycloak found no client named in the token's aud whose resource_url is ${bound.resource}: run the realm reconciliation (it keeps client ${bound.clientId} with that resource_url, and the audience mapper puts ${bound.clientId} into tokens)`, { diagnosis: 'resource-not-accepted', observed })
+        : c.fail(
+            id,
+            `${evidence}: Keycloak runs with resource indicators on, and the realm binds no client to the gateway URL, so every MCP client (they send resource) is refused`,
+            'set keycloak.realm.audienceBinding to strategy: resource-indicator with resource: <the gateway URL> (keygate then keeps the resource client), or start Keycloak without --features=resource-indicators',
+            { diagnosis: 'resource-indicators-unbound', observed },
+          ),
+    };
+  }
+  if (obs.status >= 500 && context.resourceBinding && context.resourceRequested) {
+    return {
+      check: c.fail(id, `${evidence}: Keycloak 26.7.3 fails a client-credentials request with resource unless the client also gets a refresh token (NullPointerException in ResourceIndicatorsPostProcessor)`, `run the realm reconciliation: keygate sets client_credentials.use_refresh_token on client ${clientId}`, { diagnosis: 'resource-indicator-server-error', observed }),
+    };
+  }
   if (obs.status >= 500 && context.cimdPolicies?.length && !context.cimdSupported) {
     return { check: c.fail(id, `${evidence}, and the realm's discovery document does not advertise CIMD while the document declares ${context.cimdPolicies.join(', ')}`, CIMD_FEATURE_OFF_FIX, { diagnosis: 'cimd-feature-off', observed }) };
   }
@@ -70,6 +88,10 @@ export function checkTokenResponse(obs: HttpObservation, clientId: string, id = 
 export interface TokenContext {
   cimdPolicies?: string[];
   cimdSupported?: boolean;
+  /** The document's resource-indicator binding, when it has one. */
+  resourceBinding?: ResourceBinding;
+  /** Whether the request carried `resource`. */
+  resourceRequested?: boolean;
 }
 
 /**
@@ -146,6 +168,24 @@ function audienceCheck(p: TokenPayload, expect: ChainExpectations): Check {
   const observed = { aud: p.aud ?? null };
   if (!expect.audiences.length) {
     return c.warn('audience', `aud is ${JSON.stringify(p.aud ?? null)}; the gateway checks no audience, so tokens minted for any service pass`, 'set gateway.authorizer.allowedAudiences to the audience mapper\'s audience', { diagnosis: 'audience-unrestricted', observed });
+  }
+  const bound = expect.resourceBinding;
+  if (bound) {
+    // RFC 8707 on Keycloak 26.7: a token requested with resource=<r> carries aud [r] only.
+    if (aud.length === 1 && aud[0] === bound.resource && expect.audiences.includes(bound.resource)) return c.pass('audience', `aud ${JSON.stringify(p.aud)} is the resource the token was requested for (RFC 8707)`, '', { observed });
+    if (!aud.includes(bound.resource)) {
+      const ignored = aud.includes(bound.clientId);
+      return c.fail(
+        'audience',
+        ignored
+          ? `the token was requested with resource=${bound.resource} but aud is ${JSON.stringify(p.aud)}: Keycloak ignored the resource indicator (the resource-indicators feature is off)`
+          : `aud ${JSON.stringify(p.aud ?? null)} lacks the resource ${bound.resource} the token was requested for`,
+        ignored
+          ? 'start Keycloak (26.7 or newer) with --features=resource-indicators (experimental), or set keycloak.realm.audienceBinding.strategy: audience-mapper'
+          : `run the realm reconciliation: client ${bound.clientId} needs resource_url ${bound.resource}, and an audience mapper must put ${bound.clientId} into the token`,
+        { diagnosis: ignored ? 'resource-indicators-off' : 'wrong-audience', observed },
+      );
+    }
   }
   if (aud.some((a) => expect.audiences.includes(a))) return c.pass('audience', `aud ${JSON.stringify(p.aud)} contains ${expect.audiences.filter((a) => aud.includes(a)).join(', ')}`);
   const mapperFix = `add an audience mapper (Included Custom Audience "${expect.audiences[0]}") to a client scope the client receives: keycloak.realm.clientScopes[].audienceMapper on ${expect.scopes[0] ?? 'the gateway scope'}`;

@@ -93,6 +93,20 @@ describe('keygate drift', () => {
     expect(noRole.stderr).toMatch(/^keygate drift: missing --gateway-role-arn ARN \(stack output GatewayRoleArn\)/);
   });
 
+  it('names a Keycloak host SSM cannot reach (another region, an agent offline) in one line with the fix, exit 70', async () => {
+    const elsewhere = { 'elsewhere.json': files['live.json']!.replace(w.document.keycloak.instanceId, 'i-0fedcba9876543210') };
+    const out = await runCli([...args().map((a) => (a === 'live.json' ? 'elsewhere.json' : a)), '--json'], { files: elsewhere, env: env() });
+    expect(out.code).toBe(70);
+    expect(out.stderr).toMatch(
+      new RegExp(
+        `^keygate drift: AWS SSM SendCommand in ${STACK.region} \\(http://127\\.0\\.0\\.1:\\d+\\): the Keycloak host is not an SSM managed instance online there \\(document ${STACK.commandDocument}, instance i-0fedcba9876543210\\): InvalidInstanceId: .*\\. ` +
+          `Fix: check that ${STACK.region} is the stack's region \\(AWS_REGION, or the region of the profile AWS_PROFILE names\\); check keycloak\\.instanceId, and on the host that the SSM agent runs`,
+      ),
+    );
+    expect(out.stderr.split('\n')).toHaveLength(2);
+    expect(JSON.parse(out.stdout)).toMatchObject({ format: 'keygate.error/1', ok: false, aws: { kind: 'not-found', operation: 'SendCommand' } });
+  });
+
   it('runs as the bundled CLI (node bin/keygate.cjs)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'kg-drift-'));
     writeFileSync(join(dir, 'live.json'), files['live.json']!);

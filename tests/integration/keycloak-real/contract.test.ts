@@ -224,7 +224,9 @@ describe('the admin REST contract: stand-in and Keycloak 26.7.3 answer alike', (
     fromReal = await runContract(real, STEPS, { realm });
     fromStandIn = await runContract(asStandIn, STEPS, { realm });
     if (process.env.KG_CONTRACT_DUMP) require('node:fs').writeFileSync(process.env.KG_CONTRACT_DUMP, JSON.stringify({ fromReal, fromStandIn }, null, 1));
-  });
+    // 92 admin calls on a server that may have just started (its JIT cold) on a loaded 2-core machine: over
+    // jest's 30 s twice in full runs at load average 17. A bound, not an expectation.
+  }, 180_000);
 
   it.each(STEPS.map((s, i) => [i, s.name] as const))('%i %s', (i) => {
     expect(fromStandIn[i]).toEqual(fromReal[i]);

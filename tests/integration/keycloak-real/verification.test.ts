@@ -63,4 +63,31 @@ describe('verification against Keycloak 26.7.3', () => {
     expect(report.failed).toBe(true);
     expect(check(report, 'token.audience')).toMatchObject({ status: 'fail', diagnosis: 'audience-mapper-missing', fix: expect.stringMatching(/add an audience mapper \(Included Custom Audience "mcp-gateway-demo"\)/) });
   });
+
+  it('with the resource-indicators feature off, the resource-indicator strategy fails token.audience with resource-indicators-off, and the fix names the feature', async () => {
+    // Prepare: a realm keygate binds by resource indicator, on this server (built without the feature).
+    const gatewayUrl = 'https://mcp-gateway-keycloak-demo-0123456789.gateway.bedrock-agentcore.ap-northeast-1.amazonaws.com/mcp';
+    const bound = await startRealRealmHarness(kc, 'ri-off', {
+      edit: (raw) => {
+        raw.keycloak.version = '26.7.3';
+        raw.keycloak.realm.audienceBinding = { strategy: 'resource-indicator', resource: gatewayUrl };
+        raw.gateway.authorizer.allowedAudiences = [gatewayUrl];
+        raw.cimd.document.grant_types = ['authorization_code', 'refresh_token'];
+      },
+    });
+    try {
+      const { runMachine } = await import('../../support/local-machine');
+      const run = await runMachine('reconcile-realm.asl.json', { desiredState: bound.desired }, { pendingIntervalMs: 1000 });
+      if (run.error) throw new Error(`provisioning ${bound.realm}: ${run.error.cause}`);
+      // Act
+      const report = await verifyChain(bound.desired, { canarySecret: { value: SECRETS.canary }, fetch: fetchVia(), now: () => new Date() });
+      // Assess: Keycloak ignored resource, so aud is the mapper's audience, not the gateway URL.
+      expect(check(report, 'token.obtain')!.status).toBe('pass');
+      expect(check(report, 'token.audience')).toMatchObject({ status: 'fail', diagnosis: 'resource-indicators-off', observed: { aud: ['mcp-gateway-demo', 'account'] } });
+      expect(check(report, 'token.audience')!.fix).toMatch(/--features=resource-indicators/);
+    } finally {
+      await bound.close();
+      await kc.deleteRealm(bound.realm);
+    }
+  });
 });

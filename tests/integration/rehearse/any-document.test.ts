@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnKeygate, type Exit } from '../../support/cli';
@@ -23,7 +23,9 @@ let faulted: Exit;
 let limited: Exit;
 
 beforeAll(async () => {
-  const document = write('two-targets.yaml', base);
+  // Where the README's transcript has it, so that the first line reads the same.
+  mkdirSync(join(dir, 'examples'));
+  const document = write('examples/two-targets.yaml', base);
   // The same setup without live verification: its checks did not run, and say so.
   const unverified = write('unverified.yaml', base.replace('verify:\n', 'verify:\n  enabled: false\n'));
   // A call the emulated server cannot answer as the document expects: a tool named like a seed
@@ -44,6 +46,29 @@ describe('keygate rehearse on a document with two targets, literal endpoint ids 
     expect(green.stdout.trimEnd().split('\n').at(-1)).toBe('Result: rehearsal succeeded');
   });
 
+  it('prints every line of the README\'s transcript of this rehearsal, times, ports and counts aside', () => {
+    const readme = readFileSync(fromRoot('README.md'), 'utf8');
+    const [, command, transcript] = /<!-- transcript: rehearse -->\n```text\n\$ npx keygate (.+)\n([\s\S]*?)```/.exec(readme)!;
+    expect(command).toBe('rehearse --config examples/two-targets.yaml');
+    // Figures vary from run to run (and with --speed and the machine's load: a wait polled once, or
+    // not at all when the resource was READY at the first look); the parallel branches' lines may come
+    // in another order, and a wait line shows only when the view caught the wait: every other line is
+    // looked for, wherever it is.
+    const shape = (line: string) =>
+      line
+        .replace(/, \d+ polls?\b/g, '')
+        .replace(/\d+(\.\d+)?/g, '#')
+        .replace(/# (\w+?)s\b/g, '# $1')
+        .replace(/\s+/g, ' ')
+        .trimEnd();
+    const printed = new Set(green.stdout.split('\n').map(shape));
+    const shown = transcript!.split('\n').filter((l) => l.trim() && !['…'].includes(l.trim()) && !/^ {2}waiting /.test(l));
+    expect(shown.length).toBeGreaterThan(30);
+    // A line not printed, with what was printed for the same step (or header), to see what differs.
+    const missing = shown.filter((line) => !printed.has(shape(line)));
+    expect(missing.map((line) => [line, green.stdout.split('\n').filter((p) => p.slice(0, 40).trim() === line.slice(0, 40).trim())])).toEqual([]);
+  });
+
   it('names in its phase headers only what the document has, and says why it skips the rotation', () => {
     expect(green.stdout).toContain('\nProvision: gateway, 2 targets, resource policy, Keycloak realm, verification\n');
     expect(green.stdout).toContain('\nDrift detection in report mode (drift injected in AWS and Keycloak)\n');
@@ -51,6 +76,10 @@ describe('keygate rehearse on a document with two targets, literal endpoint ids 
     expect(green.stdout.split('\n').filter((l) => /^\S/.test(l) && /CIMD/.test(l))).toEqual([]);
     expect(green.stdout).toContain('\nRotate the resource policy to a new VPC endpoint\n  → skipped: the document lists literal VPC endpoint ids (resourcePolicy.vpcEndpoint.ids): keygate follows no parameter, so there is nothing to rotate\n');
     expect(green.stdout).toMatch(/^ {2}skipped {8}rotate: the document lists literal VPC endpoint ids/m);
+    // Report mode's expected verification failure is explained by this document's injected drift alone: no CIMD file.
+    expect(green.stdout).toContain(
+      'as it must while the injected drift is live (audience mapper aud-tools-gateway on client scope tools:read: audience changed to "someone-else": mcp.tools-list, token.audience); the drift report',
+    );
   });
 
   it('ticks no check that did not run', () => {

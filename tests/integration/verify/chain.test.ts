@@ -88,7 +88,7 @@ describe('a healthy chain', () => {
       iss: 'https://auth.agentcore-keycloak-example.com/realms/mcp-demo', aud: 'mcp-gateway-demo', scope: 'mcp:tools', client_id: 'keygate-canary',
       iat: expect.any(Number), exp: expect.any(Number),
     });
-    expect(check(report, 'mcp.tools-list').observed).toEqual({ tools: ['my-mcp-server___add_numbers', 'my-mcp-server___multiply_numbers', 'my-mcp-server___greet_user'] });
+    expect(check(report, 'mcp.tools-list').observed).toEqual({ tools: ['my-mcp-server___add_numbers', 'my-mcp-server___multiply_numbers', 'my-mcp-server___greet_user'], protocolVersion: '2025-03-26' });
     expect(check(report, 'mcp.call.my-mcp-server___add_numbers').evidence).toContain('returned "5"');
     expect(check(report, 'denied.scope').evidence).toMatch(/scope "mcp:fail" \(scope claim null\) got 403 insufficient_scope/);
     // The gateway saw the token in the header for the allowed calls and never accepted one from the query.

@@ -225,6 +225,36 @@ describe('keygate rehearse', () => {
   });
 });
 
+describe('the login flags: bad input refused before anything starts', () => {
+  it('rehearse --screenshots without --keycloak real (the stand-in has no login page)', async () => {
+    const { code, stdout, stderr } = await cli(['rehearse', '--screenshots', 'shots']);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/--screenshots goes with --keycloak real/);
+  });
+
+  it.each([
+    [['--login-user', 'alice'], /--login-user goes with --login/],
+    [['--screenshots', 'shots'], /--screenshots goes with --login/],
+    [['--login', '--login-user', 'bob'], /--login-user "bob" is not in keycloak\.realm\.users \(alice\)/],
+    [['--login'], /--login needs the gateway's MCP URL: --gateway-url URL, or verify\.gatewayUrl/],
+  ])('verify %j', async (flags, message) => {
+    const { code, stdout, stderr } = await cli(['verify', '--config', 'examples/seed.yaml', ...flags]);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(message);
+  });
+
+  it('verify --login on a document without a test user names keycloak.realm.users', async () => {
+    const raw = seedRaw();
+    raw.keycloak.realm.users = [];
+    const { stringify } = await import('yaml');
+    const { code, stderr } = await cli(['verify', '--config', 'nouser.yaml', '--login', '--gateway-url', 'https://gw.example.com/mcp'], { 'nouser.yaml': stringify(raw) });
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/--login needs a test user: declare one in keycloak\.realm\.users/);
+  });
+});
+
 describe('--json on unusable input: one JSON object on stdout, exit 2', () => {
   const typo = () => broken('  name: mcp-gateway-keycloak-demo', '  name: mcp-gateway-keycloak-demo\n  nmae: x');
   const line = () => typo()['broken.yaml'].split('\n').indexOf('  nmae: x') + 1;

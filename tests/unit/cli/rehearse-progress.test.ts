@@ -150,6 +150,18 @@ describe('the "against AWS" time (aws-time.ts)', () => {
     expect(awsTimeMs({ startedAt: 0, endedAt: 20 }, lines, { waitMs: () => 30_000 })).toBe(60_000);
   });
 
+  it("a Delete step is not modeled with its own deletion, though it landed before the step's end was seen (a loaded machine)", () => {
+    // Teardown at high speed: the target's deletion (12 s at speed 1) lands 30 ms after DeleteGatewayTarget, before the
+    // Delete step's end is recorded; Await Gateway Target Deleted waits for it.
+    const landing = { kind: 'target' as const, gatewayName: 'gw', targetName: 'a', to: 'DELETED', requestedAt: 105, at: 135, serviceMs: 12_000 };
+    const model = awsTimeModel(() => [landing], 'gw', {});
+    const teardown = (name: string, startedAt: number, endedAt: number) => line(name, startedAt, endedAt, { execution: 'teardown', item: 'a' });
+    expect(model.waitMs(teardown('Delete Gateway Target', 100, 150))).toBeUndefined();
+    // Its Retry (statemachine/teardown.asl.json): 2 s, backing off ×1.1: the poll at 12.2 s sees it.
+    const polls = pollTimesMs({ ErrorEquals: ['GatewayDeletionPendingError'], IntervalSeconds: 2, MaxAttempts: 60, BackoffRate: 1.1, MaxDelaySeconds: 30, JitterStrategy: 'NONE' });
+    expect(model.waitMs(teardown('Await Gateway Target Deleted', 150, 160))).toBe(polls.find((t) => t >= 12_000));
+  });
+
   it('a step waited for operations requested before it began, not for the one its own call started', () => {
     const landing = (to: string, requestedAt: number, at: number) => ({ kind: 'gateway' as const, gatewayName: 'g', to, requestedAt, at, serviceMs: 10_000 });
     // Delete Gateway (started at 100) asked for the deletion, which landed at 103, before the step ended.

@@ -48,6 +48,12 @@ describe('loadDesiredState', () => {
     const parse = (text: string) => problemsOf(() => parseDesiredStateText(text, 'doc.json'));
     expect(parse('{\n  "version": 1,\n}\n')).toEqual([{ path: '', message: expect.stringMatching(/^invalid JSON: /), fix: expect.stringMatching(/no trailing comma/), line: 3, column: 1 }]);
     expect(parse('# a comment\n{"version": 1}\n')[0]!.message).toMatch(/^invalid JSON: /);
+    // Never closed: where it opened, not the end of the file where JSON.parse stopped.
+    expect(parse('{\n  "version": 1,\n  "gateway": {\n    "name": "x"\n')).toEqual([
+      { path: '', message: 'invalid JSON: the object opened here with { is not closed (the parser noticed at line 5)', fix: 'close it with } where it ends', line: 3, column: 14 },
+    ]);
+    expect(parse('{"version": 1, "targets": [1, {"a": 2}\n')[0]).toMatchObject({ message: expect.stringMatching(/^invalid JSON: the array opened here with \[ is not closed/), line: 1, column: 27 });
+    expect(parse('{"version": 1,\n "x": "abc\n')[0]).toMatchObject({ message: expect.stringMatching(/^invalid JSON: the string opened here with " is not closed/), line: 2, column: 7 });
     expect(parse('{"version": 1, "version": 2}')[0]).toMatchObject({ path: 'version', fix: expect.stringMatching(/keygate refuses a repeated key/) });
     expect(parseDesiredStateText('{"version": 1}', 'doc.json').value).toEqual({ version: 1 });
   });

@@ -327,3 +327,48 @@ describe('other objects', () => {
     expect(summary(changes)).toEqual(['delete audience-mapper mcp:tools/aud-agentcore-gateway', 'update ownership keygate.owned']);
   });
 });
+
+describe('planRealm with audienceBinding.strategy resource-indicator', () => {
+  const GW = 'https://mcp-gateway-keycloak-demo-4xk2m9p7qz.gateway.bedrock-agentcore.ap-northeast-1.amazonaws.com/mcp';
+  const bound = seedWith((r) => {
+    r.keycloak.version = '26.7.3';
+    r.keycloak.realm.audienceBinding = { strategy: 'resource-indicator', resource: GW };
+    r.gateway.authorizer.allowedAudiences = [GW];
+  });
+
+  it('creates the resource client (bearer-only, resource_url, no secret) and gives the canary its refresh-token workaround', () => {
+    const changes = todo(emptyRealmSnapshot('mcp-demo', true), bound);
+    expect(summary(changes).slice(-3)).toEqual(['create client keygate-canary', 'create client mcp-gateway-demo', 'update ownership keygate.owned']);
+    const ops = renderApplyOps('mcp-demo', changes) as SendOperation[];
+    const resource = ops.find((o) => o.label === 'create client mcp-gateway-demo' && o.method === 'POST')!;
+    expect(resource.body).toMatchObject({ clientId: 'mcp-gateway-demo', bearerOnly: true, publicClient: false, standardFlowEnabled: false, serviceAccountsEnabled: false, attributes: { resource_url: GW } });
+    expect(JSON.stringify(resource.body)).not.toContain('$secret');
+    const canary = ops.find((o) => o.label === 'create client keygate-canary' && o.method === 'POST')!;
+    expect(canary.body).toMatchObject({ attributes: { 'client_credentials.use_refresh_token': 'true' }, secret: { $secret: '/keygate/mcp-keycloak-agentcore/canary-client-secret' } });
+    // The observe step reads both clients, with only the attributes keygate manages.
+    const reads = renderObserveOps(bound).filter((o) => o.id.startsWith('client:'));
+    expect(reads.map((o) => o.id)).toEqual(['client:keygate-canary', 'client:mcp-gateway-demo']);
+    expect(reads[0]!.pick).toEqual(expect.arrayContaining([['attributes', 'resource_url'], ['attributes', 'client_credentials.use_refresh_token']]));
+  });
+
+  it('a resource_url changed by hand is put back by merging the attribute, keeping the client\'s other attributes', () => {
+    const observed = convergedSnapshot(bound, (s) => {
+      s.clients[0]!.attributes = { 'client_credentials.use_refresh_token': 'true' };
+      s.clients.push({ id: idOf('client', 'mcp-gateway-demo'), clientId: 'mcp-gateway-demo', enabled: true, protocol: 'openid-connect', publicClient: false, bearerOnly: true, serviceAccountsEnabled: false, standardFlowEnabled: false, implicitFlowEnabled: false, directAccessGrantsEnabled: false, attributes: { resource_url: `${GW}/` }, defaultClientScopes: ['acr'], optionalClientScopes: [] });
+      s.ownership!.clients.push({ name: 'mcp-gateway-demo', id: idOf('client', 'mcp-gateway-demo') });
+    });
+    const changes = todo(observed, bound);
+    expect(summary(changes)).toEqual(['update client mcp-gateway-demo']);
+    expect(changes.map(describeChange)).toEqual([`~ client mcp-gateway-demo: attributes.resource_url "${GW}/" → "${GW}"`]);
+    const ops = renderApplyOps('mcp-demo', changes);
+    expect(ops).toContainEqual({ op: 'merge-object', label: 'update client mcp-gateway-demo attributes', path: ['admin', 'realms', 'mcp-demo', 'clients', idOf('client', 'mcp-gateway-demo')], key: 'attributes', set: { resource_url: GW } });
+  });
+
+  it('back to the audience-mapper strategy, the owned resource client is deleted', () => {
+    const observed = convergedSnapshot(bound, (s) => {
+      s.clients.push({ id: idOf('client', 'mcp-gateway-demo'), clientId: 'mcp-gateway-demo', defaultClientScopes: [], optionalClientScopes: [] });
+      s.ownership!.clients.push({ name: 'mcp-gateway-demo', id: idOf('client', 'mcp-gateway-demo') });
+    });
+    expect(summary(todo(observed, seed))).toContain('delete client mcp-gateway-demo');
+  });
+});

@@ -10,6 +10,20 @@ const redirectEnforcer = (raw: Record<string, any>) => raw.keycloak.realm.client
 /** What the CLI lints with by default: the template's CimdPublishDirectory. */
 const STACK = { cimdPublishDirectory: DEFAULT_CIMD_PUBLISH_DIRECTORY };
 
+const GW = 'https://mcp-gateway-keycloak-demo-4xk2m9p7qz.gateway.bedrock-agentcore.ap-northeast-1.amazonaws.com/mcp';
+/** The seed bound by RFC 8707 resource indicators on Keycloak 26.7.3 (lint-clean). */
+const resourceIndicator: Edit = (r) => {
+  r.keycloak.version = '26.7.3';
+  r.keycloak.realm.audienceBinding = { strategy: 'resource-indicator', resource: GW };
+  r.gateway.authorizer.allowedAudiences = [GW];
+  r.verify.gatewayUrl = GW;
+  r.cimd.document.grant_types = ['authorization_code', 'refresh_token'];
+};
+const withResourceIndicator = (edit: Edit): Edit => (r) => {
+  resourceIndicator(r);
+  edit(r);
+};
+
 /** One violation per rule: the edit, the finding's path and a fragment of its message. */
 const VIOLATIONS: Array<{ rule: string; path: string; message: RegExp; edit: Edit }> = [
   { rule: 'gateway-name-invalid', path: 'gateway.name', message: /not a valid AgentCore gateway name/, edit: (r) => (r.gateway.name = 'mcp_gateway') },
@@ -23,6 +37,30 @@ const VIOLATIONS: Array<{ rule: string; path: string; message: RegExp; edit: Edi
   { rule: 'discovery-url-realm-mismatch', path: 'gateway.authorizer.discoveryUrl', message: /names realm "master" but keycloak\.realm\.name is "mcp-demo"/, edit: (r) => (r.gateway.authorizer.discoveryUrl = 'https://auth.agentcore-keycloak-example.com/realms/master/.well-known/openid-configuration') },
   { rule: 'gateway-audience-unrestricted', path: 'gateway.authorizer.allowedAudiences', message: /accepts tokens minted for any audience/, edit: (r) => { r.gateway.authorizer.allowedAudiences = []; } },
   { rule: 'gateway-audience-account', path: 'gateway.authorizer.allowedAudiences[1]', message: /"account"/, edit: (r) => r.gateway.authorizer.allowedAudiences.push('account') },
+  { rule: 'mcp-version-unsupported', path: 'gateway.protocol.supportedVersions[1]', message: /"2026-07-29" is not an MCP version AgentCore Gateway accepts/, edit: (r) => (r.gateway.protocol = { supportedVersions: ['2025-11-25', '2026-07-29'] }) },
+  { rule: 'mcp-version-unsupported', path: 'gateway.protocol.supportedVersions[0]', message: /"2024-11-05" is not an MCP version/, edit: (r) => (r.gateway.protocol = { supportedVersions: ['2024-11-05'] }) },
+  { rule: 'mcp-version-unsupported', path: 'gateway.protocol.supportedVersions[1]', message: /listed twice/, edit: (r) => (r.gateway.protocol = { supportedVersions: ['2026-07-28', '2026-07-28'] }) },
+  { rule: 'mcp-version-unsupported', path: 'gateway.protocol.supportedVersions', message: /empty list/, edit: (r) => (r.gateway.protocol = { supportedVersions: [] }) },
+  { rule: 'mcp-dcr-deprecated', path: 'cimd', message: /speaks MCP 2026-07-28.*fall back to Dynamic Client Registration, deprecated in 2026-07-28/, edit: (r) => {
+    r.gateway.protocol = { supportedVersions: ['2026-07-28'] };
+    delete r.cimd;
+  } },
+  { rule: 'mcp-dcr-deprecated', path: 'keycloak.realm.clientPolicies', message: /without a client policy with a client-id-uri condition/, edit: (r) => {
+    r.gateway.protocol = { supportedVersions: ['2026-07-28', '2025-11-25'] };
+    r.keycloak.realm.clientPolicies.shift();
+  } },
+  { rule: 'resource-indicator-unsupported', path: 'keycloak.realm.audienceBinding.strategy', message: /keycloak\.version 26\.6\.1 has no RFC 8707 resource indicators \(experimental from Keycloak 26\.7\.0\)/, edit: withResourceIndicator((r) => (r.keycloak.version = '26.6.1')) },
+  { rule: 'resource-indicator-resource-invalid', path: 'keycloak.realm.audienceBinding', message: /names no resource/, edit: withResourceIndicator((r) => delete r.keycloak.realm.audienceBinding.resource) },
+  { rule: 'resource-indicator-resource-invalid', path: 'keycloak.realm.audienceBinding.resource', message: /has a fragment/, edit: withResourceIndicator((r) => (r.keycloak.realm.audienceBinding.resource = `${GW}#x`)) },
+  { rule: 'resource-indicator-resource-invalid', path: 'keycloak.realm.audienceBinding.resource', message: /is not an https URL/, edit: withResourceIndicator((r) => (r.keycloak.realm.audienceBinding.resource = 'urn:client:mcp-gateway-demo')) },
+  { rule: 'resource-indicator-gateway-mismatch', path: 'keycloak.realm.audienceBinding.resource', message: /is not the gateway URL https:\/\/mcp-gateway-keycloak-demo-4xk2m9p7qz.*invalid_target/, edit: withResourceIndicator((r) => {
+    r.keycloak.realm.audienceBinding.resource = `${GW}/`;
+    r.gateway.authorizer.allowedAudiences = [`${GW}/`];
+  }) },
+  { rule: 'resource-indicator-audience-not-allowed', path: 'gateway.authorizer.allowedAudiences', message: /lacks "https:\/\/mcp-gateway-keycloak-demo/, edit: withResourceIndicator((r) => (r.gateway.authorizer.allowedAudiences = ['mcp-gateway-demo'])) },
+  { rule: 'resource-indicator-client-unmapped', path: 'keycloak.realm.audienceBinding.clientId', message: /"mcp-gateway" is put into access tokens by no audience mapper/, edit: withResourceIndicator((r) => (r.keycloak.realm.audienceBinding.clientId = 'mcp-gateway')) },
+  { rule: 'resource-indicator-client-unmapped', path: 'keycloak.realm.clientScopes', message: /has no audience mapper/, edit: withResourceIndicator((r) => delete r.keycloak.realm.clientScopes[0].audienceMapper) },
+  { rule: 'resource-indicator-refresh-token', path: 'cimd.document.grant_types', message: /lacks refresh_token.*HTTP 500/, edit: withResourceIndicator((r) => (r.cimd.document.grant_types = ['authorization_code'])) },
   { rule: 'vpce-source-missing', path: 'resourcePolicy.vpcEndpoint', message: /names no VPC endpoint/, edit: (r) => (r.resourcePolicy.vpcEndpoint = {}) },
   { rule: 'vpce-source-missing', path: 'resourcePolicy.vpcEndpoint', message: /sets both parameterName and ids/, edit: (r) => (r.resourcePolicy.vpcEndpoint.ids = ['vpce-0123456789abcdef0']) },
   { rule: 'vpce-id-invalid', path: 'resourcePolicy.vpcEndpoint.ids[0]', message: /"vpce-xyz" is not a VPC endpoint id/, edit: (r) => (r.resourcePolicy.vpcEndpoint = { ids: ['vpce-xyz'] }) },
@@ -148,6 +186,20 @@ describe('lint rules', () => {
     expect(ids({})).not.toContain('cimd-publish-path-outside-directory');
     const finding = lintDesiredState(elsewhere, STACK).find((f) => f.ruleId === 'cimd-publish-path-outside-directory')!;
     expect(finding.fix).toBe('publish under /opt/cimd/public/, for example /opt/cimd/public/oauth/client-metadata.json; or, if the web root is elsewhere, deploy with CimdPublishDirectory set to it (and pass --cimd-publish-directory to keygate)');
+  });
+
+  it('mcp-version-unsupported names the nearest accepted version in its fix, and the seed with both eras has no MCP finding', () => {
+    const typo = lintDesiredState(seedWith((r) => (r.gateway.protocol = { supportedVersions: ['2026-07-38'] }))).find((f) => f.ruleId === 'mcp-version-unsupported')!;
+    expect(typo.fix).toMatch(/^use "2026-07-28"/);
+    const both = lintDesiredState(seedWith((r) => (r.gateway.protocol = { supportedVersions: ['2026-07-28', '2025-11-25'] })));
+    expect(both.map((f) => f.ruleId).filter((id) => id.startsWith('mcp-'))).toEqual([]);
+    // A 2025-era gateway without CIMD relies on DCR too, but DCR is not deprecated there.
+    expect(lintDesiredState(seedWith((r) => delete r.cimd)).map((f) => f.ruleId)).not.toContain('mcp-dcr-deprecated');
+  });
+
+  it('the seed bound by resource indicators on 26.7.3 is lint-clean: the mapper\'s audience need not be allowed, the resource counts as issued', () => {
+    expect(lintDesiredState(seedWith(resourceIndicator), STACK).filter((f) => f.severity === 'error')).toEqual([]);
+    expect(lintDesiredState(seedWith(resourceIndicator), STACK).map((f) => f.ruleId)).not.toContain('audience-mapper-not-allowed');
   });
 
   it('has a violating case for every rule', () => {

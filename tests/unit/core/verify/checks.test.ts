@@ -118,6 +118,14 @@ describe('token', () => {
 
   it('warns when the gateway checks no audience, and judges allowed clients by client_id (azp only is a warning)', () => {
     expect(claims(good, expectationsFor(seedWith((r) => (r.gateway.authorizer.allowedAudiences = [])), { gatewayUrl: GW }))['token.audience']).toBe('audience-unrestricted');
+    const bound = expectationsFor(seedWith((r) => {
+      r.keycloak.version = '26.7.3';
+      r.keycloak.realm.audienceBinding = { strategy: 'resource-indicator', resource: GW };
+      r.gateway.authorizer.allowedAudiences = [GW];
+    }), { gatewayUrl: GW });
+    expect(claims({ ...good, aud: GW }, bound)['token.audience']).toBe('pass');
+    expect(claims({ ...good, aud: ['mcp-gateway-demo', 'account'] }, bound)['token.audience']).toBe('resource-indicators-off');
+    expect(claims({ ...good, aud: 'someone-else' }, bound)['token.audience']).toBe('wrong-audience');
     const restricted = expectationsFor(seedWith((r) => (r.gateway.authorizer.allowedClients = ['keygate-canary'])));
     expect(claims(good, restricted)['token.client']).toBe('pass');
     expect(claims({ ...good, client_id: undefined }, restricted)['token.client']).toBe('client-id-claim-missing');
@@ -126,7 +134,11 @@ describe('token', () => {
 
   it('maps token endpoint errors and jose errors to diagnoses', () => {
     const err = (status: number, error: string) => checkTokenResponse(response(status, { error, error_description: 'x' }), 'keygate-canary').check.diagnosis;
-    expect([err(401, 'invalid_client'), err(400, 'unauthorized_client'), err(400, 'invalid_scope'), err(400, 'invalid_target'), err(500, 'server_error')]).toEqual(['canary-secret-rejected', 'canary-grant-disabled', 'canary-scope-not-allowed', 'resource-not-accepted', 'token-request-failed']);
+    expect([err(401, 'invalid_client'), err(400, 'unauthorized_client'), err(400, 'invalid_scope'), err(400, 'invalid_target'), err(500, 'server_error')]).toEqual(['canary-secret-rejected', 'canary-grant-disabled', 'canary-scope-not-allowed', 'resource-indicators-unbound', 'token-request-failed']);
+    // With a resource-indicator binding: invalid_target means the realm lacks the resource client; a 500 is Keycloak 26.7.3's NullPointerException.
+    const binding = { resourceBinding: { resource: 'https://gw.example.com/mcp', clientId: 'mcp-gateway-demo' }, resourceRequested: true };
+    expect(checkTokenResponse(response(400, { error: 'invalid_target' }), 'keygate-canary', 'obtain', binding).check).toMatchObject({ diagnosis: 'resource-not-accepted', fix: expect.stringMatching(/client mcp-gateway-demo with that resource_url/) });
+    expect(checkTokenResponse(response(500, { error: 'unknown_error' }), 'keygate-canary', 'obtain', binding).check.diagnosis).toBe('resource-indicator-server-error');
     expect(checkTokenResponse(response(200, { access_token: 'eyJx', token_type: 'Bearer' }), 'c')).toMatchObject({ accessToken: 'eyJx', check: { status: 'pass' } });
     const sig = (code: string) => checkSignature({ verified: false, signatureValid: false, code, message: 'm' }, 'https://kc/certs').diagnosis;
     expect([sig('ERR_JWKS_NO_MATCHING_KEY'), sig('ERR_JWS_SIGNATURE_VERIFICATION_FAILED'), sig('ERR_JWS_INVALID')]).toEqual(['signing-key-unknown', 'signature-invalid', 'token-unverifiable']);
