@@ -93,6 +93,13 @@ describe('functions', () => {
 
   it('there is at least one', () => expect(functions.length).toBeGreaterThan(0));
 
+  // The yaml alias names the package's own ESM build: the file its exports give every condition but node.
+  const YAML_ESM_BUILD = 'browser/index.js';
+  it('the yaml alias is the installed yaml package\'s own ESM build', () => {
+    const yamlPackage = JSON.parse(readFileSync(fromRoot('node_modules', 'yaml', 'package.json'), 'utf8')) as { exports: { '.': { default: string } } };
+    expect(yamlPackage.exports['.'].default).toBe(`./${YAML_ESM_BUILD}`);
+  });
+
   it.each(functions.map((f) => [f.logicalId, f] as const))('%s: esbuild metadata as SAM documents it, entry exists, handler matches', (_id, fn) => {
     const resource = template.Resources[fn.logicalId]!;
     expect(resource.Metadata?.BuildMethod).toBe('esbuild');
@@ -100,7 +107,8 @@ describe('functions', () => {
     expect(fn.build).toMatchObject({ Format: 'cjs', MainFields: 'module,main', KeepNames: true, Minify: true });
     expect(fn.build.External ?? []).not.toContain('@aws-sdk/*'); // bundle the SDK (toolchain-notes §6)
     // Lambda's credentials are in the environment: the SDK's default chain is cut to that link (template.yaml, Globals).
-    expect(fn.build.Alias).toEqual(['@aws-sdk/credential-provider-node=./functions/platform/lambda-credentials.ts']);
+    // yaml: the ESM build of the same installed package, which esbuild can tree-shake (template.yaml, Globals).
+    expect(fn.build.Alias).toEqual(['@aws-sdk/credential-provider-node=./functions/platform/lambda-credentials.ts', `yaml=./node_modules/yaml/${YAML_ESM_BUILD}`]);
     expect(existsSync(fromRoot(fn.entry))).toBe(true);
     expect(fn.handler).toBe(`${basename(fn.entry, '.ts')}.handler`);
     expect(fn.logicalId).toBe(`${basename(fn.entry, '.ts').replace(/(^|-)(\w)/g, (_m, _d, c: string) => c.toUpperCase())}Function`);
