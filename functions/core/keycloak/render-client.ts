@@ -1,20 +1,25 @@
 import type { DesiredCanaryClient } from '../desired/keycloak';
 import { CLIENT_CREDENTIALS_REFRESH_ATTRIBUTE, RESOURCE_URL_ATTRIBUTE, type ResourceBinding } from './audience-binding';
 
-/** The canary client as the admin API takes it (without its secret, which the host adds). */
-export interface CanaryClientRepresentation {
+/** What the clients keygate keeps have in common, as the admin API takes them: confidential, no browser flow. */
+interface KeptClientRepresentation {
   clientId: string;
   name: string;
   description: string;
   enabled: true;
   protocol: 'openid-connect';
   publicClient: false;
-  bearerOnly: false;
-  clientAuthenticatorType: 'client-secret';
-  serviceAccountsEnabled: true;
   standardFlowEnabled: false;
   implicitFlowEnabled: false;
   directAccessGrantsEnabled: false;
+  defaultClientScopes: string[];
+}
+
+/** The canary client as the admin API takes it (without its secret, which the host adds). */
+export interface CanaryClientRepresentation extends KeptClientRepresentation {
+  bearerOnly: false;
+  clientAuthenticatorType: 'client-secret';
+  serviceAccountsEnabled: true;
   /** The gateway's allowed scopes, so that every client-credentials token carries their scope and audience. */
   defaultClientScopes: string[];
   /** Only the attributes keygate manages (merged into the client's, never replacing them). */
@@ -22,19 +27,9 @@ export interface CanaryClientRepresentation {
 }
 
 /** The resource-server client of a resource-indicator binding: bearer-only, its `resource_url` the gateway URL. */
-export interface ResourceClientRepresentation {
-  clientId: string;
-  name: string;
-  description: string;
-  enabled: true;
-  protocol: 'openid-connect';
-  publicClient: false;
+export interface ResourceClientRepresentation extends KeptClientRepresentation {
   bearerOnly: true;
   serviceAccountsEnabled: false;
-  standardFlowEnabled: false;
-  implicitFlowEnabled: false;
-  directAccessGrantsEnabled: false;
-  defaultClientScopes: string[];
   attributes: Record<string, string>;
 }
 

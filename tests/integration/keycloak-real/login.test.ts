@@ -2,21 +2,20 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { launchChromium } from '../../../cli/login/browser';
 import { runLogin } from '../../../cli/login/flow';
-import { startEdge, type Edge } from '../../../emulators/edge';
+import type { Edge } from '../../../emulators/edge';
 import { start as startGateway } from '../../../emulators/mcp-gateway';
 import { lintDesiredState } from '../../../functions/core/lint';
 import { expectationsFor } from '../../../functions/core/verify/expectations';
 import { checkLogin, type LoginRun } from '../../../functions/core/verify/login';
-import { loadLocalCa } from '../../../scripts/tls/local-ca';
 import { stringify } from 'yaml';
 import { verifyCommand, type VerifyOptions } from '../../../cli/commands/verify';
 import type { CliIo } from '../../../cli/io';
 import type { VerificationReport } from '../../../functions/core/verify/report';
-import { realKeycloak, type RealKeycloak } from '../../support/real-keycloak';
+import type { RealKeycloak } from '../../support/real-keycloak';
+import { startLoginRig, type LoginRig } from '../../support/login-rig';
 import { seedRaw } from '../../support/seed';
-import { SECRETS, startRealRealmHarness, type RealRealmHarness } from '../../support/realm-harness';
+import { SECRETS, type RealRealmHarness } from '../../support/realm-harness';
 
 // The seed's MCP login with real parts: the MCP SDK client's OAuth (CIMD client_id, PKCE S256, scope
 // mcp:tools) against the gateway peer behind a JWT check on the real Keycloak's keys; Keycloak 26.7.3
@@ -34,25 +33,14 @@ let shots: string;
 const ADD = { tool: 'my-mcp-server___add_numbers', arguments: { a: 2, b: 3 }, expectText: '5' };
 const MULTIPLY = { tool: 'my-mcp-server___multiply_numbers', arguments: { a: 2, b: 3 }, expectText: '6' };
 
+let rig: LoginRig | undefined;
 beforeAll(async () => {
-  kc = await realKeycloak();
-  const tls = kc.tls!;
-  const ca = loadLocalCa(readFileSync(tls.caCertFile, 'utf8'), readFileSync(tls.caKeyFile, 'utf8'));
-  edge = await startEdge({ ca, keycloakUrl: kc.url });
-  const realm = kc.realmName('login');
-  h = await startRealRealmHarness(kc, 'login', { realm, edit: (raw) => edge.pointDocument(raw, realm) });
-  const { runMachine } = await import('../../support/local-machine');
-  const run = await runMachine('reconcile-realm.asl.json', { desiredState: h.desired }, { pendingIntervalMs: 1000 });
-  if (run.error) throw new Error(`provisioning ${realm}: ${run.error.name}: ${run.error.cause}`);
-  await edge.serve(h.desired);
-  browser = (await launchChromium(edge.browser)).browser;
+  rig = await startLoginRig('login');
+  ({ kc, h, edge, browser } = rig);
   shots = mkdtempSync(join(tmpdir(), 'keygate-login-shots-'));
 }, 180_000);
 afterAll(async () => {
-  await browser?.close();
-  await edge?.close();
-  await h?.close();
-  if (h) await kc.deleteRealm(h.realm);
+  await rig?.close();
   if (shots) rmSync(shots, { recursive: true, force: true });
 });
 

@@ -1,17 +1,14 @@
-import { readFileSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
-import { launchChromium } from '../../../cli/login/browser';
 import { runLogin } from '../../../cli/login/flow';
 import { loginChecks } from '../../../cli/login/verify-login';
-import { startEdge, type Edge } from '../../../emulators/edge';
+import type { Edge } from '../../../emulators/edge';
 import { verifyChain } from '../../../functions/adapters/verify/verify-chain';
 import { lintDesiredState } from '../../../functions/core/lint';
 import { expectationsFor } from '../../../functions/core/verify/expectations';
 import { checkLogin } from '../../../functions/core/verify/login';
 import type { Check } from '../../../functions/core/verify/report';
-import { loadLocalCa } from '../../../scripts/tls/local-ca';
-import { realKeycloak, type RealKeycloak } from '../../support/real-keycloak';
-import { SECRETS, startRealRealmHarness, type RealRealmHarness } from '../../support/realm-harness';
+import { startLoginRig, type LoginRig } from '../../support/login-rig';
+import { SECRETS, type RealRealmHarness } from '../../support/realm-harness';
 
 // The seed (audience mapper, the run's Keycloak 26.7.3 without resource indicators) behind a gateway that
 // declares MCP 2026-07-28 and 2025-11-25: verification and alice's CIMD login in each version, the SDK v2
@@ -21,35 +18,20 @@ import { SECRETS, startRealRealmHarness, type RealRealmHarness } from '../../sup
 
 const VERSIONS = ['2026-07-28', '2025-11-25'];
 const ADD = { tool: 'my-mcp-server___add_numbers', arguments: { a: 2, b: 3 }, expectText: '5' };
-let kc: RealKeycloak;
 let edge: Edge;
 let h: RealRealmHarness;
 let browser: Browser;
 
+let rig: LoginRig | undefined;
 beforeAll(async () => {
-  kc = await realKeycloak();
-  const ca = loadLocalCa(readFileSync(kc.tls!.caCertFile, 'utf8'), readFileSync(kc.tls!.caKeyFile, 'utf8'));
-  edge = await startEdge({ ca, keycloakUrl: kc.url });
-  const realm = kc.realmName('mcp-versions');
-  h = await startRealRealmHarness(kc, 'mcp-versions', {
-    realm,
-    edit: (raw) => {
-      edge.pointDocument(raw, realm);
-      raw.gateway.protocol = { supportedVersions: ['2026-07-28', '2025-11-25'] };
-      raw.verify.toolCalls = [ADD];
-    },
+  rig = await startLoginRig('mcp-versions', (raw) => {
+    raw.gateway.protocol = { supportedVersions: ['2026-07-28', '2025-11-25'] };
+    raw.verify.toolCalls = [ADD];
   });
-  const { runMachine } = await import('../../support/local-machine');
-  const run = await runMachine('reconcile-realm.asl.json', { desiredState: h.desired }, { pendingIntervalMs: 1000 });
-  if (run.error) throw new Error(`provisioning ${realm}: ${run.error.name}: ${run.error.cause}`);
-  await edge.serve(h.desired);
-  browser = (await launchChromium(edge.browser)).browser;
+  ({ h, edge, browser } = rig);
 }, 180_000);
 afterAll(async () => {
-  await browser?.close();
-  await edge?.close();
-  await h?.close();
-  if (h) await kc.deleteRealm(h.realm);
+  await rig?.close();
 });
 // Logins take seconds each on the shared 2-vCPU machine: a bound, not an expectation.
 jest.setTimeout(180_000);
