@@ -17,7 +17,7 @@ type World = LocalWorld<RecordingProxy>;
 export const SCALE = { clients: 5000, scopes: 200, profiles: 50, policies: 50 };
 
 export async function keycloakFigures(seed: () => Record<string, any>, speed: number, progress: (what: string) => void): Promise<Row[]> {
-  progress('Keycloak: starting a real Keycloak 26.7.3 (installing it first if .keygate-cache has none)');
+  progress('Keycloak: starting a real Keycloak 26.7.3 (installing it first if .aws-sam/keygate has none)');
   const server = await startKeycloakServer({ progress });
   const admin = adminClient(server.url, server.admin);
   try {

@@ -104,7 +104,7 @@ export const COMMAND_SPECS = {
       config: { ...CONFIG, help: 'the desired-state document (default: keygate\'s examples/seed.yaml, from any directory)' },
       speed: { type: 'string', value: 'N', help: 'run the emulated service delays and the state machines\' waits N times faster, 1 to 2000 (default 20)' },
       fault: { type: 'string', value: 'KIND', help: 'show a failure: target-failed or gateway-failed' },
-      keycloak: { type: 'string', value: 'stand-in|real', help: 'the Keycloak the realm steps and verification use: the fast stand-in (default), or a real Keycloak 26.7.3 on loopback, installed with Maven into .keygate-cache on the first run (a few minutes; needs java and mvn) and stopped at the end; with it, a login phase logs the realm\'s user in on Keycloak\'s login page in headless Chromium' },
+      keycloak: { type: 'string', value: 'stand-in|real', help: 'the Keycloak the realm steps and verification use: the fast stand-in (default), or a real Keycloak 26.7.3 on loopback, installed with Maven into .aws-sam/keygate on the first run (a few minutes; needs java and mvn) and stopped at the end; with it, a login phase logs the realm\'s user in on Keycloak\'s login page in headless Chromium' },
       screenshots: { type: 'string', value: 'DIR', help: 'with --keycloak real: save the login phase\'s login and consent pages there as PNG files (default: a new temporary directory, named in the output)' },
       json: { ...JSON_FLAG, help: 'print one JSON object on stdout; the progress goes to stderr' },
     },

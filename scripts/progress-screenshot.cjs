@@ -5,7 +5,7 @@
 // Not part of the tests. The tools are not keygate's dependencies; install them apart (git-ignored):
 //
 //   apt-get install chromium     # Debian's; no browser download at run time
-//   npm install --prefix .keygate-cache/readme-tools playwright-core@1.65.2 @xterm/xterm@6.0.0
+//   npm install --prefix .aws-sam/keygate/readme-tools playwright-core@1.65.2 @xterm/xterm@6.0.0
 //   script -q -T rec.timing -c "stty cols 118 rows 30; node bin/keygate.cjs rehearse --config examples/two-targets.yaml --speed 10" rec.log
 //   node scripts/progress-screenshot.cjs rec.log rec.timing 'Await Gateway Target Ready [tickets]' 4 docs/images/rehearse-progress.png
 //
@@ -14,7 +14,7 @@
 const { readFileSync } = require('node:fs');
 const path = require('node:path');
 
-const tools = path.join(__dirname, '..', '.keygate-cache', 'readme-tools', 'node_modules');
+const tools = path.join(__dirname, '..', '.aws-sam', 'keygate', 'readme-tools', 'node_modules');
 const { chromium } = require(path.join(tools, 'playwright-core'));
 
 async function main() {

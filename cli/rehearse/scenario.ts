@@ -172,7 +172,7 @@ export interface RehearsalOptions {
   fault?: Fault;
   /**
    * `real`: the realm steps run against a real Keycloak 26.7.3 (scripts/keycloak/server.ts: installed
-   * into .keygate-cache on the first run, started on loopback, stopped at the end) instead of the stand-in,
+   * into .aws-sam/keygate on the first run, started on loopback, stopped at the end) instead of the stand-in,
    * and verification gets its tokens from it. `keycloakServer` is one already running (the tests' own).
    */
   keycloak?: 'stand-in' | 'real';

@@ -6,7 +6,11 @@ import { fromPackageRoot } from '../package-root';
 
 /**
  * The real Keycloak keygate is tested against: the server distribution from Maven Central, pinned,
- * fetched by Maven into the git-ignored `.keygate-cache/` and built once per set of build options.
+ * fetched by Maven into the git-ignored `.aws-sam/keygate/keycloak/` and built once per set of build options.
+ * Inside `.aws-sam/`, beside the SAM CLI's venv, for the venv's reason (scripts/toolchain/python-tools.ts):
+ * `sam build` copies the project root minus `.aws-sam`, `.git` and `node_modules` once per function. The
+ * cache was once `.keygate-cache/` in the root: every build copied its 250 MB 25 times, and a build that ran
+ * while the first run was unpacking Keycloak there failed on a file gone mid-copy (CopySource, Errno 2).
  * 26.7.3: the newest 26.7 on Maven Central (26.6 is not served there; 26.5 has no CIMD).
  */
 export const KEYCLOAK_VERSION = '26.7.3';
@@ -26,7 +30,7 @@ export const BUILDS = {
 export type KeycloakBuild = keyof typeof BUILDS;
 
 /** Where everything for this version lives (git-ignored). */
-export const cacheDir = (): string => fromPackageRoot('.keygate-cache', 'keycloak', KEYCLOAK_VERSION);
+export const cacheDir = (): string => fromPackageRoot('.aws-sam', 'keygate', 'keycloak', KEYCLOAK_VERSION);
 
 /** Everything a run needs from the cache: the built server's home and a database with the master realm in it. */
 export interface InstalledKeycloak {

@@ -10,7 +10,7 @@ import { withLock } from './lock';
  * into a virtual environment of the project's own, so that `npm install && npm test` needs nothing
  * installed by hand.
  *
- * Where: `.aws-sam/keygate/venv` (git-ignored). Not `.keygate-cache/` or anywhere else in the project
+ * Where: `.aws-sam/keygate/venv` (git-ignored). Not anywhere else in the project
  * root: `sam build` copies the whole CodeUri (the project root, minus `.aws-sam`, `.git` and
  * `node_modules`) once per function before it runs npm and esbuild there
  * (aws_lambda_builders/workflows/nodejs_npm_esbuild/workflow.py EXCLUDED_FILES), and a cached build

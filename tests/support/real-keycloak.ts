@@ -14,7 +14,7 @@
  *   tests/integration/keycloak-real/ (the whole suite does), and the global teardown stops it; a server
  *   never outlives jest (scripts/keycloak/supervise.py).
  * - Installation (Maven fetch, `kc.sh build`, the template database) happens on the first run only,
- *   into `.keygate-cache/keycloak/` (scripts/keycloak/dist.ts).
+ *   into `.aws-sam/keygate/keycloak/` (scripts/keycloak/dist.ts).
  * - The admin password is made per run. Workers read the connection from a 0600 file whose path (not
  *   the password) is in KEYGATE_KEYCLOAK_CONNECTION; it is never printed.
  * - `npm run keycloak` keeps a server running between jest runs (while working on these tests): with
