@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, symlinkSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { fromPackageRoot } from '../package-root';
 
 /**
@@ -83,18 +83,25 @@ function ensureDist(progress: Progress): string {
 /**
  * `<cache>/builds/<build>-<hash of the options>`: a home whose lib/quarkus holds `kc.sh build`'s output
  * for these options. lib/lib (the 170 MB of jars) is a link to the unpacked distribution: the build
- * writes only lib/quarkus. Measured 2026-12-06 (2 vCPU, shared): 40-57 s, once per cache.
+ * writes only lib/quarkus. Measured 2026-12-06 (2 vCPU, shared): 40-57 s, once per cache. The link is
+ * relative, so the cache survives a moved checkout; a build whose link no longer resolves (an older cache's
+ * absolute link, then moved: Keycloak then fails with "Could not find or load main class
+ * io.quarkus.bootstrap.runner.QuarkusEntryPoint") is made again.
  */
 async function ensureBuild(dist: string, build: KeycloakBuild, progress: Progress): Promise<string> {
   const options = BUILDS[build];
   const final = join(cacheDir(), 'builds', `${build}-${digest(options.join(' '))}`);
-  if (existsSync(join(final, 'lib', 'quarkus', 'quarkus-application.dat'))) return final;
+  if (existsSync(join(final, 'lib', 'quarkus', 'quarkus-application.dat'))) {
+    if (existsSync(join(final, 'lib', 'lib'))) return final;
+    rmSync(final, { recursive: true, force: true });
+  }
   progress(`keygate: building Keycloak ${KEYCLOAK_VERSION} (${options.join(' ')}) into ${final} (once)`);
   const tmp = temporarySibling(final);
   for (const entry of readdirSync(dist)) if (entry !== 'lib') cpSync(join(dist, entry), join(tmp, entry), { recursive: true });
   mkdirSync(join(tmp, 'lib'));
   for (const entry of readdirSync(join(dist, 'lib'))) {
-    if (entry === 'lib') symlinkSync(join(dist, 'lib', 'lib'), join(tmp, 'lib', 'lib'));
+    // Relative: tmp is renamed to final, a sibling, so the same path resolves from there.
+    if (entry === 'lib') symlinkSync(relative(join(tmp, 'lib'), join(dist, 'lib', 'lib')), join(tmp, 'lib', 'lib'));
     else cpSync(join(dist, 'lib', entry), join(tmp, 'lib', entry), { recursive: true });
   }
   const code = await run(join(tmp, 'bin', 'kc.sh'), ['build', ...options], join(tmp, 'build.log'));
