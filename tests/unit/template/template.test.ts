@@ -108,7 +108,12 @@ describe('functions', () => {
     expect(fn.build.External ?? []).not.toContain('@aws-sdk/*'); // bundle the SDK (toolchain-notes §6)
     // Lambda's credentials are in the environment: the SDK's default chain is cut to that link (template.yaml, Globals).
     // yaml: the ESM build of the same installed package, which esbuild can tree-shake (template.yaml, Globals).
-    expect(fn.build.Alias).toEqual(['@aws-sdk/credential-provider-node=./functions/platform/lambda-credentials.ts', `yaml=./node_modules/yaml/${YAML_ESM_BUILD}`]);
+    // The MCP client's runtime shim with the SDK's cfworker validator, not ajv (functions/adapters/verify/mcp-runtime-shims.ts).
+    expect(fn.build.Alias).toEqual([
+      '@aws-sdk/credential-provider-node=./functions/platform/lambda-credentials.ts',
+      `yaml=./node_modules/yaml/${YAML_ESM_BUILD}`,
+      '@modelcontextprotocol/client/_shims=./functions/adapters/verify/mcp-runtime-shims.ts',
+    ]);
     expect(existsSync(fromRoot(fn.entry))).toBe(true);
     expect(fn.handler).toBe(`${basename(fn.entry, '.ts')}.handler`);
     expect(fn.logicalId).toBe(`${basename(fn.entry, '.ts').replace(/(^|-)(\w)/g, (_m, _d, c: string) => c.toUpperCase())}Function`);
@@ -119,6 +124,19 @@ describe('functions', () => {
     const m = new Module(bundle.file, module);
     (m as unknown as { _compile(code: string, file: string): void })._compile(readFileSync(bundle.file, 'utf8'), bundle.file);
     expect(typeof (m.exports as Record<string, unknown>)[bundle.handlerExport]).toBe('function');
+  });
+
+  it.each(functions.map((f) => [f.logicalId, f] as const))('%s: its bundle carries no ajv; one with the MCP client has the SDK\'s cfworker validator', (_id, fn) => {
+    const { sources } = JSON.parse(readFileSync(`${bundleOf(fn).file}.map`, 'utf8')) as { sources: string[] };
+    // The sources as the map names them: the SDK's own sources (its input maps), ajv and cfworker among them.
+    const mcp = sources.filter((s) => s.includes('node_modules/@modelcontextprotocol/'));
+    expect(sources.filter((s) => /\bajv/i.test(s))).toEqual([]);
+    if (mcp.length > 0) {
+      expect(sources.filter((s) => s.endsWith('functions/adapters/verify/mcp-runtime-shims.ts'))).toHaveLength(1);
+      expect(sources.filter((s) => s.endsWith('/validators/cfWorkerProvider.ts'))).toHaveLength(1);
+      expect(sources.filter((s) => s.includes('/@cfworker/json-schema/')).length).toBeGreaterThan(0);
+    }
+    expect(mcp.length > 0).toBe(fn.logicalId === 'VerifyChainFunction');
   });
 
   it.each(functions.map((f) => [f.logicalId, f] as const))('%s: its bundle carries no credential provider but the environment one', (_id, fn) => {
