@@ -1,8 +1,8 @@
 import { CfWorkerJsonSchemaValidator } from '@modelcontextprotocol/client/validators/cf-worker';
 
 /**
- * What the Verify Chain bundle gets in place of `@modelcontextprotocol/client/_shims` (template.yaml,
- * VerifyChainFunction `BuildProperties.Alias`): the MCP client's runtime shim with the SDK's own
+ * What the Lambda bundles get in place of `@modelcontextprotocol/client/_shims` (template.yaml, every
+ * function's `BuildProperties.Alias`; only Verify Chain imports the MCP client): the MCP client's runtime shim with the SDK's own
  * `@cfworker/json-schema` validator (its published `validators/cf-worker` export) instead of ajv.
  *
  * The SDK picks its shim by export condition: Node gets AJV + ajv-formats, workerd and browsers the
@@ -15,7 +15,7 @@ import { CfWorkerJsonSchemaValidator } from '@modelcontextprotocol/client/valida
  * tool schemas default to (SEP-2106), as the SDK's Node default does since it moved to Ajv2020.
  *
  * `CORS_IS_POSSIBLE` is the Node shim's value: in Lambda a fetch TypeError is a network error.
- * tests/unit/verify/mcp-runtime-shims.test.ts holds this module's exports to the Node shim's, and the
+ * tests/unit/adapters/verify/mcp-runtime-shims.test.ts holds this module's exports to the Node shim's, and the
  * template test to a Verify Chain bundle with no ajv in it.
  *
  * @example
