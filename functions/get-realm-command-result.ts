@@ -1,4 +1,5 @@
 import { readHostResult, type SentCommand } from './adapters/host/host-result';
+import { readLongOutputFromS3 } from './adapters/host/long-output';
 import { hostFilesOf } from './core/cimd/host-program';
 import type { DesiredState } from './core/desired/document';
 import { hostErrorToKeycloakError } from './core/keycloak/host-outcome';
@@ -21,7 +22,7 @@ export interface GetRealmCommandResultInput extends TaskInput {
 export const handler = makeHandler('get-realm-command-result', async (input: GetRealmCommandResultInput, { logger, signal }): Promise<{ snapshot: ObservedRealm; operations: number; hostFiles: Record<string, unknown>; leftovers: HostLeftover[] }> => {
   const { desired, command } = input;
   logger.appendKeys({ realm: desired.keycloak.realm.name, instanceId: command.instanceId, commandId: command.commandId });
-  const result = await readHostResult(command, { signal });
+  const result = await readHostResult(command, { signal, readLongOutput: readLongOutputFromS3 });
   if (!result.ok) {
     throw hostErrorToKeycloakError(result, placeOf(desired), adminConnection(desired, keycloakHostEnv().AWS_REGION).admin.url, command.commandId);
   }

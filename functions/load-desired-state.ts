@@ -1,6 +1,6 @@
 import { getParameterValue } from './adapters/ssm/parameter-store';
 import { DesiredStateInvalidError } from './core/errors';
-import { CIMD_PUBLISH_DIRECTORY_PATTERN } from './core/desired/cimd-publish';
+import { CIMD_PUBLISH_DIRECTORY_PATTERN, cimdDestinationKind } from './core/desired/cimd-publish';
 import { loadDesiredStateInput } from './core/desired/load-input';
 import { envOnce } from './platform/env';
 import { makeHandler, type TaskInput } from './platform/make-handler';
@@ -54,5 +54,6 @@ export const handler = makeHandler('load-desired-state', async (input: LoadDesir
   // `message` is the log line's own key in Powertools: the finding's text goes under `finding`.
   for (const { message, ...w } of warnings) logger.warn('desired state warning', { ...w, finding: message });
   logger.info('desired state loaded', { source, gateway: desired.gateway.name, targets: desired.targets.length, realm: desired.keycloak.realm.name });
-  return { desired, warnings };
+  // The CIMD steps' Choice: which publisher's function the document goes to (core/desired/cimd-publish.ts).
+  return { desired, warnings, cimdDestination: cimdDestinationKind(desired.cimd) };
 });

@@ -1,37 +1,19 @@
-import { cimdDestinationFor } from './adapters/cimd/destination-for';
-import { reconcileCimd, skipReason, type CimdMode, type CimdOutcome } from './adapters/cimd/reconcile-cimd';
-import type { DesiredState } from './core/desired/document';
+import { runCimdStep, type PublishCimdInput } from './adapters/cimd/cimd-step';
+import type { CimdOutcome } from './adapters/cimd/reconcile-cimd';
+import { hostCimdDestination } from './adapters/cimd/host-destination-for';
 import { hostTarget, keycloakHostEnv } from './platform/keycloak-host';
-import { makeHandler, type TaskInput } from './platform/make-handler';
+import { makeHandler } from './platform/make-handler';
 
-export interface PublishCimdDocumentInput extends TaskInput {
-  desired: DesiredState;
-  /** `publish` (default): write when the plan is not a noop. `observe`: plan only, write nothing (drift detection). */
-  mode?: CimdMode;
-  /**
-   * Observe mode: the file stat the realm's observe command already made (`hostFiles` of reconcile-realm's
-   * output). With it, a host destination is planned without a second SSM command.
-   */
-  hostFiles?: Record<string, unknown>;
-}
+export type PublishCimdDocumentInput = PublishCimdInput;
 
 /**
- * Step "Publish CIMD Document" (provisioning) and the CIMD observation of drift detection
- * (`mode: "observe"`): the document declared in `cimd`, at the destination `cimd.publish` names.
+ * Step "Publish CIMD Document" (provisioning), "Observe CIMD Document" (drift detection,
+ * `mode: "observe"`) and "Repair CIMD Document": the document declared in `cimd`, as a file on the
+ * Keycloak host (`cimd.publish.host`), through the keygate Command document; skipped when keygate does
+ * not publish it. An S3 destination is Publish CIMD To S3's (functions/publish-cimd-to-s3.ts).
  */
-export const handler = makeHandler('publish-cimd-document', async (input: PublishCimdDocumentInput, { logger, signal }): Promise<CimdOutcome> => {
-  const { desired } = input;
-  const mode = input.mode ?? 'publish';
-  const skip = skipReason(desired.cimd);
-  if (skip || !desired.cimd?.publish) {
-    logger.info('CIMD document not published by keygate', { reason: skip });
-    return { mode, outcome: 'skipped', reason: skip ?? '', ...(desired.cimd ? { url: desired.cimd.url } : {}) };
-  }
-  const hostAccess = () => ({ host: hostTarget(desired), region: keycloakHostEnv().AWS_REGION });
-  const { destination, piggybacked } = cimdDestinationFor(desired.cimd, desired.cimd.publish, hostAccess, mode === 'observe' ? input.hostFiles : undefined);
-  if (piggybacked) logger.info('CIMD document observed by the realm command', { path: (desired.cimd.publish as { host: { path: string } }).host.path });
-  logger.appendKeys({ cimdUrl: desired.cimd.url, destination: destination.description });
-  const result = await reconcileCimd({ ...desired, cimd: desired.cimd }, destination, { mode, signal });
-  if (result.outcome !== 'skipped') logger.info('CIMD document', { mode, outcome: result.outcome, reason: result.plan.reason, fields: result.plan.fields.map((f) => f.field) });
-  return result;
-});
+export const handler = makeHandler('publish-cimd-document', async (input: PublishCimdDocumentInput, ctx): Promise<CimdOutcome> =>
+  runCimdStep('host', input, ctx, (cimd, publish, { desired, mode, hostFiles }) =>
+    hostCimdDestination(cimd, publish, () => ({ host: hostTarget(desired), region: keycloakHostEnv().AWS_REGION }), (mode ?? 'publish') === 'observe' ? hostFiles : undefined),
+  ),
+);

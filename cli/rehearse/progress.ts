@@ -243,7 +243,9 @@ function resultOf(line: StepLine): string | undefined {
       return typeof realm?.outcome === 'string' ? `realm ${realm.outcome}${realm.changeCount ? `, ${realm.changeCount} change${realm.changeCount === 1 ? '' : 's'}` : ''}` : undefined;
     }
     case 'Publish CIMD Document':
-    case 'Repair CIMD Document': {
+    case 'Publish CIMD To S3':
+    case 'Repair CIMD Document':
+    case 'Repair CIMD In S3': {
       const outcome = out.cimd?.outcome ?? out.outcome;
       const reason = out.cimd?.reason ?? out.reason;
       return typeof outcome === 'string' ? `CIMD document ${outcome}${outcome === 'skipped' && reason ? `: ${reason}` : ''}` : undefined;

@@ -441,7 +441,7 @@ class Runner {
           targets: output.targets.map((t) => ({ name: t.name, targetId: t.targetId })),
           resourcePolicyAllows: allows,
           realm: { outcome: realm?.outcome ?? 'unknown', created },
-          cimd: (outputOf(tracker, 'Publish CIMD Document')?.cimd as { outcome?: string } | undefined)?.outcome ?? null,
+          cimd: ((outputOf(tracker, 'Publish CIMD Document') ?? outputOf(tracker, 'Publish CIMD To S3'))?.cimd as { outcome?: string } | undefined)?.outcome ?? null,
         };
         if (verification) this.result.verification = verification;
         const checks: Check[] = [

@@ -1,17 +1,14 @@
-import { CIMD_RESULT_ID, observedFromStat } from '../../core/cimd/host-program';
 import type { DesiredCimd } from '../../core/desired/cimd';
-import type { HostTarget } from '../host/host-result';
 import type { CimdDestination } from './destination';
-import { hostDestination } from './host-destination';
+import { hostCimdDestination, type CimdHostAccess } from './host-destination-for';
 import { s3Destination } from './s3-destination';
 
-/** How to reach the Keycloak host, asked for only when the document is published there. */
-export type CimdHostAccess = () => { host: HostTarget; region: string };
+export type { CimdHostAccess } from './host-destination-for';
 
 /**
- * The destination `cimd.publish` names. Given the file stat the realm's observe command already made
- * (`hostFiles`, from the same SSM command), a host file is observed from it without a second command;
- * `piggybacked` says so.
+ * The destination `cimd.publish` names, either kind (the CLI's drift command; each Lambda publisher
+ * imports only its own kind). A host file is observed from `hostFiles` when given (see
+ * {@link hostCimdDestination}).
  *
  * @example
  * const { destination } = cimdDestinationFor(desired.cimd, desired.cimd.publish, () => ({ host, region }), hostFiles);
@@ -24,8 +21,5 @@ export function cimdDestinationFor(
   hostFiles?: Record<string, unknown>,
 ): { destination: CimdDestination; piggybacked: boolean } {
   if ('s3' in publish) return { destination: s3Destination(publish.s3), piggybacked: false };
-  const { host, region } = hostAccess();
-  const full = hostDestination({ host, file: publish.host, url: cimd.url, region });
-  const observed = observedFromStat(hostFiles?.[CIMD_RESULT_ID]);
-  return observed ? { destination: { ...full, observe: async () => observed }, piggybacked: true } : { destination: full, piggybacked: false };
+  return hostCimdDestination(cimd, publish, hostAccess, hostFiles);
 }

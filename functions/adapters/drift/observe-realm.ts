@@ -6,6 +6,7 @@ import { hostErrorToKeycloakError } from '../../core/keycloak/host-outcome';
 import { adminConnection, renderObserveOps, snapshotFromResults } from '../../core/keycloak/observe-realm';
 import { readHostResult, type HostTarget } from '../host/host-result';
 import { sendHostProgram } from '../host/host-runner';
+import { readLongOutputFromS3 } from '../host/long-output';
 
 export interface ObserveRealmOptions {
   /** Region the host reads its SecureStrings in (the Lambdas pass AWS_REGION). */
@@ -38,7 +39,7 @@ export async function observeRealmDrift(desired: DesiredState, target: HostTarge
   const deadline = Date.now() + (opts.maxWaitMs ?? 300_000);
   for (let attempt = 0; ; attempt++) {
     try {
-      const result = await readHostResult(sent, opts.signal ? { signal: opts.signal } : {});
+      const result = await readHostResult(sent, { ...(opts.signal ? { signal: opts.signal } : {}), readLongOutput: readLongOutputFromS3 });
       if (!result.ok) throw hostErrorToKeycloakError(result, { instanceId: target.instanceId, realm: desired.keycloak.realm.name }, connection.admin.url, sent.commandId);
       return { realm: realmObservationOf(desired, snapshotFromResults(desired, result.results, target.instanceId), result.leftovers), hostFiles: hostFilesOf(result.results) };
     } catch (error) {

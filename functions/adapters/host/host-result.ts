@@ -1,17 +1,21 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AWS_TRANSIENT_ERROR_NAMES, SsmCommandFailedError, SsmCommandOutputError, SsmCommandPendingError } from '../../core/errors';
+import { SsmCommandFailedError, SsmCommandOutputError, SsmCommandPendingError } from '../../core/errors';
 import type { HostResult } from '../../core/host/program';
 import { ssmCommandReadiness } from '../../core/readiness';
 import { redact } from '../../platform/redact';
-import { annotateAwsError } from '../aws-call';
-import { readObjectText, parseS3Url } from '../s3/object-reader';
 import { getInvocation, type InvocationView } from '../ssm/command-runner';
 
 // Reading what a host program sent by host-runner.ts left: its own module, so that a function that
-// only reads results (Get Realm Command Result) does not bundle the executor it never sends.
+// only reads results (Get Realm Command Result) does not bundle the executor it never sends. The copy
+// of an output over 24,000 characters in the output bucket is read by a reader the caller passes
+// (long-output.ts): a function whose commands stay under that size bundles no S3 client.
 
-const S3_TRANSIENT = AWS_TRANSIENT_ERROR_NAMES.s3;
+/**
+ * Reads the full stdout of a command whose inline output SSM cut at 24,000 characters, from the copy
+ * the agent wrote to the output bucket; undefined when there is none.
+ */
+export type LongOutputReader = (command: SentCommand, view: InvocationView, signal?: AbortSignal) => Promise<string | undefined>;
 
 export interface HostTarget {
   documentName: string;
@@ -34,15 +38,20 @@ export const INLINE_STDOUT_LIMIT = 24_000;
  * failed without a result (timeout, crash), {@link SsmCommandOutputError} when the output cannot be
  * trusted. A program that stopped on a Keycloak error still returns its result (`ok: false`).
  */
-export async function readHostResult(command: SentCommand, opts: { signal?: AbortSignal } = {}): Promise<HostResult> {
+export async function readHostResult(command: SentCommand, opts: { signal?: AbortSignal; readLongOutput?: LongOutputReader } = {}): Promise<HostResult> {
   const view = await getInvocation(command, opts);
   const readiness = ssmCommandReadiness(view.status, view.details);
   if (readiness.state === 'pending') throw new SsmCommandPendingError(command.commandId, command.instanceId, view.status);
-  const text = await fullStdout(command, view, opts.signal);
+  const long = view.stdout.length >= INLINE_STDOUT_LIMIT;
+  // Inline stdout when it is complete; otherwise the copy the agent wrote to S3. Never a truncated text.
+  const text = !long ? view.stdout : opts.readLongOutput ? await opts.readLongOutput(command, view, opts.signal) : undefined;
   const framed = text === undefined ? undefined : parseFramedResult(text);
   if (framed) return framed;
   if (readiness.state === 'failed') {
     throw new SsmCommandFailedError(command.commandId, command.instanceId, view.status, view.details, view.exitCode, excerpt(view.stderr));
+  }
+  if (long && !opts.readLongOutput) {
+    throw new SsmCommandOutputError(command.commandId, 'the output is over 24,000 characters and this step reads no output bucket: its programs report far less (a CIMD file observation carries at most a small document); was the executor changed?');
   }
   throw new SsmCommandOutputError(command.commandId, text === undefined ? 'the output is over 24,000 characters and was not found in the output bucket (does the instance role allow s3:PutObject there?)' : 'no keygate result in the output');
 }
@@ -54,7 +63,7 @@ export async function readHostResult(command: SentCommand, opts: { signal?: Abor
  * seconds (a file write); the realm reconciler, whose programs can take minutes, waits in its state
  * machine instead.
  */
-export async function awaitHostResult(command: SentCommand, opts: { budgetMs: number; signal?: AbortSignal }): Promise<HostResult> {
+export async function awaitHostResult(command: SentCommand, opts: { budgetMs: number; signal?: AbortSignal; readLongOutput?: LongOutputReader }): Promise<HostResult> {
   const deadline = Date.now() + opts.budgetMs;
   for (let delay = 100; ; delay = Math.min(delay * 1.5, 2000)) {
     try {
@@ -63,28 +72,6 @@ export async function awaitHostResult(command: SentCommand, opts: { budgetMs: nu
       if (!(error instanceof SsmCommandPendingError) || Date.now() + delay > deadline) throw error;
     }
     await sleep(delay, undefined, { signal: opts.signal });
-  }
-}
-
-/** Inline stdout when it is complete; otherwise the copy the agent wrote to S3. Never a truncated text. */
-async function fullStdout(command: SentCommand, view: InvocationView, signal?: AbortSignal): Promise<string | undefined> {
-  if (view.stdout.length < INLINE_STDOUT_LIMIT) return view.stdout;
-  const location = parseS3Url(view.stdoutUrl);
-  if (!location) return undefined;
-  try {
-    return await readObjectText(location, { signal });
-  } catch (cause) {
-    // Throttling and 5xx pass on under their own names, which the await steps retry (the command has
-    // ended: reading its output again is safe); anything else ends the step naming the S3 error and the fix.
-    const name = (cause as { name?: string }).name ?? '';
-    if ((S3_TRANSIENT as readonly string[]).includes(name)) throw annotateAwsError(cause, `reading the full output (over 24,000 characters) of SSM command ${command.commandId} on ${command.instanceId}`);
-    const message = ((cause as Error).message ?? '').split('\n')[0]!.trim();
-    throw new SsmCommandOutputError(
-      command.commandId,
-      `the output is over 24,000 characters and reading the full copy from s3://${location.bucket}/${location.key} failed: S3 ${name || 'error'}${message && message !== name ? ` (${message})` : ''}. ` +
-        'Fix: the functions that read command output need s3:GetObject on the stack\'s CommandOutputBucket (template.yaml grants it) and the bucket must still exist; the instance role needs s3:PutObject there',
-      { cause },
-    );
   }
 }
 

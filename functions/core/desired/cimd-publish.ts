@@ -15,3 +15,19 @@ export const CIMD_PUBLISH_DIRECTORY_PATTERN = new RegExp('^(/[A-Za-z0-9_@+-][A-Z
 
 /** Whether a (schema-checked, normalized) host path lies strictly inside `directory`. */
 export const isInsideDirectory = (path: string, directory: string): boolean => path.startsWith(`${directory}/`);
+
+/**
+ * Which function publishes the document: Load Desired State returns it (`$.loaded.cimdDestination`)
+ * and the provisioning and drift machines branch on it, so that the host publisher bundles no S3
+ * client and the S3 publisher no SSM client or executor. `none`: keygate does not publish it (the host
+ * publisher's step reports it skipped).
+ *
+ * @example
+ * cimdDestinationKind({ publish: { s3: { cacheControl: 'max-age=300' } } }) // 's3'
+ */
+export type CimdDestinationKind = 'host' | 's3' | 'none';
+
+export function cimdDestinationKind(cimd: { publish?: object } | undefined): CimdDestinationKind {
+  if (!cimd?.publish) return 'none';
+  return 's3' in cimd.publish ? 's3' : 'host';
+}

@@ -1,3 +1,4 @@
+import { cimdDestinationKind } from '../desired/cimd-publish';
 import type { DesiredState } from '../desired/document';
 import type { DesiredTarget } from '../desired/gateway';
 import { DriftInputError, DriftNotRepairedError } from '../errors';
@@ -92,7 +93,7 @@ const VIA = {
   policy: 'PutResourcePolicy (Apply Resource Policy)',
   realm: 'the realm reconciler (SSM command on the Keycloak host)',
   leftover: "the realm reconciler's first SSM command on the Keycloak host (it removes keygate's leftovers older than the Command document's timeout)",
-  cimd: 'Publish CIMD Document (publish-cimd-document)',
+  cimd: { host: 'Publish CIMD Document (publish-cimd-document)', s3: 'Publish CIMD To S3 (publish-cimd-to-s3)' },
 } as const;
 
 const ABSENT_FIELD = '(exists)';
@@ -163,7 +164,7 @@ export function mergeDriftReport(desired: DesiredState, mode: DriftMode, observe
     ...realm.changes.filter(isDrift).flatMap((c) => realmItems(realm.realm, c)),
     ...(realm.leftovers ?? []).filter((l) => !l.removed).map((l) => leftoverItem(desired.keycloak.instanceId, l)),
   ];
-  const cimdItems = 'plan' in cimd ? itemsOf('cimd', `cimd/${cimd.url}`, { ...cimd.plan, fields: cimd.plan.fields }, `${VIA.cimd} to ${cimd.destination}`, 'cimd-document', cimd.url) : [];
+  const cimdItems = 'plan' in cimd ? itemsOf('cimd', `cimd/${cimd.url}`, { ...cimd.plan, fields: cimd.plan.fields }, `${VIA.cimd[cimdDestinationKind(desired.cimd) === 's3' ? 's3' : 'host']} to ${cimd.destination}`, 'cimd-document', cimd.url) : [];
   const items = [...gatewayItems, ...targetItems, ...policyItems, ...keycloakItems, ...cimdItems];
   const unmanaged: UnmanagedItem[] = [
     ...aws.unmanagedTargets.map((t) => ({ area: 'gateway-target' as const, resource: `gateway-target/${t.name}`, note: `target ${t.targetId} on the gateway is not declared in the document: listed, never changed` })),

@@ -6,10 +6,11 @@ import { validateDesiredStateShape } from '../../../functions/core/desired/check
 import { deployed, invoke } from '../../support/lambda';
 import { seedRaw } from '../../support/seed';
 
-// The S3 destination through the real S3 client and the S3 emulator (path-style REST), behind the
-// same handler and interface as the host file.
+// The S3 destination through the real S3 client and the S3 emulator (path-style REST): its own
+// function (Publish CIMD To S3), the same step code and destination interface as the host file's.
 
-const handler = deployed('PublishCimdDocumentFunction');
+const handler = deployed('PublishCimdToS3Function');
+const hostPublisher = deployed('PublishCimdDocumentFunction');
 const BUCKET = 'cimd-documents';
 const KEY = 'oauth/client-metadata.json';
 let world: LocalWorld;
@@ -51,5 +52,14 @@ describe('publishing the CIMD document to S3', () => {
     expect(world.s3.getObject(BUCKET, `${KEY}.previous`)).toMatchObject({ contentType: 'text/plain' });
     expect(world.s3.getObject(BUCKET, `${KEY}.previous`)!.body.toString('utf8')).toBe(foreign);
     await expect(publish('observe')).resolves.toMatchObject({ outcome: 'in-sync' });
+  });
+
+  it('each publisher refuses the other destination before anything is read or written, naming the function that publishes it', async () => {
+    const calls = world.s3.calls.length;
+    const error = await invoke(hostPublisher, { desired, mode: 'publish' }).catch((e: Error) => e);
+    expect(error).toMatchObject({ name: 'CimdPublishFailedError', message: expect.stringContaining('routes an S3 destination to Publish CIMD To S3') });
+    expect(world.s3.calls.length).toBe(calls);
+    const onHost: DesiredState = { ...desired, cimd: { ...desired.cimd!, publish: { host: { path: '/opt/cimd/public/oauth/client-metadata.json', mode: '0644' } } } };
+    await expect(invoke(handler, { desired: onHost, mode: 'observe' })).rejects.toMatchObject({ name: 'CimdPublishFailedError', message: expect.stringContaining('routes a host destination to Publish CIMD Document') });
   });
 });

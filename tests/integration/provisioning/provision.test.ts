@@ -31,7 +31,7 @@ describe('provision.asl.json: real state machine, real handlers, real SDK client
     expect(world.emulator.callLog({ op: 'CreateGatewayTarget' }).map((c) => c.status)).toEqual([202]);
     const states = enteredStates(run);
     expect(states.lastIndexOf('Await Gateway Ready')).toBeLessThan(states.indexOf('Ensure Gateway Target'));
-    expect(states.slice(-7)).toEqual(['Do Targets Need Consent?', 'Apply Resource Policy', 'Reconcile Keycloak Realm', 'Publish CIMD Document', 'Verify Chain', 'Confirm Still Ready', 'Provisioning Succeeded']);
+    expect(states.slice(-8)).toEqual(['Do Targets Need Consent?', 'Apply Resource Policy', 'Reconcile Keycloak Realm', 'CIMD Destination?', 'Publish CIMD Document', 'Verify Chain', 'Confirm Still Ready', 'Provisioning Succeeded']);
     // The target was created with the document's private endpoint (gateway id, not ARN, in the path).
     expect(world.emulator.callLog({ op: 'CreateGatewayTarget' })[0]!.path).toBe(`/gateways/${gateway!.gatewayId}/targets/`);
     expect(gateway!.targets[0]).toMatchObject({ privateEndpoint: { managedVpcResource: { vpcIdentifier: 'vpc-0a1b2c3d4e5f60718' } } });

@@ -1,5 +1,6 @@
 import { startWorld, type LocalWorld } from '../../../emulators/world';
 import type { RunResult } from '../../../emulators/stepfunctions';
+import { enteredStates } from '../../support/provisioning';
 import { seedRaw } from '../../support/seed';
 
 // Retry rules that must really fire: each transient failure below reaches Step Functions under the
@@ -33,7 +34,9 @@ describe('transient failures are retried where they arrive', () => {
     const run = await world.run('provision');
     // Assess
     expect({ status: run.status, error: run.error, cause: run.cause }).toEqual({ status: 'SUCCEEDED', error: undefined, cause: undefined });
-    expect(retriedWith(run, 'Publish CIMD Document')).toEqual(['SlowDown']);
+    // The S3 destination goes to its own publisher (the CIMD Destination? Choice on $.loaded.cimdDestination).
+    expect(retriedWith(run, 'Publish CIMD To S3')).toEqual(['SlowDown']);
+    expect(enteredStates(run)).not.toContain('Publish CIMD Document');
     expect(retriedWith(run, 'Reconcile Keycloak Realm')).toEqual(['StepFunctions.ExecutionLimitExceeded']);
     expect(world.s3.getObject(BUCKET, KEY)).toMatchObject({ contentType: 'application/json' });
   });

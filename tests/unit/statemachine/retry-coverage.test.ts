@@ -84,7 +84,11 @@ describe('the derivation', () => {
   it('reads the clients and the retryable errors a bundle contains', () => {
     expect(factsOf('LoadDesiredStateFunction').services).toEqual(['ssm']);
     expect(factsOf('AwaitDeletionFunction')).toMatchObject({ services: ['bedrock-agentcore'], errorNames: expect.arrayContaining(['GatewayDeletionPendingError']) });
-    expect(factsOf('PublishCimdDocumentFunction').services).toEqual(['s3', 'ssm']);
+    // The CIMD publishers, one per destination: the host's calls SSM only (its programs' output stays under
+    // SSM's inline limit: no S3 reader), the S3 one S3 only.
+    expect(factsOf('PublishCimdDocumentFunction').services).toEqual(['ssm']);
+    expect(factsOf('PublishCimdToS3Function').services).toEqual(['s3']);
+    expect(factsOf('GetRealmCommandResultFunction').services).toEqual(['s3', 'ssm']);
     expect(factsOf('SummarizeProvisioningFunction').services).toEqual([]);
   });
 

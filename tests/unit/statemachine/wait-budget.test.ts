@@ -71,12 +71,17 @@ describe('bounded waits', () => {
     expect(def.StartAt).toBe('Guard Provisioning Run');
     expect(def.States[def.States['Guard Provisioning Run']!.Next!]!.Default).toBe('Load Desired State');
     const order: string[] = [];
-    for (let name: string | undefined = 'Apply Resource Policy'; name; name = def.States[name]?.Next) order.push(name);
-    expect(order).toEqual(['Apply Resource Policy', 'Reconcile Keycloak Realm', 'Publish CIMD Document', 'Verify Chain', 'Confirm Still Ready', 'Provisioning Succeeded']);
-    // Each step is either still a join point (a Pass) or the Task that joined there.
-    for (const name of order.slice(0, 5)) {
+    // A Choice is followed along its Default (the CIMD destination: the host publisher, or skipped).
+    for (let name: string | undefined = 'Apply Resource Policy'; name; name = def.States[name]?.Next ?? def.States[name]?.Default) order.push(name);
+    expect(order).toEqual(['Apply Resource Policy', 'Reconcile Keycloak Realm', 'CIMD Destination?', 'Publish CIMD Document', 'Verify Chain', 'Confirm Still Ready', 'Provisioning Succeeded']);
+    // The S3 destination's publisher joins the same path.
+    expect(def.States['CIMD Destination?']!.Choices).toEqual([{ Variable: '$.loaded.cimdDestination', StringEquals: 's3', Next: 'Publish CIMD To S3' }]);
+    expect(def.States['Publish CIMD To S3']).toMatchObject({ Resource: '${PublishCimdToS3FunctionArn}', ResultPath: '$.cimd', Next: 'Verify Chain' });
+    // Each step is either still a join point (a Pass), the destination's Choice, or the Task that joined there.
+    for (const name of order.slice(0, 6)) {
       const state = def.States[name]!;
-      if (state.Type === 'Pass') expect(state.Comment).toContain('JOIN POINT');
+      if (state.Type === 'Choice') expect(name).toBe('CIMD Destination?');
+      else if (state.Type === 'Pass') expect(state.Comment).toContain('JOIN POINT');
       else if (state.Resource === 'arn:aws:states:::states:startExecution.sync:2') expect(state.Parameters.StateMachineArn).toMatch(/^\$\{\w+StateMachineArn\}$/);
       else expect(state).toMatchObject({ Type: 'Task', Resource: expect.stringMatching(/^\$\{\w+FunctionArn\}$/) });
     }

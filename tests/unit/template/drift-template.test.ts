@@ -102,8 +102,17 @@ describe('drift report: SNS and alarms', () => {
       Parameters: { mode: 'observe', 'hostFiles.$': '$.observed.realm.hostFiles' },
       ResultPath: '$.observed.cimd',
     });
+    // An S3 destination goes to its own publisher, chosen on Load Desired State's cimdDestination.
+    expect(def.States['Observe CIMD Destination?'].Choices).toEqual([{ Variable: '$.loaded.cimdDestination', StringEquals: 's3', Next: 'Observe CIMD In S3' }]);
+    expect(def.States['Observe CIMD Destination?'].Default).toBe('Observe CIMD Document');
+    expect(def.States['Observe CIMD In S3']).toMatchObject({ Resource: '${PublishCimdToS3FunctionArn}', Parameters: { mode: 'observe' }, ResultPath: '$.observed.cimd', Next: def.States['Observe CIMD Document'].Next });
+    expect(def.States['Observe CIMD In S3'].Parameters).not.toHaveProperty('hostFiles.$');
     const repair = def.States.Repair.Branches[2].States;
-    expect(repair['CIMD Repair Needed?'].Choices[0]).toMatchObject({ Variable: '$.merged.repair.cimd', Next: 'Repair CIMD Document' });
+    expect(repair['CIMD Repair Needed?'].Choices).toEqual([
+      { And: [{ Variable: '$.merged.repair.cimd', BooleanEquals: true }, { Variable: '$.loaded.cimdDestination', StringEquals: 's3' }], Next: 'Repair CIMD In S3' },
+      { Variable: '$.merged.repair.cimd', BooleanEquals: true, Next: 'Repair CIMD Document' },
+    ]);
     expect(repair['Repair CIMD Document']).toMatchObject({ Resource: '${PublishCimdDocumentFunctionArn}', Parameters: { mode: 'publish' } });
+    expect(repair['Repair CIMD In S3']).toMatchObject({ Resource: '${PublishCimdToS3FunctionArn}', Parameters: { mode: 'publish' } });
   });
 });

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { awaitHostResult, parseFramedResult, readHostResult } from '../../../../functions/adapters/host/host-result';
 import { EXECUTOR_SHA256, hostCommandParameters, sendHostProgram } from '../../../../functions/adapters/host/host-runner';
+import { readLongOutputFromS3 } from '../../../../functions/adapters/host/long-output';
 import { parseS3Url } from '../../../../functions/adapters/s3/object-reader';
 import type { HostProgram } from '../../../../functions/core/host/program';
 import { fromRoot } from '../../../support/paths';
@@ -23,6 +24,8 @@ afterEach(() => {
 });
 
 const COMMAND = { commandId: 'c0ffee00-1111-2222-3333-444455556666', instanceId: 'i-0123456789abcdef0' };
+/** What the realm's functions pass: the output bucket's copy of a long output. */
+const LONG = { readLongOutput: readLongOutputFromS3 };
 const program: HostProgram = { version: 1, admin: { url: 'http://127.0.0.1:8080', realm: 'master', username: 'admin', passwordParameter: '/kg/admin' }, region: 'eu-central-1', ops: [] };
 const frame = (result: unknown) => {
   const body = JSON.stringify(result);
@@ -84,16 +87,16 @@ describe('readHostResult', () => {
     const full = 'x'.repeat(30_000) + '\n' + frame({ ok: true, done: 0, results: {} });
     invocation({ StandardOutputContent: full.slice(0, 24_000), StandardOutputUrl: `https://s3.eu-central-1.amazonaws.com/out/keygate-host/${COMMAND.commandId}/${COMMAND.instanceId}/awsrunShellScript/keygateHostProgram/stdout` });
     s3.on(GetObjectCommand).resolves({ Body: body(full) as never });
-    await expect(readHostResult(COMMAND)).resolves.toEqual({ ok: true, done: 0, results: {} });
+    await expect(readHostResult(COMMAND, LONG)).resolves.toEqual({ ok: true, done: 0, results: {} });
     expect(s3).toHaveReceivedCommandWith(GetObjectCommand, { Bucket: 'out', Key: `keygate-host/${COMMAND.commandId}/${COMMAND.instanceId}/awsrunShellScript/keygateHostProgram/stdout` });
   });
 
   it('reading the full output: a transient S3 error passes on under its own name (the await steps retry it); a lasting one names the S3 cause and the fix', async () => {
     invocation({ StandardOutputContent: 'y'.repeat(24_000), StandardOutputUrl: 'https://s3.eu-central-1.amazonaws.com/out/k' });
     s3.on(GetObjectCommand).rejects(new S3ServiceException({ name: 'SlowDown', $fault: 'server', $metadata: {}, message: 'Please reduce your request rate.' }));
-    await expect(readHostResult(COMMAND)).rejects.toMatchObject({ name: 'SlowDown', keygateDoing: expect.stringContaining(`reading the full output (over 24,000 characters) of SSM command ${COMMAND.commandId}`) });
+    await expect(readHostResult(COMMAND, LONG)).rejects.toMatchObject({ name: 'SlowDown', keygateDoing: expect.stringContaining(`reading the full output (over 24,000 characters) of SSM command ${COMMAND.commandId}`) });
     s3.on(GetObjectCommand).rejects(new S3ServiceException({ name: 'AccessDenied', $fault: 'client', $metadata: {}, message: 'Access Denied' }));
-    await expect(readHostResult(COMMAND)).rejects.toMatchObject({
+    await expect(readHostResult(COMMAND, LONG)).rejects.toMatchObject({
       name: 'SsmCommandOutputError',
       message: expect.stringContaining('reading the full copy from s3://out/k failed: S3 AccessDenied (Access Denied). Fix: the functions that read command output need s3:GetObject'),
     });
@@ -102,9 +105,18 @@ describe('readHostResult', () => {
   it('a cut output with no S3 copy → SsmCommandOutputError', async () => {
     invocation({ StandardOutputContent: 'y'.repeat(24_000), StandardOutputUrl: 'https://s3.eu-central-1.amazonaws.com/out/k' });
     s3.on(GetObjectCommand).rejects(new NoSuchKey({ $metadata: {}, message: 'nope' }));
-    await expect(readHostResult(COMMAND)).rejects.toMatchObject({ name: 'SsmCommandOutputError', message: expect.stringContaining('does the instance role allow s3:PutObject there?') });
+    await expect(readHostResult(COMMAND, LONG)).rejects.toMatchObject({ name: 'SsmCommandOutputError', message: expect.stringContaining('does the instance role allow s3:PutObject there?') });
     invocation({ StandardOutputContent: 'y'.repeat(24_000), StandardOutputUrl: '' });
-    await expect(readHostResult(COMMAND)).rejects.toMatchObject({ name: 'SsmCommandOutputError' });
+    await expect(readHostResult(COMMAND, LONG)).rejects.toMatchObject({ name: 'SsmCommandOutputError' });
+  });
+
+  it('without a long-output reader (the CIMD publisher: its programs report far less), a cut output is an error naming that, and S3 is never called', async () => {
+    invocation({ StandardOutputContent: 'y'.repeat(24_000), StandardOutputUrl: 'https://s3.eu-central-1.amazonaws.com/out/k' });
+    await expect(readHostResult(COMMAND)).rejects.toMatchObject({ name: 'SsmCommandOutputError', message: expect.stringContaining('this step reads no output bucket') });
+    expect(s3).not.toHaveReceivedCommand(GetObjectCommand);
+    // A command that failed is still reported as failed.
+    invocation({ Status: 'Failed', StatusDetails: 'Failed', ResponseCode: 1, StandardOutputContent: 'y'.repeat(24_000) });
+    await expect(readHostResult(COMMAND)).rejects.toMatchObject({ name: 'SsmCommandFailedError' });
   });
 
   it('a successful command that printed no keygate result → SsmCommandOutputError', async () => {
