@@ -35,6 +35,8 @@ describe('load-desired-state handler', () => {
     expect(out.desired.gateway.name).toBe('mcp-gateway-keycloak-demo');
     expect(out.warnings).toEqual([]);
     expect(ssm).toHaveReceivedCommandTimes(GetParameterCommand, 1);
+    // The seed publishes its CIMD document as a file on the Keycloak host: the host publisher's step.
+    expect(out.cimdDestination).toBe('host');
   });
 
   it('uses an inline document from the execution input, reading the parameter only to compare cimd.publish', async () => {
@@ -85,6 +87,17 @@ describe('load-desired-state handler', () => {
     }
   });
 
+  it('names no CIMD publisher for a document keygate does not publish (the host publisher reports it skipped)', async () => {
+    const withoutPublish = seedRaw();
+    delete withoutPublish.cimd.publish;
+    deployed(withoutPublish);
+    await expect(invoke(handler, { request: {} })).resolves.toMatchObject({ cimdDestination: 'none' });
+    const withoutCimd = seedRaw();
+    delete withoutCimd.cimd;
+    deployed(withoutCimd);
+    await expect(invoke(handler, { request: {} })).resolves.toMatchObject({ cimdDestination: 'none' });
+  });
+
   it('fails with DesiredStateInvalidError when the parameter is missing', async () => {
     ssm.on(GetParameterCommand).rejects(new ParameterNotFound({ $metadata: {}, message: 'not found' }));
     await expect(invoke(handler, { request: {} })).rejects.toMatchObject({ name: 'DesiredStateInvalidError', problems: [{ message: 'the parameter does not exist' }] });
@@ -117,7 +130,7 @@ describe('load-desired-state handler', () => {
     const raw = seedRaw();
     raw.cimd.publish = { s3: { bucket: 'cimd-docs', key: 'oauth/client-metadata.json' } };
     deployed(raw);
-    await expect(invoke(handler, { request: { desiredState: raw } })).resolves.toMatchObject({ desired: { cimd: { publish: { s3: { bucket: 'cimd-docs' } } } } });
+    await expect(invoke(handler, { request: { desiredState: raw } })).resolves.toMatchObject({ desired: { cimd: { publish: { s3: { bucket: 'cimd-docs' } } } }, cimdDestination: 's3' });
     raw.cimd.publish.s3.key = 'other/oauth/client-metadata.json';
     deployed(raw);
     await expect(invoke(handler, { request: { desiredState: raw } })).rejects.toMatchObject({
